@@ -1,0 +1,3 @@
+//! Server-function declarations, by area.
+
+pub mod photos;

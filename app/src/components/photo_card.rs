@@ -1,0 +1,63 @@
+use leptos::prelude::*;
+
+use super::status::StatusBadge;
+use crate::model::{PhotoCard, PhotoStatus};
+
+#[component]
+pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
+    let href = format!("/p/{}", card.id);
+    let style = card
+        .placeholder
+        .as_ref()
+        .map(|c| format!("background-color:{c}"))
+        .unwrap_or_default();
+    let media = match (card.status, card.thumb) {
+        (PhotoStatus::Ready, Some(t)) => view! {
+            <img
+                src=t.url
+                width=t.width
+                height=t.height
+                alt=card.title.clone()
+                loading="lazy"
+                decoding="async"
+            />
+        }
+        .into_any(),
+        (status, _) => view! {
+            <div class="thumb-empty">
+                <StatusBadge status />
+            </div>
+        }
+        .into_any(),
+    };
+    view! {
+        <li class="card">
+            <a href=href class="thumb" style=style>
+                {media}
+            </a>
+            <span class="card-title">{card.title}</span>
+        </li>
+    }
+}
+
+/// The grid of cards, or a friendly empty state.
+#[component]
+pub fn PhotoGrid(cards: Vec<PhotoCard>) -> impl IntoView {
+    if cards.is_empty() {
+        return view! {
+            <div class="empty">
+                <p>"No photos yet."</p>
+                <a class="button primary" href="/upload">
+                    "Upload the first one"
+                </a>
+            </div>
+        }
+        .into_any();
+    }
+    view! {
+        <ul class="grid" aria-label="Photos">
+            {cards.into_iter().map(|card| view! { <PhotoCardView card /> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}

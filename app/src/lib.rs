@@ -1,0 +1,53 @@
+//! Lumen's UI: pages, components and server-function declarations, built twice:
+//! `ssr` for the Worker and `hydrate` for the browser.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod http;
+pub mod model;
+pub mod pages;
+pub mod routes;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::MetaTags;
+
+pub use routes::App;
+
+/// Content hash of the client bundle and stylesheet, set by the build so asset URLs
+/// change whenever their bytes do (they are served as immutable).
+pub const ASSET_HASH: &str = match option_env!("LUMEN_ASSET_HASH") {
+    Some(h) => h,
+    None => "dev",
+};
+
+/// The document around the app; rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let css = format!("/pkg/style-{ASSET_HASH}.css");
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="stylesheet" href=css />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

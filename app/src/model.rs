@@ -1,0 +1,146 @@
+//! DTOs shared by the browser and the Worker (serde only).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PhotoStatus {
+    Pending,
+    Ready,
+    Failed,
+}
+
+impl PhotoStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "ready" => Some(Self::Ready),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One rendered size of a photo, as the browser fetches it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSrc {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What the feed shows for one photo.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoCard {
+    pub id: String,
+    pub title: String,
+    pub status: PhotoStatus,
+    pub thumb: Option<ImageSrc>,
+    /// CSS colour of the photo's average, painted while the thumbnail loads.
+    pub placeholder: Option<String>,
+}
+
+/// Camera facts shown on a photo page (never GPS).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CameraFacts {
+    pub camera: Option<String>,
+    pub lens: Option<String>,
+    pub exposure: Option<String>,
+    pub taken_at: Option<String>,
+}
+
+/// Everything the photo page needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoView {
+    pub id: String,
+    pub title: String,
+    pub status: PhotoStatus,
+    pub failure: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub created_at: String,
+    /// Ascending by width; empty until ready.
+    pub images: Vec<ImageSrc>,
+    pub placeholder: Option<String>,
+    pub facts: CameraFacts,
+}
+
+impl PhotoView {
+    /// The largest image no wider than `max`, else the smallest.
+    pub fn best_for(&self, max: u32) -> Option<&ImageSrc> {
+        self.images
+            .iter()
+            .rev()
+            .find(|i| i.width <= max)
+            .or_else(|| self.images.first())
+    }
+
+    /// A `srcset` attribute value for all sizes.
+    pub fn srcset(&self) -> String {
+        self.images
+            .iter()
+            .map(|i| format!("{} {}w", i.url, i.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The upload endpoint's JSON answer (for the JS uploader).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UploadedPhoto {
+    pub id: String,
+    pub url: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(widths: &[u32]) -> PhotoView {
+        PhotoView {
+            id: "p".into(),
+            title: "t".into(),
+            status: PhotoStatus::Ready,
+            failure: None,
+            width: None,
+            height: None,
+            created_at: String::new(),
+            images: widths
+                .iter()
+                .map(|w| ImageSrc {
+                    url: format!("/m/{w}"),
+                    width: *w,
+                    height: *w,
+                })
+                .collect(),
+            placeholder: None,
+            facts: CameraFacts::default(),
+        }
+    }
+
+    #[test]
+    fn best_for_picks_largest_that_fits() {
+        let v = view(&[320, 640, 1280]);
+        assert_eq!(v.best_for(1000).map(|i| i.width), Some(640));
+        assert_eq!(v.best_for(100).map(|i| i.width), Some(320));
+        assert_eq!(v.best_for(5000).map(|i| i.width), Some(1280));
+        assert_eq!(view(&[]).best_for(10), None);
+        assert_eq!(v.srcset(), "/m/320 320w, /m/640 640w, /m/1280 1280w");
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for s in [PhotoStatus::Pending, PhotoStatus::Ready, PhotoStatus::Failed] {
+            assert_eq!(PhotoStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(PhotoStatus::parse("nope"), None);
+    }
+}

@@ -1,0 +1,6 @@
+//! One file per route.
+
+pub mod feed;
+pub mod not_found;
+pub mod photo;
+pub mod upload;

@@ -1,0 +1,113 @@
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::api::photos::get_photo;
+use crate::components::error_box::ErrorBox;
+use crate::components::status::StatusBadge;
+use crate::model::{PhotoStatus, PhotoView};
+
+/// How often a page showing an unfinished photo asks again.
+const POLL: Duration = Duration::from_millis(1500);
+
+#[component]
+pub fn PhotoPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let photo = Resource::new(id, get_photo);
+
+    // With JS: poll until the job has finished. Without JS the page refreshes itself
+    // (the <noscript> meta below).
+    Effect::new(move || {
+        if let Some(Ok(p)) = photo.get() {
+            if p.status == PhotoStatus::Pending {
+                set_timeout(move || photo.refetch(), POLL);
+            }
+        }
+    });
+
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match photo.await {
+                    Ok(p) => view! { <PhotoDetail p /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PhotoDetail(p: PhotoView) -> impl IntoView {
+    let title = p.title.clone();
+    let body = match p.status {
+        PhotoStatus::Ready => {
+            let main = p.best_for(1280).cloned();
+            let srcset = p.srcset();
+            let style = p
+                .placeholder
+                .as_ref()
+                .map(|c| format!("background-color:{c}"))
+                .unwrap_or_default();
+            main.map(|m| {
+                view! {
+                    <figure class="photo" style=style>
+                        <img
+                            src=m.url
+                            srcset=srcset
+                            sizes="(max-width: 1100px) 100vw, 1100px"
+                            width=m.width
+                            height=m.height
+                            alt=p.title.clone()
+                        />
+                    </figure>
+                }
+            })
+            .into_any()
+        }
+        PhotoStatus::Pending => view! {
+            <div class="processing">
+                <noscript>
+                    <meta http-equiv="refresh" content="2" />
+                </noscript>
+                <StatusBadge status=PhotoStatus::Pending />
+                <p>"Your photo is uploaded and being prepared. This page updates by itself."</p>
+            </div>
+        }
+        .into_any(),
+        PhotoStatus::Failed => view! {
+            <div class="processing failed" role="alert">
+                <StatusBadge status=PhotoStatus::Failed />
+                <p class="failure">
+                    {p.failure.clone().unwrap_or_else(|| "This photo could not be processed.".into())}
+                </p>
+            </div>
+        }
+        .into_any(),
+    };
+    let f = p.facts.clone();
+    let dims = p.width.zip(p.height).map(|(w, h)| format!("{w} × {h}"));
+    let facts = [
+        ("Camera", f.camera),
+        ("Lens", f.lens),
+        ("Exposure", f.exposure),
+        ("Taken", f.taken_at),
+        ("Size", dims),
+        ("Uploaded", Some(p.created_at.clone())),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| view! { <dt>{k}</dt> <dd>{v}</dd> }))
+    .collect_view();
+    view! {
+        <Title text=title.clone() />
+        <Meta property="og:title" content=title.clone() />
+        <article class="photo-page" data-status=p.status.as_str()>
+            <h1>{title}</h1>
+            {body}
+            <dl class="facts">{facts}</dl>
+        </article>
+    }
+}

@@ -1,0 +1,106 @@
+//! Upload: a plain multipart form that works without JavaScript; once hydrated it
+//! sends each file on its own request and shows per-file progress.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::components::uploader::{upload_all, UploadItem, UploadState};
+
+#[component]
+pub fn UploadPage() -> impl IntoView {
+    let query = use_query_map();
+    // Set by the upload route when a form post without JS was refused.
+    let server_error = move || {
+        query
+            .read()
+            .get("error")
+            .map(|e| e.chars().take(300).collect::<String>())
+    };
+    let items = RwSignal::new(Vec::<UploadItem>::new());
+    let input = NodeRef::<leptos::html::Input>::new();
+    let navigate = use_navigate();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        let Some(files) = input.get().and_then(|i| i.files()) else {
+            return;
+        };
+        if files.length() == 0 {
+            return;
+        }
+        ev.prevent_default();
+        let navigate = navigate.clone();
+        upload_all(files, items, move |urls| {
+            // One photo: go and watch it get ready. Several: the feed shows them all.
+            let to = match urls.as_slice() {
+                [one] => one.clone(),
+                _ => "/".to_string(),
+            };
+            navigate(&to, Default::default());
+        });
+    };
+
+    view! {
+        <Title text="Upload" />
+        <section class="upload">
+            <h1>"Upload photos"</h1>
+            <form
+                method="post"
+                action="/upload"
+                enctype="multipart/form-data"
+                on:submit=on_submit
+            >
+                <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)"</label>
+                <input
+                    id="photos"
+                    node_ref=input
+                    type="file"
+                    name="photos"
+                    accept="image/jpeg,image/png,image/webp,image/gif"
+                    multiple
+                    required
+                />
+                {move || {
+                    server_error()
+                        .map(|e| {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {e}
+                                </p>
+                            }
+                        })
+                }}
+                <button type="submit" class="button primary">
+                    "Upload"
+                </button>
+            </form>
+            <ul class="progress-list" aria-label="Upload progress">
+                <For each=move || items.get() key=|i| (i.name.clone(), i.index) let:item>
+                    <UploadRow item />
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn UploadRow(item: UploadItem) -> impl IntoView {
+    let (label, class) = match &item.state {
+        UploadState::Uploading(p) => (format!("Uploading… {p}%"), "uploading"),
+        UploadState::Done(_) => ("Uploaded".to_string(), "done"),
+        UploadState::Failed(e) => (e.clone(), "failed"),
+    };
+    let pct = match item.state {
+        UploadState::Uploading(p) => p,
+        _ => 100,
+    };
+    view! {
+        <li class=format!("progress-item {class}")>
+            <span class="name">{item.name.clone()}</span>
+            <progress max="100" value=pct.to_string()></progress>
+            <span class="state" role="status">
+                {label}
+            </span>
+        </li>
+    }
+}

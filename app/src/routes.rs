@@ -1,0 +1,37 @@
+//! The route table: one path per page.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+use crate::components::nav::Nav;
+use crate::pages::{feed::FeedPage, not_found::NotFoundPage, photo::PhotoPage, upload::UploadPage};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the document once hydration is done,
+    // which tests (and CSS) can rely on.
+    Effect::new(|| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Title formatter=|t: String| if t.is_empty() { "Lumen".to_string() } else { format!("{t} · Lumen") } />
+        <Router>
+            <Nav />
+            <main class="page">
+                // Async SSR: the whole page is in the first response, so it works with JS off.
+                <Routes fallback=NotFoundPage>
+                    <Route path=path!("/") view=FeedPage ssr=SsrMode::Async />
+                    <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

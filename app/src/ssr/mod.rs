@@ -1,0 +1,14 @@
+//! Server-side domain: ports, the guard, R2 keys, use cases and the media job.
+//! Compiled only with `ssr`; the Worker supplies the port adapters.
+
+pub mod guard;
+pub mod jobs;
+pub mod keys;
+pub mod platform;
+pub mod ports;
+pub mod service;
+
+#[cfg(test)]
+pub mod fakes;
+
+pub use platform::{platform, Platform};

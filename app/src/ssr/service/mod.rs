@@ -1,0 +1,5 @@
+//! Use cases, each a plain async fn over the [`Platform`](super::Platform).
+
+pub mod media;
+pub mod photos;
+pub mod upload;

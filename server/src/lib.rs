@@ -1,0 +1,59 @@
+//! Lumen's Cloudflare Worker: the fetch, queue and scheduled entry points. Only the
+//! Cloudflare layer lives in this crate; logic worth testing is in `app::ssr` and `media`.
+
+mod bindings;
+mod cron;
+mod d1;
+mod platform;
+mod queue;
+mod r2;
+mod router;
+mod routes;
+
+use axum::response::Response;
+use tower_service::Service;
+use worker::{event, Context, Env, HttpRequest, MessageBatch, ScheduleContext, ScheduledEvent};
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+    router::register_server_fns();
+}
+
+#[event(fetch)]
+async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let started = worker::Date::now().as_millis();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let res = match platform::build(&env) {
+        Ok(p) => {
+            req.extensions_mut().insert(p);
+            match router::router().call(req).await {
+                Ok(res) => res,
+                Err(never) => match never {},
+            }
+        }
+        Err(e) => {
+            let err = app::error::LumenError::Internal {
+                ref_id: app::error::short_ref(&e.to_string()),
+            };
+            worker::console_error!("platform unavailable: {e}");
+            routes::json_error(&err)
+        }
+    };
+    let ms = worker::Date::now().as_millis().saturating_sub(started);
+    worker::console_log!("{method} {path} {} {ms}ms", res.status().as_u16());
+    Ok(res)
+}
+
+#[event(queue)]
+async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
+    queue::consume(batch, env).await
+}
+
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    if let Err(e) = cron::run(&env).await {
+        worker::console_error!("CRON failed: {e}");
+    }
+}

@@ -1,0 +1,62 @@
+//! The axum router: Leptos pages and server functions, plus the plain routes
+//! (uploads, media, dev tools). Built once per isolate; the per-request `Platform`
+//! arrives as a request extension.
+
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+use app::http::HttpStatus;
+use app::{shell, App};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
+
+use crate::routes;
+
+thread_local! {
+    static ROUTER: OnceCell<Router> = const { OnceCell::new() };
+}
+
+pub fn router() -> Router {
+    ROUTER.with(|r| r.get_or_init(build).clone())
+}
+
+fn options() -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name(format!("app-{}", app::ASSET_HASH))
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+/// Context every page and server function gets, besides what leptos_axum provides.
+fn request_context() {
+    provide_context(HttpStatus(Arc::new(|code| {
+        if let (Some(res), Ok(code)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(code)) {
+            res.set_status(code);
+        }
+    })));
+}
+
+fn build() -> Router {
+    let options = options();
+    let app_options = options.clone();
+    let app_fn = move || shell(app_options.clone());
+    Router::new()
+        .route("/upload", post(routes::upload::handle))
+        .route("/media/{*rest}", get(routes::media::handle))
+        .route("/_dev/requeue/{id}", post(routes::dev::requeue))
+        .leptos_routes_with_context(&options, generate_route_list(App), request_context, app_fn.clone())
+        // Unknown paths render the app too, whose router shows the 404 page (status 404).
+        .fallback(leptos_axum::render_app_async_with_context(request_context, app_fn))
+        .with_state(options)
+}
+
+/// Registers every server function: inventory does not run on wasm.
+pub fn register_server_fns() {
+    use app::api::photos::{GetPhoto, ListPhotos};
+    use server_fn::axum::register_explicit;
+    register_explicit::<ListPhotos>();
+    register_explicit::<GetPhoto>();
+}

@@ -1,0 +1,24 @@
+//! Tools for local and preview stages only (404 in production).
+
+use app::error::LumenError;
+use app::ssr::platform::Platform;
+use app::ssr::ports::MediaJob;
+use axum::extract::{Extension, Path};
+use axum::response::Response;
+use worker::send::SendFuture;
+
+use super::{json_error, respond};
+
+/// Sends the media job for a photo again: tests use it to prove redelivery is harmless.
+pub async fn requeue(Extension(p): Extension<Platform>, Path(id): Path<String>) -> Response {
+    if !p.stage.allows_dev_tools() {
+        return json_error(&LumenError::NotFound);
+    }
+    SendFuture::new(async move {
+        match p.jobs.send(&MediaJob::ProcessV1 { photo_id: id }).await {
+            Ok(()) => respond(202, "application/json", "{\"queued\":true}"),
+            Err(e) => json_error(&e.into()),
+        }
+    })
+    .await
+}

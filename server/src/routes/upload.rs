@@ -1,0 +1,100 @@
+//! `POST /upload`: multipart form with one or more `photos`. The same route serves the
+//! plain form (redirects, or the upload page again with the error) and the JS
+//! uploader (`Accept: application/json`).
+
+use app::error::LumenError;
+use app::ssr::guard;
+use app::ssr::platform::Platform;
+use app::ssr::service::upload::{self, UploadFile, MAX_FILE_BYTES};
+use axum::body::Body;
+use axum::extract::{Extension, Request};
+use axum::http::{header, HeaderMap};
+use axum::response::{Redirect, IntoResponse, Response};
+use tower_service::Service;
+use worker::send::SendFuture;
+use worker::FormEntry;
+
+use super::{json_error, respond};
+
+/// Until accounts exist every upload belongs to the one shared owner.
+pub const SHARED_OWNER: &str = "public";
+
+pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response {
+    let wants_json = header_str(req.headers(), header::ACCEPT)
+        .is_some_and(|a| a.contains("application/json"));
+    let result = SendFuture::new(store(p, req)).await;
+    match (result, wants_json) {
+        (Ok(photos), true) => {
+            let body = serde_json::json!({ "photos": photos }).to_string();
+            respond(201, "application/json", body)
+        }
+        (Ok(photos), false) => match photos.as_slice() {
+            [one] => Redirect::to(&one.url).into_response(),
+            _ => Redirect::to("/").into_response(),
+        },
+        (Err(e), true) => json_error(&e),
+        (Err(e), false) => form_again(&e).await,
+    }
+}
+
+async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhoto>, LumenError> {
+    let h = req.headers();
+    guard::same_origin(
+        header_str(h, "sec-fetch-site"),
+        header_str(h, header::ORIGIN),
+        header_str(h, header::HOST),
+    )?;
+    let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
+    let is_multipart = header_str(h, header::CONTENT_TYPE)
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Err(not_form());
+    }
+    let mut wreq = worker::Request::try_from(req).map_err(|_| not_form())?;
+    let form = wreq.form_data().await.map_err(|_| not_form())?;
+    let mut files = Vec::new();
+    for entry in form.get_all("photos").unwrap_or_default() {
+        let FormEntry::File(f) = entry else {
+            continue;
+        };
+        // Browsers send an empty part when no file was chosen.
+        if f.size() == 0 && f.name().is_empty() {
+            continue;
+        }
+        if f.size() > MAX_FILE_BYTES {
+            return Err(LumenError::invalid(
+                "photos",
+                format!("“{}” is larger than {} MB.", f.name(), MAX_FILE_BYTES >> 20),
+            ));
+        }
+        let bytes = f.bytes().await.map_err(|_| not_form())?;
+        files.push(UploadFile { name: f.name(), bytes });
+    }
+    upload::upload(&p, SHARED_OWNER, files).await
+}
+
+fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Without JS: render the upload page again with the message, and the error's status.
+async fn form_again(e: &LumenError) -> Response {
+    let msg = match e {
+        LumenError::Invalid { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    };
+    let query: String = form_urlencoded::Serializer::new(String::new())
+        .append_pair("error", &msg)
+        .finish();
+    let Ok(req) = axum::http::Request::get(format!("/upload?{query}")).body(Body::empty()) else {
+        return json_error(e);
+    };
+    match crate::router::router().call(req).await {
+        Ok(mut res) => {
+            *res.status_mut() = axum::http::StatusCode::from_u16(e.status())
+                .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            res
+        }
+        Err(never) => match never {},
+    }
+}
