@@ -15,16 +15,30 @@ pub(crate) struct Hint {
     pub max_alloc: usize,
 }
 
-pub(crate) fn decode(format: Format, bytes: &[u8], hint: Hint) -> Result<Pixels, MediaError> {
-    let px = match format {
-        Format::Jpeg => jpeg(bytes, hint)?,
-        Format::Png => png(bytes, hint)?,
-        Format::Webp | Format::Gif => return Err(MediaError::Unsupported),
-    };
-    Ok(drop_opaque_alpha(px))
+/// Decoded pixels plus the embedded ICC profile, if any.
+pub(crate) struct Decoded {
+    pub pixels: Pixels,
+    pub icc: Option<Vec<u8>>,
 }
 
-fn jpeg(bytes: &[u8], hint: Hint) -> Result<Pixels, MediaError> {
+pub(crate) fn decode(format: Format, bytes: &[u8], hint: Hint) -> Result<Decoded, MediaError> {
+    let (pixels, icc) = match format {
+        Format::Jpeg => jpeg(bytes, hint)?,
+        Format::Png => png(bytes, hint)?,
+        Format::Webp => webp(bytes, hint)?,
+        Format::Gif => gif(bytes, hint)?,
+    };
+    let expected = pixels.width as usize * pixels.height as usize * usize::from(pixels.channels);
+    if pixels.width == 0 || pixels.height == 0 || pixels.data.len() != expected {
+        return Err(decode_err("decoder returned an inconsistent buffer"));
+    }
+    Ok(Decoded {
+        pixels: drop_opaque_alpha(pixels),
+        icc,
+    })
+}
+
+fn jpeg(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {
     use jpeg_decoder::PixelFormat;
     let mut dec = jpeg_decoder::Decoder::new(bytes);
     dec.set_max_decoding_buffer_size(hint.max_alloc);
@@ -66,12 +80,13 @@ fn jpeg(bytes: &[u8], hint: Hint) -> Result<Pixels, MediaError> {
     if rgb.len() < n * 3 {
         return Err(decode_err("JPEG decoded to fewer pixels than declared"));
     }
-    Ok(Pixels {
+    let px = Pixels {
         width: ow,
         height: oh,
         channels: 3,
         data: rgb,
-    })
+    };
+    Ok((px, dec.icc_profile()))
 }
 
 /// Grey (8- or 16-bit big-endian) to RGB.
@@ -81,7 +96,7 @@ fn expand_grey(data: &[u8], bytes_per_sample: usize) -> Vec<u8> {
         .collect()
 }
 
-fn png(bytes: &[u8], hint: Hint) -> Result<Pixels, MediaError> {
+fn png(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {
     let limits = png::Limits {
         bytes: hint.max_alloc,
     };
@@ -89,6 +104,7 @@ fn png(bytes: &[u8], hint: Hint) -> Result<Pixels, MediaError> {
     // Palette → RGB(A), tRNS → alpha, 16 → 8 bit, sub-byte grey → 8 bit.
     dec.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = dec.read_info().map_err(decode_err)?;
+    let icc = reader.info().icc_profile.as_ref().map(|p| p.to_vec());
     let size = reader
         .output_buffer_size()
         .filter(|&s| s <= hint.max_alloc)
@@ -109,12 +125,72 @@ fn png(bytes: &[u8], hint: Hint) -> Result<Pixels, MediaError> {
         ),
         png::ColorType::Indexed => return Err(decode_err("PNG palette was not expanded")),
     };
-    Ok(Pixels {
+    let px = Pixels {
         width: w,
         height: h,
         channels,
         data,
-    })
+    };
+    Ok((px, icc))
+}
+
+fn webp(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {
+    let mut dec = image_webp::WebPDecoder::new(Cursor::new(bytes)).map_err(decode_err)?;
+    dec.set_memory_limit(hint.max_alloc);
+    let (w, h) = dec.dimensions();
+    let size = dec
+        .output_buffer_size()
+        .filter(|&s| s <= hint.max_alloc)
+        .ok_or_else(|| decode_err("WebP too large to decode"))?;
+    let channels = if dec.has_alpha() { 4 } else { 3 };
+    let icc = dec.icc_profile().ok().flatten();
+    let mut data = vec![0u8; size];
+    // For animations this is the first frame, composited on the canvas.
+    dec.read_image(&mut data).map_err(decode_err)?;
+    let px = Pixels {
+        width: w,
+        height: h,
+        channels,
+        data,
+    };
+    Ok((px, icc))
+}
+
+/// First frame only, placed on a transparent canvas of the logical screen size.
+fn gif(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {
+    let mut opts = gif::DecodeOptions::new();
+    opts.set_color_output(gif::ColorOutput::RGBA);
+    opts.set_memory_limit(gif::MemoryLimit::Bytes(
+        std::num::NonZeroU64::new(hint.max_alloc as u64)
+            .ok_or_else(|| decode_err("no memory budget"))?,
+    ));
+    let mut dec = opts.read_info(bytes).map_err(decode_err)?;
+    let (sw, sh) = (usize::from(dec.width()), usize::from(dec.height()));
+    let icc = dec.icc_profile().map(<[u8]>::to_vec);
+    let frame = dec
+        .read_next_frame()
+        .map_err(decode_err)?
+        .ok_or_else(|| decode_err("GIF has no frames"))?;
+    let (fx, fy) = (usize::from(frame.left), usize::from(frame.top));
+    let (fw, fh) = (usize::from(frame.width), usize::from(frame.height));
+    if frame.buffer.len() < fw * fh * 4 {
+        return Err(decode_err("GIF frame shorter than declared"));
+    }
+    let mut data = vec![0u8; sw * sh * 4];
+    // Clip the frame to the screen; parts outside are never shown.
+    for y in 0..fh.min(sh.saturating_sub(fy)) {
+        let cols = fw.min(sw.saturating_sub(fx));
+        let src = &frame.buffer[y * fw * 4..(y * fw + cols) * 4];
+        let at = ((fy + y) * sw + fx) * 4;
+        data[at..at + cols * 4].copy_from_slice(src);
+    }
+    let px = Pixels {
+        width: sw as u32,
+        height: sh as u32,
+        channels: 4,
+        data,
+    };
+    Ok((px, icc))
 }
 
 /// RGBA whose alpha is 255 everywhere becomes RGB, so it is encoded as a (smaller) JPEG.

@@ -5,6 +5,7 @@
 //! applies the EXIF orientation, builds the width ladder from the largest variant down and
 //! encodes each step without any metadata. Pure Rust; builds for wasm32-unknown-unknown.
 
+mod color;
 mod decode;
 mod encode;
 mod error;
@@ -150,7 +151,10 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
         min_height,
         max_alloc,
     };
-    let mut current = decode::decode(format, bytes, hint)?;
+    let decoded = decode::decode(format, bytes, hint)?;
+    let mut current = decoded.pixels;
+    // Converted once, on the largest variant, so the full decode is never walked twice.
+    let mut to_srgb = color::to_srgb(decoded.icc.as_deref(), current.channels);
 
     // Largest first: each step resizes from the previous (stored-frame) step, so the decoded
     // image is freed after the first resize and later steps are cheap.
@@ -160,6 +164,9 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
         let (fw, fh) = if transposed { (h, w) } else { (w, h) };
         if (fw, fh) != (current.width, current.height) {
             current = resize::resize(&mut resizer, &current, fw, fh)?;
+        }
+        if let Some(t) = to_srgb.take() {
+            color::apply(&t, &mut current);
         }
         let shown = orient::apply(current.clone(), orientation);
         variants.push(encode_variant(&shown, spec)?);
