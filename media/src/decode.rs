@@ -6,11 +6,12 @@ use std::io::Cursor;
 use crate::error::decode_err;
 use crate::{Format, MediaError, Pixels};
 
-/// What the decoder may shrink to: at least `min_width` × `min_height` (stored frame).
+/// The size of the largest variant in the stored (not yet oriented) frame. JPEGs are decoded
+/// straight to it; other formats decode at full size and the caller resizes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hint {
-    pub min_width: u32,
-    pub min_height: u32,
+    pub target_width: u32,
+    pub target_height: u32,
     /// Upper bound for any buffer a decoder allocates, from the pixel limit.
     pub max_alloc: usize,
 }
@@ -38,62 +39,114 @@ pub(crate) fn decode(format: Format, bytes: &[u8], hint: Hint) -> Result<Decoded
     })
 }
 
+/// JPEG via zune-jpeg's raw planar output: each component plane (Y at full size, chroma
+/// usually at half) is resized straight to the largest variant, then converted to RGB there.
+/// A full-size RGB image never exists, which keeps a 12 MP photo near 18 MB of planes instead
+/// of 36 MB of RGB plus the planes.
 fn jpeg(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {
-    use jpeg_decoder::PixelFormat;
-    let mut dec = jpeg_decoder::Decoder::new(bytes);
-    dec.set_max_decoding_buffer_size(hint.max_alloc);
-    dec.read_info().map_err(decode_err)?;
-    let info = dec
-        .info()
-        .ok_or_else(|| decode_err("JPEG has no frame header"))?;
-    let (w, h) = (u32::from(info.width), u32::from(info.height));
-    // DCT scaling (1/8..1) is nearly free memory and time; pick the smallest scale whose output
-    // still covers the largest variant in both axes.
-    let mut want = (w, h);
-    for denom in [8u32, 4, 2] {
-        let (sw, sh) = (w.div_ceil(denom), h.div_ceil(denom));
-        if sw >= hint.min_width && sh >= hint.min_height {
-            want = (sw, sh);
-            break;
+    use zune_jpeg::zune_core::{
+        bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions,
+    };
+    let opts = DecoderOptions::default()
+        .set_strict_mode(true)
+        .set_max_width(MAX_DECODER_SIDE)
+        .set_max_height(MAX_DECODER_SIDE);
+    let mut dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), opts);
+    dec.decode_headers().map_err(decode_err)?;
+    let icc = dec.icc_profile();
+    let space = dec
+        .input_colorspace()
+        .ok_or_else(|| decode_err("JPEG headers missing"))?;
+    let mut raw = dec.raw_output();
+    let layout = raw
+        .layout()
+        .ok_or_else(|| decode_err("JPEG layout missing"))?;
+    let count = raw
+        .num_components()
+        .ok_or_else(|| decode_err("JPEG components missing"))?;
+    let total: usize = layout.iter().take(count).map(|p| p.byte_size).sum();
+    if total > hint.max_alloc {
+        return Err(decode_err("JPEG planes too large"));
+    }
+    let mut planes: Vec<Vec<u8>> = layout
+        .iter()
+        .take(count)
+        .map(|p| vec![0u8; p.byte_size])
+        .collect();
+    {
+        let mut views: Vec<&mut [u8]> = planes.iter_mut().map(Vec::as_mut_slice).collect();
+        raw.decode_into_planes(&mut views).map_err(decode_err)?;
+    }
+    drop(raw);
+    let (tw, th) = (hint.target_width, hint.target_height);
+    // Resize each plane to the target, freeing the decoded plane as soon as it is done.
+    let mut scaled = Vec::with_capacity(count);
+    for (plane, info) in planes.into_iter().zip(layout.iter()) {
+        scaled.push(crate::resize::resize_plane(
+            plane,
+            info.stride,
+            info.width,
+            info.height,
+            tw,
+            th,
+        )?);
+    }
+    let n = tw as usize * th as usize;
+    let mut rgb = Vec::with_capacity(n * 3);
+    match (space, scaled.as_slice()) {
+        (ColorSpace::Luma, [y]) => rgb.extend(y.iter().flat_map(|&v| [v; 3])),
+        (ColorSpace::YCbCr, [y, cb, cr]) => {
+            for ((&y, &cb), &cr) in y.iter().zip(cb).zip(cr) {
+                rgb.extend(ycc_to_rgb(y, cb, cr));
+            }
+        }
+        (ColorSpace::RGB, [r, g, b]) => {
+            for ((&r, &g), &b) in r.iter().zip(g).zip(b) {
+                rgb.extend([r, g, b]);
+            }
+        }
+        // Adobe stores CMYK inverted (255 = no ink), so RGB = stored × stored K. Without a CMYK
+        // profile transform this is the naive conversion, close enough for web previews.
+        (ColorSpace::CMYK, [c, m, y, k]) => {
+            for (((&c, &m), &y), &k) in c.iter().zip(m).zip(y).zip(k) {
+                rgb.extend([c, m, y].map(|v| mul255(v, k)));
+            }
+        }
+        (ColorSpace::YCCK, [y, cb, cr, k]) => {
+            for (((&y, &cb), &cr), &k) in y.iter().zip(cb).zip(cr).zip(k) {
+                rgb.extend(ycc_to_rgb(y, cb, cr).map(|v| mul255(v, k)));
+            }
+        }
+        (space, _) => {
+            return Err(decode_err(format_args!(
+                "unsupported JPEG colour space {space:?} with {count} components"
+            )))
         }
     }
-    let (ow, oh) = dec
-        .scale(want.0 as u16, want.1 as u16)
-        .map_err(decode_err)?;
-    let data = dec.decode().map_err(decode_err)?;
-    let (ow, oh) = (u32::from(ow), u32::from(oh));
-    let n = ow as usize * oh as usize;
-    let rgb = match info.pixel_format {
-        PixelFormat::RGB24 => data,
-        PixelFormat::L8 => expand_grey(&data, 1),
-        PixelFormat::L16 => expand_grey(&data, 2),
-        // jpeg-decoder un-inverts Adobe CMYK/YCCK, so 255 means full ink. Without a CMYK ICC
-        // transform this is the naive conversion, close enough for previews.
-        PixelFormat::CMYK32 => data
-            .chunks_exact(4)
-            .flat_map(|p| {
-                let k = 255 - u32::from(p[3]);
-                [p[0], p[1], p[2]].map(|c| ((255 - u32::from(c)) * k / 255) as u8)
-            })
-            .collect(),
-    };
-    if rgb.len() < n * 3 {
-        return Err(decode_err("JPEG decoded to fewer pixels than declared"));
-    }
     let px = Pixels {
-        width: ow,
-        height: oh,
+        width: tw,
+        height: th,
         channels: 3,
         data: rgb,
     };
-    Ok((px, dec.icc_profile()))
+    Ok((px, icc))
 }
 
-/// Grey (8- or 16-bit big-endian) to RGB.
-fn expand_grey(data: &[u8], bytes_per_sample: usize) -> Vec<u8> {
-    data.chunks_exact(bytes_per_sample)
-        .flat_map(|s| [s[0]; 3])
-        .collect()
+/// Decoders refuse anything larger on their own too (our probe already checked the limits).
+const MAX_DECODER_SIDE: usize = 65_535;
+
+fn mul255(a: u8, b: u8) -> u8 {
+    ((u32::from(a) * u32::from(b) + 127) / 255) as u8
+}
+
+/// JFIF (full-range BT.601) YCbCr to RGB in 16.16 fixed point.
+fn ycc_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let y = i32::from(y) << 16;
+    let (cb, cr) = (i32::from(cb) - 128, i32::from(cr) - 128);
+    let r = y + 91_881 * cr;
+    let g = y - 22_554 * cb - 46_802 * cr;
+    let b = y + 116_130 * cb;
+    [r, g, b].map(|v| ((v + 32_768) >> 16).clamp(0, 255) as u8)
 }
 
 fn png(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {

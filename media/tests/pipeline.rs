@@ -649,3 +649,46 @@ fn not_an_image() {
         "This file is not a supported image (JPEG, PNG, WebP or GIF)."
     );
 }
+
+#[test]
+fn watermark_only_on_wide_variants_and_legible_on_light_and_dark() -> TestResult {
+    for (name, level) in [("dark", 10u8), ("mid", 128), ("light", 245)] {
+        let img = Img {
+            width: 1000,
+            height: 750,
+            channels: 3,
+            data: vec![level; 1000 * 750 * 3],
+        };
+        let bytes = jpeg(&img, 95, false, None)?;
+        let plain = process(&bytes, &Spec::default())?;
+        let spec = Spec {
+            watermark: Some("© Ana Lumen".to_owned()),
+            ..Spec::default()
+        };
+        let marked = process(&bytes, &spec)?;
+        assert_eq!(widths(&plain), widths(&marked));
+        // 320 px: untouched.
+        assert_eq!(plain.variants[0].bytes, marked.variants[0].bytes, "{name}");
+        for v in &marked.variants[1..] {
+            let px = decode_variant(v)?;
+            // Bottom-right band holds both near-white glyphs and a dark outline.
+            let (x0, y0) = (px.width * 3 / 5, px.height * 9 / 10);
+            let (mut bright, mut dark) = (0, 0);
+            for y in y0..px.height {
+                for x in x0..px.width {
+                    let at = ((y * px.width + x) * 4) as usize;
+                    let l = px.data[at];
+                    bright += usize::from(l > 225);
+                    dark += usize::from(l < 90);
+                }
+            }
+            assert!(bright > 50, "{name} {}w: no bright glyph pixels", v.width);
+            if level > 70 {
+                assert!(dark > 50, "{name} {}w: no dark outline", v.width);
+            }
+            // Top-left untouched.
+            assert!(near(mean_at(&px, 20, 20, 3), [level, level, level, 255], 3));
+        }
+    }
+    Ok(())
+}

@@ -213,8 +213,20 @@ pub fn jpeg(img: &Img, quality: u8, progressive: bool, exif: Option<&[u8]>) -> T
     Ok(out)
 }
 
-/// A camera-like JPEG of `width`×`height` with full camera EXIF and GPS.
+/// A camera-like JPEG of `width`×`height` with full camera EXIF and GPS: baseline, q85, which
+/// jpeg-encoder writes with 4:2:0 chroma, as phones do.
 pub fn camera_jpeg(width: u32, height: u32) -> TestResult<Vec<u8>> {
+    jpeg(
+        &camera_scene(width, height),
+        85,
+        false,
+        Some(&camera_exif(1)),
+    )
+}
+
+/// The heavier kind: q92, which jpeg-encoder writes with full-resolution (4:4:4) chroma, as
+/// some cameras and editors do. Twice the planes of 4:2:0 to decode.
+pub fn camera_jpeg_444(width: u32, height: u32) -> TestResult<Vec<u8>> {
     jpeg(
         &camera_scene(width, height),
         92,
