@@ -134,6 +134,75 @@ fn main() -> Res {
             );
         }
     }
+    alpha_formats(runs)?;
     println!("\ninputs and outputs in {}", dir.display());
+    Ok(())
+}
+
+/// The lossless choice for alpha variants: PNG (what we ship) against lossless WebP from
+/// image-webp (the only pure-Rust WebP encoder), on a 2048-wide photo cut-out with a soft edge.
+/// Also lossless WebP of the opaque photo, to show why it is no substitute for JPEG there.
+fn alpha_formats(runs: usize) -> Res {
+    let (w, h) = (2048u32, 1365u32);
+    let scene = common::camera_scene(w, h);
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for (i, p) in scene.data.chunks_exact(3).enumerate() {
+        let (x, y) = (
+            (i as u32 % w) as f32 / w as f32 - 0.5,
+            (i as u32 / w) as f32 / h as f32 - 0.5,
+        );
+        let d = (x * x + y * y).sqrt();
+        let a = ((0.45 - d) * 20.0).clamp(0.0, 1.0);
+        rgba.extend_from_slice(&[p[0], p[1], p[2], (a * 255.0) as u8]);
+    }
+    let png_enc = |data: &[u8], color| -> Res<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut e = png::Encoder::new(&mut out, w, h);
+        e.set_color(color);
+        e.set_depth(png::BitDepth::Eight);
+        e.set_compression(png::Compression::Balanced);
+        let mut wr = e.write_header()?;
+        wr.write_image_data(data)?;
+        wr.finish()?;
+        Ok(out)
+    };
+    let webp_enc = |data: &[u8], color| -> Res<Vec<u8>> {
+        let mut out = Vec::new();
+        image_webp::WebPEncoder::new(&mut out).encode(data, w, h, color)?;
+        Ok(out)
+    };
+    let time = |f: &dyn Fn() -> Res<Vec<u8>>| -> Res<(Duration, usize)> {
+        let mut times = Vec::new();
+        let mut len = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            len = f()?.len();
+            times.push(t.elapsed());
+        }
+        Ok((median(times), len))
+    };
+    println!("\nlossless encoders, {w}x{h}:");
+    let rows: [(&str, Box<dyn Fn() -> Res<Vec<u8>>>); 4] = [
+        (
+            "PNG  RGBA cut-out",
+            Box::new(|| png_enc(&rgba, png::ColorType::Rgba)),
+        ),
+        (
+            "WebP RGBA cut-out",
+            Box::new(|| webp_enc(&rgba, image_webp::ColorType::Rgba8)),
+        ),
+        (
+            "PNG  RGB photo",
+            Box::new(|| png_enc(&scene.data, png::ColorType::Rgb)),
+        ),
+        (
+            "WebP RGB photo",
+            Box::new(|| webp_enc(&scene.data, image_webp::ColorType::Rgb8)),
+        ),
+    ];
+    for (name, f) in rows.iter() {
+        let (t, len) = time(f.as_ref())?;
+        println!("{name:>18}: {len:>9} bytes {:>7.0} ms", ms(t));
+    }
     Ok(())
 }

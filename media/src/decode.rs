@@ -230,9 +230,15 @@ fn gif(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError
         return Err(decode_err("GIF frame shorter than declared"));
     }
     let mut data = vec![0u8; sw * sh * 4];
-    // Clip the frame to the screen; parts outside are never shown.
-    for y in 0..fh.min(sh.saturating_sub(fy)) {
-        let cols = fw.min(sw.saturating_sub(fx));
+    // Clip the frame to the screen; parts outside are never shown (a frame placed entirely
+    // off-screen leaves a transparent canvas).
+    let cols = fw.min(sw.saturating_sub(fx));
+    let rows = if cols == 0 {
+        0
+    } else {
+        fh.min(sh.saturating_sub(fy))
+    };
+    for y in 0..rows {
         let src = &frame.buffer[y * fw * 4..(y * fw + cols) * 4];
         let at = ((fy + y) * sw + fx) * 4;
         data[at..at + cols * 4].copy_from_slice(src);

@@ -450,6 +450,33 @@ fn animated_gif_uses_first_frame() -> TestResult {
     Ok(())
 }
 
+/// Fuzzer find: a GIF whose first frame sits to the right of the logical screen.
+#[test]
+fn gif_frame_outside_the_screen() -> TestResult {
+    let mut bytes = Vec::new();
+    {
+        let mut enc = gif::Encoder::new(&mut bytes, 16, 12, &[255, 0, 0, 0, 0, 255])?;
+        let frame = gif::Frame {
+            left: 100,
+            top: 3,
+            width: 8,
+            height: 8,
+            buffer: vec![0u8; 64].into(),
+            ..gif::Frame::default()
+        };
+        enc.write_frame(&frame)?;
+    }
+    let out = process(&bytes, &Spec::default())?;
+    assert_eq!(widths(&out), vec![(16, 12)]);
+    assert_eq!(out.average_rgba[3], 0);
+    // The original fuzzer input, kept in the seed corpus.
+    let _ = process(
+        include_bytes!("../fuzz/seeds/crash-gif-frame-offscreen"),
+        &Spec::default(),
+    );
+    Ok(())
+}
+
 #[test]
 fn demo_like_small_images_are_not_upscaled() -> TestResult {
     let out = process(
