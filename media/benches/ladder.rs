@@ -17,6 +17,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 type Res<T = ()> = Result<T, Box<dyn std::error::Error>>;
+/// One named encoder run for the lossless comparison.
+type Encode<'a> = (&'a str, Box<dyn Fn() -> Res<Vec<u8>> + 'a>);
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -182,7 +184,7 @@ fn alpha_formats(runs: usize) -> Res {
         Ok((median(times), len))
     };
     println!("\nlossless encoders, {w}x{h}:");
-    let rows: [(&str, Box<dyn Fn() -> Res<Vec<u8>>>); 4] = [
+    let rows: [Encode; 4] = [
         (
             "PNG  RGBA cut-out",
             Box::new(|| png_enc(&rgba, png::ColorType::Rgba)),
