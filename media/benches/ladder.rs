@@ -157,12 +157,12 @@ fn alpha_formats(runs: usize) -> Res {
         let a = ((0.45 - d) * 20.0).clamp(0.0, 1.0);
         rgba.extend_from_slice(&[p[0], p[1], p[2], (a * 255.0) as u8]);
     }
-    let png_enc = |data: &[u8], color| -> Res<Vec<u8>> {
+    let png_enc = |data: &[u8], color, level| -> Res<Vec<u8>> {
         let mut out = Vec::new();
         let mut e = png::Encoder::new(&mut out, w, h);
         e.set_color(color);
         e.set_depth(png::BitDepth::Eight);
-        e.set_compression(png::Compression::Balanced);
+        e.set_compression(level);
         let mut wr = e.write_header()?;
         wr.write_image_data(data)?;
         wr.finish()?;
@@ -183,22 +183,33 @@ fn alpha_formats(runs: usize) -> Res {
         }
         Ok((median(times), len))
     };
-    println!("\nlossless encoders, {w}x{h}:");
-    let rows: [Encode; 4] = [
+    println!(
+        "\nlossless encoders, {w}x{h} (RGBA: photo cut-out with a soft edge; RGB: the photo):"
+    );
+    use png::{ColorType as C, Compression as Z};
+    let rows: [Encode; 6] = [
         (
-            "PNG  RGBA cut-out",
-            Box::new(|| png_enc(&rgba, png::ColorType::Rgba)),
+            "PNG balanced RGBA",
+            Box::new(|| png_enc(&rgba, C::Rgba, Z::Balanced)),
         ),
         (
-            "WebP RGBA cut-out",
+            "PNG fast RGBA",
+            Box::new(|| png_enc(&rgba, C::Rgba, Z::Fast)),
+        ),
+        (
+            "WebP-LL RGBA",
             Box::new(|| webp_enc(&rgba, image_webp::ColorType::Rgba8)),
         ),
         (
-            "PNG  RGB photo",
-            Box::new(|| png_enc(&scene.data, png::ColorType::Rgb)),
+            "PNG balanced RGB",
+            Box::new(|| png_enc(&scene.data, C::Rgb, Z::Balanced)),
         ),
         (
-            "WebP RGB photo",
+            "PNG fast RGB",
+            Box::new(|| png_enc(&scene.data, C::Rgb, Z::Fast)),
+        ),
+        (
+            "WebP-LL RGB",
             Box::new(|| webp_enc(&scene.data, image_webp::ColorType::Rgb8)),
         ),
     ];

@@ -14,7 +14,15 @@ pub(crate) struct Hint {
     pub target_height: u32,
     /// Upper bound for any buffer a decoder allocates, from the pixel limit.
     pub max_alloc: usize,
+    /// The JPEG is progressive (from the header walk).
+    pub progressive: bool,
 }
+
+/// What a progressive JPEG may cost to decode. zune-jpeg's planar mode keeps every DCT
+/// coefficient (2 bytes a sample) plus a scratch copy of the scan being decoded, then the
+/// planes: about 5 bytes a sample, 7.5 a pixel at 4:2:0. Past this budget (≈ 12.8 MP at 4:2:0)
+/// the file is refused as too large rather than risking the Worker's 128 MB isolate.
+const PROGRESSIVE_BUDGET: usize = 96 << 20;
 
 /// Decoded pixels plus the embedded ICC profile, if any.
 pub(crate) struct Decoded {
@@ -67,6 +75,10 @@ fn jpeg(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaErro
     let total: usize = layout.iter().take(count).map(|p| p.byte_size).sum();
     if total > hint.max_alloc {
         return Err(decode_err("JPEG planes too large"));
+    }
+    if hint.progressive && total.saturating_mul(5) > PROGRESSIVE_BUDGET {
+        let (width, height) = raw_dims(&layout[..count]);
+        return Err(MediaError::TooManyPixels { width, height });
     }
     let mut planes: Vec<Vec<u8>> = layout
         .iter()
@@ -130,6 +142,16 @@ fn jpeg(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaErro
         data: rgb,
     };
     Ok((px, icc))
+}
+
+/// The image size, from the largest plane (the luma plane, or any plane at 4:4:4).
+fn raw_dims(planes: &[zune_jpeg::PlaneInfo]) -> (u32, u32) {
+    let w = planes.iter().map(|p| p.width).max().unwrap_or(0);
+    let h = planes.iter().map(|p| p.height).max().unwrap_or(0);
+    (
+        u32::try_from(w).unwrap_or(u32::MAX),
+        u32::try_from(h).unwrap_or(u32::MAX),
+    )
 }
 
 /// Decoders refuse anything larger on their own too (our probe already checked the limits).

@@ -1,9 +1,11 @@
 //! Lumen's image pipeline: one untrusted original in, web variants and metadata out.
 //!
-//! `process` sniffs the format from the bytes, checks the declared size against [`Spec`]
-//! before decoding, reads EXIF, decodes (JPEGs at a reduced DCT scale when the ladder allows),
-//! applies the EXIF orientation, builds the width ladder from the largest variant down and
-//! encodes each step without any metadata. Pure Rust; builds for wasm32-unknown-unknown.
+//! `process` sniffs the format from the bytes, checks the size the header declares against
+//! [`Spec`] before any decoder runs, reads EXIF, and decodes. JPEGs are decoded to their raw
+//! Y/Cb/Cr planes, which are resized straight to the largest variant, so no full-size RGB image
+//! ever exists. Colour (ICC → sRGB) and orientation are then fixed once on that largest variant,
+//! and each smaller width is resized from the previous one. Variants carry no metadata.
+//! Pure Rust; builds for wasm32-unknown-unknown (single thread, no fs).
 
 mod color;
 mod decode;
@@ -132,7 +134,7 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
     };
     let orientation = exif.orientation.unwrap_or(1);
     let transposed = orient::transposes(orientation);
-    // Displayed size, from the header (the decoder may shrink).
+    // Displayed size, from the header.
     let (width, height) = if transposed { (sh, sw) } else { (sw, sh) };
 
     let ladder = ladder(&spec.widths, width, height);
@@ -150,6 +152,7 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
         target_width,
         target_height,
         max_alloc,
+        progressive: head.progressive,
     };
     let decoded = decode::decode(format, bytes, hint)?;
     let mut current = decoded.pixels;
@@ -198,7 +201,7 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
 
 fn encode_variant(px: &Pixels, spec: &Spec) -> Result<Variant, MediaError> {
     let (mime, ext, bytes) = if px.channels == 4 {
-        ("image/png", "png", encode::png(px)?)
+        ("image/webp", "webp", encode::webp_lossless(px)?)
     } else {
         ("image/jpeg", "jpg", encode::jpeg(px, spec.jpeg_quality)?)
     };

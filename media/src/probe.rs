@@ -12,6 +12,8 @@ pub(crate) struct Probe<'a> {
     pub height: u32,
     /// Raw TIFF-structured EXIF (without the `Exif\0\0` prefix).
     pub exif: Option<&'a [u8]>,
+    /// A progressive (SOF2/6/10/14) JPEG, whose decoder must hold every coefficient.
+    pub progressive: bool,
 }
 
 pub fn sniff(bytes: &[u8]) -> Option<Format> {
@@ -98,6 +100,7 @@ fn jpeg(b: &[u8]) -> Option<Probe<'_>> {
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
                 p.height = be16(seg, 1)?;
                 p.width = be16(seg, 3)?;
+                p.progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
                 seen_sof = true;
             }
             0xE1 if p.exif.is_none() && seg.starts_with(b"Exif\0\0") => {
@@ -188,6 +191,6 @@ fn gif(b: &[u8]) -> Option<Probe<'_>> {
     Some(Probe {
         width: le16(b, 6)?,
         height: le16(b, 8)?,
-        exif: None,
+        ..Probe::default()
     })
 }

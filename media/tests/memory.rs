@@ -77,9 +77,12 @@ fn peak_of(bytes: &[u8]) -> TestResult<usize> {
     Ok(peak - base + bytes.len())
 }
 
+/// Tests in this binary take turns, so no other test's allocations are counted.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn camera_jpegs_fit_the_worker_memory_budget() -> TestResult {
-    // One test, run serially, so no other test's allocations are counted.
+    let _serial = SERIAL.lock().map_err(|_| "lock")?;
     for (w, h, budget) in [(4000u32, 3000u32, 48 * MB), (6000, 4000, 96 * MB)] {
         for (chroma, bytes) in [
             ("4:2:0", common::camera_jpeg(w, h)?),
@@ -96,5 +99,40 @@ fn camera_jpegs_fit_the_worker_memory_budget() -> TestResult {
             assert!(peak <= budget, "{w}x{h} {chroma}: peak {peak} > {budget}");
         }
     }
+    Ok(())
+}
+
+/// Progressive originals are the exception: the decoder must keep every DCT coefficient
+/// until the last scan. Up to ~12.8 MP (4:2:0) they stay within budget; larger ones are
+/// refused before any coefficient buffer exists.
+#[test]
+fn progressive_jpegs_fit_or_are_refused() -> TestResult {
+    let _serial = SERIAL.lock().map_err(|_| "lock")?;
+    let bytes = common::jpeg(&common::camera_scene(4000, 3000), 85, true, None)?;
+    let peak = peak_of(&bytes)?;
+    eprintln!(
+        "12 MP progressive 4:2:0 JPEG ({:.1} MB): peak {:.1} MB",
+        bytes.len() as f64 / MB as f64,
+        peak as f64 / MB as f64
+    );
+    assert!(peak <= 96 * MB, "12 MP progressive: peak {peak}");
+
+    let bytes = common::jpeg(&common::camera_scene(6000, 4000), 85, true, None)?;
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let refused = media::process(&bytes, &media::Spec::default());
+    let peak = PEAK.load(Ordering::Relaxed) - base;
+    assert!(matches!(
+        refused,
+        Err(media::MediaError::TooManyPixels {
+            width: 6000,
+            height: 4000
+        })
+    ));
+    eprintln!(
+        "24 MP progressive: refused, peak {:.1} MB",
+        peak as f64 / MB as f64
+    );
+    assert!(peak < 4 * MB);
     Ok(())
 }

@@ -25,7 +25,10 @@ fn check_variants(out: &media::Output) -> TestResult {
                     "not progressive"
                 );
             }
-            "image/png" => assert_eq!(v.ext, "png"),
+            "image/webp" => {
+                assert_eq!(v.ext, "webp");
+                assert!(v.bytes.windows(4).any(|w| w == b"VP8L"), "not lossless");
+            }
             m => return Err(format!("unexpected mime {m}").into()),
         }
     }
@@ -185,14 +188,14 @@ fn rgba_gradient(w: u32, h: u32) -> Img {
 }
 
 #[test]
-fn png_with_alpha_stays_lossless_with_alpha() -> TestResult {
+fn png_with_alpha_becomes_lossless_webp_with_alpha() -> TestResult {
     let bytes = png(&rgba_gradient(500, 300), png::ColorType::Rgba, false, None)?;
     let out = process(&bytes, &Spec::default())?;
     assert_eq!(out.format, Format::Png);
     assert_eq!(widths(&out), vec![(320, 192), (500, 300)]);
     check_variants(&out)?;
     for v in &out.variants {
-        assert_eq!((v.mime, v.ext), ("image/png", "png"));
+        assert_eq!((v.mime, v.ext), ("image/webp", "webp"));
         let img = decode_variant(v)?;
         // Top rows nearly transparent, bottom rows nearly opaque; colour kept.
         assert!(mean_at(&img, img.width / 2, 1, 1)[3] < 20);
@@ -250,7 +253,7 @@ fn palette_png_opaque_and_transparent() -> TestResult {
         )?,
         &Spec::default(),
     )?;
-    assert!(transparent.variants.iter().all(|v| v.mime == "image/png"));
+    assert!(transparent.variants.iter().all(|v| v.mime == "image/webp"));
     let top = decode_variant(&transparent.variants[1])?;
     assert_eq!(mean_at(&top, 350, 100, 3)[3], 0);
     assert_eq!(mean_at(&top, 50, 100, 3)[3], 255);
@@ -390,7 +393,7 @@ fn webp_lossless_lossy_and_alpha() -> TestResult {
         image_webp::ColorType::Rgba8,
     )?;
     let out = process(&bytes, &Spec::default())?;
-    assert!(out.variants.iter().all(|v| v.mime == "image/png"));
+    assert!(out.variants.iter().all(|v| v.mime == "image/webp"));
 
     // Lossy (VP8) and lossy with alpha (VP8X + ALPH), made once with libvips.
     let out = process(include_bytes!("fixtures/lossy.webp"), &Spec::default())?;
@@ -402,7 +405,7 @@ fn webp_lossless_lossy_and_alpha() -> TestResult {
         include_bytes!("fixtures/lossy_alpha.webp"),
         &Spec::default(),
     )?;
-    assert_eq!(out.variants[0].mime, "image/png");
+    assert_eq!(out.variants[0].mime, "image/webp");
     let img = decode_variant(&out.variants[0])?;
     assert_eq!(mean_at(&img, 32, 40, 2)[3], 0);
     assert!(mean_at(&img, 32, 10, 2)[3] > 250);
@@ -443,7 +446,7 @@ fn animated_gif_uses_first_frame() -> TestResult {
     let out = process(&bytes, &Spec::default())?;
     assert_eq!(out.format, Format::Gif);
     assert_eq!(widths(&out), vec![(120, 80)]);
-    assert_eq!(out.variants[0].mime, "image/png");
+    assert_eq!(out.variants[0].mime, "image/webp");
     let img = decode_variant(&out.variants[0])?;
     assert!(near(mean_at(&img, 10, 10, 2), [255, 0, 0, 255], 2));
     assert_eq!(mean_at(&img, 100, 70, 2)[3], 0);

@@ -324,7 +324,7 @@ pub fn store_for_orientation(upright: &Img, o: u16) -> Img {
     }
 }
 
-/// Decodes a variant (JPEG or PNG) to RGBA for pixel assertions.
+/// Decodes a variant (JPEG, WebP or PNG) to RGBA for pixel assertions.
 pub fn decode_variant(v: &media::Variant) -> TestResult<Img> {
     if v.mime == "image/jpeg" {
         let mut d = jpeg_decoder::Decoder::new(v.bytes.as_slice());
@@ -341,6 +341,24 @@ pub fn decode_variant(v: &media::Variant) -> TestResult<Img> {
         Ok(Img {
             width: u32::from(info.width),
             height: u32::from(info.height),
+            channels: 4,
+            data: rgba,
+        })
+    } else if v.mime == "image/webp" {
+        let mut d = image_webp::WebPDecoder::new(std::io::Cursor::new(&v.bytes))?;
+        let (w, h) = d.dimensions();
+        let mut buf = vec![0; d.output_buffer_size().ok_or("size")?];
+        d.read_image(&mut buf)?;
+        let rgba = if d.has_alpha() {
+            buf
+        } else {
+            buf.chunks_exact(3)
+                .flat_map(|p| [p[0], p[1], p[2], 255])
+                .collect()
+        };
+        Ok(Img {
+            width: w,
+            height: h,
             channels: 4,
             data: rgba,
         })
@@ -391,7 +409,13 @@ pub fn near(a: [u8; 4], b: [u8; 4], tol: u8) -> bool {
 
 /// True when the bytes contain an EXIF APP1 header or any of the camera's identifying strings.
 pub fn has_metadata(bytes: &[u8]) -> bool {
-    let needles: [&[u8]; 4] = [b"Exif\0\0", b"SERIAL-0123456789", b"Lumix", b"eXIf"];
+    let needles: [&[u8]; 5] = [
+        b"Exif\0\0",
+        b"SERIAL-0123456789",
+        b"Lumix",
+        b"eXIf",
+        b"EXIF",
+    ];
     needles
         .iter()
         .any(|n| bytes.windows(n.len()).any(|w| w == *n))
