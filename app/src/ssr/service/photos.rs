@@ -135,7 +135,10 @@ mod tests {
             mem.add_variant("new", w);
         }
         let cards = block_on(feed(&p)).unwrap();
-        assert_eq!(cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["new", "old"]);
+        assert_eq!(
+            cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["new", "old"]
+        );
         assert_eq!(cards[0].thumb.as_ref().map(|t| t.width), Some(640));
         assert_eq!(cards[1].thumb, None);
     }
