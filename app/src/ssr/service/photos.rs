@@ -46,7 +46,7 @@ pub async fn feed(p: &Platform) -> Result<Vec<PhotoCard>, LumenError> {
 pub async fn photo(p: &Platform, id: &str) -> Result<PhotoView, LumenError> {
     let row = p.photos.get(id).await?.ok_or(LumenError::NotFound)?;
     let variants = if row.status == PhotoStatus::Ready {
-        p.photos.variants(&[row.id.clone()]).await?
+        p.photos.variants(std::slice::from_ref(&row.id)).await?
     } else {
         Vec::new()
     };
