@@ -18,7 +18,5 @@ if [[ ${#files[@]} -eq 0 ]]; then
   files=(e2e/integration.test.mjs e2e/browser.test.mjs)
 fi
 
-# TAP output ends with the runner's summary (# tests, # pass, # fail, ...).
-# node:sqlite (used to read local R2 state) is still flagged experimental on node 22.
-exec node --disable-warning=ExperimentalWarning --test --test-reporter=tap \
-  --test-concurrency=1 --test-timeout=300000 "${files[@]}"
+# One at a time, in this order, TAP output ending with the runner's summary; exit 1 on failure.
+exec node e2e/runner.mjs "${files[@]}"
