@@ -310,7 +310,7 @@ describe("not found", () => {
     }
   });
 
-  test("both not-found pages have the title “Not found · Lumen”", { todo: "the photo page's error view sets no <title>" }, async () => {
+  test("both not-found pages have the title “Not found · Lumen”", async () => {
     for (const path of ["/no/such/page", "/p/nosuchphoto"]) {
       assert.match(await (await get(path)).text(), /<title>Not found · Lumen<\/title>/, path);
     }
