@@ -44,6 +44,10 @@ pub(crate) fn parse(raw: &[u8]) -> Result<(Exif, Option<Gps>), MediaError> {
             .distill_partial_result(|_ignored| {})
             .map_err(|e| decode_err(format_args!("EXIF: {e}")))?,
     };
+    // Nothing readable at all means the offsets point nowhere: a broken file, not a quirk.
+    if data.fields().next().is_none() {
+        return Err(decode_err("EXIF block has no readable fields"));
+    }
     Ok((camera(&data), gps(&data)))
 }
 

@@ -5,6 +5,7 @@
 //! applies the EXIF orientation, builds the width ladder from the largest variant down and
 //! encodes each step without any metadata. Pure Rust; builds for wasm32-unknown-unknown.
 
+mod color;
 mod decode;
 mod encode;
 mod error;
@@ -13,6 +14,7 @@ mod orient;
 mod probe;
 mod resize;
 mod thumb;
+mod watermark;
 
 use sha2::{Digest, Sha256};
 
@@ -137,36 +139,49 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
     let &(top_w, top_h) = ladder
         .last()
         .ok_or_else(|| MediaError::Encode("no variant widths requested".to_owned()))?;
-    let (min_width, min_height) = if transposed {
+    let (target_width, target_height) = if transposed {
         (top_h, top_w)
     } else {
         (top_w, top_h)
     };
-    // Each decoder buffer is bounded by the pixel limit at 4 bytes a sample (16-bit RGBA ×
-    // intermediate copies is covered by the factor 8).
+    // Each decoder buffer is bounded by the pixel limit at 8 bytes a pixel (16-bit RGBA).
     let max_alloc = usize::try_from(spec.max_pixels.saturating_mul(8)).unwrap_or(usize::MAX);
     let hint = decode::Hint {
-        min_width,
-        min_height,
+        target_width,
+        target_height,
         max_alloc,
     };
-    let mut current = decode::decode(format, bytes, hint)?;
+    let decoded = decode::decode(format, bytes, hint)?;
+    let mut current = decoded.pixels;
+    if (current.width, current.height) != (target_width, target_height) {
+        current = resize::resize(&current, target_width, target_height)?;
+    }
+    // Colour and orientation are fixed once, on the largest variant; every smaller one is
+    // resized from the previous step in the display frame, so nothing is done twice.
+    if let Some(t) = color::to_srgb(decoded.icc.as_deref(), current.channels) {
+        color::apply(&t, &mut current);
+    }
+    current = orient::apply(current, orientation);
 
-    // Largest first: each step resizes from the previous (stored-frame) step, so the decoded
-    // image is freed after the first resize and later steps are cheap.
-    let mut resizer = fast_image_resize::Resizer::new();
     let mut variants = Vec::with_capacity(ladder.len());
     for &(w, h) in ladder.iter().rev() {
-        let (fw, fh) = if transposed { (h, w) } else { (w, h) };
-        if (fw, fh) != (current.width, current.height) {
-            current = resize::resize(&mut resizer, &current, fw, fh)?;
+        if (w, h) != (current.width, current.height) {
+            current = resize::resize(&current, w, h)?;
         }
-        let shown = orient::apply(current.clone(), orientation);
-        variants.push(encode_variant(&shown, spec)?);
+        let variant = match spec.watermark.as_deref() {
+            // The watermark goes on a copy so that it never leaks into the next, smaller step.
+            Some(text) if w >= watermark::MIN_WIDTH => {
+                let mut marked = current.clone();
+                watermark::draw(&mut marked, text);
+                encode_variant(&marked, spec)?
+            }
+            _ => encode_variant(&current, spec)?,
+        };
+        variants.push(variant);
     }
     variants.reverse();
-    let smallest = orient::apply(current, orientation);
-    let (thumbhash, average_rgba) = thumb::thumbhash(&mut resizer, &smallest)?;
+    let (thumbhash, average_rgba) = thumb::thumbhash(&current)?;
+    drop(current);
 
     Ok(Output {
         format,

@@ -7,7 +7,7 @@ pub(crate) fn transposes(orientation: u16) -> bool {
     (5..=8).contains(&orientation)
 }
 
-/// Returns the image as it should be displayed. Orientation 1 (or unknown) is a no-op move.
+/// Returns the image as it should be displayed (orientation 1 or unknown: unchanged).
 pub(crate) fn apply(src: Pixels, orientation: u16) -> Pixels {
     if !(2..=8).contains(&orientation) {
         return src;

@@ -135,6 +135,13 @@ fn png(b: &[u8]) -> Option<Probe<'_>> {
 /// Reads the first RIFF chunk (VP8, VP8L or VP8X) for the canvas size and looks for EXIF.
 fn webp(b: &[u8]) -> Option<Probe<'_>> {
     let mut p = Probe::default();
+    // A RIFF size beyond the bytes we have means a truncated file; decoders would otherwise
+    // quietly fill the missing part.
+    let riff_end = (le32(b, 4)? as usize).checked_add(8)?;
+    let first_end = (le32(b, 16)? as usize).checked_add(20)?;
+    if riff_end > b.len() || first_end > riff_end {
+        return None;
+    }
     let kind = b.get(12..16)?;
     let data = 20;
     match kind {

@@ -1,17 +1,12 @@
 //! ThumbHash placeholder and average colour, from the smallest variant.
 
-use fast_image_resize::Resizer;
-
 use crate::resize::resize;
 use crate::{MediaError, Pixels};
 
 /// ThumbHash accepts at most 100×100; larger inputs only cost time.
 const MAX: u32 = 100;
 
-pub(crate) fn thumbhash(
-    resizer: &mut Resizer,
-    small: &Pixels,
-) -> Result<(Vec<u8>, [u8; 4]), MediaError> {
+pub(crate) fn thumbhash(small: &Pixels) -> Result<(Vec<u8>, [u8; 4]), MediaError> {
     let scale = f64::from(MAX) / f64::from(small.width.max(small.height));
     let (w, h) = if scale < 1.0 {
         (
@@ -21,7 +16,7 @@ pub(crate) fn thumbhash(
     } else {
         (small.width, small.height)
     };
-    let tiny = resize(resizer, small, w, h)?;
+    let tiny = resize(small, w, h)?;
     let rgba: Vec<u8> = if tiny.channels == 4 {
         tiny.data
     } else {

@@ -1,0 +1,100 @@
+//! Peak heap use of `process` for camera-sized JPEGs, measured with a counting allocator.
+//! The budgets are the Worker's: 24 MP within 96 MB and 12 MP within 48 MB, including the
+//! original's bytes (which the consumer holds too).
+
+#[allow(
+    dead_code,
+    reason = "shared helpers; this binary needs only the JPEG generator"
+)]
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::TestResult;
+
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    let now = CURRENT.fetch_add(by, Ordering::Relaxed) + by;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+// SAFETY: forwards every call to the system allocator unchanged; only counts bytes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            grew(layout.size());
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: same contract as the caller's.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            if new_size >= layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+const MB: usize = 1 << 20;
+
+/// Peak bytes live during `process`, counting the input (already allocated) as live.
+fn peak_of(bytes: &[u8]) -> TestResult<usize> {
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let out = media::process(bytes, &media::Spec::default())?;
+    let peak = PEAK.load(Ordering::Relaxed);
+    assert_eq!(out.variants.len(), 4);
+    drop(out);
+    // `base` already includes `bytes`; everything else was allocated by the call.
+    Ok(peak - base + bytes.len())
+}
+
+#[test]
+fn camera_jpegs_fit_the_worker_memory_budget() -> TestResult {
+    // One test, run serially, so no other test's allocations are counted.
+    for (w, h, budget) in [(4000u32, 3000u32, 48 * MB), (6000, 4000, 96 * MB)] {
+        for (chroma, bytes) in [
+            ("4:2:0", common::camera_jpeg(w, h)?),
+            ("4:4:4", common::camera_jpeg_444(w, h)?),
+        ] {
+            let peak = peak_of(&bytes)?;
+            eprintln!(
+                "{} MP {chroma} JPEG ({:.1} MB): peak {:.1} MB (budget {} MB)",
+                w * h / 1_000_000,
+                bytes.len() as f64 / MB as f64,
+                peak as f64 / MB as f64,
+                budget / MB
+            );
+            assert!(peak <= budget, "{w}x{h} {chroma}: peak {peak} > {budget}");
+        }
+    }
+    Ok(())
+}
