@@ -76,6 +76,11 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
     upload::upload(&p, SHARED_OWNER, files).await
 }
 
+async fn drain(body: Body) {
+    let mut body = body;
+    while let Some(Ok(_)) = body.frame().await {}
+}
+
 fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
