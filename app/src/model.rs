@@ -138,7 +138,11 @@ mod tests {
 
     #[test]
     fn status_round_trips() {
-        for s in [PhotoStatus::Pending, PhotoStatus::Ready, PhotoStatus::Failed] {
+        for s in [
+            PhotoStatus::Pending,
+            PhotoStatus::Ready,
+            PhotoStatus::Failed,
+        ] {
             assert_eq!(PhotoStatus::parse(s.as_str()), Some(s));
         }
         assert_eq!(PhotoStatus::parse("nope"), None);

@@ -47,7 +47,11 @@ async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
 }
 
 #[event(queue)]
-async fn queue(batch: MessageBatch<serde_json::Value>, env: Env, _ctx: Context) -> worker::Result<()> {
+async fn queue(
+    batch: MessageBatch<serde_json::Value>,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<()> {
     queue::consume(batch, env).await
 }
 

@@ -33,7 +33,9 @@ fn options() -> LeptosOptions {
 /// Context every page and server function gets, besides what leptos_axum provides.
 fn request_context() {
     provide_context(HttpStatus(Arc::new(|code| {
-        if let (Some(res), Ok(code)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(code)) {
+        if let (Some(res), Ok(code)) =
+            (use_context::<ResponseOptions>(), StatusCode::from_u16(code))
+        {
             res.set_status(code);
         }
     })));
@@ -47,9 +49,17 @@ fn build() -> Router {
         .route("/upload", post(routes::upload::handle))
         .route("/media/{*rest}", get(routes::media::handle))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
-        .leptos_routes_with_context(&options, generate_route_list(App), request_context, app_fn.clone())
+        .leptos_routes_with_context(
+            &options,
+            generate_route_list(App),
+            request_context,
+            app_fn.clone(),
+        )
         // Unknown paths render the app too, whose router shows the 404 page (status 404).
-        .fallback(leptos_axum::render_app_async_with_context(request_context, app_fn))
+        .fallback(leptos_axum::render_app_async_with_context(
+            request_context,
+            app_fn,
+        ))
         .with_state(options)
 }
 

@@ -9,8 +9,7 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
     let style = card
         .placeholder
         .as_ref()
-        .map(|c| format!("background-color:{c}"))
-        .unwrap_or_default();
+        .map(|c| format!("background-color:{c}"));
     let media = match (card.status, card.thumb) {
         (PhotoStatus::Ready, Some(t)) => view! {
             <img

@@ -47,18 +47,19 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         PhotoStatus::Ready => {
             let main = p.best_for(1280).cloned();
             let srcset = p.srcset();
+            // The average colour fills the image's box until its pixels arrive.
             let style = p
                 .placeholder
                 .as_ref()
-                .map(|c| format!("background-color:{c}"))
-                .unwrap_or_default();
+                .map(|c| format!("background-color:{c}"));
             main.map(|m| {
                 view! {
-                    <figure class="photo" style=style>
+                    <figure class="photo">
                         <img
+                            style=style
                             src=m.url
                             srcset=srcset
-                            sizes="(max-width: 1100px) 100vw, 1100px"
+                            sizes=format!("(max-width: {w}px) 100vw, {w}px", w = m.width)
                             width=m.width
                             height=m.height
                             alt=p.title.clone()

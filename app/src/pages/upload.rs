@@ -75,9 +75,10 @@ pub fn UploadPage() -> impl IntoView {
                 </button>
             </form>
             <ul class="progress-list" aria-label="Upload progress">
-                <For each=move || items.get() key=|i| (i.name.clone(), i.index) let:item>
-                    <UploadRow item />
-                </For>
+                // A handful of rows: redraw them all on each change.
+                {move || {
+                    items.get().into_iter().map(|item| view! { <UploadRow item /> }).collect_view()
+                }}
             </ul>
         </section>
     }

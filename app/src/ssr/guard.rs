@@ -37,7 +37,11 @@ mod tests {
     #[test]
     fn cross_site_is_refused() {
         let ok = |s, o, h| same_origin(s, o, h).is_ok();
-        assert!(ok(Some("same-origin"), Some("http://evil.test"), Some("lumen.test")));
+        assert!(ok(
+            Some("same-origin"),
+            Some("http://evil.test"),
+            Some("lumen.test")
+        ));
         assert!(!ok(Some("cross-site"), None, Some("lumen.test")));
         assert!(!ok(Some("same-site"), None, Some("lumen.test")));
         assert!(ok(None, Some("https://lumen.test"), Some("lumen.test")));

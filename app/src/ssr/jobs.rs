@@ -12,8 +12,12 @@ pub const PIPELINE_VERSION: &str = "v1";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    Ready { variants: usize },
-    Failed { reason: String },
+    Ready {
+        variants: usize,
+    },
+    Failed {
+        reason: String,
+    },
     /// Nothing to do: already finished, or the photo no longer exists.
     Skipped,
 }
@@ -94,17 +98,20 @@ mod tests {
         mem.insert(pending_row("p1", 1));
         mem.put_blob(&keys::original("u1", "p1"), png_bytes(700, 400));
         let out = block_on(process_job(&p, &job("p1"))).unwrap();
-        assert_eq!(out, JobOutcome::Ready { variants: 2 });
+        assert_eq!(out, JobOutcome::Ready { variants: 3 });
         let row = mem.photo("p1").unwrap();
         assert_eq!(row.status, PhotoStatus::Ready);
         assert_eq!((row.width, row.height), (Some(700), Some(400)));
         let widths: Vec<u32> = mem.variants_of("p1").iter().map(|v| v.width).collect();
-        assert_eq!(widths, [320, 700]);
+        assert_eq!(widths, [320, 640, 700], "never upscaled");
         // Redelivery: nothing new is written.
         let blobs = mem.blobs.len();
-        assert_eq!(block_on(process_job(&p, &job("p1"))).unwrap(), JobOutcome::Skipped);
+        assert_eq!(
+            block_on(process_job(&p, &job("p1"))).unwrap(),
+            JobOutcome::Skipped
+        );
         assert_eq!(mem.blobs.len(), blobs);
-        assert_eq!(mem.variants_of("p1").len(), 2);
+        assert_eq!(mem.variants_of("p1").len(), 3);
     }
 
     #[test]
@@ -124,7 +131,10 @@ mod tests {
     #[test]
     fn missing_original_or_row() {
         let (p, mem) = fake_platform();
-        assert_eq!(block_on(process_job(&p, &job("gone"))).unwrap(), JobOutcome::Skipped);
+        assert_eq!(
+            block_on(process_job(&p, &job("gone"))).unwrap(),
+            JobOutcome::Skipped
+        );
         mem.insert(pending_row("p1", 1));
         let out = block_on(process_job(&p, &job("p1"))).unwrap();
         assert!(matches!(out, JobOutcome::Failed { .. }));

@@ -38,12 +38,19 @@ pub struct Platform {
     pub stage: Stage,
 }
 
-/// The platform of the current request (provided by the Worker's router).
+/// The platform of the current request: the Worker puts it in the request's
+/// extensions, which leptos_axum provides to pages and server functions as `Parts`.
 pub fn platform() -> Result<Platform, LumenError> {
-    leptos::prelude::use_context::<Platform>().ok_or_else(|| {
-        leptos::logging::error!("platform missing from context");
-        LumenError::Internal {
-            ref_id: "platform".into(),
-        }
-    })
+    use leptos::prelude::use_context;
+    use_context::<Platform>()
+        .or_else(|| {
+            use_context::<axum::http::request::Parts>()
+                .and_then(|parts| parts.extensions.get::<Platform>().cloned())
+        })
+        .ok_or_else(|| {
+            leptos::logging::error!("platform missing from context");
+            LumenError::Internal {
+                ref_id: "platform".into(),
+            }
+        })
 }

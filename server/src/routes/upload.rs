@@ -9,7 +9,7 @@ use app::ssr::service::upload::{self, UploadFile, MAX_FILE_BYTES};
 use axum::body::Body;
 use axum::extract::{Extension, Request};
 use axum::http::{header, HeaderMap};
-use axum::response::{Redirect, IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use tower_service::Service;
 use worker::send::SendFuture;
 use worker::FormEntry;
@@ -20,8 +20,8 @@ use super::{json_error, respond};
 pub const SHARED_OWNER: &str = "public";
 
 pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response {
-    let wants_json = header_str(req.headers(), header::ACCEPT)
-        .is_some_and(|a| a.contains("application/json"));
+    let wants_json =
+        header_str(req.headers(), header::ACCEPT).is_some_and(|a| a.contains("application/json"));
     let result = SendFuture::new(store(p, req)).await;
     match (result, wants_json) {
         (Ok(photos), true) => {
@@ -45,8 +45,8 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
         header_str(h, header::HOST),
     )?;
     let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
-    let is_multipart = header_str(h, header::CONTENT_TYPE)
-        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let is_multipart =
+        header_str(h, header::CONTENT_TYPE).is_some_and(|t| t.starts_with("multipart/form-data"));
     if !is_multipart {
         return Err(not_form());
     }
@@ -68,9 +68,17 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
             ));
         }
         let bytes = f.bytes().await.map_err(|_| not_form())?;
-        files.push(UploadFile { name: f.name(), bytes });
+        files.push(UploadFile {
+            name: f.name(),
+            bytes,
+        });
     }
     upload::upload(&p, SHARED_OWNER, files).await
+}
+
+async fn drain(body: Body) {
+    let mut body = body;
+    while let Some(Ok(_)) = body.frame().await {}
 }
 
 fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {

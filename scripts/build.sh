@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the client (hydrate) bundle into public/pkg with content-hashed names, then
+# the Worker (ssr) with that hash compiled in. PROFILE=release (default) or dev.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+# Client: its own target dir, or cargo rebuilds `app` every time features flip.
+cargo build -q -p app --lib --target wasm32-unknown-unknown --release --features hydrate --target-dir target/hydrate
+out=target/client-pkg
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name app \
+  target/hydrate/wasm32-unknown-unknown/release/app.wasm
+wasm-opt -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/app_bg.wasm" -o "$out/app_bg.wasm"
+
+hash=$(cat "$out/app_bg.wasm" "$out/app.js" style/main.css | sha256sum | cut -c1-12)
+rm -rf public/pkg && mkdir -p public/pkg
+cp "$out/app.js" "public/pkg/app-$hash.js"
+cp "$out/app_bg.wasm" "public/pkg/app-${hash}_bg.wasm"
+cp style/main.css "public/pkg/style-$hash.css"
+echo "client: public/pkg (hash $hash)"
+
+# Worker: the asset hash is a compile-time constant of `app`.
+(cd server && LUMEN_ASSET_HASH="$hash" worker-build --release 2>&1 | grep -vE '^\s*$' | tail -n 3)
+echo "worker: server/build"

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, from package registries only, at pinned versions.
+# A second run installs nothing.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+say() { echo "tools: $*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# npm: node 22 (wrangler needs it), wrangler, binaryen, esbuild, playwright-core.
+stamp=node_modules/.lumen-installed
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
+
+# cargo: wasm-bindgen must equal the crate version in Cargo.lock. No --locked: its
+# lockfile pins a webpki-roots release crates.io no longer serves.
+if [ ! -x "$WASM_BINDGEN_BIN" ]; then
+  say "cargo install wasm-bindgen-cli@$WASM_BINDGEN_VERSION"
+  cargo install -q wasm-bindgen-cli@"$WASM_BINDGEN_VERSION" --root "$TOOLS/wasm-bindgen-$WASM_BINDGEN_VERSION"
+fi
+if [ ! -x "$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin/worker-build" ]; then
+  say "cargo install worker-build@$WORKER_BUILD_VERSION"
+  cargo install -q worker-build@"$WORKER_BUILD_VERSION" --root "$TOOLS/worker-build-$WORKER_BUILD_VERSION"
+fi
+
+# apt: the browser for e2e tests, libvips for the media benchmark.
+missing=()
+[ -x "$CHROMIUM" ] || missing+=(chromium)
+have vipsthumbnail || missing+=(libvips-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "apt-get install ${missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+say "ok"
