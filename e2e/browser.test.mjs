@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { ROOT, startLumen, waitFor } from "./harness.mjs";
-import { demoPhoto, fileOf, upload, waitProcessed } from "./helpers.mjs";
+import { CHROMIUM_OPTIONS, demoPhoto, fileOf, upload, waitProcessed } from "./helpers.mjs";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const VIEWPORTS = [
@@ -26,20 +26,7 @@ let browser;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   srv = await startLumen("browser");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-      "--disable-quic",
-    ],
-    timeout: T,
-  });
+  browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: T });
   // A few ready photos so the feed looks like a feed.
   const files = ["hubble_deep_field.jpg", "chelsea.png", "coffee.png", "astronaut.png"].map((n) =>
     fileOf(demoPhoto(n), n.endsWith(".png") ? "image/png" : "image/jpeg"),

@@ -57,6 +57,54 @@ export function waitProcessed(base, id, timeout = 60_000) {
 }
 
 /** Decodes JPEG or PNG bytes to RGBA: { width, height, data }. */
+/** Chromium launch options for this machine (no network, root, headless). */
+export const CHROMIUM_OPTIONS = {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+  ],
+};
+
+let decoder = null;
+/** Decodes WebP (which no small JS library does) with Chromium's own decoder, to RGBA. */
+export async function decodeWithBrowser(bytes, contentType) {
+  if (!decoder) {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch(CHROMIUM_OPTIONS);
+    decoder = { browser, page: await browser.newPage() };
+  }
+  const out = await decoder.page.evaluate(
+    async ([b64, type]) => {
+      const bin = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const bmp = await createImageBitmap(new Blob([bin], { type }), {
+        premultiplyAlpha: "none",
+        colorSpaceConversion: "none",
+      });
+      const c = new OffscreenCanvas(bmp.width, bmp.height);
+      const ctx = c.getContext("2d");
+      ctx.drawImage(bmp, 0, 0);
+      const d = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+      let s = "";
+      for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
+      return { width: bmp.width, height: bmp.height, data: btoa(s) };
+    },
+    [Buffer.from(bytes).toString("base64"), contentType],
+  );
+  return { width: out.width, height: out.height, data: new Uint8Array(Buffer.from(out.data, "base64")) };
+}
+
+export async function closeDecoder() {
+  if (decoder) await decoder.browser.close();
+  decoder = null;
+}
+
 export function decodeImage(bytes, contentType) {
   if (contentType === "image/jpeg") {
     return jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 512 });

@@ -5,7 +5,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { startLumen } from "./harness.mjs";
 import {
+  closeDecoder,
   decodeImage,
+  decodeWithBrowser,
   demoPhoto,
   expectedVariants,
   fileOf,
@@ -24,6 +26,7 @@ before(async () => {
   srv = await startLumen("integration");
 });
 after(async () => {
+  await closeDecoder();
   await srv?.stop();
 });
 
@@ -139,7 +142,7 @@ describe("upload → queue → variants", () => {
     assert.doesNotMatch(feed, /No photos yet/);
   });
 
-  test("a PNG with transparency keeps its alpha in PNG variants", async () => {
+  test("a PNG with transparency keeps its alpha in lossless WebP variants", async () => {
     const bytes = makeRgbaPng(800, 500);
     const res = await upload(srv.base, [{ name: "glass.png", bytes, type: "image/png" }]);
     assert.equal(res.status, 201);
@@ -151,11 +154,14 @@ describe("upload → queue → variants", () => {
       expectedVariants(800, 500).map((v) => [v.width, v.height]),
     );
     for (const im of view.images) {
-      assert.match(im.url, /\.png$/);
+      assert.match(im.url, /\.webp$/);
       const r = await get(im.url);
       assert.equal(r.status, 200);
-      assert.equal(r.headers.get("content-type"), "image/png");
-      const img = decodeImage(new Uint8Array(await r.arrayBuffer()), "image/png");
+      assert.equal(r.headers.get("content-type"), "image/webp");
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      // RIFF....WEBPVP8L: the lossless flavour.
+      assert.equal(Buffer.from(bytes.subarray(8, 16)).toString("latin1"), "WEBPVP8L");
+      const img = await decodeWithBrowser(bytes, "image/webp");
       assert.deepEqual([img.width, img.height], [im.width, im.height]);
       const s = imageStats(img);
       assert.ok(s.minAlpha < 128, `${im.url}: transparent pixels kept (min alpha ${s.minAlpha})`);

@@ -23,5 +23,10 @@ cp style/main.css "public/pkg/style-$hash.css"
 echo "client: public/pkg (hash $hash)"
 
 # Worker: the asset hash is a compile-time constant of `app`.
-(cd server && LUMEN_ASSET_HASH="$hash" worker-build --release 2>&1 | grep -vE '^\s*$' | tail -n 3)
+log=target/worker-build.log
+if ! (cd server && LUMEN_ASSET_HASH="$hash" worker-build --release) >"$log" 2>&1; then
+  grep -v target_features "$log" | grep -E -A12 '^(error|Error)' | head -n 60
+  echo "worker-build failed (full log: $log)"
+  exit 1
+fi
 echo "worker: server/build"

@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::extract::{Extension, Request};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
+use http_body_util::BodyExt;
 use tower_service::Service;
 use worker::send::SendFuture;
 use worker::FormEntry;
