@@ -4,11 +4,12 @@ SHELL := bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview bench clean
+.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview preview bench clean
 
 help:
 	@echo "make dev    build, migrate, seed and serve Lumen on http://localhost:8787"
 	@echo "make test   every test level: lint, native, wrangler dry-run, integration, browser"
+	@echo "make preview  local rehearsal of a pull request's preview: seed, deep links, serve on :8788"
 	@echo "make bench  bundle sizes and the media pipeline benchmark"
 
 tools:
@@ -50,6 +51,9 @@ dry-run: build
 check-preview: tools
 	@$(ENV) node scripts/check-preview-isolation.mjs
 	@$(ENV) node --test --test-reporter=dot scripts/preview-resources.test.mjs
+
+preview: build
+	@./scripts/preview.sh
 
 test-e2e: build
 	@./e2e/run.sh

@@ -20,6 +20,6 @@ for _ in $(seq 1 120); do
   kill -0 "$pid" 2>/dev/null || { echo "dev: wrangler dev exited"; exit 1; }
   sleep 0.5
 done
-node scripts/seed.mjs "http://127.0.0.1:$PORT" --if-empty
+node scripts/seed.mjs "http://127.0.0.1:$PORT" --if-empty --persist-to "$STATE"
 echo "dev: Lumen is on http://localhost:$PORT (Ctrl-C stops it)"
 wait "$pid"

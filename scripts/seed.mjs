@@ -1,37 +1,156 @@
-// Seeds the demo photos through the same route a person's upload takes (POST /upload),
-// in a fixed order with fixed names, so demo data is the same on every machine.
-// Usage: node scripts/seed.mjs http://127.0.0.1:8787 [--if-empty]
-import { readFile, readdir } from "node:fs/promises";
-import { join, dirname } from "node:path";
+// Seeds the demo data of demo/seed.json, the same on every run: photos go through the
+// route a person's upload takes (POST /upload) and the real media job; then, with D1
+// access, the seed adds the photo that stays "processing" (a row with no original and no
+// queue message) and pins every seeded photo's dates, so pages and screenshots are stable.
+// Used by `make dev`, `make preview`, the preview workflow and the visual tests.
+//
+// Usage: node scripts/seed.mjs <base url> [--if-empty] [--reset] [D1 access]
+//   D1 access: --persist-to <dir> (local state) or --remote, and optionally --config <file>.
+//   --if-empty  do nothing when the feed already has photos (make dev)
+//   --reset     delete every photo row first (a preview redeploy starts from the same data)
+
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const base = process.argv[2] ?? "http://127.0.0.1:8787";
-const ifEmpty = process.argv.includes("--if-empty");
-const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "demo", "photos");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
+export const MANIFEST = JSON.parse(readFileSync(join(ROOT, "demo", "seed.json"), "utf8"));
+/** Until accounts exist every photo belongs to the one shared owner (server/src/routes/upload.rs). */
+const SHARED_OWNER = "public";
 
-if (ifEmpty) {
-  const res = await fetch(`${base}/api/list_photos`, { method: "POST" });
-  const photos = await res.json();
-  if (Array.isArray(photos) && photos.length > 0) {
-    console.log(`seed: ${photos.length} photos already there, nothing to do`);
-    process.exit(0);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const sq = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+/** The manifest's photos that can exist today (the rest wait for accounts). */
+export const seedablePhotos = () => MANIFEST.photos.filter((p) => !p.requires);
+
+/** Runs SQL on the preview's D1 through wrangler; returns the last statement's rows. */
+function d1(access, sql) {
+  const args = ["d1", "execute", "DB", ...access, "--json", "--command", sql];
+  const res = spawnSync(WRANGLER, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" },
+    timeout: 120_000,
+  });
+  if (res.status !== 0) throw new Error(`wrangler d1 execute failed:\n${res.stdout}\n${res.stderr}`);
+  const out = res.stdout;
+  return JSON.parse(out.slice(out.indexOf("["))).at(-1)?.results ?? [];
+}
+
+async function post(base, path, body, headers = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(`${base}${path}`, { method: "POST", body, headers, signal: AbortSignal.timeout(60_000) });
+    } catch (e) {
+      // A freshly deployed preview can take a moment to answer everywhere.
+      if (attempt >= 5) throw e;
+      await sleep(2_000 * attempt);
+    }
   }
 }
 
-const names = (await readdir(dir)).filter((n) => /\.(jpe?g|png)$/i.test(n)).sort();
-for (const name of names) {
-  const form = new FormData();
-  const type = name.endsWith(".png") ? "image/png" : "image/jpeg";
-  form.append("photos", new Blob([await readFile(join(dir, name))], { type }), name);
-  const res = await fetch(`${base}/upload`, {
-    method: "POST",
-    body: form,
-    headers: { accept: "application/json" },
+async function photoStatus(base, id) {
+  const res = await post(base, "/api/get_photo", new URLSearchParams({ id }), {
+    "content-type": "application/x-www-form-urlencoded",
   });
-  if (res.status !== 201) {
-    console.error(`seed: ${name}: HTTP ${res.status} ${await res.text()}`);
+  if (res.status !== 200) throw new Error(`get_photo ${id}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()).status;
+}
+
+function bytesOf(photo) {
+  const bytes = readFileSync(join(ROOT, "demo", "photos", photo.file));
+  // A JPEG cut short: valid headers, half the scan data; the media job fails it.
+  return photo.truncate ? bytes.subarray(0, Math.floor(bytes.length * photo.truncate)) : bytes;
+}
+
+async function upload(base, photo) {
+  const ext = photo.file.split(".").at(-1);
+  const type = ext === "png" ? "image/png" : "image/jpeg";
+  const form = new FormData();
+  // The title is the file name without its extension (app::ssr::service::upload).
+  form.append("photos", new Blob([bytesOf(photo)], { type }), `${photo.title}.${ext}`);
+  const res = await post(base, "/upload", form, { accept: "application/json" });
+  if (res.status !== 201) throw new Error(`upload ${photo.title}: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()).photos[0].id;
+}
+
+/** Epoch ms of the i-th manifest photo: the first is the newest. */
+const timeOf = (i) => Date.parse(MANIFEST.newest) - i * MANIFEST.spacing_minutes * 60_000;
+
+export async function seed(base, { access = null, ifEmpty = false, reset = false, log = console.log } = {}) {
+  if (ifEmpty) {
+    const list = await (await post(base, "/api/list_photos")).json();
+    if (Array.isArray(list) && list.length > 0) {
+      log(`seed: ${list.length} photos already there, nothing to do`);
+      return;
+    }
+  }
+  if (reset) {
+    if (!access) throw new Error("--reset needs D1 access (--persist-to or --remote)");
+    d1(access, "DELETE FROM photo_variants; DELETE FROM photos;");
+    log("seed: existing photos deleted");
+  }
+
+  const ids = new Map();
+  for (const p of seedablePhotos().filter((p) => p.file)) {
+    ids.set(p.title, await upload(base, p));
+  }
+  // Uploads are queued; wait for each job so the seed ends in its final state.
+  for (const p of seedablePhotos().filter((p) => p.file)) {
+    const id = ids.get(p.title);
+    const want = p.state ?? "ready";
+    let status = "pending";
+    for (const deadline = Date.now() + 180_000; status === "pending" && Date.now() < deadline; ) {
+      await sleep(500);
+      status = await photoStatus(base, id);
+    }
+    if (status !== want) throw new Error(`${p.title}: ended ${status}, expected ${want}`);
+    log(`seed: ${p.title} -> /p/${id} (${status})`);
+  }
+
+  if (!access) {
+    log("seed: no D1 access given: the processing photo and fixed dates are left out");
+    return;
+  }
+  const sql = [];
+  for (const p of seedablePhotos().filter((p) => !p.file)) {
+    // No original and no queue message: it stays pending (previews have no cron to retry it).
+    sql.push(
+      `INSERT OR REPLACE INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at)
+       VALUES (${sq(p.id)}, ${sq(SHARED_OWNER)}, ${sq(p.title)}, 'pending', 'image/jpeg', 1, 0, 0)`,
+    );
+    ids.set(p.title, p.id);
+    log(`seed: ${p.title} -> /p/${p.id} (pending)`);
+  }
+  seedablePhotos().forEach((p, i) => {
+    const t = timeOf(i);
+    sql.push(`UPDATE photos SET created_at = ${t}, updated_at = ${t} WHERE id = ${sq(ids.get(p.title))}`);
+  });
+  d1(access, sql.join(";\n"));
+  log(`seed: ${seedablePhotos().length} photos, dated ${new Date(timeOf(seedablePhotos().length - 1)).toISOString()} to ${MANIFEST.newest}`);
+}
+
+/** `--persist-to DIR` / `--remote` / `--config FILE` → wrangler d1 execute arguments, or null. */
+export function d1Access(args) {
+  const opt = (name) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const where = args.includes("--remote") ? ["--remote"] : opt("--persist-to") ? ["--local", "--persist-to", opt("--persist-to")] : null;
+  if (!where) return null;
+  return [...where, ...(opt("--config") ? ["--config", opt("--config")] : [])];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  const base = (args[0] ?? "http://127.0.0.1:8787").replace(/\/$/, "");
+  try {
+    await seed(base, { access: d1Access(args), ifEmpty: args.includes("--if-empty"), reset: args.includes("--reset") });
+  } catch (e) {
+    console.error(`seed: ${e.message}`);
     process.exit(1);
   }
-  const { photos } = await res.json();
-  console.log(`seed: ${name} -> ${photos[0].url}`);
 }
