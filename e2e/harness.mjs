@@ -126,8 +126,11 @@ function removeStaleState() {
   }
 }
 
-/** Starts Lumen under `wrangler dev` with fresh state. `name` labels the state dir and log file. */
-export async function startLumen(name, { startTimeout = 90_000 } = {}) {
+/**
+ * Starts Lumen under `wrangler dev` with fresh state. `name` labels the state dir and log file;
+ * `stage` is the Worker's LUMEN_STAGE (local, preview or production).
+ */
+export async function startLumen(name, { startTimeout = 90_000, stage = "local" } = {}) {
   for (const f of ["server/build/index.js", "public/pkg"]) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: build first (./scripts/build.sh)`);
   }
@@ -150,7 +153,7 @@ export async function startLumen(name, { startTimeout = 90_000 } = {}) {
       "--ip", "127.0.0.1",
       "--port", String(port),
       "--persist-to", stateDir,
-      "--var", "LUMEN_STAGE:local",
+      "--var", `LUMEN_STAGE:${stage}`,
       "--show-interactive-dev-session=false",
       "--inspector-port", String(inspector),
     ],

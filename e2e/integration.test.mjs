@@ -354,6 +354,37 @@ describe("logs", () => {
     const logs = srv.logs();
     assert.match(logs, /^GET \/ 200 \d+ms$/m);
     assert.match(logs, /^POST \/upload 201 \d+ms$/m);
-    assert.match(logs, /^QUEUE \S+ photo=\S+ ready variants=\d+ \d+ms$/m);
+    assert.match(logs, /^QUEUE \S+ photo=\S+ ready variants=\d+ \d+ms wasm_mem=\d+MiB$/m);
+  });
+});
+
+describe("dev tools follow LUMEN_STAGE", () => {
+  test("local: /_design renders the catalogue and its gate answers", async () => {
+    const res = await get("/_design");
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /<title>Design catalogue · Lumen<\/title>/);
+    assert.match(html, /<section[^>]* id="dark-cards"/);
+    const gate = await get("/api/check_dev_tools", { method: "POST" });
+    assert.equal(gate.status, 200);
+    assert.equal(await gate.text(), "null");
+  });
+
+  test("production: /_design, its gate and /_dev/* are plain 404s", async () => {
+    const prod = await startLumen("integration-production", { stage: "production" });
+    try {
+      const page = await fetch(`${prod.base}/_design`, { signal: AbortSignal.timeout(15_000) });
+      assert.equal(page.status, 404);
+      const html = await page.text();
+      assert.match(html, /<h1>Not found<\/h1>/);
+      assert.doesNotMatch(html, /design-section|Design catalogue/);
+      const gate = await fetch(`${prod.base}/api/check_dev_tools`, { method: "POST", signal: AbortSignal.timeout(15_000) });
+      assert.deepEqual(await gate.json(), { error: "not_found" });
+      const requeue = await fetch(`${prod.base}/_dev/requeue/x`, { method: "POST", signal: AbortSignal.timeout(15_000) });
+      assert.equal(requeue.status, 404);
+      await requeue.arrayBuffer();
+    } finally {
+      await prod.stop();
+    }
   });
 });

@@ -8,7 +8,10 @@ use leptos_router::{
 };
 
 use crate::components::nav::Nav;
-use crate::pages::{feed::FeedPage, not_found::NotFoundPage, photo::PhotoPage, upload::UploadPage};
+use crate::pages::{
+    design::DesignPage, feed::FeedPage, not_found::NotFoundPage, photo::PhotoPage,
+    upload::UploadPage,
+};
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -30,6 +33,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
+                    <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

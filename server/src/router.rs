@@ -65,8 +65,10 @@ fn build() -> Router {
 
 /// Registers every server function: inventory does not run on wasm.
 pub fn register_server_fns() {
+    use app::api::dev::CheckDevTools;
     use app::api::photos::{GetPhoto, ListPhotos};
     use server_fn::axum::register_explicit;
     register_explicit::<ListPhotos>();
     register_explicit::<GetPhoto>();
+    register_explicit::<CheckDevTools>();
 }

@@ -1,3 +1,4 @@
 //! Server-function declarations, by area.
 
+pub mod dev;
 pub mod photos;

@@ -4,4 +4,5 @@ pub mod error_box;
 pub mod nav;
 pub mod photo_card;
 pub mod status;
+pub mod upload_row;
 pub mod uploader;

@@ -1,5 +1,6 @@
 //! One file per route.
 
+pub mod design;
 pub mod feed;
 pub mod not_found;
 pub mod photo;

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::uploader::{upload_all, UploadItem, UploadState};
+use crate::components::upload_row::{FormError, UploadRow};
+use crate::components::uploader::{upload_all, UploadItem};
 
 #[component]
 pub fn UploadPage() -> impl IntoView {
@@ -60,16 +61,7 @@ pub fn UploadPage() -> impl IntoView {
                     multiple
                     required
                 />
-                {move || {
-                    server_error()
-                        .map(|e| {
-                            view! {
-                                <p class="form-error" role="alert">
-                                    {e}
-                                </p>
-                            }
-                        })
-                }}
+                {move || server_error().map(|message| view! { <FormError message /> })}
                 <button type="submit" class="button primary">
                     "Upload"
                 </button>
@@ -81,27 +73,5 @@ pub fn UploadPage() -> impl IntoView {
                 }}
             </ul>
         </section>
-    }
-}
-
-#[component]
-fn UploadRow(item: UploadItem) -> impl IntoView {
-    let (label, class) = match &item.state {
-        UploadState::Uploading(p) => (format!("Uploading… {p}%"), "uploading"),
-        UploadState::Done(_) => ("Uploaded".to_string(), "done"),
-        UploadState::Failed(e) => (e.clone(), "failed"),
-    };
-    let pct = match item.state {
-        UploadState::Uploading(p) => p,
-        _ => 100,
-    };
-    view! {
-        <li class=format!("progress-item {class}")>
-            <span class="name">{item.name.clone()}</span>
-            <progress max="100" value=pct.to_string()></progress>
-            <span class="state" role="status">
-                {label}
-            </span>
-        </li>
     }
 }

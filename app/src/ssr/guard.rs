@@ -1,6 +1,17 @@
 //! Request guards, called first by every mutation.
 
+use super::platform::Stage;
 use crate::error::LumenError;
+
+/// Dev-only pages and routes (`/_design`, `/_dev/*`): plain not-found in production, so
+/// production does not even reveal that they exist.
+pub fn dev_tools(stage: Stage) -> Result<(), LumenError> {
+    if stage.allows_dev_tools() {
+        Ok(())
+    } else {
+        Err(LumenError::NotFound)
+    }
+}
 
 /// Rejects cross-site mutations. Browsers send `Sec-Fetch-Site` on every request;
 /// older ones at least send `Origin` on POST. Requests with neither (curl, tests,
@@ -33,6 +44,17 @@ fn origin_host(origin: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dev_tools_only_off_production() {
+        assert_eq!(dev_tools(Stage::parse("local")), Ok(()));
+        assert_eq!(dev_tools(Stage::parse("preview")), Ok(()));
+        assert_eq!(
+            dev_tools(Stage::parse("production")),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(dev_tools(Stage::parse("")), Err(LumenError::NotFound));
+    }
 
     #[test]
     fn cross_site_is_refused() {

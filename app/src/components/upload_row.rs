@@ -1,0 +1,36 @@
+use leptos::prelude::*;
+
+use super::uploader::{UploadItem, UploadState};
+
+/// One file's line in the upload progress list.
+#[component]
+pub fn UploadRow(item: UploadItem) -> impl IntoView {
+    let (label, class) = match &item.state {
+        UploadState::Uploading(p) => (format!("Uploading… {p}%"), "uploading"),
+        UploadState::Done(_) => ("Uploaded".to_string(), "done"),
+        UploadState::Failed(e) => (e.clone(), "failed"),
+    };
+    let pct = match item.state {
+        UploadState::Uploading(p) => p,
+        _ => 100,
+    };
+    view! {
+        <li class=format!("progress-item {class}")>
+            <span class="name">{item.name.clone()}</span>
+            <progress max="100" value=pct.to_string()></progress>
+            <span class="state" role="status">
+                {label}
+            </span>
+        </li>
+    }
+}
+
+/// A refusal shown next to the form that caused it.
+#[component]
+pub fn FormError(message: String) -> impl IntoView {
+    view! {
+        <p class="form-error" role="alert">
+            {message}
+        </p>
+    }
+}

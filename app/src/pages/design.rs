@@ -1,0 +1,248 @@
+//! `/_design`: every component in each of its states, in the light and the dark palette,
+//! from fixed sample data (no database), so reviewers and screenshots see the same page.
+//! Served only where the stage allows dev tools; production answers 404.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::dev::check_dev_tools;
+use crate::components::error_box::{ErrorBox, ErrorNotice};
+use crate::components::nav::Nav;
+use crate::components::photo_card::PhotoGrid;
+use crate::components::status::StatusBadge;
+use crate::components::upload_row::{FormError, UploadRow};
+use crate::components::uploader::{UploadItem, UploadState};
+use crate::error::LumenError;
+use crate::model::{ImageSrc, PhotoCard, PhotoStatus};
+
+/// Section ids, in page order; screenshots name their files after them.
+const SECTIONS: [(&str, &str); 9] = [
+    ("nav", "Navigation"),
+    ("buttons", "Buttons"),
+    ("badges", "Status badges"),
+    ("cards", "Photo cards"),
+    ("progress", "Upload progress"),
+    ("forms", "Form errors"),
+    ("empty", "Empty and loading states"),
+    ("errors", "Error boxes"),
+    ("dialogs", "Dialogs"),
+];
+
+/// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
+const SAMPLE_IMAGE: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' \
+viewBox='0 0 640 480'%3E%3Cdefs%3E%3ClinearGradient id='s' x2='0' y2='1'%3E%3Cstop \
+offset='0' stop-color='%23f7b267'/%3E%3Cstop offset='1' stop-color='%23f4845f'/%3E\
+%3C/linearGradient%3E%3C/defs%3E%3Crect width='640' height='480' fill='url(%23s)'/%3E\
+%3Ccircle cx='440' cy='190' r='70' fill='%23fff3b0'/%3E%3Cpath d='M0 480V330l160-120 \
+140 120 120-80 220 150v80z' fill='%23355070'/%3E%3C/svg%3E";
+
+const REFUSAL: &str = "“notes.txt” is not a supported image (JPEG, PNG, WebP or GIF).";
+
+#[component]
+pub fn DesignPage() -> impl IntoView {
+    let gate = Resource::new(|| (), |_| check_dev_tools());
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match gate.await {
+                    Ok(()) => view! { <Catalogue /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Catalogue() -> impl IntoView {
+    let toc = SECTIONS
+        .iter()
+        .map(|(id, name)| view! { <a href=format!("#light-{id}")>{*name}</a> })
+        .collect_view();
+    view! {
+        <Title text="Design catalogue" />
+        <div class="design">
+            <h1>"Design catalogue"</h1>
+            <p class="design-intro">
+                "Every component in each of its states, from fixed sample data. Light first, then dark. "
+                "Only on local and preview deploys."
+            </p>
+            <nav class="design-toc" aria-label="Sections">
+                {toc}
+            </nav>
+            <Palette theme="light" label="Light" />
+            <Palette theme="dark" label="Dark" />
+        </div>
+    }
+}
+
+/// The whole catalogue under one forced palette; ids are prefixed with the theme.
+#[component]
+fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
+    let section = move |id: &'static str, body: AnyView| {
+        let name = SECTIONS
+            .iter()
+            .find(|(s, _)| *s == id)
+            .map_or(id, |(_, n)| *n);
+        view! {
+            <section class="design-section" id=format!("{theme}-{id}")>
+                <h3>{name}</h3>
+                {body}
+            </section>
+        }
+    };
+    let input_id = format!("design-photos-{theme}");
+    view! {
+        <div class=format!("design-theme theme-{theme}") id=theme>
+            <h2>{label}</h2>
+            {section("nav", view! { <Nav /> }.into_any())}
+            {section(
+                "buttons",
+                view! {
+                    <div class="design-row">
+                        <a class="button primary" href="#">
+                            "Primary"
+                        </a>
+                        <a class="button" href="#">
+                            "Secondary"
+                        </a>
+                        <button type="button" class="button primary" disabled>
+                            "Disabled"
+                        </button>
+                        <button type="button" class="button" disabled>
+                            "Disabled"
+                        </button>
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "badges",
+                view! {
+                    <div class="design-row">
+                        <StatusBadge status=PhotoStatus::Pending />
+                        <StatusBadge status=PhotoStatus::Ready />
+                        <StatusBadge status=PhotoStatus::Failed />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section("cards", view! { <PhotoGrid cards=sample_cards() /> }.into_any())}
+            {section(
+                "progress",
+                view! {
+                    <ul class="progress-list" aria-label="Upload progress">
+                        {sample_uploads()
+                            .into_iter()
+                            .map(|item| view! { <UploadRow item /> })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "forms",
+                view! {
+                    <div class="upload">
+                        <form>
+                            <label for=input_id.clone()>
+                                "Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)"
+                            </label>
+                            <input id=input_id type="file" />
+                            <FormError message=REFUSAL.to_string() />
+                            <button type="button" class="button primary">
+                                "Upload"
+                            </button>
+                        </form>
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "empty",
+                view! {
+                    <PhotoGrid cards=Vec::new() />
+                    <p class="loading">"Loading photos…"</p>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "errors",
+                view! {
+                    <div class="design-stack">
+                        <ErrorNotice error=LumenError::NotFound />
+                        <ErrorNotice error=internal_error() />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "dialogs",
+                view! {
+                    <p class="design-note">
+                        "Lumen has no dialogs yet; they belong here once one exists."
+                    </p>
+                }
+                    .into_any(),
+            )}
+        </div>
+    }
+}
+
+fn sample_cards() -> Vec<PhotoCard> {
+    // Only a processed photo has a placeholder colour, as in the feed.
+    let card = |id: &str, title: &str, status, thumb: Option<ImageSrc>| PhotoCard {
+        id: format!("design-{id}"),
+        title: title.to_string(),
+        status,
+        placeholder: thumb.as_ref().map(|_| "#f4845f".to_string()),
+        thumb,
+    };
+    vec![
+        card(
+            "ready",
+            "Ready: a thumbnail",
+            PhotoStatus::Ready,
+            Some(ImageSrc {
+                url: SAMPLE_IMAGE.into(),
+                width: 640,
+                height: 480,
+            }),
+        ),
+        card(
+            "pending",
+            "Pending: still processing",
+            PhotoStatus::Pending,
+            None,
+        ),
+        card(
+            "failed",
+            "Failed: could not be read",
+            PhotoStatus::Failed,
+            None,
+        ),
+    ]
+}
+
+fn sample_uploads() -> Vec<UploadItem> {
+    let item = |index, name: &str, state| UploadItem {
+        index,
+        name: name.to_string(),
+        state,
+    };
+    vec![
+        item(0, "harbour-at-dawn.jpg", UploadState::Uploading(42)),
+        item(
+            1,
+            "city-lights.png",
+            UploadState::Done("/p/design-ready".into()),
+        ),
+        item(2, "notes.txt", UploadState::Failed(REFUSAL.into())),
+    ]
+}
+
+fn internal_error() -> LumenError {
+    LumenError::Internal {
+        ref_id: "0a1b2c3d".into(),
+    }
+}
