@@ -4,12 +4,13 @@ SHELL := bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview preview bench clean
+.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview preview visual visual-accept bench clean
 
 help:
 	@echo "make dev    build, migrate, seed and serve Lumen on http://localhost:8787"
 	@echo "make test   every test level: lint, native, wrangler dry-run, integration, browser"
 	@echo "make preview  local rehearsal of a pull request's preview: seed, deep links, serve on :8788"
+	@echo "make visual   screenshot every deep link and catalogue section, compare with e2e/visual-baseline"
 	@echo "make bench  bundle sizes and the media pipeline benchmark"
 
 tools:
@@ -55,6 +56,15 @@ check-preview: tools
 preview: build
 	@./scripts/preview.sh
 
+# Screenshots (e2e/visual.test.mjs) compared with the committed baselines; report in
+# e2e/report/index.html. `make visual-accept` makes the last screenshots the baselines.
+visual: build
+	@./e2e/run.sh e2e/visual.test.mjs >target/visual-test.log || { cat target/visual-test.log; exit 1; }
+	@$(ENV) node e2e/visual-compare.mjs
+
+visual-accept:
+	@$(ENV) node e2e/visual-compare.mjs --accept
+
 test-e2e: build
 	@./e2e/run.sh
 
@@ -62,4 +72,4 @@ bench: build
 	@./scripts/bench.sh
 
 clean:
-	rm -rf target public/pkg server/build .state
+	rm -rf target public/pkg server/build .state e2e/report

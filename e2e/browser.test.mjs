@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { ROOT, startLumen, waitFor } from "./harness.mjs";
-import { CHROMIUM_OPTIONS, demoPhoto, fileOf, upload, waitProcessed } from "./helpers.mjs";
+import { CHROMIUM_OPTIONS, demoPhoto, fileOf, imagesSettled, upload, waitProcessed } from "./helpers.mjs";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const VIEWPORTS = [
@@ -50,22 +50,6 @@ async function insertPendingPhoto(id, title) {
   await srv.d1(
     `INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at)
      VALUES ('${id}', 'public', '${title}', 'pending', 'image/jpeg', 1, ${now}, ${now})`,
-  );
-}
-
-/** Waits until every image in the viewport has loaded (lazy ones below the fold are left alone). */
-async function imagesSettled(page) {
-  await waitFor(
-    () =>
-      page.evaluate(() =>
-        [...document.images]
-          .filter((im) => {
-            const r = im.getBoundingClientRect();
-            return r.bottom > 0 && r.top < innerHeight && r.width > 0;
-          })
-          .every((im) => im.complete && im.naturalWidth > 0),
-      ),
-    { timeout: T, interval: 100, what: "images in view to load" },
   );
 }
 

@@ -72,6 +72,22 @@ export const CHROMIUM_OPTIONS = {
   ],
 };
 
+/** Waits until every image in the viewport has loaded (lazy ones below the fold are left alone). */
+export async function imagesSettled(page, { timeout = 30_000 } = {}) {
+  await waitFor(
+    () =>
+      page.evaluate(() =>
+        [...document.images]
+          .filter((im) => {
+            const r = im.getBoundingClientRect();
+            return r.bottom > 0 && r.top < innerHeight && r.width > 0;
+          })
+          .every((im) => im.complete && im.naturalWidth > 0),
+      ),
+    { timeout, interval: 100, what: "images in view to load" },
+  );
+}
+
 let decoder = null;
 /** Decodes WebP (which no small JS library does) with Chromium's own decoder, to RGBA. */
 export async function decodeWithBrowser(bytes, contentType) {
