@@ -16,8 +16,10 @@ fi
 # npm: node 22 (wrangler needs it), wrangler, binaryen, esbuild, playwright-core.
 stamp=node_modules/.lumen-installed
 if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # Not `npm ci`: npm 11 leaves workerd's other-platform optional packages out of the
+  # lock file and then calls it out of sync. `install --no-save` follows the lock as is.
+  say "npm install (from package-lock.json)"
+  npm install --no-save --no-audit --no-fund --loglevel=error
   touch "$stamp"
 fi
 
