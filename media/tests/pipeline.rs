@@ -529,6 +529,7 @@ fn truncated_files_fail() -> TestResult {
         ),
         ("webp", webp),
         ("lossy webp", include_bytes!("fixtures/lossy.webp").to_vec()),
+        ("gif", gif_scene(300, 200)?),
     ];
     for (name, full) in inputs {
         for cut in [full.len() / 3, full.len() / 2, full.len() * 9 / 10] {
@@ -556,10 +557,13 @@ fn garbage_after_header_fails() -> TestResult {
             png(&camera_scene(300, 200), png::ColorType::Rgb, false, None)?,
         ),
         ("webp", include_bytes!("fixtures/lossy.webp").to_vec()),
+        ("gif", gif_scene(300, 200)?),
     ] {
         let keep = match name {
             "jpeg" => full.len() / 20,
             "png" => 33 + 20,
+            // header, global palette, image descriptor, LZW minimum code size
+            "gif" => 13 + 768 + 10 + 1,
             _ => 30,
         };
         let mut bytes = full[..keep].to_vec();
