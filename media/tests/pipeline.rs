@@ -93,11 +93,23 @@ fn camera_24mp_with_exif_and_gps() -> TestResult {
 }
 
 #[test]
-fn exif_metadata_serialises() -> TestResult {
+fn exif_and_gps_round_trip_through_serde() -> TestResult {
     let out = process(&camera_jpeg(400, 300)?, &Spec::default())?;
-    let e = out.exif.clone();
-    assert_eq!(e, out.exif);
-    assert_ne!(e, media::Exif::default());
+    let json = serde_json::to_string(&out.exif)?;
+    assert!(
+        json.contains("\"taken_at\":\"2024-06-01T12:34:56\""),
+        "{json}"
+    );
+    assert!(!json.contains("SERIAL"), "{json}");
+    let back: media::Exif = serde_json::from_str(&json)?;
+    assert_eq!(back, out.exif);
+    assert_ne!(back, media::Exif::default());
+    let gps = out.gps.ok_or("no GPS")?;
+    let back: media::Gps = serde_json::from_str(&serde_json::to_string(&gps)?)?;
+    // serde_json's default float parsing may differ in the last bit.
+    assert!((back.latitude - gps.latitude).abs() < 1e-12);
+    assert!((back.longitude - gps.longitude).abs() < 1e-12);
+    assert_eq!(back.altitude, gps.altitude);
     Ok(())
 }
 
