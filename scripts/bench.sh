@@ -21,8 +21,12 @@ row "worker (index_bg.wasm + index.js)" 1000000 server/build/index_bg.wasm serve
 row "client first page (wasm + js)" 200000 public/pkg/app-*_bg.wasm public/pkg/app-*.js
 row "stylesheet" 20000 public/pkg/style-*.css
 
-if [ -f media/benches/ladder.rs ]; then
-  echo
-  echo "== media pipeline, native, one thread (vs vipsthumbnail in the same run)"
-  cargo bench -q -p media --bench ladder
-fi
+echo
+echo "== media pipeline, native, one thread (vs vipsthumbnail in the same run)"
+out=target/bench-media
+mkdir -p "$out"
+cargo bench -q -p media --bench ladder -- --keep "$out" | tee "$out/native.log"
+
+echo
+echo "== media job in workerd (the real queue consumer under wrangler dev)"
+node scripts/bench-workerd.mjs "$out" "$out/native.log"

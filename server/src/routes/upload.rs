@@ -40,16 +40,26 @@ pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response
 
 async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhoto>, LumenError> {
     let h = req.headers();
-    guard::same_origin(
+    let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
+    let refused = guard::same_origin(
         header_str(h, "sec-fetch-site"),
         header_str(h, header::ORIGIN),
         header_str(h, header::HOST),
-    )?;
-    let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
-    let is_multipart =
-        header_str(h, header::CONTENT_TYPE).is_some_and(|t| t.starts_with("multipart/form-data"));
-    if !is_multipart {
-        return Err(not_form());
+    )
+    .and_then(|()| {
+        let multipart = header_str(h, header::CONTENT_TYPE)
+            .is_some_and(|t| t.starts_with("multipart/form-data"));
+        if multipart {
+            Ok(())
+        } else {
+            Err(not_form())
+        }
+    });
+    if let Err(e) = refused {
+        // Answering before the client has finished sending breaks its connection
+        // (EPIPE) instead of showing the answer: read the body away first.
+        drain(req.into_body()).await;
+        return Err(e);
     }
     let mut wreq = worker::Request::try_from(req).map_err(|_| not_form())?;
     let form = wreq.form_data().await.map_err(|_| not_form())?;
