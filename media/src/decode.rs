@@ -180,6 +180,14 @@ fn png(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError
     dec.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = dec.read_info().map_err(decode_err)?;
     let icc = reader.info().icc_profile.as_ref().map(|p| p.to_vec());
+    let (w, h) = (reader.info().width, reader.info().height);
+    // Shrink-on-load: when the largest variant is at most half the size, average k×k blocks
+    // while the rows stream in, so the full-size image never exists (a 24 MP PNG would be
+    // 72–96 MB). Adam7-interlaced files arrive in passes and take the full-size path.
+    let k = (w / hint.target_width.max(1)).min(h / hint.target_height.max(1));
+    if k >= 2 && !reader.info().interlaced {
+        return Ok((png_box_shrink(&mut reader, w, h, k)?, icc));
+    }
     let size = reader
         .output_buffer_size()
         .filter(|&s| s <= hint.max_alloc)
@@ -207,6 +215,74 @@ fn png(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError
         data,
     };
     Ok((px, icc))
+}
+
+/// Decodes row by row, averaging each `k`×`k` block (alpha-weighted, so transparent pixels do
+/// not darken edges). The last `w % k` columns and `h % k` rows are dropped: under `k` pixels
+/// at the edge of an image at least twice the variant's size.
+fn png_box_shrink<R: std::io::BufRead + std::io::Seek>(
+    reader: &mut png::Reader<R>,
+    w: u32,
+    h: u32,
+    k: u32,
+) -> Result<Pixels, MediaError> {
+    let (color, _) = reader.output_color_type();
+    let n_in = color.samples();
+    let alpha = matches!(color, png::ColorType::Rgba | png::ColorType::GrayscaleAlpha);
+    let n_out = if alpha { 4 } else { 3 };
+    let (k, ow, oh) = (k as usize, (w / k) as usize, (h / k) as usize);
+    let mut acc = vec![0u64; ow * 4];
+    let mut out = Vec::with_capacity(ow * oh * n_out);
+    let mut y = 0;
+    while y < oh * k {
+        let row = reader
+            .next_row()
+            .map_err(decode_err)?
+            .ok_or_else(|| decode_err("PNG ended early"))?;
+        let data = row.data();
+        if data.len() < ow * k * n_in {
+            return Err(decode_err("PNG row shorter than declared"));
+        }
+        for (px, sum) in data.chunks_exact(n_in * k).zip(acc.chunks_exact_mut(4)) {
+            for p in px.chunks_exact(n_in) {
+                let (r, g, b, a) = match *p {
+                    [v] => (v, v, v, 255),
+                    [v, a] => (v, v, v, a),
+                    [r, g, b] => (r, g, b, 255),
+                    [r, g, b, a, ..] => (r, g, b, a),
+                    [] => (0, 0, 0, 0),
+                };
+                let a = u64::from(a);
+                sum[0] += u64::from(r) * a;
+                sum[1] += u64::from(g) * a;
+                sum[2] += u64::from(b) * a;
+                sum[3] += a;
+            }
+        }
+        y += 1;
+        if y % k == 0 {
+            let area = (k * k) as u64;
+            for sum in acc.chunks_exact_mut(4) {
+                let a = sum[3];
+                let rgb = if a == 0 {
+                    [0, 0, 0]
+                } else {
+                    [sum[0], sum[1], sum[2]].map(|c| ((c + a / 2) / a) as u8)
+                };
+                out.extend_from_slice(&rgb);
+                if alpha {
+                    out.push(((a + area / 2) / area) as u8);
+                }
+                sum.fill(0);
+            }
+        }
+    }
+    Ok(Pixels {
+        width: ow as u32,
+        height: oh as u32,
+        channels: n_out as u8,
+        data: out,
+    })
 }
 
 fn webp(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaError> {

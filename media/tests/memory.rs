@@ -136,3 +136,24 @@ fn progressive_jpegs_fit_or_are_refused() -> TestResult {
     assert!(peak < 4 * MB);
     Ok(())
 }
+
+/// PNGs at least twice the largest variant are box-shrunk while decoding, so a 24 MP PNG never
+/// exists at full size in memory (72 MB as RGB).
+#[test]
+fn large_png_is_shrunk_on_load() -> TestResult {
+    let _serial = SERIAL.lock().map_err(|_| "lock")?;
+    let bytes = common::png(
+        &common::camera_scene(6000, 4000),
+        png::ColorType::Rgb,
+        false,
+        None,
+    )?;
+    let peak = peak_of(&bytes)?;
+    eprintln!(
+        "24 MP RGB PNG ({:.1} MB): peak {:.1} MB",
+        bytes.len() as f64 / MB as f64,
+        peak as f64 / MB as f64
+    );
+    assert!(peak <= bytes.len() + 48 * MB, "peak {peak}");
+    Ok(())
+}

@@ -93,11 +93,23 @@ fn camera_24mp_with_exif_and_gps() -> TestResult {
 }
 
 #[test]
-fn exif_metadata_serialises() -> TestResult {
+fn exif_and_gps_round_trip_through_serde() -> TestResult {
     let out = process(&camera_jpeg(400, 300)?, &Spec::default())?;
-    let e = out.exif.clone();
-    assert_eq!(e, out.exif);
-    assert_ne!(e, media::Exif::default());
+    let json = serde_json::to_string(&out.exif)?;
+    assert!(
+        json.contains("\"taken_at\":\"2024-06-01T12:34:56\""),
+        "{json}"
+    );
+    assert!(!json.contains("SERIAL"), "{json}");
+    let back: media::Exif = serde_json::from_str(&json)?;
+    assert_eq!(back, out.exif);
+    assert_ne!(back, media::Exif::default());
+    let gps = out.gps.ok_or("no GPS")?;
+    let back: media::Gps = serde_json::from_str(&serde_json::to_string(&gps)?)?;
+    // serde_json's default float parsing may differ in the last bit.
+    assert!((back.latitude - gps.latitude).abs() < 1e-12);
+    assert!((back.longitude - gps.longitude).abs() < 1e-12);
+    assert_eq!(back.altitude, gps.altitude);
     Ok(())
 }
 
@@ -218,6 +230,65 @@ fn png_16_bit_is_reduced_to_8_bit() -> TestResult {
     // Sky stays sky-blue.
     let sky = mean_at(&top, 100, 40, 4);
     assert!(sky[2] > 200 && sky[0] < 120, "{sky:?}");
+    Ok(())
+}
+
+#[test]
+fn large_png_is_shrunk_while_decoding() -> TestResult {
+    // 4200×2800 RGB: twice the 2048 variant, so rows are box-averaged as they stream in.
+    let bytes = png(&camera_scene(4200, 2800), png::ColorType::Rgb, false, None)?;
+    let out = process(&bytes, &Spec::default())?;
+    assert_eq!((out.width, out.height), (4200, 2800));
+    assert_eq!(
+        widths(&out),
+        vec![(320, 213), (640, 427), (1280, 853), (2048, 1365)]
+    );
+    check_variants(&out)?;
+    let top = decode_variant(&out.variants[3])?;
+    let sky = mean_at(&top, 200, 80, 4);
+    assert!(sky[2] > 200 && sky[0] < 120, "{sky:?}");
+    let brick = mean_at(&top, 2048 * 3 / 10, 1365 * 6 / 10, 6);
+    assert!(brick[0] > 150 && brick[2] < 90, "{brick:?}");
+
+    // RGBA: 3-px stripes of transparent black and opaque white. Averaging must weight by
+    // alpha: the result is white at half alpha, never grey.
+    let (w, h) = (4200u32, 2100u32);
+    let mut data = Vec::with_capacity((w * h * 4) as usize);
+    for _ in 0..h {
+        for x in 0..w {
+            data.extend_from_slice(if (x / 3) % 2 == 0 {
+                &[0, 0, 0, 0]
+            } else {
+                &[255; 4]
+            });
+        }
+    }
+    let img = Img {
+        width: w,
+        height: h,
+        channels: 4,
+        data,
+    };
+    let out = process(
+        &png(&img, png::ColorType::Rgba, false, None)?,
+        &Spec::default(),
+    )?;
+    assert!(out.variants.iter().all(|v| v.mime == "image/webp"));
+    let top = decode_variant(&out.variants[3])?;
+    let p = mean_at(&top, 1000, 500, 10);
+    assert!(p[3] > 100 && p[3] < 155, "{p:?}");
+    for y in (0..top.height).step_by(97) {
+        for x in (0..top.width).step_by(89) {
+            let at = ((y * top.width + x) * 4) as usize;
+            if top.data[at + 3] > 16 {
+                assert!(
+                    top.data[at] > 240,
+                    "dark fringe at {x},{y}: {:?}",
+                    &top.data[at..at + 4]
+                );
+            }
+        }
+    }
     Ok(())
 }
 
@@ -529,6 +600,7 @@ fn truncated_files_fail() -> TestResult {
         ),
         ("webp", webp),
         ("lossy webp", include_bytes!("fixtures/lossy.webp").to_vec()),
+        ("gif", gif_scene(300, 200)?),
     ];
     for (name, full) in inputs {
         for cut in [full.len() / 3, full.len() / 2, full.len() * 9 / 10] {
@@ -556,10 +628,13 @@ fn garbage_after_header_fails() -> TestResult {
             png(&camera_scene(300, 200), png::ColorType::Rgb, false, None)?,
         ),
         ("webp", include_bytes!("fixtures/lossy.webp").to_vec()),
+        ("gif", gif_scene(300, 200)?),
     ] {
         let keep = match name {
             "jpeg" => full.len() / 20,
             "png" => 33 + 20,
+            // header, global palette, image descriptor, LZW minimum code size
+            "gif" => 13 + 768 + 10 + 1,
             _ => 30,
         };
         let mut bytes = full[..keep].to_vec();

@@ -507,3 +507,26 @@ pub fn with_icc(jpeg: &[u8], icc: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&jpeg[2..]);
     out
 }
+
+/// A one-frame GIF of the camera scene in 256 grey levels (long LZW data, for truncation).
+pub fn gif_scene(w: u16, h: u16) -> TestResult<Vec<u8>> {
+    let scene = camera_scene(u32::from(w), u32::from(h));
+    let palette: Vec<u8> = (0..=255u8).flat_map(|g| [g, g, g]).collect();
+    let mut out = Vec::new();
+    {
+        let mut enc = gif::Encoder::new(&mut out, w, h, &palette)?;
+        let frame = gif::Frame {
+            width: w,
+            height: h,
+            buffer: scene
+                .data
+                .chunks_exact(3)
+                .map(|p| ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8)
+                .collect::<Vec<u8>>()
+                .into(),
+            ..gif::Frame::default()
+        };
+        enc.write_frame(&frame)?;
+    }
+    Ok(out)
+}
