@@ -23,7 +23,7 @@ row "stylesheet" 20000 public/pkg/style-*.css
 
 echo
 echo "== media pipeline, native, one thread (vs vipsthumbnail in the same run)"
-out=target/bench-media
+out="$ROOT/target/bench-media"
 mkdir -p "$out"
 cargo bench -q -p media --bench ladder -- --keep "$out" | tee "$out/native.log"
 
