@@ -34,12 +34,14 @@ if [ ! -x "$TOOLS/worker-build-$WORKER_BUILD_VERSION/bin/worker-build" ]; then
   cargo install -q worker-build@"$WORKER_BUILD_VERSION" --root "$TOOLS/worker-build-$WORKER_BUILD_VERSION"
 fi
 
-# apt: the browser for e2e tests, libvips for the media benchmark, shellcheck (actionlint
-# runs it over the workflows' scripts), pip for actionlint.
+# apt: the browser for e2e tests and its font, libvips for the media benchmark, shellcheck
+# (actionlint runs it over the workflows' scripts), pip for actionlint.
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 have vipsthumbnail || missing+=(libvips-tools)
 have shellcheck || missing+=(shellcheck)
+# The UI's system-ui font here; the screenshot baselines are drawn with it.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   say "apt-get install ${missing[*]}"
