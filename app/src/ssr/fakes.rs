@@ -216,22 +216,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
 }
 
 pub fn pending_row(id: &str, created_at: i64) -> PhotoRow {
-    PhotoRow {
-        id: id.into(),
-        owner_id: "u1".into(),
-        title: id.into(),
-        status: PhotoStatus::Pending,
-        failure: None,
-        content_type: "image/png".into(),
-        bytes: 1,
-        width: None,
-        height: None,
-        sha256: None,
-        rev: None,
-        placeholder: None,
-        exif_json: None,
-        created_at,
-    }
+    PhotoRow::pending(id, "u1", id, "image/png", 1, created_at)
 }
 
 /// A real RGB PNG with a gradient, `w`×`h`.

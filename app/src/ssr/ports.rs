@@ -52,6 +52,35 @@ pub struct PhotoRow {
     pub created_at: i64,
 }
 
+impl PhotoRow {
+    /// A just-uploaded photo: nothing is known yet beyond what the upload said.
+    pub fn pending(
+        id: &str,
+        owner_id: &str,
+        title: &str,
+        content_type: &str,
+        bytes: u64,
+        created_at: i64,
+    ) -> Self {
+        Self {
+            id: id.to_string(),
+            owner_id: owner_id.to_string(),
+            title: title.to_string(),
+            status: PhotoStatus::Pending,
+            failure: None,
+            content_type: content_type.to_string(),
+            bytes,
+            width: None,
+            height: None,
+            sha256: None,
+            rev: None,
+            placeholder: None,
+            exif_json: None,
+            created_at,
+        }
+    }
+}
+
 /// One stored variant of a photo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariantRow {

@@ -3,7 +3,7 @@
 //! (the cron re-sends stale pending jobs) and never a lost photo.
 
 use crate::error::LumenError;
-use crate::model::{PhotoStatus, UploadedPhoto};
+use crate::model::UploadedPhoto;
 use crate::ssr::keys;
 use crate::ssr::ports::{MediaJob, PhotoRow};
 use crate::ssr::Platform;
@@ -44,22 +44,14 @@ pub async fn upload(
             .put(&keys::original(owner_id, &id), f.bytes, format.mime())
             .await?;
         p.photos
-            .insert_pending(&PhotoRow {
-                id: id.clone(),
-                owner_id: owner_id.to_string(),
-                title: title_from_name(&f.name),
-                status: PhotoStatus::Pending,
-                failure: None,
-                content_type: format.mime().to_string(),
+            .insert_pending(&PhotoRow::pending(
+                &id,
+                owner_id,
+                &title_from_name(&f.name),
+                format.mime(),
                 bytes,
-                width: None,
-                height: None,
-                sha256: None,
-                rev: None,
-                placeholder: None,
-                exif_json: None,
-                created_at: p.clock.now_ms(),
-            })
+                p.clock.now_ms(),
+            ))
             .await?;
         p.jobs
             .send(&MediaJob::ProcessV1 {
@@ -130,6 +122,7 @@ pub fn title_from_name(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PhotoStatus;
     use crate::ssr::fakes::{block_on, fake_platform, png_bytes};
 
     #[test]
