@@ -29,6 +29,43 @@ impl PhotoStatus {
     }
 }
 
+/// Who may see a photo.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// In feeds and on the owner's profile.
+    #[default]
+    Public,
+    /// Only through its link.
+    Unlisted,
+    /// The owner only.
+    Private,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 3] = [Self::Public, Self::Unlisted, Self::Private];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Unlisted => "unlisted",
+            Self::Private => "private",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Public => "Public",
+            Self::Unlisted => "Unlisted (only people with the link)",
+            Self::Private => "Private (only you)",
+        }
+    }
+}
+
 /// One rendered size of a photo, as the browser fetches it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageSrc {

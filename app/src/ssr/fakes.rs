@@ -1,20 +1,25 @@
 //! In-memory ports for native tests.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use async_trait::async_trait;
 
-use super::platform::{Platform, Stage};
+use super::platform::{Platform, Quotas, Stage};
 use super::ports::*;
-use crate::model::PhotoStatus;
+use crate::model::{PhotoStatus, Visibility};
 
 pub use futures::executor::block_on;
 
 #[derive(Default)]
 pub struct Mem {
     photos: Mutex<BTreeMap<String, PhotoRow>>,
+    pub users: Mutex<BTreeMap<String, UserRow>>,
+    pub sessions: Mutex<BTreeMap<String, SessionRow>>,
+    limits: Mutex<BTreeMap<String, (i64, u32)>>,
+    /// The fake clock; tests move it.
+    pub now: AtomicI64,
     variants: Mutex<Vec<VariantRow>>,
     pub blobs: MemBlobs,
     pub jobs: MemJobs,
@@ -26,6 +31,22 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Mem {
+    fn newest(&self, keep: impl Fn(&PhotoRow) -> bool, limit: u32) -> Vec<PhotoRow> {
+        let mut rows: Vec<_> = lock(&self.photos)
+            .values()
+            .filter(|r| keep(r))
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        rows.truncate(limit as usize);
+        rows
+    }
+    pub fn user(&self, id: &str) -> Option<UserRow> {
+        lock(&self.users).get(id).cloned()
+    }
+    pub fn advance(&self, ms: i64) {
+        self.now.fetch_add(ms, Ordering::SeqCst);
+    }
     pub fn insert(&self, row: PhotoRow) {
         lock(&self.photos).insert(row.id.clone(), row);
     }
@@ -116,10 +137,36 @@ impl PhotoRepo for Port {
         Ok(self.0.photo(id))
     }
     async fn feed(&self, limit: u32) -> PortResult<Vec<PhotoRow>> {
-        let mut rows: Vec<_> = lock(&self.0.photos).values().cloned().collect();
-        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        rows.truncate(limit as usize);
-        Ok(rows)
+        Ok(self.0.newest(|r| r.visibility == Visibility::Public, limit))
+    }
+    async fn by_owner(&self, owner_id: &str, all: bool, limit: u32) -> PortResult<Vec<PhotoRow>> {
+        Ok(self.0.newest(
+            |r| r.owner_id == owner_id && (all || r.visibility == Visibility::Public),
+            limit,
+        ))
+    }
+    async fn update(&self, id: &str, e: &PhotoEdit, _now_ms: i64) -> PortResult<()> {
+        let mut photos = lock(&self.0.photos);
+        let row = photos.get_mut(id).ok_or(PortError::NotFound)?;
+        row.title = e.title.clone();
+        row.caption = e.caption.clone();
+        row.alt = e.alt.clone();
+        row.visibility = e.visibility;
+        row.allow_original = e.allow_original;
+        Ok(())
+    }
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        lock(&self.0.photos).remove(id);
+        lock(&self.0.variants).retain(|v| v.photo_id != id);
+        Ok(())
+    }
+    async fn usage(&self, owner_id: &str, since_ms: i64) -> PortResult<Usage> {
+        let photos = lock(&self.0.photos);
+        let mine = photos.values().filter(|r| r.owner_id == owner_id);
+        Ok(Usage {
+            stored_bytes: mine.clone().map(|r| r.bytes).sum(),
+            uploads_since: mine.filter(|r| r.created_at >= since_ms).count() as u32,
+        })
     }
     async fn variants(&self, ids: &[String]) -> PortResult<Vec<VariantRow>> {
         Ok(lock(&self.0.variants)
@@ -191,8 +238,148 @@ impl JobQueue for Port {
 
 impl Clock for Port {
     fn now_ms(&self) -> i64 {
-        1_700_000_000_000
+        self.0.now.load(Ordering::SeqCst)
     }
+}
+
+#[async_trait]
+impl UserRepo for Port {
+    async fn insert(&self, u: &UserRow) -> PortResult<()> {
+        let mut users = lock(&self.0.users);
+        if users
+            .values()
+            .any(|o| o.id == u.id || o.username == u.username || o.email == u.email)
+        {
+            return Err(PortError::Conflict);
+        }
+        users.insert(u.id.clone(), u.clone());
+        Ok(())
+    }
+    async fn by_id(&self, id: &str) -> PortResult<Option<UserRow>> {
+        Ok(lock(&self.0.users).get(id).cloned())
+    }
+    async fn by_login(&self, login: &str) -> PortResult<Option<UserRow>> {
+        Ok(lock(&self.0.users)
+            .values()
+            .find(|u| u.username == login || u.email == login)
+            .cloned())
+    }
+    async fn update_profile(&self, id: &str, e: &ProfileEdit, _now_ms: i64) -> PortResult<()> {
+        let mut users = lock(&self.0.users);
+        let u = users.get_mut(id).ok_or(PortError::NotFound)?;
+        u.display_name = e.display_name.clone();
+        u.default_visibility = e.default_visibility;
+        u.watermark = e.watermark;
+        Ok(())
+    }
+    async fn set_password(&self, id: &str, hash: &str, _now_ms: i64) -> PortResult<()> {
+        let mut users = lock(&self.0.users);
+        let u = users.get_mut(id).ok_or(PortError::NotFound)?;
+        u.password_hash = hash.to_string();
+        Ok(())
+    }
+    async fn create_session(&self, s: &SessionRow) -> PortResult<()> {
+        lock(&self.0.sessions).insert(s.token_hash.clone(), s.clone());
+        Ok(())
+    }
+    async fn session(&self, hash: &str, now_ms: i64) -> PortResult<Option<(SessionRow, UserRow)>> {
+        let Some(s) = lock(&self.0.sessions)
+            .get(hash)
+            .filter(|s| s.expires_at > now_ms)
+            .cloned()
+        else {
+            return Ok(None);
+        };
+        Ok(self.0.user(&s.user_id).map(|u| (s, u)))
+    }
+    async fn touch_session(
+        &self,
+        hash: &str,
+        last_seen_at: i64,
+        expires_at: i64,
+    ) -> PortResult<()> {
+        if let Some(s) = lock(&self.0.sessions).get_mut(hash) {
+            s.last_seen_at = last_seen_at;
+            s.expires_at = expires_at;
+        }
+        Ok(())
+    }
+    async fn delete_session(&self, hash: &str) -> PortResult<()> {
+        lock(&self.0.sessions).remove(hash);
+        Ok(())
+    }
+    async fn delete_other_sessions(&self, user_id: &str, keep: &str) -> PortResult<u32> {
+        let mut sessions = lock(&self.0.sessions);
+        let before = sessions.len();
+        sessions.retain(|h, s| s.user_id != user_id || h == keep);
+        Ok((before - sessions.len()) as u32)
+    }
+    async fn purge_expired(&self, now_ms: i64) -> PortResult<()> {
+        lock(&self.0.sessions).retain(|_, s| s.expires_at > now_ms);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RateLimiter for Port {
+    async fn hit(&self, bucket: &str, window_start: i64) -> PortResult<u32> {
+        let mut limits = lock(&self.0.limits);
+        let e = limits
+            .entry(bucket.to_string())
+            .or_insert((window_start, 0));
+        if e.0 != window_start {
+            *e = (window_start, 0);
+        }
+        e.1 += 1;
+        Ok(e.1)
+    }
+}
+
+#[async_trait]
+impl Crypto for Port {
+    async fn pbkdf2_sha256(
+        &self,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+    ) -> PortResult<Vec<u8>> {
+        Ok(pbkdf2_sha256(password, salt, iterations).to_vec())
+    }
+    fn random_bytes(&self, n: usize) -> Vec<u8> {
+        let seed = self.0.next_id.fetch_add(1, Ordering::SeqCst);
+        (0..n)
+            .map(|i| (seed as usize * 131 + i * 7) as u8)
+            .collect()
+    }
+}
+
+/// Reference PBKDF2-HMAC-SHA256 (one 32-byte block) for the fake; the Worker uses WebCrypto.
+pub fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut key = [0u8; 64];
+    if password.len() > 64 {
+        key[..32].copy_from_slice(&Sha256::digest(password));
+    } else {
+        key[..password.len()].copy_from_slice(password);
+    }
+    let hmac = |msg: &[u8]| -> [u8; 32] {
+        let inner = Sha256::new()
+            .chain_update(key.map(|b| b ^ 0x36))
+            .chain_update(msg)
+            .finalize();
+        Sha256::new()
+            .chain_update(key.map(|b| b ^ 0x5c))
+            .chain_update(inner)
+            .finalize()
+            .into()
+    };
+    let mut u = hmac(&[salt, &1u32.to_be_bytes()].concat());
+    let mut out = u;
+    for _ in 1..iterations {
+        u = hmac(&u);
+        out.iter_mut().zip(u).for_each(|(o, x)| *o ^= x);
+    }
+    out
 }
 
 impl Ids for Port {
@@ -203,9 +390,14 @@ impl Ids for Port {
 
 pub fn fake_platform() -> (Platform, Arc<Mem>) {
     let mem = Arc::new(Mem::default());
+    mem.now.store(1_700_000_000_000, Ordering::SeqCst);
     let port = Arc::new(Port(mem.clone()));
     let p = Platform {
         photos: port.clone(),
+        users: port.clone(),
+        limits: port.clone(),
+        crypto: port.clone(),
+        quotas: Quotas::default(),
         blobs: port.clone(),
         jobs: port.clone(),
         clock: port.clone(),
@@ -215,8 +407,11 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
     (p, mem)
 }
 
+/// A public pending photo of user `u1`.
 pub fn pending_row(id: &str, created_at: i64) -> PhotoRow {
-    PhotoRow::pending(id, "u1", id, "image/png", 1, created_at)
+    let mut row = PhotoRow::pending(id, "u1", id, "image/png", 1, created_at);
+    row.visibility = Visibility::Public;
+    row
 }
 
 /// A real RGB PNG with a gradient, `w`×`h`.
@@ -232,4 +427,26 @@ pub fn png_bytes(w: u32, h: u32) -> Vec<u8> {
     writer.write_image_data(&data).unwrap();
     writer.finish().unwrap();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pbkdf2_sha256;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn pbkdf2_matches_published_vectors() {
+        // RFC 7914 §11 style vectors for PBKDF2-HMAC-SHA256, 32-byte output.
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 1)),
+            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
+        );
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 4096)),
+            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
+        );
+    }
 }

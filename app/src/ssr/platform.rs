@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::ports::{BlobStore, Clock, Ids, JobQueue, PhotoRepo};
+use super::ports::{BlobStore, Clock, Crypto, Ids, JobQueue, PhotoRepo, RateLimiter, UserRepo};
 use crate::error::LumenError;
 
 /// Where this Worker runs; decides dev-only routes such as `/_design`.
@@ -28,9 +28,32 @@ impl Stage {
     }
 }
 
+/// Per-user quotas. Defaults suit a small instance; the Worker may override them from
+/// its environment (`LUMEN_QUOTA_BYTES`, `LUMEN_UPLOADS_PER_HOUR`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quotas {
+    /// Bytes of originals one account may store.
+    pub stored_bytes: u64,
+    /// Photos one account may upload in any hour.
+    pub uploads_per_hour: u32,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        Self {
+            stored_bytes: 2 * 1024 * 1024 * 1024,
+            uploads_per_hour: 200,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Platform {
     pub photos: Arc<dyn PhotoRepo>,
+    pub users: Arc<dyn UserRepo>,
+    pub limits: Arc<dyn RateLimiter>,
+    pub crypto: Arc<dyn Crypto>,
+    pub quotas: Quotas,
     pub blobs: Arc<dyn BlobStore>,
     pub jobs: Arc<dyn JobQueue>,
     pub clock: Arc<dyn Clock>,

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{short_ref, LumenError};
-use crate::model::PhotoStatus;
+use crate::model::{PhotoStatus, Visibility};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PortError {
@@ -49,7 +49,17 @@ pub struct PhotoRow {
     pub rev: Option<String>,
     pub placeholder: Option<String>,
     pub exif_json: Option<String>,
+    /// Owner-only: never shown to anyone else.
+    pub gps_json: Option<String>,
     pub created_at: i64,
+    pub visibility: Visibility,
+    pub caption: String,
+    pub alt: String,
+    /// Whether others may download the original (the owner's choice, off by default).
+    pub allow_original: bool,
+    pub watermark: bool,
+    /// The owner's username, joined in on reads (None if the account is gone).
+    pub owner_username: Option<String>,
 }
 
 impl PhotoRow {
@@ -76,7 +86,14 @@ impl PhotoRow {
             rev: None,
             placeholder: None,
             exif_json: None,
+            gps_json: None,
             created_at,
+            visibility: Visibility::Private,
+            caption: String::new(),
+            alt: String::new(),
+            allow_original: false,
+            watermark: false,
+            owner_username: None,
         }
     }
 }
@@ -106,18 +123,129 @@ pub struct Rendition {
     pub variants: Vec<VariantRow>,
 }
 
+/// What the owner may change about a photo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhotoEdit {
+    pub title: String,
+    pub caption: String,
+    pub alt: String,
+    pub visibility: Visibility,
+    pub allow_original: bool,
+}
+
+/// How much a user has stored and uploaded recently, for quotas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Usage {
+    pub stored_bytes: u64,
+    pub uploads_since: u32,
+}
+
 #[async_trait]
 pub trait PhotoRepo: Send + Sync {
     async fn insert_pending(&self, row: &PhotoRow) -> PortResult<()>;
+    /// Any visibility; callers check access with `ssr::access`.
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>>;
-    /// Newest first.
+    /// Public photos only, newest first.
     async fn feed(&self, limit: u32) -> PortResult<Vec<PhotoRow>>;
+    /// One owner's photos, newest first: public only unless `all`.
+    async fn by_owner(&self, owner_id: &str, all: bool, limit: u32) -> PortResult<Vec<PhotoRow>>;
+    /// `NotFound` if the photo does not exist.
+    async fn update(&self, id: &str, edit: &PhotoEdit, now_ms: i64) -> PortResult<()>;
+    /// Removes the row and its variant rows (R2 objects are the caller's job).
+    async fn delete(&self, id: &str) -> PortResult<()>;
+    /// Bytes of all the owner's originals, and uploads created at or after `since_ms`.
+    async fn usage(&self, owner_id: &str, since_ms: i64) -> PortResult<Usage>;
     async fn variants(&self, ids: &[String]) -> PortResult<Vec<VariantRow>>;
     /// Replaces the photo's variants and marks it ready, atomically.
     async fn mark_ready(&self, id: &str, r: &Rendition) -> PortResult<()>;
     async fn mark_failed(&self, id: &str, reason: &str) -> PortResult<()>;
     /// Photos still pending that were created before `before_ms`.
     async fn stale_pending(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>>;
+}
+
+/// An account as stored in D1. Username and email are lower-case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub username: String,
+    pub email: String,
+    pub display_name: String,
+    /// Versioned: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
+    pub password_hash: String,
+    pub default_visibility: Visibility,
+    pub watermark: bool,
+    pub created_at: i64,
+}
+
+/// A signed-in session; D1 holds the token's SHA-256, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+}
+
+/// Settings a user changes on the settings page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileEdit {
+    pub display_name: String,
+    pub default_visibility: Visibility,
+    pub watermark: bool,
+}
+
+#[async_trait]
+pub trait UserRepo: Send + Sync {
+    /// `Conflict` if the username or the email is taken.
+    async fn insert(&self, user: &UserRow) -> PortResult<()>;
+    async fn by_id(&self, id: &str) -> PortResult<Option<UserRow>>;
+    /// `login` is a lower-cased username or email.
+    async fn by_login(&self, login: &str) -> PortResult<Option<UserRow>>;
+    async fn update_profile(&self, id: &str, edit: &ProfileEdit, now_ms: i64) -> PortResult<()>;
+    async fn set_password(&self, id: &str, password_hash: &str, now_ms: i64) -> PortResult<()>;
+
+    async fn create_session(&self, s: &SessionRow) -> PortResult<()>;
+    /// The session and its user, if the session exists and `expires_at > now_ms`.
+    async fn session(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> PortResult<Option<(SessionRow, UserRow)>>;
+    /// Slides a session's expiry.
+    async fn touch_session(
+        &self,
+        token_hash: &str,
+        last_seen_at: i64,
+        expires_at: i64,
+    ) -> PortResult<()>;
+    async fn delete_session(&self, token_hash: &str) -> PortResult<()>;
+    /// Signs the user out everywhere except `keep` (a token hash); returns how many ended.
+    async fn delete_other_sessions(&self, user_id: &str, keep: &str) -> PortResult<u32>;
+    /// Housekeeping: expired sessions and old rate-limit windows.
+    async fn purge_expired(&self, now_ms: i64) -> PortResult<()>;
+}
+
+#[async_trait]
+pub trait RateLimiter: Send + Sync {
+    /// Counts one hit on `bucket` in the fixed window starting at `window_start`
+    /// (a new window resets the count) and returns the hits in that window, this one
+    /// included. Atomic: concurrent hits are all counted.
+    async fn hit(&self, bucket: &str, window_start: i64) -> PortResult<u32>;
+}
+
+/// The platform's crypto: WebCrypto in the Worker.
+#[async_trait]
+pub trait Crypto: Send + Sync {
+    /// PBKDF2-HMAC-SHA256, 32-byte output.
+    async fn pbkdf2_sha256(
+        &self,
+        password: &[u8],
+        salt: &[u8],
+        iterations: u32,
+    ) -> PortResult<Vec<u8>>;
+    /// `n` bytes from a CSPRNG.
+    fn random_bytes(&self, n: usize) -> Vec<u8>;
 }
 
 /// An object read back from the blob store.
