@@ -16,13 +16,6 @@ use crate::pages::{
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser: this marks the document once hydration is done,
-    // which tests (and CSS) can rely on.
-    Effect::new(|| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=|t: String| if t.is_empty() { "Lumen".to_string() } else { format!("{t} · Lumen") } />
         <Router>

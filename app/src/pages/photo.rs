@@ -18,16 +18,6 @@ pub fn PhotoPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let photo = Resource::new(id, get_photo);
 
-    // With JS: poll until the job has finished. Without JS the page refreshes itself
-    // (the <noscript> meta below).
-    Effect::new(move || {
-        if let Some(Ok(p)) = photo.get() {
-            if p.status == PhotoStatus::Pending {
-                set_timeout(move || photo.refetch(), POLL);
-            }
-        }
-    });
-
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -71,9 +61,12 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         }
         PhotoStatus::Pending => view! {
             <div class="processing">
+                // Without JS the page refreshes itself; with JS the watcher reloads it
+                // once, when the job has finished.
                 <noscript>
                     <meta http-equiv="refresh" content="2" />
                 </noscript>
+                <PendingWatcher id=p.id.clone() />
                 <StatusBadge status=PhotoStatus::Pending />
                 <p>"Your photo is uploaded and being prepared. This page updates by itself."</p>
             </div>
@@ -111,4 +104,27 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             <dl class="facts">{facts}</dl>
         </article>
     }
+}
+
+/// Asks for the photo's status until its job has finished, then reloads the page, which
+/// the server renders in its new state.
+#[island]
+fn PendingWatcher(id: String) -> impl IntoView {
+    fn poll(id: String) {
+        set_timeout(
+            move || {
+                leptos::task::spawn_local(async move {
+                    match get_photo(id.clone()).await {
+                        Ok(p) if p.status == PhotoStatus::Pending => poll(id),
+                        // Finished, gone or failing: the server's page says which.
+                        _ => {
+                            let _ = window().location().reload();
+                        }
+                    }
+                })
+            },
+            POLL,
+        );
+    }
+    Effect::new(move || poll(id.clone()));
 }

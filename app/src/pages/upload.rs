@@ -3,24 +3,33 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{upload_all, UploadItem};
 
 #[component]
 pub fn UploadPage() -> impl IntoView {
-    let query = use_query_map();
     // Set by the upload route when a form post without JS was refused.
-    let server_error = move || {
-        query
-            .read()
-            .get("error")
-            .map(|e| e.chars().take(300).collect::<String>())
-    };
+    let server_error = use_query_map()
+        .read_untracked()
+        .get("error")
+        .map(|e| e.chars().take(300).collect::<String>());
+    view! {
+        <Title text="Upload" />
+        <section class="upload">
+            <h1>"Upload photos"</h1>
+            <Uploader server_error />
+        </section>
+    }
+}
+
+/// The form, and with JS the per-file progress: the one part of this page that runs in
+/// the browser.
+#[island]
+fn Uploader(server_error: Option<String>) -> impl IntoView {
     let items = RwSignal::new(Vec::<UploadItem>::new());
     let input = NodeRef::<leptos::html::Input>::new();
-    let navigate = use_navigate();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let Some(files) = input.get().and_then(|i| i.files()) else {
@@ -30,21 +39,17 @@ pub fn UploadPage() -> impl IntoView {
             return;
         }
         ev.prevent_default();
-        let navigate = navigate.clone();
         upload_all(files, items, move |urls| {
             // One photo: go and watch it get ready. Several: the feed shows them all.
             let to = match urls.as_slice() {
                 [one] => one.clone(),
                 _ => "/".to_string(),
             };
-            navigate(&to, Default::default());
+            let _ = window().location().set_href(&to);
         });
     };
 
     view! {
-        <Title text="Upload" />
-        <section class="upload">
-            <h1>"Upload photos"</h1>
             <form
                 method="post"
                 action="/upload"
@@ -61,7 +66,7 @@ pub fn UploadPage() -> impl IntoView {
                     multiple
                     required
                 />
-                {move || server_error().map(|message| view! { <FormError message /> })}
+                {server_error.map(|message| view! { <FormError message /> })}
                 <button type="submit" class="button primary">
                     "Upload"
                 </button>
@@ -72,6 +77,5 @@ pub fn UploadPage() -> impl IntoView {
                     items.get().into_iter().map(|item| view! { <UploadRow item /> }).collect_view()
                 }}
             </ul>
-        </section>
     }
 }
