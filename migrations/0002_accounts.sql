@@ -6,7 +6,7 @@ CREATE TABLE users (
     username           TEXT NOT NULL UNIQUE,
     email              TEXT NOT NULL UNIQUE,
     display_name       TEXT NOT NULL,
-    -- Versioned: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
+    -- Versioned: `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`.
     password_hash      TEXT NOT NULL,
     default_visibility TEXT NOT NULL DEFAULT 'public'
                        CHECK (default_visibility IN ('public', 'unlisted', 'private')),

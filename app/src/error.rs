@@ -21,6 +21,12 @@ pub enum LumenError {
     TooLarge,
     #[error("Too many requests; try again in {retry_after_secs} s.")]
     RateLimited { retry_after_secs: u32 },
+    /// A per-user limit: storage (413) or uploads per hour (429, with a retry time).
+    #[error("{reason}")]
+    Quota {
+        reason: String,
+        retry_after_secs: Option<u32>,
+    },
     #[error("That conflicts with something that already exists.")]
     Conflict,
     #[error("Lumen is briefly unavailable; please try again.")]
@@ -37,6 +43,15 @@ impl LumenError {
         }
     }
 
+    /// The sentence to show a person: for invalid input just the reason (the form
+    /// shows which field).
+    pub fn message(&self) -> String {
+        match self {
+            Self::Invalid { reason, .. } => reason.clone(),
+            other => other.to_string(),
+        }
+    }
+
     /// The HTTP status a page or route answers with for this error.
     pub fn status(&self) -> u16 {
         match self {
@@ -46,6 +61,11 @@ impl LumenError {
             Self::Invalid { .. } => 422,
             Self::TooLarge => 413,
             Self::RateLimited { .. } => 429,
+            Self::Quota {
+                retry_after_secs: Some(_),
+                ..
+            } => 429,
+            Self::Quota { .. } => 413,
             Self::Conflict => 409,
             Self::Unavailable => 503,
             Self::Internal { .. } => 500,

@@ -79,6 +79,8 @@ pub struct ImageSrc {
 pub struct PhotoCard {
     pub id: String,
     pub title: String,
+    pub alt: String,
+    pub visibility: Visibility,
     pub status: PhotoStatus,
     pub thumb: Option<ImageSrc>,
     /// CSS colour of the photo's average, painted while the thumbnail loads.
@@ -99,6 +101,19 @@ pub struct CameraFacts {
 pub struct PhotoView {
     pub id: String,
     pub title: String,
+    pub caption: String,
+    /// Alt text as written by the owner; empty means "use the title".
+    pub alt: String,
+    pub visibility: Visibility,
+    /// The owner's username (None for photos from before accounts).
+    pub owner: Option<String>,
+    /// Whether the viewer owns it: shows the edit and delete forms.
+    pub is_owner: bool,
+    pub allow_original: bool,
+    /// Where the original may be downloaded, for those allowed to.
+    pub original_url: Option<String>,
+    /// "lat, lon", for the owner only.
+    pub location: Option<String>,
     pub status: PhotoStatus,
     pub failure: Option<String>,
     pub width: Option<u32>,
@@ -130,6 +145,26 @@ impl PhotoView {
     }
 }
 
+/// The signed-in user, as pages show them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub default_visibility: Visibility,
+    pub watermark: bool,
+}
+
+/// A user's page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileView {
+    pub username: String,
+    pub display_name: String,
+    /// The viewer's own profile: it lists their unlisted and private photos too.
+    pub is_me: bool,
+    pub photos: Vec<PhotoCard>,
+}
+
 /// The upload endpoint's JSON answer (for the JS uploader).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UploadedPhoto {
@@ -145,6 +180,14 @@ mod tests {
         PhotoView {
             id: "p".into(),
             title: "t".into(),
+            caption: String::new(),
+            alt: String::new(),
+            visibility: Visibility::Public,
+            owner: None,
+            is_owner: false,
+            allow_original: false,
+            original_url: None,
+            location: None,
             status: PhotoStatus::Ready,
             failure: None,
             width: None,

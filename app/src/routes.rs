@@ -9,7 +9,13 @@ use leptos_router::{
 
 use crate::components::nav::Nav;
 use crate::pages::{
-    design::DesignPage, feed::FeedPage, not_found::NotFoundPage, photo::PhotoPage,
+    design::DesignPage,
+    feed::FeedPage,
+    not_found::NotFoundPage,
+    photo::PhotoPage,
+    profile::ProfilePage,
+    settings::SettingsPage,
+    signin::{SignInPage, SignUpPage},
     upload::UploadPage,
 };
 
@@ -26,6 +32,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
+                    <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
                 </Routes>
             </main>

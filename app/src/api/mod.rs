@@ -1,4 +1,5 @@
 //! Server-function declarations, by area.
 
+pub mod accounts;
 pub mod dev;
 pub mod photos;

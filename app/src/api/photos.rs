@@ -1,19 +1,65 @@
-//! Reading photos. Uploads are a plain multipart route (`POST /upload`) so they work
-//! without JavaScript and stream progress with it.
+//! Reading and changing photos. Uploads are a plain multipart route (`POST /upload`) so
+//! they work without JavaScript and stream progress with it.
 
 use leptos::prelude::*;
 
 use crate::error::LumenError;
-use crate::model::{PhotoCard, PhotoView};
+use crate::model::{PhotoCard, PhotoView, ProfileView};
 
+/// The home feed (public photos).
 #[server(prefix = "/api", endpoint = "list_photos")]
 pub async fn list_photos() -> Result<Vec<PhotoCard>, LumenError> {
-    let p = crate::ssr::platform()?;
+    use crate::ssr::{guard::Need, request};
+    let (p, _) = request::guard(Need::Read).await?;
     crate::ssr::service::photos::feed(&p).await
 }
 
 #[server(prefix = "/api", endpoint = "get_photo")]
 pub async fn get_photo(id: String) -> Result<PhotoView, LumenError> {
-    let p = crate::ssr::platform()?;
-    crate::ssr::service::photos::photo(&p, &id).await
+    use crate::ssr::{guard::Need, request};
+    let (p, session) = request::guard(Need::Read).await?;
+    crate::ssr::service::photos::photo(&p, session.as_ref(), &id).await
+}
+
+#[server(prefix = "/api", endpoint = "get_profile")]
+pub async fn get_profile(username: String) -> Result<ProfileView, LumenError> {
+    use crate::ssr::{guard::Need, request};
+    let (p, session) = request::guard(Need::Read).await?;
+    crate::ssr::service::photos::profile(&p, session.as_ref(), &username).await
+}
+
+/// The owner's edit form on the photo page.
+#[server(prefix = "/api", endpoint = "update_photo")]
+pub async fn update_photo(
+    id: String,
+    title: String,
+    caption: String,
+    alt: String,
+    visibility: String,
+    allow_original: Option<String>,
+) -> Result<(), LumenError> {
+    use crate::model::Visibility;
+    use crate::ssr::{ports::PhotoEdit, request, service::photos};
+    let (p, s) = request::member().await?;
+    let visibility = Visibility::parse(&visibility)
+        .ok_or_else(|| LumenError::invalid("visibility", "Choose public, unlisted or private."))?;
+    let edit = PhotoEdit {
+        title,
+        caption,
+        alt,
+        visibility,
+        allow_original: allow_original.is_some(),
+    };
+    photos::edit(&p, &s, &id, edit).await?;
+    request::redirect(&format!("/p/{id}?saved=1"));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "delete_photo")]
+pub async fn delete_photo(id: String) -> Result<(), LumenError> {
+    use crate::ssr::{request, service::photos};
+    let (p, s) = request::member().await?;
+    photos::delete(&p, &s, &id).await?;
+    request::redirect(&format!("/u/{}?deleted=1", s.user.username));
+    Ok(())
 }

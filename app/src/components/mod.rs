@@ -1,6 +1,7 @@
 //! Reusable views; they never call server functions themselves.
 
 pub mod error_box;
+pub mod form;
 pub mod nav;
 pub mod photo_card;
 pub mod status;

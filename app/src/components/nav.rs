@@ -1,7 +1,44 @@
 use leptos::prelude::*;
+use server_fn::ServerFn;
+
+use crate::api::accounts::{current_user, SignOut};
+use crate::model::Me;
 
 #[component]
 pub fn Nav() -> impl IntoView {
+    let me = Resource::new(|| (), |_| current_user());
+    view! {
+        <Suspense fallback=|| view! { <NavBar me=None /> }>
+            {move || Suspend::new(async move { view! { <NavBar me=me.await.ok().flatten() /> } })}
+        </Suspense>
+    }
+}
+
+/// The bar itself, for a signed-in user or a visitor; the design catalogue shows both.
+#[component]
+pub fn NavBar(me: Option<Me>) -> impl IntoView {
+    let links = match me {
+        Some(me) => view! {
+            <a href=format!("/u/{}", me.username)>{me.display_name}</a>
+            <a href="/settings">"Settings"</a>
+            <form method="post" action=SignOut::PATH class="inline">
+                <button type="submit" class="link">
+                    "Sign out"
+                </button>
+            </form>
+            <a class="button primary" href="/upload">
+                "Upload"
+            </a>
+        }
+        .into_any(),
+        None => view! {
+            <a href="/signin">"Sign in"</a>
+            <a class="button primary" href="/signup">
+                "Sign up"
+            </a>
+        }
+        .into_any(),
+    };
     view! {
         <header class="nav">
             <a class="brand" href="/">
@@ -9,9 +46,7 @@ pub fn Nav() -> impl IntoView {
             </a>
             <nav aria-label="Main">
                 <a href="/">"Feed"</a>
-                <a class="button primary" href="/upload">
-                    "Upload"
-                </a>
+                {links}
             </nav>
         </header>
     }

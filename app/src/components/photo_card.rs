@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use super::status::StatusBadge;
-use crate::model::{PhotoCard, PhotoStatus};
+use crate::model::{PhotoCard, PhotoStatus, Visibility};
 
 #[component]
 pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
@@ -10,13 +10,22 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
         .placeholder
         .as_ref()
         .map(|c| format!("background-color:{c}"));
+    let alt = if card.alt.is_empty() {
+        card.title.clone()
+    } else {
+        card.alt.clone()
+    };
+    // Only owners see non-public cards (their own profile): say which they are.
+    let badge = (card.visibility != Visibility::Public).then(|| {
+        view! { <span class=format!("badge {}", card.visibility.as_str())>{card.visibility.as_str()}</span> }
+    });
     let media = match (card.status, card.thumb) {
         (PhotoStatus::Ready, Some(t)) => view! {
             <img
                 src=t.url
                 width=t.width
                 height=t.height
-                alt=card.title.clone()
+                alt=alt
                 loading="lazy"
                 decoding="async"
             />
@@ -34,7 +43,7 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
             <a href=href class="thumb" style=style>
                 {media}
             </a>
-            <span class="card-title">{card.title}</span>
+            <span class="card-title">{card.title} {badge}</span>
         </li>
     }
 }

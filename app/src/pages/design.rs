@@ -7,13 +7,13 @@ use leptos_meta::Title;
 
 use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
-use crate::components::nav::Nav;
+use crate::components::nav::NavBar;
 use crate::components::photo_card::PhotoGrid;
 use crate::components::status::StatusBadge;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{UploadItem, UploadState};
 use crate::error::LumenError;
-use crate::model::{ImageSrc, PhotoCard, PhotoStatus};
+use crate::model::{ImageSrc, Me, PhotoCard, PhotoStatus, Visibility};
 
 /// Section ids, in page order; screenshots name their files after them.
 const SECTIONS: [(&str, &str); 9] = [
@@ -95,7 +95,16 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
     view! {
         <div class=format!("design-theme theme-{theme}") id=theme>
             <h2>{label}</h2>
-            {section("nav", view! { <Nav /> }.into_any())}
+            {section(
+                "nav",
+                view! {
+                    <div class="design-stack">
+                        <NavBar me=None />
+                        <NavBar me=Some(sample_me()) />
+                    </div>
+                }
+                    .into_any(),
+            )}
             {section(
                 "buttons",
                 view! {
@@ -106,6 +115,9 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                         <a class="button" href="#">
                             "Secondary"
                         </a>
+                        <button type="button" class="button danger">
+                            "Delete for good"
+                        </button>
                         <button type="button" class="button primary" disabled>
                             "Disabled"
                         </button>
@@ -189,11 +201,27 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
     }
 }
 
+fn sample_me() -> Me {
+    Me {
+        username: "ada".into(),
+        display_name: "Ada Lovelace".into(),
+        email: "ada@example.com".into(),
+        default_visibility: Visibility::Public,
+        watermark: false,
+    }
+}
+
 fn sample_cards() -> Vec<PhotoCard> {
     // Only a processed photo has a placeholder colour, as in the feed.
     let card = |id: &str, title: &str, status, thumb: Option<ImageSrc>| PhotoCard {
         id: format!("design-{id}"),
         title: title.to_string(),
+        alt: String::new(),
+        visibility: if id == "failed" {
+            Visibility::Private
+        } else {
+            Visibility::Public
+        },
         status,
         placeholder: thumb.as_ref().map(|_| "#f4845f".to_string()),
         thumb,

@@ -1,7 +1,10 @@
-//! One file per route.
+//! One file per route (sign-in and sign-up share one).
 
 pub mod design;
 pub mod feed;
 pub mod not_found;
 pub mod photo;
+pub mod profile;
+pub mod settings;
+pub mod signin;
 pub mod upload;

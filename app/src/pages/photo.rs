@@ -2,12 +2,14 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use server_fn::ServerFn;
 
-use crate::api::photos::get_photo;
+use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
 use crate::components::error_box::ErrorBox;
+use crate::components::form::{kept, kept_checked, ServerForm};
 use crate::components::status::StatusBadge;
-use crate::model::{PhotoStatus, PhotoView};
+use crate::model::{PhotoStatus, PhotoView, Visibility};
 
 /// How often a page showing an unfinished photo asks again.
 const POLL: Duration = Duration::from_millis(1500);
@@ -33,6 +35,7 @@ pub fn PhotoPage() -> impl IntoView {
 #[component]
 fn PhotoDetail(p: PhotoView) -> impl IntoView {
     let title = p.title.clone();
+    let alt = alt_or_title(&p);
     let body = match p.status {
         PhotoStatus::Ready => {
             let main = p.best_for(1280).cloned();
@@ -52,7 +55,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
                             sizes=format!("(max-width: {w}px) 100vw, {w}px", w = m.width)
                             width=m.width
                             height=m.height
-                            alt=p.title.clone()
+                            alt=alt
                         />
                     </figure>
                 }
@@ -89,20 +92,137 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         ("Lens", f.lens),
         ("Exposure", f.exposure),
         ("Taken", f.taken_at),
+        ("Location", p.location.clone()),
         ("Size", dims),
         ("Uploaded", Some(p.created_at.clone())),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| view! { <dt>{k}</dt> <dd>{v}</dd> }))
     .collect_view();
+    let byline = p.owner.clone().map(|u| {
+        view! {
+            <p class="byline">
+                "by " <a href=format!("/u/{u}")>"@" {u.clone()}</a>
+            </p>
+        }
+    });
+    // Paragraphs from blank-line-free lines; text only, so markup stays inert.
+    let caption = (!p.caption.is_empty()).then(|| {
+        let lines = p
+            .caption
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| view! { <p>{l.to_string()}</p> })
+            .collect_view();
+        view! { <div class="caption">{lines}</div> }
+    });
+    let original = p.original_url.clone().map(|href| {
+        view! { <p><a class="button" href=href download>"Download original"</a></p> }
+    });
+    let description = if p.caption.is_empty() {
+        alt_or_title(&p)
+    } else {
+        p.caption.chars().take(200).collect()
+    };
+    // Only public photos advertise an image to link previews.
+    let og_image = (p.visibility == Visibility::Public)
+        .then(|| p.best_for(1280).map(|i| i.url.clone()))
+        .flatten()
+        .map(|url| view! { <Meta property="og:image" content=url /> });
+    let saved = use_query_map().read_untracked().get("saved").is_some();
+    let owner_tools = p.is_owner.then(|| view! { <OwnerTools p=p.clone() /> });
     view! {
         <Title text=title.clone() />
         <Meta property="og:title" content=title.clone() />
+        <Meta property="og:description" content=description.clone() />
+        <Meta name="description" content=description />
+        {og_image}
         <article class="photo-page" data-status=p.status.as_str()>
             <h1>{title}</h1>
+            {byline}
+            {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {body}
+            {caption}
             <dl class="facts">{facts}</dl>
+            {original}
+            {owner_tools}
         </article>
+    }
+}
+
+fn alt_or_title(p: &PhotoView) -> String {
+    if p.alt.is_empty() {
+        p.title.clone()
+    } else {
+        p.alt.clone()
+    }
+}
+
+/// The owner's controls: edit the words and who sees it; delete (behind a disclosure,
+/// so it takes two deliberate clicks, with or without JS).
+#[component]
+fn OwnerTools(p: PhotoView) -> impl IntoView {
+    const EDIT: &str = UpdatePhoto::PATH;
+    let current = kept(EDIT, "visibility", p.visibility.as_str());
+    let choices = Visibility::ALL
+        .into_iter()
+        .map(|v| {
+            view! {
+                <label class="check">
+                    <input
+                        type="radio"
+                        name="visibility"
+                        value=v.as_str()
+                        checked=current == v.as_str()
+                    />
+                    " "
+                    {v.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    let (edit_id, delete_id) = (p.id.clone(), p.id.clone());
+    view! {
+        <section class="owner-tools" aria-label="Your photo">
+            <h2>"Edit"</h2>
+            <ServerForm action=EDIT class="stack" label="Edit photo">
+                <input type="hidden" name="id" value=edit_id />
+                <label for="title">"Title"</label>
+                <input id="title" name="title" required maxlength="100" value=kept(EDIT, "title", &p.title) />
+                <label for="caption">"Caption"</label>
+                <textarea id="caption" name="caption" rows="3" maxlength="2000">
+                    {kept(EDIT, "caption", &p.caption)}
+                </textarea>
+                <label for="alt">"Alt text (describes the photo for screen readers)"</label>
+                <input id="alt" name="alt" maxlength="500" value=kept(EDIT, "alt", &p.alt) />
+                <fieldset>
+                    <legend>"Who can see it"</legend>
+                    {choices}
+                </fieldset>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        name="allow_original"
+                        value="on"
+                        checked=kept_checked(EDIT, "allow_original", p.allow_original)
+                    />
+                    " Let others download the original file"
+                </label>
+                <button type="submit" class="button primary">
+                    "Save changes"
+                </button>
+            </ServerForm>
+            <details class="danger-zone">
+                <summary>"Delete this photo…"</summary>
+                <ServerForm action=DeletePhoto::PATH label="Delete photo">
+                    <input type="hidden" name="id" value=delete_id />
+                    <p>"This removes the photo and every size of it, for good."</p>
+                    <button type="submit" class="button danger">
+                        "Delete for good"
+                    </button>
+                </ServerForm>
+            </details>
+        </section>
     }
 }
 

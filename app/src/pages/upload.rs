@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use crate::api::accounts::current_user;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{upload_all, UploadItem};
 
@@ -15,11 +16,30 @@ pub fn UploadPage() -> impl IntoView {
         .read_untracked()
         .get("error")
         .map(|e| e.chars().take(300).collect::<String>());
+    let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="Upload" />
         <section class="upload">
             <h1>"Upload photos"</h1>
-            <Uploader server_error />
+            <Suspense fallback=|| ()>
+                {move || {
+                    let server_error = server_error.clone();
+                    Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(_)) => view! { <Uploader server_error /> }.into_any(),
+                            _ => view! {
+                                <p class="notice">
+                                    <a href="/signin?next=/upload">"Sign in"</a>
+                                    " or "
+                                    <a href="/signup">"create an account"</a>
+                                    " to upload photos."
+                                </p>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
         </section>
     }
 }

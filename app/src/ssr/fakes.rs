@@ -414,6 +414,30 @@ pub fn pending_row(id: &str, created_at: i64) -> PhotoRow {
     row
 }
 
+pub fn user_row(id: &str, username: &str) -> UserRow {
+    UserRow {
+        id: id.into(),
+        username: username.into(),
+        email: format!("{username}@example.test"),
+        display_name: username.to_uppercase(),
+        password_hash: String::new(),
+        default_visibility: Visibility::Public,
+        watermark: false,
+        created_at: 0,
+    }
+}
+
+/// Creates user `id` (if new) with a session; returns the request head carrying its cookie.
+pub fn signed_in(p: &Platform, id: &str, username: &str) -> super::guard::RequestHead {
+    let _ = block_on(p.users.insert(&user_row(id, username)));
+    let (token, row) = super::auth::new_session(p, id);
+    block_on(p.users.create_session(&row)).unwrap();
+    super::guard::RequestHead {
+        cookie: Some(format!("{}={token}", super::auth::COOKIE)),
+        ..Default::default()
+    }
+}
+
 /// A real RGB PNG with a gradient, `w`×`h`.
 pub fn png_bytes(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();

@@ -1,7 +1,73 @@
-//! Request guards, called first by every mutation.
+//! The guard: called first by every server function, page and media route. It rejects
+//! cross-site mutations and yields the signed-in user (or an error when one is needed).
 
-use super::platform::Stage;
+use super::auth::{self, Session};
+use super::platform::{Platform, Stage};
 use crate::error::LumenError;
+
+/// What a request needs to be let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Reading: anyone; the user, if signed in, decides what is visible.
+    Read,
+    /// A change by a signed-in user (from this site).
+    Member,
+    /// A change anyone may make, such as signing in (from this site).
+    AnyoneChanging,
+}
+
+/// The request facts the guard looks at, taken from the HTTP headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestHead {
+    pub cookie: Option<String>,
+    pub sec_fetch_site: Option<String>,
+    pub origin: Option<String>,
+    pub host: Option<String>,
+    /// Cloudflare's `CF-Connecting-IP`; rate limits key on it.
+    pub client_ip: Option<String>,
+}
+
+impl RequestHead {
+    pub fn from_headers(h: &axum::http::HeaderMap) -> Self {
+        let get = |name: &str| {
+            h.get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        Self {
+            cookie: get("cookie"),
+            sec_fetch_site: get("sec-fetch-site"),
+            origin: get("origin"),
+            host: get("host"),
+            client_ip: get("cf-connecting-ip"),
+        }
+    }
+
+    /// The rate-limit key for the sender; `local` when there is no Cloudflare edge.
+    pub fn ip(&self) -> &str {
+        self.client_ip.as_deref().unwrap_or("local")
+    }
+}
+
+/// The one guard. `Ok(None)` only for `Need::Read` and `Need::AnyoneChanging` without a session.
+pub async fn check(
+    p: &Platform,
+    head: &RequestHead,
+    need: Need,
+) -> Result<Option<Session>, LumenError> {
+    if need != Need::Read {
+        same_origin(
+            head.sec_fetch_site.as_deref(),
+            head.origin.as_deref(),
+            head.host.as_deref(),
+        )?;
+    }
+    let session = auth::session_from_cookie(p, head.cookie.as_deref()).await?;
+    if need == Need::Member && session.is_none() {
+        return Err(LumenError::Unauthenticated);
+    }
+    Ok(session)
+}
 
 /// Dev-only pages and routes (`/_design`, `/_dev/*`): plain not-found in production, so
 /// production does not even reveal that they exist.
@@ -44,6 +110,32 @@ fn origin_host(origin: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ssr::fakes::{block_on, fake_platform, signed_in};
+
+    #[test]
+    fn members_need_a_session_and_changes_need_this_site() {
+        let (p, _) = fake_platform();
+        let anon = RequestHead::default();
+        assert_eq!(block_on(check(&p, &anon, Need::Read)), Ok(None));
+        assert_eq!(
+            block_on(check(&p, &anon, Need::Member)),
+            Err(LumenError::Unauthenticated)
+        );
+        let mut head = signed_in(&p, "u1", "ada");
+        let s = block_on(check(&p, &head, Need::Member)).unwrap().unwrap();
+        assert_eq!(s.user.id, "u1");
+        head.sec_fetch_site = Some("cross-site".into());
+        assert_eq!(
+            block_on(check(&p, &head, Need::Member)),
+            Err(LumenError::Forbidden)
+        );
+        assert_eq!(
+            block_on(check(&p, &head, Need::AnyoneChanging)),
+            Err(LumenError::Forbidden)
+        );
+        // Reading cross-site (a link from elsewhere) is fine.
+        assert!(block_on(check(&p, &head, Need::Read)).unwrap().is_some());
+    }
 
     #[test]
     fn dev_tools_only_off_production() {

@@ -34,7 +34,16 @@ pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome>
     let Some(original) = p.blobs.get(&keys::original(&row.owner_id, &row.id)).await? else {
         return fail(p, &row.id, "The original file is missing.").await;
     };
-    let out = match media::process(&original.bytes, &media::Spec::default()) {
+    let spec = media::Spec {
+        watermark: row.watermark.then(|| {
+            format!(
+                "© {} · Lumen",
+                row.owner_username.as_deref().unwrap_or("Lumen")
+            )
+        }),
+        ..media::Spec::default()
+    };
+    let out = match media::process(&original.bytes, &spec) {
         Ok(out) => out,
         Err(e) => return fail(p, &row.id, &e.user_message()).await,
     };

@@ -5,6 +5,11 @@ pub fn original(owner_id: &str, photo_id: &str) -> String {
     format!("orig/{owner_id}/{photo_id}")
 }
 
+/// Where the original is downloaded (the route checks who may).
+pub fn original_url(photo_id: &str) -> String {
+    format!("/original/{photo_id}")
+}
+
 /// `rev` changes whenever the rendered bytes would (new original or new pipeline).
 pub fn variant(photo_id: &str, rev: &str, width: u32, ext: &str) -> String {
     format!("var/{photo_id}/{rev}/{width}.{ext}")

@@ -170,7 +170,7 @@ pub struct UserRow {
     pub username: String,
     pub email: String,
     pub display_name: String,
-    /// Versioned: `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
+    /// Versioned: `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`.
     pub password_hash: String,
     pub default_visibility: Visibility,
     pub watermark: bool,

@@ -1,16 +1,30 @@
-//! Serving stored variants: the URL names the photo, so access is decided per photo.
+//! Serving stored variants and originals: the URL names the photo, so access is decided
+//! per photo, by the same check the pages use.
 
 use crate::error::LumenError;
-use crate::model::PhotoStatus;
+use crate::model::{PhotoStatus, Visibility};
+use crate::ssr::access::Action;
+use crate::ssr::auth::Session;
 use crate::ssr::keys;
 use crate::ssr::ports::Blob;
+use crate::ssr::service::photos::visible;
 use crate::ssr::Platform;
 
-/// The variant at `path`, or `NotFound` for anything else, including photos that are
-/// not ready or a revision that is no longer current.
-pub async fn variant(p: &Platform, path: &str) -> Result<Blob, LumenError> {
+/// Bytes to send, and whether shared caches may keep them (public photos only).
+pub struct Media {
+    pub blob: Blob,
+    pub public: bool,
+}
+
+/// The variant at `path`, or `NotFound` for anything else, including photos the viewer
+/// may not see, photos that are not ready, and revisions that are no longer current.
+pub async fn variant(
+    p: &Platform,
+    viewer: Option<&Session>,
+    path: &str,
+) -> Result<Media, LumenError> {
     let (photo_id, key) = keys::variant_from_path(path).ok_or(LumenError::NotFound)?;
-    let row = p.photos.get(&photo_id).await?.ok_or(LumenError::NotFound)?;
+    let row = visible(p, viewer, &photo_id, Action::View).await?;
     let current = row.status == PhotoStatus::Ready
         && row
             .rev
@@ -19,13 +33,57 @@ pub async fn variant(p: &Platform, path: &str) -> Result<Blob, LumenError> {
     if !current {
         return Err(LumenError::NotFound);
     }
-    p.blobs.get(&key).await?.ok_or(LumenError::NotFound)
+    let blob = p.blobs.get(&key).await?.ok_or(LumenError::NotFound)?;
+    Ok(Media {
+        blob,
+        public: row.visibility == Visibility::Public,
+    })
+}
+
+/// The untouched upload, for the owner (or anyone, if the owner allows it), with a file
+/// name for the download.
+pub async fn original(
+    p: &Platform,
+    viewer: Option<&Session>,
+    photo_id: &str,
+) -> Result<(Media, String), LumenError> {
+    let row = visible(p, viewer, photo_id, Action::DownloadOriginal).await?;
+    let blob = p
+        .blobs
+        .get(&keys::original(&row.owner_id, &row.id))
+        .await?
+        .ok_or(LumenError::NotFound)?;
+    let ext = match row.content_type.as_str() {
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/gif" => "gif",
+        _ => "jpg",
+    };
+    let stem: String = row
+        .title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(60)
+        .collect();
+    let blob = Blob {
+        content_type: row.content_type.clone(),
+        ..blob
+    };
+    let media = Media {
+        blob,
+        public: row.visibility == Visibility::Public,
+    };
+    Ok((media, format!("{stem}.{ext}")))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ssr::fakes::{block_on, fake_platform, pending_row};
+
+    fn variant(p: &Platform, path: &str) -> Result<Vec<u8>, LumenError> {
+        block_on(super::variant(p, None, path)).map(|m| m.blob.bytes)
+    }
 
     #[test]
     fn serves_only_current_variants_of_ready_photos() {
@@ -35,28 +93,18 @@ mod tests {
         let key = keys::variant("p1", "r1", 320, "jpg");
         mem.put_blob(&key, vec![1, 2, 3]);
         let url = keys::variant_url(&key);
-        assert_eq!(
-            block_on(variant(&p, &url)),
-            Err(LumenError::NotFound),
-            "pending"
-        );
+        assert_eq!(variant(&p, &url), Err(LumenError::NotFound), "pending");
         row.status = PhotoStatus::Ready;
         row.rev = Some("r1".into());
         mem.insert(row.clone());
-        assert_eq!(
-            block_on(variant(&p, &url)).map(|b| b.bytes),
-            Ok(vec![1, 2, 3])
-        );
+        assert_eq!(variant(&p, &url), Ok(vec![1, 2, 3]));
+        row.visibility = Visibility::Private;
+        mem.insert(row.clone());
+        assert_eq!(variant(&p, &url), Err(LumenError::NotFound), "private");
+        row.visibility = Visibility::Public;
         row.rev = Some("r2".into());
         mem.insert(row);
-        assert_eq!(
-            block_on(variant(&p, &url)),
-            Err(LumenError::NotFound),
-            "stale rev"
-        );
-        assert_eq!(
-            block_on(variant(&p, "/media/nope")),
-            Err(LumenError::NotFound)
-        );
+        assert_eq!(variant(&p, &url), Err(LumenError::NotFound), "stale rev");
+        assert_eq!(variant(&p, "/media/nope"), Err(LumenError::NotFound));
     }
 }

@@ -1,5 +1,6 @@
 //! Use cases, each a plain async fn over the [`Platform`](super::Platform).
 
+pub mod accounts;
 pub mod media;
 pub mod photos;
 pub mod upload;

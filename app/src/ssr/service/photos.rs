@@ -1,19 +1,52 @@
-//! Reading photos for pages: rows and variants turned into DTOs.
+//! Reading and changing photos. Every path asks `access::check` first.
 
 use std::collections::HashMap;
 
 use crate::error::LumenError;
-use crate::model::{CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView};
+use crate::model::{
+    CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView, ProfileView, Visibility,
+};
+use crate::ssr::access::{self, Action};
+use crate::ssr::auth::Session;
 use crate::ssr::keys;
-use crate::ssr::ports::{PhotoRow, VariantRow};
+use crate::ssr::ports::{PhotoEdit, PhotoRow, VariantRow};
 use crate::ssr::Platform;
 
 pub const FEED_SIZE: u32 = 60;
 /// Feed cells are about 320 CSS px wide; 640 keeps them sharp on 2x screens.
 const THUMB_WIDTH: u32 = 640;
 
+/// The home feed: public photos only.
 pub async fn feed(p: &Platform) -> Result<Vec<PhotoCard>, LumenError> {
     let rows = p.photos.feed(FEED_SIZE).await?;
+    cards(p, rows).await
+}
+
+/// `/u/{username}`: their public photos; all of them when it is the viewer's own page.
+pub async fn profile(
+    p: &Platform,
+    viewer: Option<&Session>,
+    username: &str,
+) -> Result<ProfileView, LumenError> {
+    let wanted = username.to_lowercase();
+    // `by_login` also matches emails: insist on the username, or emails would be probeable.
+    let user = p
+        .users
+        .by_login(&wanted)
+        .await?
+        .filter(|u| u.username == wanted)
+        .ok_or(LumenError::NotFound)?;
+    let is_me = viewer.is_some_and(|s| s.user.id == user.id);
+    let rows = p.photos.by_owner(&user.id, is_me, FEED_SIZE).await?;
+    Ok(ProfileView {
+        username: user.username,
+        display_name: user.display_name,
+        is_me,
+        photos: cards(p, rows).await?,
+    })
+}
+
+async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<PhotoCard>, LumenError> {
     let ready: Vec<String> = rows
         .iter()
         .filter(|r| r.status == PhotoStatus::Ready)
@@ -35,6 +68,8 @@ pub async fn feed(p: &Platform) -> Result<Vec<PhotoCard>, LumenError> {
             PhotoCard {
                 id: r.id,
                 title: r.title,
+                alt: r.alt,
+                visibility: r.visibility,
                 status: r.status,
                 thumb,
                 placeholder: r.placeholder,
@@ -43,14 +78,83 @@ pub async fn feed(p: &Platform) -> Result<Vec<PhotoCard>, LumenError> {
         .collect())
 }
 
-pub async fn photo(p: &Platform, id: &str) -> Result<PhotoView, LumenError> {
+/// A photo the viewer may see, or `NotFound`.
+pub async fn visible(
+    p: &Platform,
+    viewer: Option<&Session>,
+    id: &str,
+    action: Action,
+) -> Result<PhotoRow, LumenError> {
     let row = p.photos.get(id).await?.ok_or(LumenError::NotFound)?;
+    access::check(viewer.map(|s| s.user.id.as_str()), &row, action)?;
+    Ok(row)
+}
+
+pub async fn photo(
+    p: &Platform,
+    viewer: Option<&Session>,
+    id: &str,
+) -> Result<PhotoView, LumenError> {
+    let row = visible(p, viewer, id, Action::View).await?;
     let variants = if row.status == PhotoStatus::Ready {
         p.photos.variants(std::slice::from_ref(&row.id)).await?
     } else {
         Vec::new()
     };
-    Ok(view(row, images(variants)))
+    let who = viewer.map(|s| s.user.id.as_str());
+    Ok(view(row, images(variants), who))
+}
+
+pub const MAX_TITLE: usize = 100;
+pub const MAX_CAPTION: usize = 2000;
+pub const MAX_ALT: usize = 500;
+
+/// The owner's edit form: title, caption, alt text, visibility, original download.
+pub async fn edit(p: &Platform, s: &Session, id: &str, edit: PhotoEdit) -> Result<(), LumenError> {
+    visible(p, Some(s), id, Action::Edit).await?;
+    let edit = PhotoEdit {
+        title: text("title", &edit.title, MAX_TITLE, false)?,
+        caption: text("caption", &edit.caption, MAX_CAPTION, true)?,
+        alt: text("alt", &edit.alt, MAX_ALT, false)?,
+        ..edit
+    };
+    if edit.title.is_empty() {
+        return Err(LumenError::invalid("title", "A photo needs a title."));
+    }
+    Ok(p.photos.update(id, &edit, p.clock.now_ms()).await?)
+}
+
+/// Removes the photo for everyone at once (the D1 row), then its stored objects.
+/// Objects that fail to delete are unreachable (no row names them) and only cost space.
+pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenError> {
+    let row = visible(p, Some(s), id, Action::Delete).await?;
+    let variants = p.photos.variants(std::slice::from_ref(&row.id)).await?;
+    p.photos.delete(&row.id).await?;
+    let keys = std::iter::once(keys::original(&row.owner_id, &row.id))
+        .chain(variants.into_iter().map(|v| v.r2_key));
+    for key in keys {
+        if let Err(e) = p.blobs.delete(&key).await {
+            leptos::logging::warn!("orphaned object {key}: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Trimmed, control characters dropped (newlines kept where `multiline`), length-capped
+/// with a clear message. Markup is left as typed: it is escaped when rendered.
+fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, LumenError> {
+    let t: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control() || (multiline && *c == '\n'))
+        .collect();
+    if t.chars().count() > max {
+        return Err(LumenError::invalid(
+            field,
+            format!("Keep it under {max} characters."),
+        ));
+    }
+    Ok(t)
 }
 
 fn images(mut variants: Vec<VariantRow>) -> Vec<ImageSrc> {
@@ -65,7 +169,18 @@ fn images(mut variants: Vec<VariantRow>) -> Vec<ImageSrc> {
         .collect()
 }
 
-fn view(row: PhotoRow, images: Vec<ImageSrc>) -> PhotoView {
+fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> PhotoView {
+    let is_owner = viewer == Some(row.owner_id.as_str());
+    let location = access::allows(viewer, &row, Action::SeeLocation)
+        .then(|| {
+            row.gps_json
+                .as_deref()
+                .and_then(|g| serde_json::from_str::<media::Gps>(g).ok())
+        })
+        .flatten()
+        .map(|g| format!("{:.5}, {:.5}", g.latitude, g.longitude));
+    let original_url =
+        access::allows(viewer, &row, Action::DownloadOriginal).then(|| keys::original_url(&row.id));
     let facts = row
         .exif_json
         .as_deref()
@@ -76,6 +191,14 @@ fn view(row: PhotoRow, images: Vec<ImageSrc>) -> PhotoView {
         created_at: format_date(row.created_at),
         id: row.id,
         title: row.title,
+        caption: row.caption,
+        alt: row.alt,
+        visibility: row.visibility,
+        owner: row.owner_username,
+        is_owner,
+        allow_original: row.allow_original,
+        original_url,
+        location,
         status: row.status,
         failure: row.failure,
         width: row.width,
@@ -122,7 +245,7 @@ fn format_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row};
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in};
 
     #[test]
     fn feed_is_newest_first_with_thumbs_for_ready() {
@@ -134,6 +257,9 @@ mod tests {
         for w in [320, 640, 1280] {
             mem.add_variant("new", w);
         }
+        let mut private = pending_row("private", 3);
+        private.visibility = Visibility::Private;
+        mem.insert(private);
         let cards = block_on(feed(&p)).unwrap();
         assert_eq!(
             cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
@@ -146,7 +272,125 @@ mod tests {
     #[test]
     fn missing_photo_is_not_found() {
         let (p, _) = fake_platform();
-        assert_eq!(block_on(photo(&p, "nope")), Err(LumenError::NotFound));
+        assert_eq!(block_on(photo(&p, None, "nope")), Err(LumenError::NotFound));
+    }
+
+    fn session(p: &Platform, id: &str, name: &str) -> Session {
+        let head = signed_in(p, id, name);
+        block_on(crate::ssr::auth::session_from_cookie(
+            p,
+            head.cookie.as_deref(),
+        ))
+        .unwrap()
+        .unwrap()
+    }
+
+    #[test]
+    fn private_photos_are_the_owners_alone() {
+        let (p, mem) = fake_platform();
+        let owner = session(&p, "u1", "ada");
+        let other = session(&p, "u2", "bob");
+        let mut row = pending_row("p1", 1);
+        row.visibility = Visibility::Private;
+        row.gps_json = Some(r#"{"latitude":51.5,"longitude":-0.12,"altitude":null}"#.into());
+        mem.insert(row);
+        assert_eq!(block_on(photo(&p, None, "p1")), Err(LumenError::NotFound));
+        assert_eq!(
+            block_on(photo(&p, Some(&other), "p1")),
+            Err(LumenError::NotFound)
+        );
+        let mine = block_on(photo(&p, Some(&owner), "p1")).unwrap();
+        assert!(mine.is_owner);
+        assert_eq!(mine.location.as_deref(), Some("51.50000, -0.12000"));
+        assert!(block_on(feed(&p)).unwrap().is_empty());
+        assert!(block_on(profile(&p, None, "ada"))
+            .unwrap()
+            .photos
+            .is_empty());
+        assert_eq!(
+            block_on(profile(&p, Some(&owner), "ADA"))
+                .unwrap()
+                .photos
+                .len(),
+            1
+        );
+        // Profiles are by username only, never by email.
+        assert_eq!(
+            block_on(profile(&p, None, "ada@example.test")),
+            Err(LumenError::NotFound)
+        );
+    }
+
+    #[test]
+    fn others_see_public_photos_without_location_or_original() {
+        let (p, mem) = fake_platform();
+        let other = session(&p, "u2", "bob");
+        let mut row = pending_row("p1", 1);
+        row.gps_json = Some(r#"{"latitude":1.0,"longitude":2.0,"altitude":null}"#.into());
+        mem.insert(row.clone());
+        let v = block_on(photo(&p, Some(&other), "p1")).unwrap();
+        assert!(!v.is_owner);
+        assert_eq!((v.location, v.original_url), (None, None));
+        row.allow_original = true;
+        mem.insert(row);
+        let v = block_on(photo(&p, None, "p1")).unwrap();
+        assert_eq!(v.original_url.as_deref(), Some("/original/p1"));
+        assert_eq!(v.location, None);
+    }
+
+    fn an_edit(vis: Visibility) -> PhotoEdit {
+        PhotoEdit {
+            title: " New title ".into(),
+            caption: "line one\nline two<script>".into(),
+            alt: "alt".into(),
+            visibility: vis,
+            allow_original: false,
+        }
+    }
+
+    #[test]
+    fn only_the_owner_edits_and_deletes() {
+        let (p, mem) = fake_platform();
+        let owner = session(&p, "u1", "ada");
+        let other = session(&p, "u2", "bob");
+        mem.insert(pending_row("p1", 1));
+        mem.put_blob(&keys::original("u1", "p1"), vec![1]);
+        mem.add_variant("p1", 320);
+        mem.put_blob(&keys::variant("p1", "r", 320, "jpg"), vec![2]);
+
+        let e = block_on(edit(&p, &other, "p1", an_edit(Visibility::Private)));
+        assert_eq!(e, Err(LumenError::Forbidden));
+        assert_eq!(mem.photo("p1").unwrap().title, "p1", "unchanged");
+        assert_eq!(
+            block_on(delete(&p, &other, "p1")),
+            Err(LumenError::Forbidden)
+        );
+
+        block_on(edit(&p, &owner, "p1", an_edit(Visibility::Private))).unwrap();
+        let row = mem.photo("p1").unwrap();
+        assert_eq!(row.title, "New title");
+        assert_eq!(
+            row.caption, "line one\nline two<script>",
+            "stored as typed, escaped on output"
+        );
+        assert_eq!(row.visibility, Visibility::Private);
+        // Now private: to others it does not exist.
+        assert_eq!(
+            block_on(delete(&p, &other, "p1")),
+            Err(LumenError::NotFound)
+        );
+
+        let mut long = an_edit(Visibility::Public);
+        long.caption = "x".repeat(MAX_CAPTION + 1);
+        assert_eq!(
+            block_on(edit(&p, &owner, "p1", long)).unwrap_err().status(),
+            422
+        );
+
+        block_on(delete(&p, &owner, "p1")).unwrap();
+        assert_eq!(mem.photo("p1"), None);
+        assert!(mem.variants_of("p1").is_empty());
+        assert!(mem.blobs.is_empty(), "original and variants deleted");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use crate::error::LumenError;
 use crate::model::UploadedPhoto;
 use crate::ssr::keys;
-use crate::ssr::ports::{MediaJob, PhotoRow};
+use crate::ssr::ports::{MediaJob, PhotoRow, UserRow};
 use crate::ssr::Platform;
 
 /// Workers accept 100 MB bodies; one photo may use half of that.
@@ -19,9 +19,10 @@ pub struct UploadFile {
 
 pub async fn upload(
     p: &Platform,
-    owner_id: &str,
+    owner: &UserRow,
     files: Vec<UploadFile>,
 ) -> Result<Vec<UploadedPhoto>, LumenError> {
+    let owner_id = owner.id.as_str();
     if files.is_empty() {
         return Err(LumenError::invalid("photos", "Choose at least one photo."));
     }
@@ -36,6 +37,8 @@ pub async fn upload(
         let format = validate(&f)?;
         checked.push((f, format));
     }
+    let incoming: u64 = checked.iter().map(|(f, _)| f.bytes.len() as u64).sum();
+    within_quota(p, owner_id, checked.len() as u32, incoming).await?;
     let mut out = Vec::with_capacity(checked.len());
     for (f, format) in checked {
         let id = p.ids.new_id();
@@ -43,16 +46,17 @@ pub async fn upload(
         p.blobs
             .put(&keys::original(owner_id, &id), f.bytes, format.mime())
             .await?;
-        p.photos
-            .insert_pending(&PhotoRow::pending(
-                &id,
-                owner_id,
-                &title_from_name(&f.name),
-                format.mime(),
-                bytes,
-                p.clock.now_ms(),
-            ))
-            .await?;
+        let mut row = PhotoRow::pending(
+            &id,
+            owner_id,
+            &title_from_name(&f.name),
+            format.mime(),
+            bytes,
+            p.clock.now_ms(),
+        );
+        row.visibility = owner.default_visibility;
+        row.watermark = owner.watermark;
+        p.photos.insert_pending(&row).await?;
         p.jobs
             .send(&MediaJob::ProcessV1 {
                 photo_id: id.clone(),
@@ -64,6 +68,44 @@ pub async fn upload(
         });
     }
     Ok(out)
+}
+
+/// Per-user limits, checked before anything is stored.
+async fn within_quota(
+    p: &Platform,
+    owner_id: &str,
+    files: u32,
+    bytes: u64,
+) -> Result<(), LumenError> {
+    let q = p.quotas;
+    let usage = p
+        .photos
+        .usage(owner_id, p.clock.now_ms() - 3600 * 1000)
+        .await?;
+    if usage.uploads_since + files > q.uploads_per_hour {
+        return Err(LumenError::Quota {
+            reason: format!(
+                "You can upload {} photos an hour and have uploaded {} in the last hour; please wait a while.",
+                q.uploads_per_hour, usage.uploads_since
+            ),
+            retry_after_secs: Some(3600),
+        });
+    }
+    if usage.stored_bytes + bytes > q.stored_bytes {
+        return Err(LumenError::Quota {
+            reason: format!(
+                "Your storage is full: {} of {} used. Delete some photos to upload more.",
+                mb(usage.stored_bytes),
+                mb(q.stored_bytes)
+            ),
+            retry_after_secs: None,
+        });
+    }
+    Ok(())
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
 fn validate(f: &UploadFile) -> Result<media::Format, LumenError> {
@@ -123,7 +165,43 @@ pub fn title_from_name(name: &str) -> String {
 mod tests {
     use super::*;
     use crate::model::PhotoStatus;
-    use crate::ssr::fakes::{block_on, fake_platform, png_bytes};
+    use crate::model::Visibility;
+    use crate::ssr::fakes::{block_on, fake_platform, png_bytes, user_row};
+
+    fn upload(p: &Platform, files: Vec<UploadFile>) -> Result<Vec<UploadedPhoto>, LumenError> {
+        let mut owner = user_row("u1", "ada");
+        owner.default_visibility = Visibility::Unlisted;
+        owner.watermark = true;
+        block_on(super::upload(p, &owner, files))
+    }
+
+    fn png(name: &str) -> UploadFile {
+        UploadFile {
+            name: name.into(),
+            bytes: png_bytes(8, 6),
+        }
+    }
+
+    #[test]
+    fn quotas_refuse_before_storing() {
+        let (mut p, mem) = fake_platform();
+        p.quotas.uploads_per_hour = 2;
+        upload(&p, vec![png("a.png")]).unwrap();
+        let e = upload(&p, vec![png("b.png"), png("c.png")]).unwrap_err();
+        assert_eq!(e.status(), 429);
+        assert!(e.to_string().contains("2 photos an hour"), "{e}");
+        assert_eq!(mem.photo_count(), 1, "nothing more stored");
+        // An hour later the window has moved on.
+        mem.advance(3600 * 1000);
+        upload(&p, vec![png("b.png")]).unwrap();
+
+        p.quotas.uploads_per_hour = 100;
+        p.quotas.stored_bytes = (png_bytes(8, 6).len() * 2) as u64;
+        let e = upload(&p, vec![png("d.png")]).unwrap_err();
+        assert_eq!(e.status(), 413);
+        assert!(e.to_string().contains("storage is full"), "{e}");
+        assert_eq!((mem.photo_count(), mem.blobs.len()), (2, 2));
+    }
 
     #[test]
     fn titles_from_names() {
@@ -147,7 +225,7 @@ mod tests {
                 bytes: png_bytes(4, 4),
             },
         ];
-        let out = block_on(upload(&p, "u1", files)).unwrap();
+        let out = upload(&p, files).unwrap();
         assert_eq!(out.len(), 2);
         assert_eq!(mem.blobs.len(), 2);
         assert_eq!(mem.jobs.len(), 2);
@@ -155,6 +233,8 @@ mod tests {
         assert_eq!(row.status, PhotoStatus::Pending);
         assert_eq!(row.title, "a");
         assert_eq!(row.content_type, "image/png");
+        assert_eq!(row.visibility, Visibility::Unlisted, "the owner's default");
+        assert!(row.watermark);
         assert!(mem.blobs.contains(&keys::original("u1", &out[0].id)));
     }
 
@@ -171,7 +251,7 @@ mod tests {
                 bytes: b"hello".to_vec(),
             },
         ];
-        let err = block_on(upload(&p, "u1", files)).unwrap_err();
+        let err = upload(&p, files).unwrap_err();
         assert_eq!(err.status(), 422);
         assert!(err.to_string().contains("notes.txt"), "{err}");
         assert_eq!(
@@ -183,7 +263,7 @@ mod tests {
     #[test]
     fn empty_upload_is_refused() {
         let (p, _) = fake_platform();
-        let err = block_on(upload(&p, "u1", vec![])).unwrap_err();
+        let err = upload(&p, vec![]).unwrap_err();
         assert!(matches!(err, LumenError::Invalid { .. }));
     }
 }

@@ -1,0 +1,61 @@
+//! Forms that post straight to server functions: real HTML forms, so they work with JS
+//! off (and, in islands mode, with it on). When a post is refused, the Worker renders
+//! the page the form was on again, with a [`FormFeedback`] in context: the form shows the
+//! message and keeps what was typed (never passwords).
+
+use leptos::prelude::*;
+
+use crate::components::upload_row::FormError;
+use crate::error::LumenError;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormFeedback {
+    /// The server function's path, e.g. `/api/sign_in`.
+    pub action: String,
+    pub error: LumenError,
+    /// The submitted fields, minus passwords.
+    pub values: Vec<(String, String)>,
+}
+
+fn feedback(action: &str) -> Option<FormFeedback> {
+    use_context::<FormFeedback>().filter(|f| f.action == action)
+}
+
+/// What the user typed into `field` of the refused `action` form, else `default`.
+pub fn kept(action: &str, field: &str, default: &str) -> String {
+    feedback(action)
+        .and_then(|f| {
+            f.values
+                .into_iter()
+                .find(|(k, _)| k == field)
+                .map(|(_, v)| v)
+        })
+        .unwrap_or_else(|| default.to_string())
+}
+
+/// A checkbox's state after a refusal: ticked only if it was sent.
+pub fn kept_checked(action: &str, field: &str, default: bool) -> bool {
+    match feedback(action) {
+        Some(f) => f.values.iter().any(|(k, _)| k == field),
+        None => default,
+    }
+}
+
+/// `<form method="post">` to a server function, with its refusal (if any) on top.
+#[component]
+pub fn ServerForm(
+    action: &'static str,
+    #[prop(optional)] class: &'static str,
+    /// Accessible name, when a page has several forms.
+    #[prop(optional)]
+    label: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let error = feedback(action).map(|f| f.error.message());
+    view! {
+        <form method="post" action=action class=class aria-label=(!label.is_empty()).then_some(label)>
+            {error.map(|message| view! { <FormError message /> })}
+            {children()}
+        </form>
+    }
+}

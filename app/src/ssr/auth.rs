@@ -1,0 +1,266 @@
+//! Passwords, session tokens and the session cookie.
+
+use sha2::{Digest, Sha256};
+
+use crate::error::LumenError;
+use crate::ssr::ports::{SessionRow, UserRow};
+use crate::ssr::Platform;
+
+/// Workers cap PBKDF2 at 100 000 iterations; we use the cap.
+pub const PBKDF2_ITERATIONS: u32 = 100_000;
+const SCHEME: &str = "pbkdf2-sha256";
+const SALT_BYTES: usize = 16;
+const TOKEN_BYTES: usize = 32;
+
+pub const COOKIE: &str = "lumen_session";
+/// A session ends after this long without use...
+pub const SESSION_IDLE_MS: i64 = 30 * 24 * 3600 * 1000;
+/// ...and each use at least this long after the last slides it forward, so a busy
+/// session costs one write per interval, not one per request.
+pub const SLIDE_AFTER_MS: i64 = 3600 * 1000;
+
+/// `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`: versioned, so the scheme or the
+/// cost can change and old hashes still verify.
+pub async fn hash_password(p: &Platform, password: &str) -> Result<String, LumenError> {
+    let salt = p.crypto.random_bytes(SALT_BYTES);
+    let hash = p
+        .crypto
+        .pbkdf2_sha256(password.as_bytes(), &salt, PBKDF2_ITERATIONS)
+        .await?;
+    Ok(format!(
+        "{SCHEME}${PBKDF2_ITERATIONS}${}${}",
+        hex(&salt),
+        hex(&hash)
+    ))
+}
+
+pub async fn verify_password(
+    p: &Platform,
+    password: &str,
+    stored: &str,
+) -> Result<bool, LumenError> {
+    let mut parts = stored.split('$');
+    let (Some(SCHEME), Some(iterations), Some(salt), Some(expected), None) = (
+        parts.next(),
+        parts.next().and_then(|i| i.parse::<u32>().ok()),
+        parts.next().and_then(unhex),
+        parts.next().and_then(unhex),
+        parts.next(),
+    ) else {
+        return Ok(false);
+    };
+    let got = p
+        .crypto
+        .pbkdf2_sha256(password.as_bytes(), &salt, iterations)
+        .await?;
+    Ok(constant_time_eq(&got, &expected))
+}
+
+/// Spends the same time as a real check, so "no such user" answers as slowly as
+/// "wrong password" and timing does not tell them apart.
+pub async fn burn_password_check(p: &Platform, password: &str) -> Result<(), LumenError> {
+    p.crypto
+        .pbkdf2_sha256(password.as_bytes(), &[0; SALT_BYTES], PBKDF2_ITERATIONS)
+        .await?;
+    Ok(())
+}
+
+/// A new session for `user_id`: the token (for the cookie) and the row (for D1).
+pub fn new_session(p: &Platform, user_id: &str) -> (String, SessionRow) {
+    let token = hex(&p.crypto.random_bytes(TOKEN_BYTES));
+    let now = p.clock.now_ms();
+    let row = SessionRow {
+        token_hash: token_hash(&token),
+        user_id: user_id.to_string(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + SESSION_IDLE_MS,
+    };
+    (token, row)
+}
+
+/// What D1 stores for a token: a leaked table does not yield usable cookies.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// The signed-in user of a request, with the session that proves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub user: UserRow,
+    pub token_hash: String,
+    /// Set when this request slid the expiry: the cookie should be sent again.
+    pub renewed_token: Option<String>,
+}
+
+/// Looks up the session a cookie header names; slides it when due.
+pub async fn session_from_cookie(
+    p: &Platform,
+    cookie_header: Option<&str>,
+) -> Result<Option<Session>, LumenError> {
+    let Some(token) = cookie_header.and_then(|h| cookie_value(h, COOKIE)) else {
+        return Ok(None);
+    };
+    if token.len() != TOKEN_BYTES * 2 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let now = p.clock.now_ms();
+    let Some((s, user)) = p.users.session(&hash, now).await? else {
+        return Ok(None);
+    };
+    let renewed = if now - s.last_seen_at >= SLIDE_AFTER_MS {
+        p.users
+            .touch_session(&hash, now, now + SESSION_IDLE_MS)
+            .await?;
+        Some(token.to_string())
+    } else {
+        None
+    };
+    Ok(Some(Session {
+        user,
+        token_hash: hash,
+        renewed_token: renewed,
+    }))
+}
+
+/// The value of cookie `name` in a `Cookie` header.
+pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+/// `Set-Cookie` for a session token. `Secure` everywhere but plain-http localhost, where
+/// browsers would drop it.
+pub fn session_cookie(token: &str, host: Option<&str>) -> String {
+    format!(
+        "{COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
+        SESSION_IDLE_MS / 1000,
+        secure_attr(host)
+    )
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_cookie(host: Option<&str>) -> String {
+    format!(
+        "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
+        secure_attr(host)
+    )
+}
+
+fn secure_attr(host: Option<&str>) -> &'static str {
+    let name = host
+        .map(|h| h.rsplit_once(':').map_or(h, |(n, _)| n))
+        .unwrap_or("");
+    if matches!(name, "localhost" | "127.0.0.1" | "[::1]") {
+        ""
+    } else {
+        "; Secure"
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::fakes::{block_on, fake_platform, user_row};
+
+    #[test]
+    fn passwords_hash_with_a_salt_and_verify() {
+        let (p, _) = fake_platform();
+        let a = block_on(hash_password(&p, "correct horse")).unwrap();
+        let b = block_on(hash_password(&p, "correct horse")).unwrap();
+        assert_ne!(a, b, "per-user salt");
+        assert!(a.starts_with("pbkdf2-sha256$100000$"), "{a}");
+        assert!(block_on(verify_password(&p, "correct horse", &a)).unwrap());
+        assert!(!block_on(verify_password(&p, "correct hors", &a)).unwrap());
+        assert!(!block_on(verify_password(&p, "x", "md5$abc")).unwrap());
+        assert!(!block_on(verify_password(&p, "x", "")).unwrap());
+    }
+
+    #[test]
+    fn old_costs_still_verify() {
+        let (p, _) = fake_platform();
+        let salt = [7u8; 16];
+        let h = crate::ssr::fakes::pbkdf2_sha256(b"pw", &salt, 1000);
+        let stored = format!("pbkdf2-sha256$1000${}${}", hex(&salt), hex(&h));
+        assert!(block_on(verify_password(&p, "pw", &stored)).unwrap());
+    }
+
+    #[test]
+    fn sessions_expire_and_slide() {
+        let (p, mem) = fake_platform();
+        let u = user_row("u1", "ada");
+        block_on(p.users.insert(&u)).unwrap();
+        let (token, row) = new_session(&p, "u1");
+        assert_eq!(row.token_hash, token_hash(&token));
+        assert_ne!(row.token_hash, token);
+        block_on(p.users.create_session(&row)).unwrap();
+        let cookie = format!("other=1; {COOKIE}={token}");
+
+        let s = block_on(session_from_cookie(&p, Some(&cookie)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.user.username, "ada");
+        assert_eq!(s.renewed_token, None, "fresh: no write");
+
+        mem.advance(SLIDE_AFTER_MS + 1);
+        let s = block_on(session_from_cookie(&p, Some(&cookie)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.renewed_token.as_deref(), Some(token.as_str()));
+
+        // Used just before it would expire: slides again...
+        mem.advance(SESSION_IDLE_MS - 1);
+        assert!(block_on(session_from_cookie(&p, Some(&cookie)))
+            .unwrap()
+            .is_some());
+        // ...then idle for the whole window: gone.
+        mem.advance(SESSION_IDLE_MS);
+        assert_eq!(
+            block_on(session_from_cookie(&p, Some(&cookie))).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn junk_cookies_are_no_session() {
+        let (p, _) = fake_platform();
+        for c in [
+            "",
+            "lumen_session=",
+            "lumen_session=zz",
+            "lumen_session=../../etc",
+        ] {
+            assert_eq!(block_on(session_from_cookie(&p, Some(c))).unwrap(), None);
+        }
+    }
+
+    #[test]
+    fn cookie_attributes() {
+        let c = session_cookie("t", Some("lumen.example"));
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Secure"));
+        assert!(!session_cookie("t", Some("localhost:8787")).contains("Secure"));
+        assert!(!session_cookie("t", Some("127.0.0.1:9000")).contains("Secure"));
+        assert!(clear_cookie(None).contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,76 @@
+//! The current request, as server functions and pages see it: its head, the guard's
+//! answer, and the cookies to send back.
+
+use axum::http::{header, request::Parts, HeaderValue};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+
+use super::auth::{self, Session};
+use super::guard::{self, Need, RequestHead};
+use super::{platform, Platform};
+use crate::error::LumenError;
+
+pub fn head() -> RequestHead {
+    use_context::<Parts>()
+        .map(|p| RequestHead::from_headers(&p.headers))
+        .unwrap_or_default()
+}
+
+/// The guard, for server functions and pages: the first call in each.
+pub async fn guard(need: Need) -> Result<(Platform, Option<Session>), LumenError> {
+    let p = platform()?;
+    let head = head();
+    let session = guard::check(&p, &head, need).await?;
+    if let Some(token) = session.as_ref().and_then(|s| s.renewed_token.as_deref()) {
+        set_cookie(&auth::session_cookie(token, head.host.as_deref()));
+    }
+    Ok((p, session))
+}
+
+/// The guard for changes only a signed-in user may make.
+pub async fn member() -> Result<(Platform, Session), LumenError> {
+    match guard(Need::Member).await? {
+        (p, Some(s)) => Ok((p, s)),
+        (_, None) => Err(LumenError::Unauthenticated),
+    }
+}
+
+pub fn set_cookie(value: &str) {
+    if let (Some(res), Ok(v)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        res.append_header(header::SET_COOKIE, v);
+    }
+}
+
+/// Where a finished form goes next (a plain form post follows it as a 302).
+pub fn redirect(to: &str) {
+    leptos_axum::redirect(to);
+}
+
+/// Only local paths, so `?next=` cannot send people to another site.
+pub fn local_path(next: Option<&str>) -> &str {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        _ => "/",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn next_stays_on_this_site() {
+        use super::local_path;
+        assert_eq!(local_path(Some("/settings")), "/settings");
+        for bad in [
+            None,
+            Some("https://evil.test"),
+            Some("//evil.test"),
+            Some("/\\evil.test"),
+            Some(""),
+        ] {
+            assert_eq!(local_path(bad), "/", "{bad:?}");
+        }
+    }
+}
