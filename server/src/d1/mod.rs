@@ -1,6 +1,7 @@
 //! D1 adapters: the only place SQL text lives.
 
 pub mod photos;
+pub mod users;
 
 use app::ssr::ports::{PortError, PortResult};
 use wasm_bindgen::JsValue;
