@@ -5,3 +5,7 @@ pub const PHOTOS: &str = "PHOTOS";
 pub const MEDIA_JOBS: &str = "MEDIA_JOBS";
 /// `local`, `preview` or `production`; unknown means production.
 pub const STAGE: &str = "LUMEN_STAGE";
+/// Optional: bytes of originals one account may store (overrides `Quotas::default`).
+pub const QUOTA_BYTES: &str = "LUMEN_QUOTA_BYTES";
+/// Optional: photos one account may upload in any hour (overrides `Quotas::default`).
+pub const UPLOADS_PER_HOUR: &str = "LUMEN_UPLOADS_PER_HOUR";

@@ -1,5 +1,6 @@
 //! Scheduled clean-up: re-send jobs for photos stuck in `pending` (a queue send that
-//! failed after the row was written), a page at a time.
+//! failed after the row was written), a page at a time; then drop expired sessions and
+//! old rate-limit windows.
 
 use app::ssr::ports::MediaJob;
 use worker::Env;
@@ -25,5 +26,9 @@ pub async fn run(env: &Env) -> worker::Result<()> {
         }
     }
     worker::console_log!("CRON requeued {} stale pending photos", stale.len());
+    // Housekeeping after the requeue, so a D1 hiccup here cannot hold photos back.
+    if let Err(e) = p.users.purge_expired(p.clock.now_ms()).await {
+        worker::console_error!("CRON purging expired sessions and rate limits failed: {e}");
+    }
     Ok(())
 }

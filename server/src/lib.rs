@@ -3,6 +3,7 @@
 
 mod bindings;
 mod cron;
+mod crypto;
 mod d1;
 mod platform;
 mod queue;

@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
-use app::ssr::platform::{Platform, Stage};
+use app::ssr::platform::{Platform, Quotas, Stage};
 use app::ssr::ports::{Clock, Ids};
 use worker::Env;
 
 use crate::bindings;
+use crate::crypto::WebCrypto;
+use crate::d1::limits::D1Limits;
 use crate::d1::photos::D1Photos;
+use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
 
@@ -16,14 +19,50 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         .var(bindings::STAGE)
         .map(|v| Stage::parse(&v.to_string()))
         .unwrap_or(Stage::Production);
+    let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
+    let (quotas, bad) = quotas(
+        var(bindings::QUOTA_BYTES).as_deref(),
+        var(bindings::UPLOADS_PER_HOUR).as_deref(),
+    );
+    for name in bad {
+        worker::console_warn!("{name} is not a whole number; using the default");
+    }
     Ok(Platform {
         photos: Arc::new(D1Photos::new(env.d1(bindings::DB)?)),
+        users: Arc::new(D1Users::new(env.d1(bindings::DB)?)),
+        limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
+        crypto: Arc::new(WebCrypto),
+        quotas,
         blobs: Arc::new(R2Blobs::new(env.bucket(bindings::PHOTOS)?)),
         jobs: Arc::new(CfJobQueue::new(env.queue(bindings::MEDIA_JOBS)?)),
         clock: Arc::new(WorkerClock),
         ids: Arc::new(RandomIds),
         stage,
     })
+}
+
+/// The defaults, overridden by each variable that is set and parses. Also returns the
+/// names of the variables that were set but did not parse, for the caller to log: a
+/// typo must not take the Worker down.
+fn quotas(
+    stored_bytes: Option<&str>,
+    uploads_per_hour: Option<&str>,
+) -> (Quotas, Vec<&'static str>) {
+    let mut q = Quotas::default();
+    let mut bad = Vec::new();
+    if let Some(v) = stored_bytes {
+        match v.trim().parse() {
+            Ok(v) => q.stored_bytes = v,
+            Err(_) => bad.push(bindings::QUOTA_BYTES),
+        }
+    }
+    if let Some(v) = uploads_per_hour {
+        match v.trim().parse() {
+            Ok(v) => q.uploads_per_hour = v,
+            Err(_) => bad.push(bindings::UPLOADS_PER_HOUR),
+        }
+    }
+    (q, bad)
 }
 
 struct WorkerClock;
@@ -50,5 +89,35 @@ impl Ids for RandomIds {
             .iter()
             .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotas_take_each_variable_that_parses() {
+        let d = Quotas::default();
+        assert_eq!(quotas(None, None), (d, vec![]));
+        let set = Quotas {
+            stored_bytes: 1000,
+            uploads_per_hour: 5,
+        };
+        assert_eq!(quotas(Some("1000"), Some(" 5 ")), (set, vec![]));
+        assert_eq!(
+            quotas(None, Some("7")),
+            (
+                Quotas {
+                    uploads_per_hour: 7,
+                    ..d
+                },
+                vec![]
+            )
+        );
+        assert_eq!(
+            quotas(Some("lots"), Some("-1")),
+            (d, vec![bindings::QUOTA_BYTES, bindings::UPLOADS_PER_HOUR])
+        );
     }
 }

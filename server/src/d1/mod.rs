@@ -1,9 +1,128 @@
 //! D1 adapters: the only place SQL text lives.
 
+pub mod limits;
 pub mod photos;
+pub mod users;
 
-use app::ssr::ports::PortError;
+use app::ssr::ports::{PortError, PortResult};
+use wasm_bindgen::JsValue;
+use worker::D1Result;
 
 pub(crate) fn unavailable(e: worker::Error) -> PortError {
     PortError::Unavailable(format!("d1: {e}"))
+}
+
+/// A UNIQUE (or primary key) violation is the caller's `Conflict`; anything else is
+/// the platform's fault.
+pub(crate) fn conflict_or_unavailable(e: worker::Error) -> PortError {
+    if is_unique_violation(&error_text(&e)) {
+        PortError::Conflict
+    } else {
+        unavailable(e)
+    }
+}
+
+/// D1 throws `D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT`, with
+/// the SQLite message again as its `cause`.
+fn is_unique_violation(text: &str) -> bool {
+    text.contains("UNIQUE constraint failed")
+}
+
+fn error_text(e: &worker::Error) -> String {
+    match e {
+        worker::Error::D1(d1) => {
+            let js: &js_sys::Error = d1.as_ref();
+            format!("{} {}", String::from(js.message()), d1.cause())
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Rows a write changed (`meta.changes`); D1 always reports it for writes.
+pub(crate) fn changes(r: &D1Result) -> PortResult<u32> {
+    r.meta()
+        .map_err(unavailable)?
+        .and_then(|m| m.changes)
+        .map(|c| u32::try_from(c).unwrap_or(u32::MAX))
+        .ok_or_else(|| PortError::Unavailable("d1: result without meta.changes".into()))
+}
+
+pub(crate) fn s(v: &str) -> JsValue {
+    JsValue::from_str(v)
+}
+
+pub(crate) fn n(v: impl Into<f64>) -> JsValue {
+    JsValue::from_f64(v.into())
+}
+
+/// i64 milliseconds are exact in an f64 up to 2^53 (year 287396).
+pub(crate) fn ms(v: i64) -> JsValue {
+    JsValue::from_f64(v as f64)
+}
+
+/// SQLite has no booleans: 0 or 1, as the schema's `INTEGER` flags hold them.
+pub(crate) fn flag(v: bool) -> JsValue {
+    n(u8::from(v))
+}
+
+pub(crate) fn opt(v: Option<&str>) -> JsValue {
+    v.map(JsValue::from_str).unwrap_or(JsValue::NULL)
+}
+
+#[cfg(test)]
+pub(crate) mod test_db {
+    //! An in-memory SQLite with every migration applied, for the statement tests.
+    use rusqlite::Connection;
+
+    pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+    pub fn db() -> TestResult<Connection> {
+        let c = Connection::open_in_memory()?;
+        // D1 enforces foreign keys; SQLite only when asked.
+        c.execute_batch("PRAGMA foreign_keys = ON")?;
+        let mut files = Vec::new();
+        for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))? {
+            files.push(e?.path());
+        }
+        files.sort();
+        for f in files {
+            c.execute_batch(&std::fs::read_to_string(f)?)?;
+        }
+        Ok(c)
+    }
+
+    /// The steps of `EXPLAIN QUERY PLAN` for `sql`, e.g. `SCAN photos USING INDEX x`.
+    pub fn plan(c: &Connection, sql: &str, args: impl rusqlite::Params) -> TestResult<Vec<String>> {
+        let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let steps = stmt
+            .query_map(args, |r| r.get::<_, String>("detail"))?
+            .collect::<Result<_, _>>()?;
+        Ok(steps)
+    }
+
+    /// A user whose id, username and display name are `id`.
+    pub fn user(c: &Connection, id: &str) -> rusqlite::Result<()> {
+        c.execute(
+            "INSERT INTO users (id, username, email, display_name, password_hash, \
+             default_visibility, watermark, created_at, updated_at) \
+             VALUES (?1, ?1, ?1 || '@example.com', ?1, 'h', 'public', 0, 1, 1)",
+            rusqlite::params![id],
+        )
+        .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_unique_violation;
+
+    #[test]
+    fn unique_violation_is_recognised_in_d1_text() {
+        assert!(is_unique_violation(
+            "D1_ERROR: UNIQUE constraint failed: users.email: SQLITE_CONSTRAINT"
+        ));
+        assert!(!is_unique_violation(
+            "D1_ERROR: FOREIGN KEY constraint failed: SQLITE_CONSTRAINT"
+        ));
+    }
 }

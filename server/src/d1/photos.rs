@@ -1,29 +1,58 @@
 //! `PhotoRepo` over D1.
 
-use app::model::PhotoStatus;
-use app::ssr::ports::{PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow};
+use app::model::{PhotoStatus, Visibility};
+use app::ssr::ports::{
+    PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, Usage, VariantRow,
+};
 use async_trait::async_trait;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::unavailable;
+use super::{changes, conflict_or_unavailable, flag, ms, n, opt, s, unavailable};
 
-pub const INSERT_PENDING: &str = "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at) \
-     VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6)";
-/// The columns `Row` reads, in one place for every SELECT of photos.
+pub const INSERT_PENDING: &str = "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at, \
+     visibility, caption, alt, allow_original, watermark) \
+     VALUES (?1, ?2, ?3, 'pending', ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11)";
+/// The columns `Row` reads, in one place for every SELECT of photos. `users` shares
+/// column names with `photos` (`id`, `watermark`, `created_at`), so every column is
+/// qualified and named.
 macro_rules! select_photos {
     ($rest:literal) => {
         concat!(
-            "SELECT id, owner_id, title, status, failure, content_type, bytes, width, height, ",
-            "sha256, rev, placeholder, exif_json, created_at FROM photos ",
+            "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
+            "photos.status AS status, photos.failure AS failure, ",
+            "photos.content_type AS content_type, photos.bytes AS bytes, ",
+            "photos.width AS width, photos.height AS height, photos.sha256 AS sha256, ",
+            "photos.rev AS rev, photos.placeholder AS placeholder, ",
+            "photos.exif_json AS exif_json, photos.gps_json AS gps_json, ",
+            "photos.created_at AS created_at, photos.visibility AS visibility, ",
+            "photos.caption AS caption, photos.alt AS alt, ",
+            "photos.allow_original AS allow_original, photos.watermark AS watermark, ",
+            "u.username AS owner_username ",
+            "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
     };
 }
-pub const GET: &str = select_photos!("WHERE id = ?1");
-pub const FEED: &str = select_photos!("ORDER BY created_at DESC, id DESC LIMIT ?1");
+pub const GET: &str = select_photos!("WHERE photos.id = ?1");
+/// The literal `visibility = 'public'` lets SQLite walk the partial index `photos_public`.
+pub const FEED: &str = select_photos!(
+    "WHERE photos.visibility = 'public' ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?1"
+);
+/// `?2` is 1 for every visibility (the owner looking), 0 for public only; walks `photos_by_owner`.
+pub const BY_OWNER: &str = select_photos!(
+    "WHERE photos.owner_id = ?1 AND (?2 OR photos.visibility = 'public') \
+     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?3"
+);
+pub const UPDATE: &str =
+    "UPDATE photos SET title = ?2, caption = ?3, alt = ?4, visibility = ?5, allow_original = ?6, \
+     updated_at = ?7 WHERE id = ?1";
+pub const DELETE: &str = "DELETE FROM photos WHERE id = ?1";
+/// Every status counts: a pending upload already holds its bytes in R2.
+pub const USAGE: &str = "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes, \
+     COUNT(CASE WHEN created_at >= ?2 THEN 1 END) AS uploads_since FROM photos WHERE owner_id = ?1";
 /// Variants of up to a page of photos; ids come as one JSON array so the statement is fixed.
 pub const VARIANTS: &str =
     "SELECT photo_id, width, height, mime, r2_key, bytes FROM photo_variants \
@@ -45,8 +74,19 @@ impl D1Photos {
     pub fn new(db: D1Database) -> Self {
         Self(SendWrapper::new(db))
     }
+
+    async fn rows(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<PhotoRow>> {
+        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
+        let rows: Vec<Row> = stmt
+            .all()
+            .await
+            .and_then(|r| r.results())
+            .map_err(unavailable)?;
+        rows.into_iter().map(Row::into_port).collect()
+    }
 }
 
+/// A row as D1 returns it: INTEGER columns arrive as JSON numbers (f64), flags as 0/1.
 #[derive(Deserialize)]
 struct Row {
     id: String,
@@ -62,13 +102,23 @@ struct Row {
     rev: Option<String>,
     placeholder: Option<String>,
     exif_json: Option<String>,
+    gps_json: Option<String>,
     created_at: f64,
+    visibility: String,
+    caption: String,
+    alt: String,
+    allow_original: f64,
+    watermark: f64,
+    owner_username: Option<String>,
 }
 
 impl Row {
     fn into_port(self) -> PortResult<PhotoRow> {
         let status = PhotoStatus::parse(&self.status)
             .ok_or_else(|| PortError::Unavailable(format!("bad status {:?}", self.status)))?;
+        let visibility = Visibility::parse(&self.visibility).ok_or_else(|| {
+            PortError::Unavailable(format!("bad visibility {:?}", self.visibility))
+        })?;
         Ok(PhotoRow {
             id: self.id,
             owner_id: self.owner_id,
@@ -83,7 +133,14 @@ impl Row {
             rev: self.rev,
             placeholder: self.placeholder,
             exif_json: self.exif_json,
+            gps_json: self.gps_json,
             created_at: self.created_at as i64,
+            visibility,
+            caption: self.caption,
+            alt: self.alt,
+            allow_original: self.allow_original != 0.0,
+            watermark: self.watermark != 0.0,
+            owner_username: self.owner_username,
         })
     }
 }
@@ -98,16 +155,10 @@ struct Variant {
     bytes: f64,
 }
 
-fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-fn n(v: impl Into<f64>) -> JsValue {
-    JsValue::from_f64(v.into())
-}
-
-fn opt(v: Option<&str>) -> JsValue {
-    v.map(JsValue::from_str).unwrap_or(JsValue::NULL)
+#[derive(Deserialize)]
+struct UsageRow {
+    stored_bytes: f64,
+    uploads_since: f64,
 }
 
 fn now() -> JsValue {
@@ -127,7 +178,12 @@ impl PhotoRepo for D1Photos {
             s(&r.title),
             s(&r.content_type),
             n(r.bytes as f64),
-            n(r.created_at as f64),
+            ms(r.created_at),
+            s(r.visibility.as_str()),
+            s(&r.caption),
+            s(&r.alt),
+            flag(r.allow_original),
+            flag(r.watermark),
         ];
         SendFuture::new(async move {
             let stmt = self
@@ -135,7 +191,10 @@ impl PhotoRepo for D1Photos {
                 .prepare(INSERT_PENDING)
                 .bind(&args)
                 .map_err(unavailable)?;
-            stmt.run().await.map_err(unavailable).map(|_| ())
+            stmt.run()
+                .await
+                .map_err(conflict_or_unavailable)
+                .map(|_| ())
         })
         .await
     }
@@ -150,18 +209,62 @@ impl PhotoRepo for D1Photos {
     }
 
     async fn feed(&self, limit: u32) -> PortResult<Vec<PhotoRow>> {
+        SendFuture::new(self.rows(FEED, &[n(limit)])).await
+    }
+
+    async fn by_owner(&self, owner_id: &str, all: bool, limit: u32) -> PortResult<Vec<PhotoRow>> {
+        SendFuture::new(self.rows(BY_OWNER, &[s(owner_id), flag(all), n(limit)])).await
+    }
+
+    async fn update(&self, id: &str, e: &PhotoEdit, now_ms: i64) -> PortResult<()> {
+        let args = [
+            s(id),
+            s(&e.title),
+            s(&e.caption),
+            s(&e.alt),
+            s(e.visibility.as_str()),
+            flag(e.allow_original),
+            ms(now_ms),
+        ];
+        SendFuture::new(async move {
+            let stmt = self.0.prepare(UPDATE).bind(&args).map_err(unavailable)?;
+            let res = stmt.run().await.map_err(unavailable)?;
+            // SQLite counts a matched row even when no value differs, so 0 means no row.
+            match changes(&res)? {
+                0 => Err(PortError::NotFound),
+                _ => Ok(()),
+            }
+        })
+        .await
+    }
+
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        SendFuture::new(async move {
+            // One batch is one transaction: no variant rows outlive their photo.
+            let stmts = vec![
+                self.0
+                    .prepare(DELETE_VARIANTS)
+                    .bind(&[s(id)])
+                    .map_err(unavailable)?,
+                self.0.prepare(DELETE).bind(&[s(id)]).map_err(unavailable)?,
+            ];
+            self.0.batch(stmts).await.map_err(unavailable).map(|_| ())
+        })
+        .await
+    }
+
+    async fn usage(&self, owner_id: &str, since_ms: i64) -> PortResult<Usage> {
         SendFuture::new(async move {
             let stmt = self
                 .0
-                .prepare(FEED)
-                .bind(&[n(limit)])
+                .prepare(USAGE)
+                .bind(&[s(owner_id), ms(since_ms)])
                 .map_err(unavailable)?;
-            let rows: Vec<Row> = stmt
-                .all()
-                .await
-                .and_then(|r| r.results())
-                .map_err(unavailable)?;
-            rows.into_iter().map(Row::into_port).collect()
+            let row: Option<UsageRow> = stmt.first(None).await.map_err(unavailable)?;
+            Ok(row.map_or_else(Usage::default, |r| Usage {
+                stored_bytes: r.stored_bytes as u64,
+                uploads_since: r.uploads_since as u32,
+            }))
         })
         .await
     }
@@ -265,7 +368,7 @@ impl PhotoRepo for D1Photos {
             let stmt = self
                 .0
                 .prepare(STALE_PENDING)
-                .bind(&[n(before_ms as f64), n(limit)])
+                .bind(&[ms(before_ms), n(limit)])
                 .map_err(unavailable)?;
             let rows: Vec<Id> = stmt
                 .all()
@@ -282,44 +385,73 @@ impl PhotoRepo for D1Photos {
 mod tests {
     //! Every statement above, run against real SQLite with the real migrations.
     use super::*;
+    use crate::d1::test_db::{db, plan, user, TestResult};
     use rusqlite::{params, Connection};
 
-    fn db() -> Connection {
-        let c = Connection::open_in_memory().unwrap();
-        let mut files: Vec<_> =
-            std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-        files.sort();
-        for f in files {
-            c.execute_batch(&std::fs::read_to_string(f).unwrap())
-                .unwrap();
-        }
-        c
+    fn insert(c: &Connection, id: &str, owner: &str, vis: &str, at: i64) -> TestResult {
+        c.execute(
+            INSERT_PENDING,
+            params![id, owner, id, "image/png", 10, at, vis, "", "", 0, 0],
+        )?;
+        Ok(())
     }
 
-    fn insert(c: &Connection, id: &str, at: i64) {
-        c.execute(INSERT_PENDING, params![id, "u1", "t", "image/png", 10, at])
-            .unwrap();
+    fn ids(
+        c: &Connection,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> rusqlite::Result<Vec<String>> {
+        c.prepare(sql)?.query_map(args, |r| r.get("id"))?.collect()
+    }
+
+    /// The names every photo SELECT returns are exactly the fields `Row` reads.
+    #[test]
+    fn selects_name_the_columns_row_reads() -> TestResult {
+        let c = db()?;
+        let want = [
+            "id",
+            "owner_id",
+            "title",
+            "status",
+            "failure",
+            "content_type",
+            "bytes",
+            "width",
+            "height",
+            "sha256",
+            "rev",
+            "placeholder",
+            "exif_json",
+            "gps_json",
+            "created_at",
+            "visibility",
+            "caption",
+            "alt",
+            "allow_original",
+            "watermark",
+            "owner_username",
+        ];
+        for sql in [GET, FEED, BY_OWNER] {
+            assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
+        }
+        Ok(())
     }
 
     #[test]
-    fn pending_ready_and_feed() {
-        let c = db();
-        insert(&c, "a", 1);
-        insert(&c, "b", 2);
+    fn pending_ready_and_feed() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        insert(&c, "b", "u1", "public", 2)?;
         assert!(
-            c.execute(INSERT_PENDING, params!["a", "u1", "t", "image/png", 10, 3])
-                .is_err(),
-            "ids are unique"
+            insert(&c, "a", "u1", "public", 3)
+                .is_err_and(|e| crate::d1::is_unique_violation(&e.to_string())),
+            "ids are unique, and a duplicate reads as a conflict"
         );
         for w in [320, 640] {
             c.execute(
                 INSERT_VARIANT,
                 params!["a", w, w, "image/jpeg", format!("var/a/r/{w}.jpg"), 5],
-            )
-            .unwrap();
+            )?;
         }
         c.execute(
             MARK_READY,
@@ -332,28 +464,20 @@ mod tests {
                 "#010203",
                 "00",
                 "{}",
-                None::<String>,
+                r#"{"lat":1}"#,
                 9
             ],
-        )
-        .unwrap();
-        let ids: Vec<String> = c
-            .prepare(FEED)
-            .unwrap()
-            .query_map(params![10], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(ids, ["b", "a"]);
-        let (status, w): (String, u32) = c
-            .query_row(GET, params!["a"], |r| Ok((r.get(3)?, r.get(7)?)))
-            .unwrap();
+        )?;
+        assert_eq!(ids(&c, FEED, params![10])?, ["b", "a"]);
+        let (status, w, gps): (String, u32, Option<String>) =
+            c.query_row(GET, params!["a"], |r| {
+                Ok((r.get("status")?, r.get("width")?, r.get("gps_json")?))
+            })?;
         assert_eq!((status.as_str(), w), ("ready", 640));
+        assert_eq!(gps.as_deref(), Some(r#"{"lat":1}"#));
         let n: usize = c
-            .prepare(VARIANTS)
-            .unwrap()
-            .query_map(params![r#"["a","b"]"#], |r| r.get::<_, String>(0))
-            .unwrap()
+            .prepare(VARIANTS)?
+            .query_map(params![r#"["a","b"]"#], |r| r.get::<_, String>(0))?
             .count();
         assert_eq!(n, 2);
         // Writing the same variants twice is refused by the key, which is why
@@ -361,27 +485,253 @@ mod tests {
         assert!(c
             .execute(INSERT_VARIANT, params!["a", 320, 1, "m", "k", 1])
             .is_err());
-        c.execute(DELETE_VARIANTS, params!["a"]).unwrap();
-        let left: i64 = c
-            .query_row("SELECT COUNT(*) FROM photo_variants", [], |r| r.get(0))
-            .unwrap();
+        c.execute(DELETE_VARIANTS, params!["a"])?;
+        let left: i64 = c.query_row("SELECT COUNT(*) FROM photo_variants", [], |r| r.get(0))?;
         assert_eq!(left, 0);
+        Ok(())
     }
 
     #[test]
-    fn failed_only_from_pending_and_stale_listing() {
-        let c = db();
-        insert(&c, "a", 1);
-        insert(&c, "b", 100);
-        assert_eq!(c.execute(MARK_FAILED, params!["a", "bad", 5]).unwrap(), 1);
-        assert_eq!(c.execute(MARK_FAILED, params!["a", "again", 6]).unwrap(), 0);
-        let stale: Vec<String> = c
-            .prepare(STALE_PENDING)
-            .unwrap()
-            .query_map(params![1000, 10], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(stale, ["b"]);
+    fn insert_pending_writes_visibility_text_and_flags() -> TestResult {
+        let c = db()?;
+        c.execute(
+            INSERT_PENDING,
+            params![
+                "a",
+                "u1",
+                "t",
+                "image/png",
+                10,
+                7,
+                "unlisted",
+                "cap",
+                "alt",
+                1,
+                1
+            ],
+        )?;
+        let got: (String, String, String, i64, i64, i64) = c.query_row(GET, params!["a"], |r| {
+            Ok((
+                r.get("visibility")?,
+                r.get("caption")?,
+                r.get("alt")?,
+                r.get("allow_original")?,
+                r.get("watermark")?,
+                r.get("created_at")?,
+            ))
+        })?;
+        assert_eq!(
+            got,
+            ("unlisted".into(), "cap".into(), "alt".into(), 1, 1, 7)
+        );
+        let updated: i64 =
+            c.query_row("SELECT updated_at FROM photos WHERE id = 'a'", [], |r| {
+                r.get(0)
+            })?;
+        assert_eq!(updated, 7);
+        assert!(
+            c.execute(
+                INSERT_PENDING,
+                params!["b", "u1", "t", "image/png", 10, 7, "secret", "", "", 0, 0],
+            )
+            .is_err(),
+            "the schema refuses an unknown visibility"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn reads_join_the_owner_username() -> TestResult {
+        let c = db()?;
+        user(&c, "alice")?;
+        insert(&c, "a", "alice", "public", 1)?;
+        insert(&c, "b", "gone", "public", 2)?;
+        let name = |id: &str| -> rusqlite::Result<Option<String>> {
+            c.query_row(GET, params![id], |r| r.get("owner_username"))
+        };
+        assert_eq!(name("a")?.as_deref(), Some("alice"));
+        assert_eq!(
+            name("b")?,
+            None,
+            "a photo whose account is gone still reads"
+        );
+        let feed: Vec<(String, Option<String>)> = c
+            .prepare(FEED)?
+            .query_map(params![10], |r| {
+                Ok((r.get("id")?, r.get("owner_username")?))
+            })?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(
+            feed,
+            [("b".into(), None), ("a".into(), Some("alice".into()))]
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn feed_is_public_only_newest_first() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        insert(&c, "b", "u1", "private", 2)?;
+        insert(&c, "c", "u2", "unlisted", 3)?;
+        insert(&c, "d", "u2", "public", 3)?;
+        insert(&c, "e", "u2", "public", 3)?;
+        // Equal times fall back to the id, descending, as the fake does.
+        assert_eq!(ids(&c, FEED, params![10])?, ["e", "d", "a"]);
+        assert_eq!(ids(&c, FEED, params![2])?, ["e", "d"]);
+        Ok(())
+    }
+
+    #[test]
+    fn by_owner_lists_all_or_public_only() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        insert(&c, "b", "u1", "private", 2)?;
+        insert(&c, "c", "u1", "unlisted", 3)?;
+        insert(&c, "d", "u2", "public", 4)?;
+        assert_eq!(ids(&c, BY_OWNER, params!["u1", 1, 10])?, ["c", "b", "a"]);
+        assert_eq!(ids(&c, BY_OWNER, params!["u1", 0, 10])?, ["a"]);
+        assert_eq!(ids(&c, BY_OWNER, params!["u1", 1, 2])?, ["c", "b"]);
+        assert_eq!(ids(&c, BY_OWNER, params!["u2", 0, 10])?, ["d"]);
+        assert!(ids(&c, BY_OWNER, params!["nobody", 1, 10])?.is_empty());
+        Ok(())
+    }
+
+    /// Both listings walk an index in order: no table scan, no sort.
+    #[test]
+    fn feed_and_by_owner_use_their_indexes() -> TestResult {
+        let c = db()?;
+        for (sql, args, index) in [
+            (
+                FEED,
+                vec![rusqlite::types::Value::from(10)],
+                "photos_public",
+            ),
+            (
+                BY_OWNER,
+                vec!["u1".to_string().into(), 0.into(), 10.into()],
+                "photos_by_owner",
+            ),
+        ] {
+            let steps = plan(&c, sql, rusqlite::params_from_iter(args))?;
+            assert!(
+                steps.iter().any(|s| s.contains(&format!("INDEX {index}"))),
+                "{sql}: {steps:?}"
+            );
+            assert!(
+                !steps
+                    .iter()
+                    .any(|s| s == "SCAN photos" || s.contains("TEMP B-TREE")),
+                "{sql}: {steps:?}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn update_changes_the_row_or_reports_none() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        let edit = params!["a", "T", "C", "A", "private", 1, 50];
+        assert_eq!(c.execute(UPDATE, edit)?, 1);
+        // Same values again: SQLite still counts the matched row, so only a missing
+        // photo reads as NotFound.
+        assert_eq!(c.execute(UPDATE, edit)?, 1);
+        assert_eq!(
+            c.execute(UPDATE, params!["zz", "T", "C", "A", "private", 1, 50])?,
+            0
+        );
+        let got: (String, String, String, String, i64) = c.query_row(GET, params!["a"], |r| {
+            Ok((
+                r.get("title")?,
+                r.get("caption")?,
+                r.get("alt")?,
+                r.get("visibility")?,
+                r.get("allow_original")?,
+            ))
+        })?;
+        assert_eq!(
+            got,
+            ("T".into(), "C".into(), "A".into(), "private".into(), 1)
+        );
+        let updated: i64 =
+            c.query_row("SELECT updated_at FROM photos WHERE id = 'a'", [], |r| {
+                r.get(0)
+            })?;
+        assert_eq!(updated, 50);
+        Ok(())
+    }
+
+    #[test]
+    fn delete_removes_the_photo_and_its_variants() -> TestResult {
+        let mut c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        insert(&c, "b", "u1", "public", 2)?;
+        for (id, w) in [("a", 320), ("a", 640), ("b", 320)] {
+            c.execute(INSERT_VARIANT, params![id, w, w, "image/jpeg", "k", 1])?;
+        }
+        // As D1 runs the batch: one transaction.
+        let tx = c.transaction()?;
+        assert_eq!(tx.execute(DELETE_VARIANTS, params!["a"])?, 2);
+        assert_eq!(tx.execute(DELETE, params!["a"])?, 1);
+        tx.commit()?;
+        assert_eq!(ids(&c, FEED, params![10])?, ["b"]);
+        let left: Vec<String> = c
+            .prepare(VARIANTS)?
+            .query_map(params![r#"["a","b"]"#], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(left, ["b"]);
+        // Deleting what is gone is not an error, as in the fake.
+        assert_eq!(c.execute(DELETE, params!["a"])?, 0);
+        Ok(())
+    }
+
+    #[test]
+    fn usage_sums_bytes_and_counts_recent_uploads() -> TestResult {
+        let c = db()?;
+        for (id, owner, bytes, at) in [
+            ("a", "u1", 10, 1),
+            ("b", "u1", 20, 5),
+            ("c", "u1", 30, 10),
+            ("d", "u2", 100, 10),
+        ] {
+            c.execute(
+                INSERT_PENDING,
+                params![
+                    id,
+                    owner,
+                    id,
+                    "image/png",
+                    bytes,
+                    at,
+                    "public",
+                    "",
+                    "",
+                    0,
+                    0
+                ],
+            )?;
+        }
+        let usage = |owner: &str, since: i64| -> rusqlite::Result<(i64, i64)> {
+            c.query_row(USAGE, params![owner, since], |r| {
+                Ok((r.get("stored_bytes")?, r.get("uploads_since")?))
+            })
+        };
+        assert_eq!(usage("u1", 5)?, (60, 2), "since is inclusive");
+        assert_eq!(usage("u1", 11)?, (60, 0));
+        assert_eq!(usage("u2", 0)?, (100, 1));
+        assert_eq!(usage("nobody", 0)?, (0, 0), "one row of zeros, not NULL");
+        Ok(())
+    }
+
+    #[test]
+    fn failed_only_from_pending_and_stale_listing() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        insert(&c, "b", "u1", "public", 100)?;
+        assert_eq!(c.execute(MARK_FAILED, params!["a", "bad", 5])?, 1);
+        assert_eq!(c.execute(MARK_FAILED, params!["a", "again", 6])?, 0);
+        assert_eq!(ids(&c, STALE_PENDING, params![1000, 10])?, ["b"]);
+        Ok(())
     }
 }
