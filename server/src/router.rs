@@ -5,6 +5,7 @@
 use std::cell::OnceCell;
 use std::sync::Arc;
 
+use app::components::form::FormFeedback;
 use app::http::HttpStatus;
 use app::{shell, App};
 use axum::http::StatusCode;
@@ -32,6 +33,12 @@ fn options() -> LeptosOptions {
 
 /// Context every page and server function gets, besides what leptos_axum provides.
 fn request_context() {
+    // A refused form post re-renders its page with the refusal (see routes::forms).
+    if let Some(f) = use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<FormFeedback>().cloned())
+    {
+        provide_context(f);
+    }
     provide_context(HttpStatus(Arc::new(|code| {
         if let (Some(res), Ok(code)) =
             (use_context::<ResponseOptions>(), StatusCode::from_u16(code))
@@ -47,8 +54,10 @@ fn build() -> Router {
     let app_fn = move || shell(app_options.clone());
     Router::new()
         .route("/upload", post(routes::upload::handle))
-        .route("/media/{*rest}", get(routes::media::handle))
+        .route("/media/{*rest}", get(routes::media::variant))
+        .route("/original/{id}", get(routes::media::original))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
+        .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),
@@ -60,15 +69,29 @@ fn build() -> Router {
             request_context,
             app_fn,
         ))
+        .layer(axum::middleware::from_fn(routes::forms::layer))
         .with_state(options)
 }
 
 /// Registers every server function: inventory does not run on wasm.
 pub fn register_server_fns() {
+    use app::api::accounts::{
+        ChangePassword, CurrentUser, SignIn, SignOut, SignOutOthers, SignUp, UpdateSettings,
+    };
     use app::api::dev::CheckDevTools;
-    use app::api::photos::{GetPhoto, ListPhotos};
+    use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
     use server_fn::axum::register_explicit;
     register_explicit::<ListPhotos>();
     register_explicit::<GetPhoto>();
+    register_explicit::<GetProfile>();
+    register_explicit::<UpdatePhoto>();
+    register_explicit::<DeletePhoto>();
+    register_explicit::<CurrentUser>();
+    register_explicit::<SignUp>();
+    register_explicit::<SignIn>();
+    register_explicit::<SignOut>();
+    register_explicit::<SignOutOthers>();
+    register_explicit::<UpdateSettings>();
+    register_explicit::<ChangePassword>();
     register_explicit::<CheckDevTools>();
 }

@@ -1,10 +1,13 @@
 //! Tools for local and preview stages only (404 in production).
 
-use app::ssr::guard;
+use app::error::LumenError;
 use app::ssr::platform::Platform;
 use app::ssr::ports::MediaJob;
+use app::ssr::{auth, guard};
 use axum::extract::{Extension, Path};
-use axum::response::Response;
+use axum::http::header::{self, HeaderValue};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
 use worker::send::SendFuture;
 
 use super::{json_error, respond};
@@ -19,6 +22,37 @@ pub async fn requeue(Extension(p): Extension<Platform>, Path(id): Path<String>) 
             Ok(()) => respond(202, "application/json", "{\"queued\":true}"),
             Err(e) => json_error(&e.into()),
         }
+    })
+    .await
+}
+
+/// `GET /_dev/sign-in/{username}`: signs in as a demo user in one click, so reviewers of
+/// a preview can open the signed-in deep links without knowing a password.
+pub async fn sign_in_as(
+    Extension(p): Extension<Platform>,
+    Path(username): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(e) = guard::dev_tools(p.stage) {
+        return json_error(&e);
+    }
+    SendFuture::new(async move {
+        let found = p.users.by_login(&username.to_lowercase()).await;
+        let user = match found {
+            Ok(Some(u)) if u.username == username.to_lowercase() => u,
+            Ok(_) => return json_error(&LumenError::NotFound),
+            Err(e) => return json_error(&e.into()),
+        };
+        let (token, row) = auth::new_session(&p, &user.id);
+        if let Err(e) = p.users.create_session(&row).await {
+            return json_error(&e.into());
+        }
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+        let mut res = Redirect::to(&format!("/u/{}", user.username)).into_response();
+        if let Ok(v) = HeaderValue::from_str(&auth::session_cookie(&token, host)) {
+            res.headers_mut().insert(header::SET_COOKIE, v);
+        }
+        res
     })
     .await
 }

@@ -1,34 +1,76 @@
-//! `GET /media/{photo}/{rev}/{width}.{ext}`: variants from R2. The key holds the
-//! content revision, so responses are cacheable forever.
+//! `GET /media/{photo}/{rev}/{width}.{ext}`: variants from R2, and
+//! `GET /original/{photo}`: the untouched upload. Both ask the guard who is asking and
+//! the photo's access rules whether they may; otherwise 404, as if nothing were there.
 
+use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
-use app::ssr::service::media;
-use axum::extract::{Extension, Request};
-use axum::http::header;
+use app::ssr::service::media::{self, Media};
+use axum::extract::{Extension, Path, Request};
+use axum::http::header::{self, HeaderValue};
 use axum::response::Response;
 use worker::send::SendFuture;
 
 use super::{json_error, respond};
 
-pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response {
+pub async fn variant(Extension(p): Extension<Platform>, req: Request) -> Response {
     let path = req.uri().path().to_string();
+    let head = RequestHead::from_headers(req.headers());
     SendFuture::new(async move {
-        match media::variant(&p, &path).await {
-            Ok(blob) => {
-                let mut res = respond(200, &blob.content_type, blob.bytes);
-                let h = res.headers_mut();
-                h.insert(
-                    header::CACHE_CONTROL,
-                    header::HeaderValue::from_static("public, max-age=31536000, immutable"),
-                );
-                h.insert(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    header::HeaderValue::from_static("nosniff"),
-                );
+        let served = async {
+            let session = guard::check(&p, &head, Need::Read).await?;
+            media::variant(&p, session.as_ref(), &path).await
+        };
+        match served.await {
+            // The URL carries the content revision: cacheable forever. Only public photos
+            // may sit in shared caches.
+            Ok(m) => send(m, "max-age=31536000, immutable"),
+            Err(e) => json_error(&e),
+        }
+    })
+    .await
+}
+
+pub async fn original(
+    Extension(p): Extension<Platform>,
+    Path(id): Path<String>,
+    req: Request,
+) -> Response {
+    let head = RequestHead::from_headers(req.headers());
+    SendFuture::new(async move {
+        let served = async {
+            let session = guard::check(&p, &head, Need::Read).await?;
+            media::original(&p, session.as_ref(), &id).await
+        };
+        match served.await {
+            Ok((m, filename)) => {
+                let mut res = send(m, "max-age=3600");
+                if let Ok(v) =
+                    HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                {
+                    res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+                }
                 res
             }
             Err(e) => json_error(&e),
         }
     })
     .await
+}
+
+fn send(m: Media, max_age: &str) -> Response {
+    let scope = if m.public { "public" } else { "private" };
+    let mut res = respond(200, &m.blob.content_type, m.blob.bytes);
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&format!("{scope}, {max_age}")) {
+        h.insert(header::CACHE_CONTROL, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    // Access depends on the session cookie.
+    if !m.public {
+        h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+    res
 }

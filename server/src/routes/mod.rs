@@ -1,13 +1,17 @@
-//! Plain HTTP routes that are not Leptos pages.
+//! Plain HTTP routes that are not Leptos pages, and the server-function error layer.
 
 pub mod dev;
+pub mod forms;
 pub mod media;
 pub mod upload;
 
+use app::components::form::FormFeedback;
 use app::error::LumenError;
+use app::ssr::platform::Platform;
 use axum::body::Body;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
+use tower_service::Service;
 
 /// A `LumenError` as JSON, with its status.
 pub fn json_error(e: &LumenError) -> Response {
@@ -22,4 +26,35 @@ pub fn respond(status: u16, content_type: &str, body: impl Into<Body>) -> Respon
         res.headers_mut().insert(header::CONTENT_TYPE, v);
     }
     res
+}
+
+/// Renders the page at `path` for the sender of a refused form post (same cookies, so
+/// the same signed-in user), with the refusal in context and as the status.
+pub async fn render_page(
+    p: &Platform,
+    headers: &HeaderMap,
+    path: &str,
+    feedback: Option<FormFeedback>,
+    e: &LumenError,
+) -> Response {
+    let Ok(mut req) = axum::http::Request::get(path).body(Body::empty()) else {
+        return json_error(e);
+    };
+    for name in [header::COOKIE, header::HOST] {
+        if let Some(v) = headers.get(&name) {
+            req.headers_mut().insert(name, v.clone());
+        }
+    }
+    req.extensions_mut().insert(p.clone());
+    if let Some(f) = feedback {
+        req.extensions_mut().insert(f);
+    }
+    match crate::router::router().call(req).await {
+        Ok(mut res) => {
+            *res.status_mut() =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            res
+        }
+        Err(never) => match never {},
+    }
 }

@@ -3,7 +3,7 @@
 //! uploader (`Accept: application/json`).
 
 use app::error::LumenError;
-use app::ssr::guard;
+use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
 use app::ssr::service::upload::{self, UploadFile, MAX_FILE_BYTES};
 use axum::body::Body;
@@ -11,19 +11,16 @@ use axum::extract::{Extension, Request};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use http_body_util::BodyExt;
-use tower_service::Service;
 use worker::send::SendFuture;
 use worker::FormEntry;
 
 use super::{json_error, respond};
 
-/// Until accounts exist every upload belongs to the one shared owner.
-pub const SHARED_OWNER: &str = "public";
-
 pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response {
     let wants_json =
         header_str(req.headers(), header::ACCEPT).is_some_and(|a| a.contains("application/json"));
-    let result = SendFuture::new(store(p, req)).await;
+    let headers = req.headers().clone();
+    let result = SendFuture::new(store(p.clone(), req)).await;
     match (result, wants_json) {
         (Ok(photos), true) => {
             let body = serde_json::json!({ "photos": photos }).to_string();
@@ -34,33 +31,29 @@ pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response
             _ => Redirect::to("/").into_response(),
         },
         (Err(e), true) => json_error(&e),
-        (Err(e), false) => form_again(&e).await,
+        (Err(e), false) => form_again(&p, &headers, &e).await,
     }
 }
 
 async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhoto>, LumenError> {
     let h = req.headers();
     let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
-    let refused = guard::same_origin(
-        header_str(h, "sec-fetch-site"),
-        header_str(h, header::ORIGIN),
-        header_str(h, header::HOST),
-    )
-    .and_then(|()| {
-        let multipart = header_str(h, header::CONTENT_TYPE)
-            .is_some_and(|t| t.starts_with("multipart/form-data"));
-        if multipart {
-            Ok(())
-        } else {
-            Err(not_form())
+    let multipart =
+        header_str(h, header::CONTENT_TYPE).is_some_and(|t| t.starts_with("multipart/form-data"));
+    let allowed = match guard::check(&p, &RequestHead::from_headers(h), Need::Member).await {
+        Ok(Some(s)) if multipart => Ok(s),
+        Ok(_) => Err(not_form()),
+        Err(e) => Err(e),
+    };
+    let session = match allowed {
+        Ok(s) => s,
+        Err(e) => {
+            // Answering before the client has finished sending breaks its connection
+            // (EPIPE) instead of showing the answer: read the body away first.
+            drain(req.into_body()).await;
+            return Err(e);
         }
-    });
-    if let Err(e) = refused {
-        // Answering before the client has finished sending breaks its connection
-        // (EPIPE) instead of showing the answer: read the body away first.
-        drain(req.into_body()).await;
-        return Err(e);
-    }
+    };
     let mut wreq = worker::Request::try_from(req).map_err(|_| not_form())?;
     let form = wreq.form_data().await.map_err(|_| not_form())?;
     let mut files = Vec::new();
@@ -84,7 +77,7 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
             bytes,
         });
     }
-    upload::upload(&p, SHARED_OWNER, files).await
+    upload::upload(&p, &session.user, files).await
 }
 
 async fn drain(body: Body) {
@@ -97,23 +90,9 @@ fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
 }
 
 /// Without JS: render the upload page again with the message, and the error's status.
-async fn form_again(e: &LumenError) -> Response {
-    let msg = match e {
-        LumenError::Invalid { reason, .. } => reason.clone(),
-        other => other.to_string(),
-    };
+async fn form_again(p: &Platform, headers: &HeaderMap, e: &LumenError) -> Response {
     let query: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("error", &msg)
+        .append_pair("error", &e.message())
         .finish();
-    let Ok(req) = axum::http::Request::get(format!("/upload?{query}")).body(Body::empty()) else {
-        return json_error(e);
-    };
-    match crate::router::router().call(req).await {
-        Ok(mut res) => {
-            *res.status_mut() = axum::http::StatusCode::from_u16(e.status())
-                .unwrap_or(axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-            res
-        }
-        Err(never) => match never {},
-    }
+    super::render_page(p, headers, &format!("/upload?{query}"), None, e).await
 }

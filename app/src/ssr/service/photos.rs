@@ -3,9 +3,7 @@
 use std::collections::HashMap;
 
 use crate::error::LumenError;
-use crate::model::{
-    CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView, ProfileView, Visibility,
-};
+use crate::model::{CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView, ProfileView};
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
@@ -245,6 +243,7 @@ fn format_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Visibility;
     use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in};
 
     #[test]
