@@ -19,6 +19,7 @@ const VIEWPORTS = [
 const LABEL = "Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)";
 const NOT_IMAGE = "“notes.txt” is not a supported image (JPEG, PNG, WebP or GIF).";
 const T = 30_000; // ceiling for any single browser wait
+const SEEDED_USER = "seeded";
 
 let srv;
 let browser;
@@ -27,12 +28,19 @@ before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   srv = await startLumen("browser");
   browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: T });
-  // A few ready photos so the feed looks like a feed.
+  // A user made through the API, with a few ready photos so the feed looks like a feed.
+  const res = await fetch(`${srv.base}/api/sign_up`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": "10.9.0.1" },
+    body: new URLSearchParams({ username: SEEDED_USER, email: `${SEEDED_USER}@example.test`, password: "seeded user password" }),
+  });
+  assert.equal(res.status, 200, await res.clone().text());
+  const cookie = res.headers.getSetCookie()[0].split(";")[0];
   const files = ["hubble_deep_field.jpg", "chelsea.png", "coffee.png", "astronaut.png"].map((n) =>
     fileOf(demoPhoto(n), n.endsWith(".png") ? "image/png" : "image/jpeg"),
   );
   for (const f of files) {
-    const res = await upload(srv.base, [f]);
+    const res = await upload(srv.base, [f], { headers: { cookie } });
     assert.equal(res.status, 201);
     const [{ id }] = (await res.json()).photos;
     assert.equal((await waitProcessed(srv.base, id)).status, "ready");
@@ -67,6 +75,7 @@ for (const project of [
   describe(project.name, () => {
     let ctx;
     let page;
+    let uploadedId;
     const problems = [];
 
     /** Opens a path; with JS, waits for hydration to finish. */
@@ -110,6 +119,41 @@ for (const project of [
 
     after(async () => {
       await ctx?.close().catch(() => {});
+    });
+
+    const who = `e2e-${project.name}`;
+
+    test("sign up through the form (a refusal first), and the nav shows who is signed in", async () => {
+      await open("/upload");
+      await page.getByRole("link", { name: "Sign in" }).first().waitFor();
+      await shot("upload-signed-out");
+
+      await open("/signup");
+      await shot("signup");
+      const fill = async (username) => {
+        await page.getByLabel("Username").fill(username);
+        await page.getByLabel("Display name (optional)").fill(`Tester ${project.name}`);
+        await page.getByLabel("Email").fill(`${username}@example.test`);
+        await page.getByLabel("Password").fill("a long enough password");
+        await page.getByRole("button", { name: "Create account" }).click();
+      };
+      // Taken: the page comes back with the message next to the form, the typed values kept.
+      await fill(SEEDED_USER);
+      await page.locator("form").getByRole("alert").waitFor({ timeout: T });
+      assert.match(await page.locator("form").getByRole("alert").textContent(), /already registered/);
+      assert.equal(await page.getByLabel("Username").inputValue(), SEEDED_USER);
+      assert.equal(await page.getByLabel("Password").inputValue(), "", "passwords are never sent back");
+      await shot("signup-refused");
+
+      await fill(who);
+      await page.waitForURL(`${srv.base}/u/${who}`, { timeout: T });
+      const nav = page.getByRole("navigation", { name: "Main" });
+      await nav.getByRole("link", { name: `Tester ${project.name}` }).waitFor();
+      await nav.getByRole("button", { name: "Sign out" }).waitFor();
+      const cookie = (await ctx.cookies()).find((c) => c.name === "lumen_session");
+      assert.ok(cookie?.httpOnly, "HttpOnly session cookie");
+      assert.equal(cookie.sameSite, "Lax");
+      assert.deepEqual(problems.splice(0), []);
     });
 
     test("the feed, upload and not-found pages render", async () => {
@@ -186,6 +230,7 @@ for (const project of [
       await page.getByRole("button", { name: "Upload" }).click();
       await page.waitForURL(/\/p\/[a-z0-9]+$/, { timeout: T });
       const id = page.url().split("/").at(-1);
+      uploadedId = id;
 
       const states = project.js ? await page.evaluate(() => JSON.parse(sessionStorage.getItem("states") ?? "[]")) : [];
       await page.locator("article.photo-page").waitFor({ state: "attached" });
@@ -242,6 +287,46 @@ for (const project of [
       }
       await shot("upload-error");
       assert.equal((await srv.d1("SELECT count(*) AS n FROM photos"))[0].n, before, "nothing stored");
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("make a photo private, sign out: gone from the feed, its image and page answer 404", async () => {
+      const id = uploadedId;
+      assert.ok(id, "the upload test ran");
+      await open(`/p/${id}`);
+      const src = await page.locator("figure.photo img").getAttribute("src");
+      await page.getByLabel("Private (only you)").check();
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.waitForURL(`${srv.base}/p/${id}?saved=1`, { timeout: T });
+      await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+      assert.equal(await page.getByLabel("Private (only you)").isChecked(), true);
+      await shot("photo-owner-saved");
+      // Still the owner's: the image loads for them.
+      assert.equal((await page.request.get(`${srv.base}${src}`)).status(), 200);
+
+      await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(`${srv.base}/`, { timeout: T });
+      await page.getByRole("link", { name: "Sign in" }).first().waitFor();
+      assert.equal((await ctx.cookies()).find((c) => c.name === "lumen_session"), undefined, "cookie cleared");
+      assert.equal(await page.locator(`a[href="/p/${id}"]`).count(), 0, "not in the feed");
+      assert.equal((await page.request.get(`${srv.base}${src}`)).status(), 404, "image URL");
+      await open(`/p/${id}`, { status: 404 });
+      await shot("photo-private-signed-out");
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("sign in again through the form; a wrong password is refused in place", async () => {
+      await open("/signin");
+      await page.getByLabel("Username or email").fill(who);
+      await page.getByLabel("Password").fill("not the password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.locator("form").getByRole("alert").filter({ hasText: "That username or password is not right." }).waitFor({ timeout: T });
+      assert.equal(await page.getByLabel("Username or email").inputValue(), who);
+      await shot("signin-refused");
+      await page.getByLabel("Password").fill("a long enough password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(`${srv.base}/`, { timeout: T });
+      await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Sign out" }).waitFor();
       assert.deepEqual(problems.splice(0), []);
     });
   });

@@ -8,38 +8,61 @@
 import { fileURLToPath } from "node:url";
 import { MANIFEST } from "./seed.mjs";
 
-const ACCOUNTS = "accounts (issue 5)";
-
 const byRole = (role) => MANIFEST.photos.find((p) => p.role === role);
 
-/** Every link, in the order a reviewer would walk through them. `photo` names a seeded role. */
+/**
+ * Every link, in the order a reviewer would walk through them. `photo` names a seeded role.
+ * Links marked `as` show Ada's signed-in view: open "Signed in as Ada" first (a one-click
+ * demo sign-in, local and preview only); "Signed out" ends it.
+ */
 export const LINKS = [
   { key: "feed", label: "Feed", path: "/" },
   { key: "photo-ready", label: "Photo page: ready", photo: "ready" },
   { key: "photo-processing", label: "Photo page: processing", photo: "processing" },
   { key: "photo-failed", label: "Photo page: failed", photo: "failed" },
-  { key: "upload", label: "Upload", path: "/upload" },
+  { key: "upload", label: "Upload (signed out: asks to sign in)", path: "/upload" },
+  { key: "sign-in", label: "Sign in", path: "/signin" },
+  { key: "sign-up", label: "Sign up", path: "/signup" },
+  { key: "profile", label: "Ada's profile (public photos)", path: "/u/ada" },
+  { key: "profile-empty", label: "Ben's profile (empty)", path: "/u/ben" },
   {
     key: "feed-empty",
     label: "Empty feed",
     path: "/_design#light-empty",
-    note: `the empty state in the catalogue; the live one is Ben's profile (/u/ben) once ${ACCOUNTS} land`,
+    note: "the empty state in the catalogue (the demo feed is never empty)",
   },
   { key: "not-found", label: "404", path: "/no/such/page" },
+  { key: "photo-private-anon", label: "Ada's private photo, signed out (404)", photo: "private", status: 404 },
   { key: "design", label: "Design catalogue", path: "/_design" },
   { key: "album", label: "Album", pending: "albums (not built yet)" },
-  { key: "signed-out", label: "Signed out", pending: ACCOUNTS },
-  { key: "signed-in", label: "Signed in as Ada", pending: ACCOUNTS },
-  { key: "photo-unlisted", label: "Ada's unlisted photo (by link only)", pending: ACCOUNTS },
-  { key: "photo-private", label: "Ada's private photo (404 for Ben)", pending: ACCOUNTS },
+  { key: "signed-in", label: "Signed in as Ada", path: "/_dev/sign-in/ada", lands: "/u/ada" },
+  { key: "settings", label: "Settings (as Ada)", path: "/settings", as: "ada" },
+  { key: "upload-signed-in", label: "Upload (as Ada)", path: "/upload", as: "ada" },
+  { key: "photo-owner", label: "Photo page with the owner's tools (as Ada)", photo: "ready", as: "ada" },
+  { key: "photo-unlisted", label: "Ada's unlisted photo (as Ada; by link only for others)", photo: "unlisted", as: "ada" },
+  { key: "photo-private", label: "Ada's private photo (as Ada)", photo: "private", as: "ada" },
+  { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
+
+/** Ada's photos, all of them: through the demo sign-in, as a reviewer would see them. */
+async function adasPhotos(base) {
+  const res = await fetch(`${base}/_dev/sign-in/ada`, { redirect: "manual", signal: AbortSignal.timeout(30_000) });
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("lumen_session="))?.split(";")[0];
+  if (!cookie) throw new Error(`demo sign-in: HTTP ${res.status}: seed first (scripts/seed.mjs)`);
+  const profile = await fetch(`${base}/api/get_profile`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username: "ada" }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (profile.status !== 200) throw new Error(`get_profile: HTTP ${profile.status}`);
+  return (await profile.json()).photos;
+}
 
 /** Resolves each link against a running Lumen (photo ids are looked up by their seeded title). */
 export async function deepLinks(base) {
   base = base.replace(/\/$/, "");
-  const res = await fetch(`${base}/api/list_photos`, { method: "POST", signal: AbortSignal.timeout(30_000) });
-  if (res.status !== 200) throw new Error(`list_photos: HTTP ${res.status}`);
-  const cards = await res.json();
+  const cards = await adasPhotos(base);
   return LINKS.map((l) => {
     if (l.pending) return { ...l };
     let path = l.path;
@@ -49,7 +72,8 @@ export async function deepLinks(base) {
       if (!card) throw new Error(`no photo titled “${seeded.title}” (${l.photo}): seed first (scripts/seed.mjs)`);
       path = `/p/${card.id}`;
     }
-    return { ...l, path, url: `${base}${path}` };
+    const note = l.note ?? (l.as ? "after “Signed in as Ada”" : undefined);
+    return { ...l, note, path, url: `${base}${path}` };
   });
 }
 

@@ -1,5 +1,7 @@
-// Seeds the demo data of demo/seed.json, the same on every run: photos go through the
-// route a person's upload takes (POST /upload) and the real media job; then, with D1
+// Seeds the demo data of demo/seed.json, the same on every run: the demo users sign up
+// (or in) through the account server functions, their photos go through the route a
+// person's upload takes (POST /upload) and the real media job, and visibility, caption
+// and alt text are set through the owner's edit function; then, with D1
 // access, the seed adds the photo that stays "processing" (a row with no original and no
 // queue message) and pins every seeded photo's dates, so pages and screenshots are stable.
 // Used by `make dev`, `make preview`, the preview workflow and the visual tests.
@@ -17,14 +19,37 @@ import { fileURLToPath } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const WRANGLER = join(ROOT, "node_modules", ".bin", "wrangler");
 export const MANIFEST = JSON.parse(readFileSync(join(ROOT, "demo", "seed.json"), "utf8"));
-/** Until accounts exist every photo belongs to the one shared owner (server/src/routes/upload.rs). */
-const SHARED_OWNER = "public";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sq = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
-/** The manifest's photos that can exist today (the rest wait for accounts). */
+/** The manifest's photos that can exist today (a photo can wait for a feature with `requires`). */
 export const seedablePhotos = () => MANIFEST.photos.filter((p) => !p.requires);
+
+const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+/** The session cookie a sign-up or sign-in answer set. */
+function sessionOf(res) {
+  const c = res.headers.getSetCookie().find((c) => c.startsWith("lumen_session="));
+  if (!c) throw new Error(`no session cookie (HTTP ${res.status})`);
+  return c.split(";")[0];
+}
+
+/** Signs the demo user up, or in when they already exist (a --reset reseed); returns the cookie. */
+export async function signIn(base, user) {
+  const up = await post(
+    base,
+    "/api/sign_up",
+    new URLSearchParams({ username: user.handle, email: user.email, password: MANIFEST.password, display_name: user.name }),
+    FORM,
+  );
+  if (up.status === 200) return sessionOf(up);
+  const body = await up.text();
+  if (up.status !== 422) throw new Error(`sign up ${user.handle}: HTTP ${up.status} ${body}`);
+  const res = await post(base, "/api/sign_in", new URLSearchParams({ login: user.handle, password: MANIFEST.password }), FORM);
+  if (res.status !== 200) throw new Error(`sign in ${user.handle}: HTTP ${res.status} ${await res.text()}`);
+  return sessionOf(res);
+}
 
 /** Runs SQL on the preview's D1 through wrangler; returns the last statement's rows. */
 function d1(access, sql) {
@@ -52,10 +77,8 @@ async function post(base, path, body, headers = {}) {
   }
 }
 
-async function photoStatus(base, id) {
-  const res = await post(base, "/api/get_photo", new URLSearchParams({ id }), {
-    "content-type": "application/x-www-form-urlencoded",
-  });
+async function photoStatus(base, id, cookie) {
+  const res = await post(base, "/api/get_photo", new URLSearchParams({ id }), { ...FORM, cookie });
   if (res.status !== 200) throw new Error(`get_photo ${id}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()).status;
 }
@@ -66,13 +89,13 @@ function bytesOf(photo) {
   return photo.truncate ? bytes.subarray(0, Math.floor(bytes.length * photo.truncate)) : bytes;
 }
 
-async function upload(base, photo) {
+async function upload(base, photo, cookie) {
   const ext = photo.file.split(".").at(-1);
   const type = ext === "png" ? "image/png" : "image/jpeg";
   const form = new FormData();
   // The title is the file name without its extension (app::ssr::service::upload).
   form.append("photos", new Blob([bytesOf(photo)], { type }), `${photo.title}.${ext}`);
-  const res = await post(base, "/upload", form, { accept: "application/json" });
+  const res = await post(base, "/upload", form, { accept: "application/json", cookie });
   if (res.status !== 201) throw new Error(`upload ${photo.title}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()).photos[0].id;
 }
@@ -94,9 +117,14 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     log("seed: existing photos deleted");
   }
 
+  const cookies = new Map();
+  for (const u of MANIFEST.users) {
+    cookies.set(u.handle, await signIn(base, u));
+    log(`seed: user ${u.handle} (password “${MANIFEST.password}”)`);
+  }
   const ids = new Map();
   for (const p of seedablePhotos().filter((p) => p.file)) {
-    ids.set(p.title, await upload(base, p));
+    ids.set(p.title, await upload(base, p, cookies.get(p.owner)));
   }
   // Uploads are queued; wait for each job so the seed ends in its final state.
   for (const p of seedablePhotos().filter((p) => p.file)) {
@@ -105,10 +133,15 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     let status = "pending";
     for (const deadline = Date.now() + 180_000; status === "pending" && Date.now() < deadline; ) {
       await sleep(500);
-      status = await photoStatus(base, id);
+      status = await photoStatus(base, id, cookies.get(p.owner));
     }
     if (status !== want) throw new Error(`${p.title}: ended ${status}, expected ${want}`);
-    log(`seed: ${p.title} -> /p/${id} (${status})`);
+    if (p.visibility !== "public" || p.caption || p.alt) {
+      const edit = new URLSearchParams({ id, title: p.title, caption: p.caption ?? "", alt: p.alt ?? "", visibility: p.visibility });
+      const res = await post(base, "/api/update_photo", edit, { ...FORM, cookie: cookies.get(p.owner) });
+      if (res.status !== 200) throw new Error(`edit ${p.title}: HTTP ${res.status} ${await res.text()}`);
+    }
+    log(`seed: ${p.title} -> /p/${id} (${status}, ${p.visibility})`);
   }
 
   if (!access) {
@@ -119,8 +152,8 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
   for (const p of seedablePhotos().filter((p) => !p.file)) {
     // No original and no queue message: it stays pending (previews have no cron to retry it).
     sql.push(
-      `INSERT OR REPLACE INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at)
-       VALUES (${sq(p.id)}, ${sq(SHARED_OWNER)}, ${sq(p.title)}, 'pending', 'image/jpeg', 1, 0, 0)`,
+      `INSERT OR REPLACE INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at, visibility)
+       VALUES (${sq(p.id)}, (SELECT id FROM users WHERE username = ${sq(p.owner)}), ${sq(p.title)}, 'pending', 'image/jpeg', 1, 0, 0, ${sq(p.visibility)})`,
     );
     ids.set(p.title, p.id);
     log(`seed: ${p.title} -> /p/${p.id} (pending)`);

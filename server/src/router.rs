@@ -58,6 +58,7 @@ fn build() -> Router {
         .route("/original/{id}", get(routes::media::original))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
+        .route("/_dev/sign-out", get(routes::dev::sign_out))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),

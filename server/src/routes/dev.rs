@@ -56,3 +56,17 @@ pub async fn sign_in_as(
     })
     .await
 }
+
+/// `GET /_dev/sign-out` (local and preview only): the reviewers' way back to the
+/// signed-out view, as a link.
+pub async fn sign_out(Extension(p): Extension<Platform>, headers: HeaderMap) -> Response {
+    if let Err(e) = guard::dev_tools(p.stage) {
+        return json_error(&e);
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    let mut res = Redirect::to("/").into_response();
+    if let Ok(v) = HeaderValue::from_str(&auth::clear_cookie(host)) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
+}
