@@ -31,6 +31,7 @@ lint: tools
 	cargo clippy -q -p app --features ssr --all-targets -- -D warnings
 	cargo clippy -q -p app --features hydrate --target wasm32-unknown-unknown --target-dir target/hydrate -- -D warnings
 	cargo clippy -q -p server --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -q -p server --all-targets -- -D warnings
 	@$(ENV) "$$ACTIONLINT_BIN" -color=false && echo "actionlint: .github/workflows ok"
 
 test-native: tools

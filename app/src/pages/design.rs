@@ -190,10 +190,22 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
             )}
             {section(
                 "dialogs",
+                // Confirmations are disclosures, not modal dialogs: they work without JS.
                 view! {
-                    <p class="design-note">
-                        "Lumen has no dialogs yet; they belong here once one exists."
-                    </p>
+                    <div class="design-stack">
+                        <details class="danger-zone" open>
+                            <summary>"Delete this photo…"</summary>
+                            <form>
+                                <p>"This removes the photo and every size of it, for good."</p>
+                                <button type="button" class="button danger">
+                                    "Delete for good"
+                                </button>
+                            </form>
+                        </details>
+                        <p class="notice ok" role="status">
+                            "Saved."
+                        </p>
+                    </div>
                 }
                     .into_any(),
             )}
