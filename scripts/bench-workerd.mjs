@@ -16,6 +16,14 @@ const RUNS = Number(process.env.RUNS ?? 3);
 
 const srv = await startLumen("bench");
 try {
+  // Uploads need an account: the bench signs one up.
+  const account = await fetch(`${srv.base}/api/sign_up`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username: "bench", email: "bench@example.test", password: "bench password 1" }),
+  });
+  if (account.status !== 200) throw new Error(`sign up: HTTP ${account.status} ${await account.text()}`);
+  const cookie = account.headers.getSetCookie()[0].split(";")[0];
   for (const name of ["12MP", "24MP"]) {
     const bytes = readFileSync(join(dir, `camera-${name}.jpg`));
     const times = [];
@@ -27,7 +35,7 @@ try {
       const res = await fetch(`${srv.base}/upload`, {
         method: "POST",
         body: form,
-        headers: { accept: "application/json" },
+        headers: { accept: "application/json", cookie },
       });
       if (res.status !== 201) throw new Error(`upload ${name}: HTTP ${res.status} ${await res.text()}`);
       const { photos } = await res.json();
