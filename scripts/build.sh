@@ -22,9 +22,12 @@ cp "$out/app_bg.wasm" "public/pkg/app-${hash}_bg.wasm"
 cp style/main.css "public/pkg/style-$hash.css"
 echo "client: public/pkg (hash $hash)"
 
-# Worker: the asset hash is a compile-time constant of `app`.
+# Worker: the asset hash is a compile-time constant of `app`. `erase_components` type-erases
+# Leptos views on the server (measured: 1.13 MB -> 0.98 MB gzip, budget 1.0 MB); it is a
+# cfg flag, so the Worker gets its own target dir instead of rebuilding the shared one.
 log=target/worker-build.log
-if ! (cd server && LUMEN_ASSET_HASH="$hash" worker-build --release) >"$log" 2>&1; then
+if ! (cd server && CARGO_TARGET_DIR="$ROOT/target/worker" RUSTFLAGS="--cfg erase_components" \
+  LUMEN_ASSET_HASH="$hash" worker-build --release) >"$log" 2>&1; then
   grep -v target_features "$log" | grep -E -A12 '^(error|Error)' | head -n 60
   echo "worker-build failed (full log: $log)"
   exit 1

@@ -8,6 +8,7 @@ use crate::error::LumenError;
 /// `Ok` where the Worker's `LUMEN_STAGE` allows dev tools (local, preview), else `NotFound`.
 #[server(prefix = "/api", endpoint = "check_dev_tools")]
 pub async fn check_dev_tools() -> Result<(), LumenError> {
-    let p = crate::ssr::platform()?;
-    crate::ssr::guard::dev_tools(p.stage)
+    use crate::ssr::{guard, request};
+    let (p, _) = request::guard(guard::Need::Read).await?;
+    guard::dev_tools(p.stage)
 }

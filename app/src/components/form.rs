@@ -59,3 +59,42 @@ pub fn ServerForm(
         </form>
     }
 }
+
+/// A labelled input of a [`ServerForm`]: keeps what was typed after a refusal (never a
+/// password), and ties an optional hint to the input for screen readers.
+#[component]
+pub fn Field(
+    /// The form's server function path.
+    action: &'static str,
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] minlength: Option<u32>,
+    #[prop(optional)] maxlength: Option<u32>,
+    #[prop(optional)] pattern: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    /// The value before any refusal.
+    #[prop(optional, into)]
+    value: String,
+) -> impl IntoView {
+    let value = (kind != "password").then(|| kept(action, name, &value));
+    let hint_id = hint.map(|_| format!("{name}-hint"));
+    view! {
+        <label for=name>{label}</label>
+        <input
+            id=name
+            name=name
+            type=kind
+            autocomplete=autocomplete
+            required=required
+            minlength=minlength
+            maxlength=maxlength
+            pattern=pattern
+            aria-describedby=hint_id.clone()
+            value=value
+        />
+        {hint.map(|h| view! { <small id=hint_id>{h}</small> })}
+    }
+}

@@ -7,7 +7,7 @@ use server_fn::ServerFn;
 
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
 use crate::components::error_box::ErrorBox;
-use crate::components::form::{kept, kept_checked, ServerForm};
+use crate::components::form::{kept, kept_checked, Field, ServerForm};
 use crate::components::status::StatusBadge;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
 
@@ -187,14 +187,18 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
             <h2>"Edit"</h2>
             <ServerForm action=EDIT class="stack" label="Edit photo">
                 <input type="hidden" name="id" value=edit_id />
-                <label for="title">"Title"</label>
-                <input id="title" name="title" required maxlength="100" value=kept(EDIT, "title", &p.title) />
+                <Field action=EDIT name="title" label="Title" required=true maxlength=100 value=p.title.clone() />
                 <label for="caption">"Caption"</label>
                 <textarea id="caption" name="caption" rows="3" maxlength="2000">
                     {kept(EDIT, "caption", &p.caption)}
                 </textarea>
-                <label for="alt">"Alt text (describes the photo for screen readers)"</label>
-                <input id="alt" name="alt" maxlength="500" value=kept(EDIT, "alt", &p.alt) />
+                <Field
+                    action=EDIT
+                    name="alt"
+                    label="Alt text (describes the photo for screen readers)"
+                    maxlength=500
+                    value=p.alt.clone()
+                />
                 <fieldset>
                     <legend>"Who can see it"</legend>
                     {choices}

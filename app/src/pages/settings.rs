@@ -7,7 +7,7 @@ use server_fn::ServerFn;
 
 use crate::api::accounts::{current_user, ChangePassword, SignOutOthers, UpdateSettings};
 use crate::components::error_box::ErrorBox;
-use crate::components::form::{kept, kept_checked, ServerForm};
+use crate::components::form::{kept, kept_checked, Field, ServerForm};
 use crate::error::LumenError;
 use crate::model::{Me, Visibility};
 
@@ -71,13 +71,13 @@ fn Settings(me: Me) -> impl IntoView {
 
             <h2>"Profile and uploads"</h2>
             <ServerForm action=SETTINGS class="stack" label="Profile and uploads">
-                <label for="display_name">"Display name"</label>
-                <input
-                    id="display_name"
+                <Field
+                    action=SETTINGS
                     name="display_name"
-                    required
-                    maxlength="60"
-                    value=kept(SETTINGS, "display_name", &me.display_name)
+                    label="Display name"
+                    required=true
+                    maxlength=60
+                    value=me.display_name.clone()
                 />
                 <label for="default_visibility">"Who sees new uploads"</label>
                 <select id="default_visibility" name="default_visibility">
@@ -99,22 +99,22 @@ fn Settings(me: Me) -> impl IntoView {
 
             <h2>"Password"</h2>
             <ServerForm action=ChangePassword::PATH class="stack" label="Change password">
-                <label for="current_password">"Current password"</label>
-                <input
-                    id="current_password"
+                <Field
+                    action=ChangePassword::PATH
                     name="current_password"
-                    type="password"
+                    label="Current password"
+                    kind="password"
                     autocomplete="current-password"
-                    required
+                    required=true
                 />
-                <label for="new_password">"New password (at least 10 characters)"</label>
-                <input
-                    id="new_password"
+                <Field
+                    action=ChangePassword::PATH
                     name="new_password"
-                    type="password"
+                    label="New password (at least 10 characters)"
+                    kind="password"
                     autocomplete="new-password"
-                    minlength="10"
-                    required
+                    minlength=10
+                    required=true
                 />
                 <button type="submit" class="button">
                     "Change password"

@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
 use crate::api::accounts::{SignIn, SignUp};
-use crate::components::form::{kept, ServerForm};
+use crate::components::form::{kept, Field, ServerForm};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -21,21 +21,14 @@ pub fn SignInPage() -> impl IntoView {
             <h1>"Sign in"</h1>
             <ServerForm action=ACTION class="stack">
                 <input type="hidden" name="next" value=next />
-                <label for="login">"Username or email"</label>
-                <input
-                    id="login"
-                    name="login"
-                    autocomplete="username"
-                    required
-                    value=kept(ACTION, "login", "")
-                />
-                <label for="password">"Password"</label>
-                <input
-                    id="password"
+                <Field action=ACTION name="login" label="Username or email" autocomplete="username" required=true />
+                <Field
+                    action=ACTION
                     name="password"
-                    type="password"
+                    label="Password"
+                    kind="password"
                     autocomplete="current-password"
-                    required
+                    required=true
                 />
                 <button type="submit" class="button primary">
                     "Sign in"
@@ -54,47 +47,35 @@ pub fn SignUpPage() -> impl IntoView {
         <section class="account">
             <h1>"Create an account"</h1>
             <ServerForm action=ACTION class="stack">
-                <label for="username">"Username"</label>
-                <input
-                    id="username"
+                <Field
+                    action=ACTION
                     name="username"
+                    label="Username"
                     autocomplete="username"
-                    required
-                    minlength="3"
-                    maxlength="30"
+                    required=true
+                    minlength=3
+                    maxlength=30
                     pattern="[A-Za-z0-9_\\-]{3,30}"
-                    aria-describedby="username-hint"
-                    value=kept(ACTION, "username", "")
+                    hint="3–30 letters, digits, - or _. Your page will be /u/username."
                 />
-                <small id="username-hint">"3–30 letters, digits, - or _. Your page will be /u/username."</small>
-                <label for="display_name">"Display name (optional)"</label>
-                <input
-                    id="display_name"
+                <Field
+                    action=ACTION
                     name="display_name"
+                    label="Display name (optional)"
                     autocomplete="name"
-                    maxlength="60"
-                    value=kept(ACTION, "display_name", "")
+                    maxlength=60
                 />
-                <label for="email">"Email"</label>
-                <input
-                    id="email"
-                    name="email"
-                    type="email"
-                    autocomplete="email"
-                    required
-                    value=kept(ACTION, "email", "")
-                />
-                <label for="password">"Password"</label>
-                <input
-                    id="password"
+                <Field action=ACTION name="email" label="Email" kind="email" autocomplete="email" required=true />
+                <Field
+                    action=ACTION
                     name="password"
-                    type="password"
+                    label="Password"
+                    kind="password"
                     autocomplete="new-password"
-                    required
-                    minlength="10"
-                    aria-describedby="password-hint"
+                    required=true
+                    minlength=10
+                    hint="At least 10 characters."
                 />
-                <small id="password-hint">"At least 10 characters."</small>
                 <button type="submit" class="button primary">
                     "Create account"
                 </button>
