@@ -392,6 +392,14 @@ describe("dev tools follow LUMEN_STAGE", () => {
       const requeue = await fetch(`${prod.base}/_dev/requeue/x`, { method: "POST", signal: AbortSignal.timeout(15_000) });
       assert.equal(requeue.status, 404);
       await requeue.arrayBuffer();
+      // The one-click sign-in for previews would hand anyone any account: never in production.
+      await prod.d1(
+        "INSERT INTO users (id, username, email, display_name, password_hash, created_at, updated_at) VALUES ('u1', 'ada', 'ada@example.test', 'Ada', 'x', 0, 0)",
+      );
+      const signIn = await fetch(`${prod.base}/_dev/sign-in/ada`, { redirect: "manual", signal: AbortSignal.timeout(15_000) });
+      assert.equal(signIn.status, 404);
+      assert.equal(signIn.headers.getSetCookie().length, 0);
+      await signIn.arrayBuffer();
     } finally {
       await prod.stop();
     }
