@@ -128,9 +128,10 @@ function removeStaleState() {
 
 /**
  * Starts Lumen under `wrangler dev` with fresh state. `name` labels the state dir and log file;
- * `stage` is the Worker's LUMEN_STAGE (local, preview or production).
+ * `stage` is the Worker's LUMEN_STAGE (local, preview or production); `vars` are more Worker
+ * variables, e.g. `{ LUMEN_UPLOADS_PER_HOUR: 3 }` (each passed as `--var K:V`).
  */
-export async function startLumen(name, { startTimeout = 90_000, stage = "local" } = {}) {
+export async function startLumen(name, { startTimeout = 90_000, stage = "local", vars = {} } = {}) {
   for (const f of ["server/build/index.js", "public/pkg"]) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: build first (./scripts/build.sh)`);
   }
@@ -154,6 +155,7 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local" 
       "--port", String(port),
       "--persist-to", stateDir,
       "--var", `LUMEN_STAGE:${stage}`,
+      ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       "--show-interactive-dev-session=false",
       "--inspector-port", String(inspector),
     ],

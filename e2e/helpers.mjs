@@ -16,28 +16,84 @@ export function expectedVariants(width, height) {
   return ws.map((w) => ({ width: w, height: Math.max(1, Math.floor((w * height + Math.floor(width / 2)) / width)) }));
 }
 
-/** POSTs files to /upload as a multipart form. `files`: [{ name, bytes, type }]. */
-export async function upload(base, files, { json = true, headers = {} } = {}) {
+/**
+ * POSTs files to /upload as a multipart form. `files`: [{ name, bytes, type }]. Uploading
+ * needs a signed-in user: pass `cookie` (from `signUp` or `signIn`).
+ */
+export async function upload(base, files, { json = true, headers = {}, cookie } = {}) {
   const form = new FormData();
   for (const f of files) form.append("photos", new Blob([f.bytes], { type: f.type }), f.name);
   return fetch(`${base}/upload`, {
     method: "POST",
     body: form,
     redirect: "manual",
-    headers: { ...(json ? { accept: "application/json" } : {}), ...headers },
+    headers: { ...(json ? { accept: "application/json" } : {}), ...(cookie ? { cookie } : {}), ...headers },
     signal: AbortSignal.timeout(30_000),
   });
+}
+
+/**
+ * Calls a server function the way the JS client does (a urlencoded POST to /api/<name>).
+ * Resolves with { status, headers, text, json } (json is undefined when the body is not JSON).
+ * `ip` becomes `CF-Connecting-IP`, which the rate limits key on.
+ */
+export async function api(base, name, params = {}, { cookie, ip, headers = {} } = {}) {
+  const res = await fetch(`${base}/api/${name}`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      ...(cookie ? { cookie } : {}),
+      ...(ip ? { "cf-connecting-ip": ip } : {}),
+      ...headers,
+    },
+    body: new URLSearchParams(params),
+    redirect: "manual",
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** `lumen_session=<token>` from a response's Set-Cookie headers, or null. */
+export function sessionCookie(headers) {
+  const c = headers.getSetCookie().find((v) => v.startsWith("lumen_session="));
+  return c ? c.split(";")[0] : null;
+}
+
+/** Creates an account; resolves with { username, password, cookie }. */
+export async function signUp(base, { username, password = "correct horse battery", email, display_name, ip } = {}) {
+  const params = { username, email: email ?? `${username}@example.test`, password };
+  if (display_name !== undefined) params.display_name = display_name;
+  const res = await api(base, "sign_up", params, { ip });
+  if (res.status !== 200) throw new Error(`sign_up ${username}: HTTP ${res.status} ${res.text}`);
+  const cookie = sessionCookie(res.headers);
+  if (!cookie) throw new Error(`sign_up ${username}: no session cookie`);
+  return { username, password, cookie };
+}
+
+/** Signs in; resolves with the session cookie (throws unless it worked). */
+export async function signIn(base, login, password, { ip } = {}) {
+  const res = await api(base, "sign_in", { login, password }, { ip });
+  const cookie = sessionCookie(res.headers);
+  if (res.status !== 200 || !cookie) throw new Error(`sign_in ${login}: HTTP ${res.status} ${res.text}`);
+  return cookie;
 }
 
 export function fileOf(path, type) {
   return { name: path.split("/").at(-1), bytes: readFileSync(path), type };
 }
 
-/** The `get_photo` server function. */
-export async function getPhoto(base, id) {
+/** The `get_photo` server function (as the user of `cookie`, if given). */
+export async function getPhoto(base, id, { cookie } = {}) {
   const res = await fetch(`${base}/api/get_photo`, {
     method: "POST",
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
     body: new URLSearchParams({ id }),
     signal: AbortSignal.timeout(10_000),
   });
@@ -45,11 +101,11 @@ export async function getPhoto(base, id) {
   return res.json();
 }
 
-/** Polls until the photo leaves `pending`; returns its view. */
-export function waitProcessed(base, id, timeout = 60_000) {
+/** Polls until the photo leaves `pending`; returns its view. Pass the owner's `cookie` for non-public photos. */
+export function waitProcessed(base, id, timeout = 60_000, { cookie } = {}) {
   return waitFor(
     async () => {
-      const p = await getPhoto(base, id);
+      const p = await getPhoto(base, id, { cookie });
       return p.status !== "pending" ? p : null;
     },
     { timeout, interval: 250, what: `photo ${id} to leave pending` },
@@ -194,4 +250,118 @@ export function textOfClass(html, tag, cls) {
   const re = new RegExp(`<${tag}\\b[^>]*\\bclass="(?:[^"]*\\s)?${cls}(?:\\s[^"]*)?"[^>]*>([\\s\\S]*?)</${tag}>`);
   const m = html.match(re);
   return m ? m[1].replace(/<[^>]+>/g, "").trim() : null;
+}
+
+/** A TIFF IFD entry's type, count and value bytes (little-endian). */
+function tiffValue(v) {
+  if (typeof v === "string") {
+    const b = Buffer.from(`${v}\0`, "latin1");
+    return [2, b.length, b];
+  }
+  if (v.short !== undefined) return [3, 1, Buffer.from(Uint16Array.of(v.short).buffer)];
+  if (v.long !== undefined) return [4, 1, Buffer.from(Uint32Array.of(v.long).buffer)];
+  if (v.byte !== undefined) return [1, 1, Buffer.of(v.byte)];
+  const b = Buffer.alloc(8 * v.rational.length);
+  v.rational.forEach(([n, d], i) => {
+    b.writeUInt32LE(n, 8 * i);
+    b.writeUInt32LE(d, 8 * i + 4);
+  });
+  return [5, v.rational.length, b];
+}
+
+const ifdSize = (entries) =>
+  2 + 12 * entries.length + 4 + entries.reduce((n, [, v]) => {
+    const len = tiffValue(v)[2].length;
+    return n + (len > 4 ? len + (len & 1) : 0);
+  }, 0);
+
+function writeIfd(entries, start) {
+  const head = [Buffer.from(Uint16Array.of(entries.length).buffer)];
+  const data = [];
+  let at = start + 2 + 12 * entries.length + 4;
+  for (const [tag, v] of entries) {
+    const [kind, count, bytes] = tiffValue(v);
+    const e = Buffer.alloc(12);
+    e.writeUInt16LE(tag, 0);
+    e.writeUInt16LE(kind, 2);
+    e.writeUInt32LE(count, 4);
+    if (bytes.length <= 4) bytes.copy(e, 8);
+    else {
+      e.writeUInt32LE(at, 8);
+      const padded = bytes.length & 1 ? Buffer.concat([bytes, Buffer.of(0)]) : bytes;
+      data.push(padded);
+      at += padded.length;
+    }
+    head.push(e);
+  }
+  return Buffer.concat([...head, Buffer.alloc(4), ...data]);
+}
+
+/** A little-endian TIFF block: IFD0, then an Exif and a GPS sub-IFD (as media/tests/common does). */
+export function tiff(ifd0, exif, gps) {
+  const exifAt = 8 + ifdSize(ifd0) + 24;
+  const gpsAt = exifAt + ifdSize(exif);
+  const root = [...ifd0, [0x8769, { long: exifAt }], [0x8825, { long: gpsAt }]].sort((a, b) => a[0] - b[0]);
+  return Buffer.concat([Buffer.from("II*\0\x08\0\0\0", "latin1"), writeIfd(root, 8), writeIfd(exif, exifAt), writeIfd(gps, gpsAt)]);
+}
+
+/** The GPS position `gpsJpeg` records: 48°51'29.6"N 2°17'40.2"E (the Eiffel Tower). */
+export const GPS_SHOWN = "48.85822, 2.29450";
+
+/**
+ * A camera-like JPEG (a gradient, `width`×`height`) with an EXIF APP1 holding camera make and
+ * model, a serial number and a GPS position: everything a variant must not carry.
+ */
+export function gpsJpeg(width = 900, height = 600) {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data[i] = (x * 255) / width;
+      data[i + 1] = (y * 255) / height;
+      data[i + 2] = ((x + y) * 255) / (width + height);
+      data[i + 3] = 255;
+    }
+  }
+  const plain = Buffer.from(jpeg.encode({ width, height, data }, 85).data);
+  const t = tiff(
+    [
+      [0x010f, "Lumix"],
+      [0x0110, "DC-G9"],
+      [0x0112, { short: 1 }],
+    ],
+    [
+      [0x829a, { rational: [[1, 250]] }],
+      [0x8827, { short: 400 }],
+      [0xa431, "SERIAL-0123456789"],
+    ],
+    [
+      [0x0001, "N"],
+      [0x0002, { rational: [[48, 1], [51, 1], [296, 10]] }],
+      [0x0003, "E"],
+      [0x0004, { rational: [[2, 1], [17, 1], [402, 10]] }],
+      [0x0005, { byte: 0 }],
+      [0x0006, { rational: [[35, 1]] }],
+    ],
+  );
+  const payload = Buffer.concat([Buffer.from("Exif\0\0", "latin1"), t]);
+  const app1 = Buffer.alloc(4);
+  app1.writeUInt16BE(0xffe1, 0);
+  app1.writeUInt16BE(payload.length + 2, 2);
+  // Right after SOI, before jpeg-js's JFIF APP0: where cameras put it.
+  return Buffer.concat([plain.subarray(0, 2), app1, payload, plain.subarray(2)]);
+}
+
+/** The markers of a JPEG's header segments (up to the scan), e.g. [0xffe0, 0xffdb, ...]. */
+export function jpegMarkers(bytes) {
+  const b = Buffer.from(bytes);
+  const out = [];
+  let i = 2;
+  while (i + 4 <= b.length && b[i] === 0xff) {
+    const marker = b.readUInt16BE(i);
+    out.push(marker);
+    if (marker === 0xffda) break;
+    i += 2 + b.readUInt16BE(i + 2);
+  }
+  return out;
 }

@@ -15,20 +15,28 @@ import {
   gridDistance,
   imageStats,
   makeRgbaPng,
+  signUp,
   textOfClass,
   truncatedJpeg,
-  upload,
+  upload as uploadAs,
   waitProcessed,
 } from "./helpers.mjs";
 
 let srv;
+/** The one account these tests upload as (uploads need a session; accounts.test.mjs tests that). */
+let me;
 before(async () => {
   srv = await startLumen("integration");
+  me = await signUp(srv.base, { username: "uploader" });
+  [{ id: me.id }] = await srv.d1("SELECT id FROM users WHERE username = 'uploader'");
 });
 after(async () => {
   await closeDecoder();
   await srv?.stop();
 });
+
+/** Uploads as `me`; the photos default to public, so the reads below need no cookie. */
+const upload = (base, files, opts = {}) => uploadAs(base, files, { cookie: me.cookie, ...opts });
 
 const get = (path, init = {}) =>
   fetch(`${srv.base}${path}`, { redirect: "manual", signal: AbortSignal.timeout(15_000), ...init });
@@ -87,6 +95,7 @@ describe("upload → queue → variants", () => {
       assert.equal(row.failure, null);
       assert.deepEqual([row.width, row.height], [src.width, src.height]);
       assert.match(row.rev, /^v1-[0-9a-f]{12}$/);
+      assert.equal(row.owner_id, me.id, "owned by the uploader");
 
       const mine = vrows.filter((v) => v.photo_id === p.id);
       assert.deepEqual(
@@ -296,8 +305,8 @@ describe("not found", () => {
       `/media/${p.id}/${p.rev}/321.jpg`,
       `/media/${p.id}/${p.rev}/320.png`,
       `/media/${p.id}/${p.rev}`,
-      `/media/${p.id}/${p.rev}/../../orig/public/${p.id}`,
-      `/media/orig/public/${p.id}`,
+      `/media/${p.id}/${p.rev}/../../orig/${me.id}/${p.id}`,
+      `/media/orig/${me.id}/${p.id}`,
     ]) {
       const res = await get(path);
       assert.equal(res.status, 404, path);
@@ -345,7 +354,7 @@ describe("broken files", () => {
     );
     assert.deepEqual(row, { status: "failed", failure: view.failure, variants: 0 });
     assert.deepEqual(srv.r2Keys(`var/${id}/`), []);
-    assert.equal(srv.r2Count(`orig/public/${id}`), 1, "the original is kept");
+    assert.equal(srv.r2Count(`orig/${me.id}/${id}`), 1, "the original is kept");
   });
 });
 
@@ -383,6 +392,14 @@ describe("dev tools follow LUMEN_STAGE", () => {
       const requeue = await fetch(`${prod.base}/_dev/requeue/x`, { method: "POST", signal: AbortSignal.timeout(15_000) });
       assert.equal(requeue.status, 404);
       await requeue.arrayBuffer();
+      // The one-click sign-in for previews would hand anyone any account: never in production.
+      await prod.d1(
+        "INSERT INTO users (id, username, email, display_name, password_hash, created_at, updated_at) VALUES ('u1', 'ada', 'ada@example.test', 'Ada', 'x', 0, 0)",
+      );
+      const signIn = await fetch(`${prod.base}/_dev/sign-in/ada`, { redirect: "manual", signal: AbortSignal.timeout(15_000) });
+      assert.equal(signIn.status, 404);
+      assert.equal(signIn.headers.getSetCookie().length, 0);
+      await signIn.arrayBuffer();
     } finally {
       await prod.stop();
     }

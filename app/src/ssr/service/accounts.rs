@@ -78,13 +78,19 @@ pub async fn sign_in(
 ) -> Result<SignedIn, LumenError> {
     let login = login.trim().to_lowercase();
     limit(p, &format!("signin-ip:{}", head.ip()), SIGN_IN_PER_IP).await?;
-    limit(p, &format!("signin-account:{login}"), SIGN_IN_PER_ACCOUNT).await?;
     // One answer for "no such user" and "wrong password", in the same time.
     let wrong = || LumenError::invalid("login", "That username or password is not right.");
     if login.is_empty() || password.len() > MAX_PASSWORD {
         return Err(wrong());
     }
-    let Some(user) = p.users.by_login(&login).await? else {
+    let found = p.users.by_login(&login).await?;
+    // Counted per account, whether the login is its username or its email (else guessing
+    // could alternate the two for twice the attempts); unknown logins by what was typed.
+    let account = found
+        .as_ref()
+        .map_or(login.as_str(), |u| u.username.as_str());
+    limit(p, &format!("signin-account:{account}"), SIGN_IN_PER_ACCOUNT).await?;
+    let Some(user) = found else {
         auth::burn_password_check(p, password).await?;
         return Err(wrong());
     };
@@ -326,6 +332,34 @@ mod tests {
                 .status(),
             422
         );
+    }
+
+    #[test]
+    fn the_account_limit_counts_username_and_email_together() {
+        let (p, _) = fake_platform();
+        let head = RequestHead::default();
+        let new = block_on(sign_up(&p, &head, form("ada", "ada@example.com"))).unwrap();
+        for i in 0..SIGN_IN_PER_ACCOUNT.0 {
+            let login = if i % 2 == 0 { "ada" } else { "ADA@example.com" };
+            let e = block_on(sign_in(&p, &head, login, "wrong password!")).unwrap_err();
+            assert_eq!(e.status(), 422, "attempt {i}");
+        }
+        for login in ["ada", "ada@example.com"] {
+            let e = block_on(sign_in(&p, &head, login, "correct horse battery")).unwrap_err();
+            assert_eq!(e.status(), 429, "{login}");
+        }
+        // Password changes (which check the password too) count in the same bucket.
+        let cookie = format!("{}={}", auth::COOKIE, new.token);
+        let s = block_on(auth::session_from_cookie(&p, Some(&cookie)))
+            .unwrap()
+            .unwrap();
+        let e = block_on(change_password(
+            &p,
+            &s,
+            "correct horse battery",
+            "a new long password",
+        ));
+        assert_eq!(e.unwrap_err().status(), 429);
     }
 
     #[test]
