@@ -401,6 +401,13 @@ describe("sessions", () => {
     carol.cookie = s1;
   });
 
+  test("the reviewers' one-click sign-in works only for the seeded demo accounts", async () => {
+    const someone = await signUp("notademo");
+    const res = await get(`/_dev/sign-in/${someone.username}`);
+    assert.equal(res.status, 404);
+    assert.equal(sessionCookie(res.headers), null);
+  });
+
   test("an expired session is no session", async () => {
     const s = await signIn("carol", carol.password);
     assert.equal(await whoIs(s), "carol");
@@ -544,6 +551,7 @@ describe("sign-in and sign-up rate limits", () => {
       assert.equal(r.status, 429, `${login}: ${r.text}`);
       assert.equal(r.json.error, "rate_limited");
       assert.ok(r.json.retry_after_secs > 0 && r.json.retry_after_secs <= 900, `retry in ${r.json.retry_after_secs}`);
+      assert.equal(r.headers.get("retry-after"), String(r.json.retry_after_secs), "Retry-After header");
       assert.equal(sessionCookie(r.headers), null);
     }
     // The no-JS form says when to try again.
@@ -554,6 +562,7 @@ describe("sign-in and sign-up rate limits", () => {
     );
     assert.equal(form.status, 429);
     assert.match(textOfClass(form.text, "p", "form-error") ?? "", /^Too many requests; try again in \d+ s\.$/);
+    assert.ok(Number(form.headers.get("retry-after")) > 0, "Retry-After on the re-rendered page");
     // Other accounts are not locked, and dave's session from before still works.
     assert.equal((await api("sign_in", { login: "erin", password: "wrong" })).status, 422);
     assert.equal((await api("current_user", {}, { cookie: dave.cookie })).json.username, "dave");
@@ -655,12 +664,6 @@ describe("text people type is rendered inert", () => {
   const caption = Object.values(X).join("\n");
   const alt = `${X.attr} ${X.single}`;
   const displayName = X.title + X.script; // 58 of the 60 characters allowed
-  // Known bugs in rendering (app/src/routes.rs, app/src/pages/photo.rs), outside this branch's
-  // remit; drop each `todo` once its fix lands.
-  const TITLE_TODO =
-    "leptos_meta 0.8 writes <title> unescaped: a photo title or display name with </title> runs script for every viewer; escape in the Title formatter (routes.rs)";
-  const TEXTAREA_TODO =
-    "tachys 0.2 writes <textarea> children raw (leptos-rs/leptos#4819): the caption breaks out of the owner's edit form; escape it in pages/photo.rs";
   let xav;
   let id;
 
@@ -721,7 +724,7 @@ describe("text people type is rendered inert", () => {
     assert.equal(meta(profile, 'property="og:title"'), `${displayName} (@xavier)`);
   });
 
-  test("<title> holds the photo title and display name escaped", { todo: TITLE_TODO }, async () => {
+  test("<title> holds the photo title and display name escaped", async () => {
     for (const [path, want] of [
       [`/p/${id}`, `${title} · Lumen`],
       ["/u/xavier", `${displayName} (@xavier) · Lumen`],
@@ -734,7 +737,7 @@ describe("text people type is rendered inert", () => {
     }
   });
 
-  test("the owner's photo page, edit form included, carries no payload unescaped", { todo: TEXTAREA_TODO }, async () => {
+  test("the owner's photo page, edit form included, carries no payload unescaped", async () => {
     const { status, text } = await html(`/p/${id}`, { cookie: xav.cookie });
     assert.equal(status, 200);
     assertInert("photo page (owner)", bodyOf(text));
@@ -767,9 +770,23 @@ describe("text people type is rendered inert", () => {
     );
     assert.equal(settings.status, 422);
     assertInert("refused settings", settings.text);
-    // The upload page shows its ?error= (how a refused plain upload comes back).
-    const upload = await html(`/upload?error=${encodeURIComponent(X.script + X.attr)}`, { cookie: xav.cookie });
-    assertInert("upload page error", upload.text);
+    // A refused plain upload comes back as the upload page naming the file: inert.
+    const refused = new FormData();
+    refused.append("photos", new Blob(["not an image"], { type: "text/plain" }), `${X.script}${X.attr}.txt`);
+    const res = await fetch(`${srv.base}/upload`, {
+      method: "POST",
+      body: refused,
+      redirect: "manual",
+      headers: { cookie: xav.cookie, accept: "text/html" },
+      signal: AbortSignal.timeout(15_000),
+    });
+    assert.equal(res.status, 422);
+    const page = await res.text();
+    assert.match(page, /is not a supported image/);
+    assertInert("refused upload", page);
+    // And the page does not reflect a query string (no crafted-link messages).
+    const crafted = await html(`/upload?error=${encodeURIComponent("Your account is locked, call us")}`, { cookie: xav.cookie });
+    assert.doesNotMatch(crafted.text, /account is locked/);
   });
 
   /**
@@ -837,7 +854,7 @@ describe("text people type is rendered inert", () => {
     });
   });
 
-  test("in a real browser, photo and profile pages run nothing and read exactly as typed", { todo: TITLE_TODO }, async () => {
+  test("in a real browser, photo and profile pages run nothing and read exactly as typed", async () => {
     await inBrowser(async (run) => {
       const anon = await run("photo (anonymous)", `/p/${id}`);
       assert.equal(anon.title, `${title} · Lumen`);
@@ -853,7 +870,7 @@ describe("text people type is rendered inert", () => {
   });
 
   // The owner's page has the <title> too: this one needs both fixes.
-  test("in a real browser, the owner's edit form runs nothing and holds the text as typed", { todo: `${TEXTAREA_TODO}; and ${TITLE_TODO}` }, async () => {
+  test("in a real browser, the owner's edit form runs nothing and holds the text as typed", async () => {
     await inBrowser(async (run) => {
       const owner = await run("photo (owner)", `/p/${id}`, xav.cookie);
       assert.equal(owner.textarea, caption);

@@ -13,3 +13,30 @@ pub fn set_http_status(code: u16) {
         set(code);
     }
 }
+
+/// Escapes text for the two places the renderer writes it raw (leptos_meta's `<title>` and
+/// a `<textarea>`'s content in tachys 0.2): without this, a photo title such as
+/// `</title><script>` would run for everyone who opens the page.
+pub fn escape_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            super::escape_text("</title><script>a&b</script>"),
+            "&lt;/title&gt;&lt;script&gt;a&amp;b&lt;/script&gt;"
+        );
+    }
+}

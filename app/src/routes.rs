@@ -8,6 +8,7 @@ use leptos_router::{
 };
 
 use crate::components::nav::Nav;
+use crate::http::escape_text;
 use crate::pages::{
     design::DesignPage,
     feed::FeedPage,
@@ -23,7 +24,10 @@ use crate::pages::{
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|t: String| if t.is_empty() { "Lumen".to_string() } else { format!("{t} · Lumen") } />
+        // Pages render only on the server (islands), where leptos_meta writes the title raw.
+        <Title formatter=|t: String| {
+            if t.is_empty() { "Lumen".to_string() } else { format!("{} · Lumen", escape_text(&t)) }
+        } />
         <Router>
             <Nav />
             <main class="page">

@@ -21,6 +21,11 @@ fn feedback(action: &str) -> Option<FormFeedback> {
     use_context::<FormFeedback>().filter(|f| f.action == action)
 }
 
+/// The message of a refused post to `action`, if this render is its answer.
+pub fn refusal(action: &str) -> Option<String> {
+    feedback(action).map(|f| f.error.message())
+}
+
 /// What the user typed into `field` of the refused `action` form, else `default`.
 pub fn kept(action: &str, field: &str, default: &str) -> String {
     feedback(action)
@@ -51,7 +56,7 @@ pub fn ServerForm(
     label: &'static str,
     children: Children,
 ) -> impl IntoView {
-    let error = feedback(action).map(|f| f.error.message());
+    let error = refusal(action);
     view! {
         <form method="post" action=action class=class aria-label=(!label.is_empty()).then_some(label)>
             {error.map(|message| view! { <FormError message /> })}

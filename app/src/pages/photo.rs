@@ -9,6 +9,7 @@ use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, kept_checked, Field, ServerForm};
 use crate::components::status::StatusBadge;
+use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
 
 /// How often a page showing an unfinished photo asks again.
@@ -190,7 +191,8 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                 <Field action=EDIT name="title" label="Title" required=true maxlength=100 value=p.title.clone() />
                 <label for="caption">"Caption"</label>
                 <textarea id="caption" name="caption" rows="3" maxlength="2000">
-                    {kept(EDIT, "caption", &p.caption)}
+                    // tachys writes a textarea's text raw: escape it here.
+                    {escape_text(&kept(EDIT, "caption", &p.caption))}
                 </textarea>
                 <Field
                     action=EDIT
@@ -210,7 +212,7 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                         value="on"
                         checked=kept_checked(EDIT, "allow_original", p.allow_original)
                     />
-                    " Let others download the original file"
+                    " Let others download the original file (it keeps the camera data, location included)"
                 </label>
                 <button type="submit" class="button primary">
                     "Save changes"

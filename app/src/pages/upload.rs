@@ -3,19 +3,16 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::accounts::current_user;
+use crate::components::form::refusal;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{upload_all, UploadItem};
 
 #[component]
 pub fn UploadPage() -> impl IntoView {
-    // Set by the upload route when a form post without JS was refused.
-    let server_error = use_query_map()
-        .read_untracked()
-        .get("error")
-        .map(|e| e.chars().take(300).collect::<String>());
+    // Set when the upload route renders this page as its answer to a refused form post.
+    let server_error = refusal("/upload");
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="Upload" />

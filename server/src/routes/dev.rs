@@ -26,6 +26,9 @@ pub async fn requeue(Extension(p): Extension<Platform>, Path(id): Path<String>) 
     .await
 }
 
+/// The seeded demo users' email domain (demo/seed.json).
+const DEMO_DOMAIN: &str = "@demo.lumen.test";
+
 /// `GET /_dev/sign-in/{username}`: signs in as a demo user in one click, so reviewers of
 /// a preview can open the signed-in deep links without knowing a password.
 pub async fn sign_in_as(
@@ -39,7 +42,12 @@ pub async fn sign_in_as(
     SendFuture::new(async move {
         let found = p.users.by_login(&username.to_lowercase()).await;
         let user = match found {
-            Ok(Some(u)) if u.username == username.to_lowercase() => u,
+            // Only the seeded demo accounts: anyone may open a preview and sign up there.
+            Ok(Some(u))
+                if u.username == username.to_lowercase() && u.email.ends_with(DEMO_DOMAIN) =>
+            {
+                u
+            }
             Ok(_) => return json_error(&LumenError::NotFound),
             Err(e) => return json_error(&e.into()),
         };

@@ -16,7 +16,23 @@ use tower_service::Service;
 /// A `LumenError` as JSON, with its status.
 pub fn json_error(e: &LumenError) -> Response {
     let body = serde_json::to_string(e).unwrap_or_else(|_| "{}".into());
-    respond(e.status(), "application/json", body)
+    let mut res = respond(e.status(), "application/json", body);
+    retry_after(&mut res, e);
+    res
+}
+
+/// `Retry-After` for rate limits and the hourly upload quota.
+fn retry_after(res: &mut Response, e: &LumenError) {
+    let secs = match e {
+        LumenError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+        LumenError::Quota {
+            retry_after_secs, ..
+        } => *retry_after_secs,
+        _ => None,
+    };
+    if let Some(s) = secs {
+        res.headers_mut().insert(header::RETRY_AFTER, s.into());
+    }
 }
 
 pub fn respond(status: u16, content_type: &str, body: impl Into<Body>) -> Response {
@@ -53,6 +69,7 @@ pub async fn render_page(
         Ok(mut res) => {
             *res.status_mut() =
                 StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            retry_after(&mut res, e);
             res
         }
         Err(never) => match never {},

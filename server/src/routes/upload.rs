@@ -2,6 +2,7 @@
 //! plain form (redirects, or the upload page again with the error) and the JS
 //! uploader (`Accept: application/json`).
 
+use app::components::form::FormFeedback;
 use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
@@ -89,10 +90,16 @@ fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Without JS: render the upload page again with the message, and the error's status.
+/// Without JS: render the upload page again with the message and the error's status
+/// (a cross-site post gets no page of ours).
 async fn form_again(p: &Platform, headers: &HeaderMap, e: &LumenError) -> Response {
-    let query: String = form_urlencoded::Serializer::new(String::new())
-        .append_pair("error", &e.message())
-        .finish();
-    super::render_page(p, headers, &format!("/upload?{query}"), None, e).await
+    if *e == LumenError::Forbidden {
+        return json_error(e);
+    }
+    let feedback = FormFeedback {
+        action: "/upload".into(),
+        error: e.clone(),
+        values: Vec::new(),
+    };
+    super::render_page(p, headers, "/upload", Some(feedback), e).await
 }
