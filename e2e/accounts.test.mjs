@@ -897,27 +897,32 @@ describe("quotas (on an instance with 3 uploads an hour and 400 kB of storage)",
   const png = (n) => ({ name: `tiny${n}.png`, bytes: makeRgbaPng(48, 32), type: "image/png" });
 
   test("uploads per hour: beyond the limit is 429 with a clear message, and stores nothing", async () => {
+    // The quota counts per clock hour (a fixed window, like the rate limits).
+    await awayFromWindowEdge(3600, 60);
     const q = await signUpAt(small.base, { username: "quinn", ip: freshIp() });
     assert.equal((await uploadAt(small.base, [png(1), png(2)], { cookie: q.cookie })).status, 201);
     const before = await stored("quinn");
     const over = await uploadAt(small.base, [png(3), png(4)], { cookie: q.cookie });
     assert.equal(over.status, 429);
-    assert.deepEqual(await over.json(), {
-      error: "quota",
-      reason: "You can upload 3 photos an hour and have uploaded 2 in the last hour; please wait a while.",
-      retry_after_secs: 3600,
-    });
+    const body = await over.json();
+    const MESSAGE = /^You can upload 3 photos an hour and have uploaded 2 this hour; try again in \d+ min\.$/;
+    assert.equal(body.error, "quota");
+    assert.match(body.reason, MESSAGE);
+    assert.ok(body.retry_after_secs > 0 && body.retry_after_secs <= 3600, `retry in ${body.retry_after_secs}`);
+    assert.equal(over.headers.get("retry-after"), String(body.retry_after_secs));
     const form = await uploadAt(small.base, [png(3), png(4)], { cookie: q.cookie, json: false });
     assert.equal(form.status, 429);
-    assert.equal(
-      textOfClass(await form.text(), "p", "form-error"),
-      "You can upload 3 photos an hour and have uploaded 2 in the last hour; please wait a while.",
-    );
+    assert.match(textOfClass(await form.text(), "p", "form-error") ?? "", MESSAGE);
     assert.deepEqual(await stored("quinn"), before);
-    // What is left of the hour can still be used, and then no more.
-    assert.equal((await uploadAt(small.base, [png(5)], { cookie: q.cookie })).status, 201);
+    // Refusals do not count: what is left of the hour can still be used, and then no more.
+    const last = await uploadAt(small.base, [png(5)], { cookie: q.cookie });
+    assert.equal(last.status, 201);
     assert.equal((await uploadAt(small.base, [png(6)], { cookie: q.cookie })).status, 429);
     assert.equal((await stored("quinn")).n, 3);
+    // Deleting a photo does not give the hour's allowance back.
+    const [{ id }] = (await last.json()).photos;
+    assert.equal((await apiAt(small.base, "delete_photo", { id }, { cookie: q.cookie })).status, 200);
+    assert.equal((await uploadAt(small.base, [png(7)], { cookie: q.cookie })).status, 429);
   });
 
   test("storage: an upload that does not fit is 413, stores nothing, and fits after a delete", async () => {

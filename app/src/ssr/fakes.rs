@@ -53,6 +53,9 @@ impl Mem {
     pub fn photo(&self, id: &str) -> Option<PhotoRow> {
         lock(&self.photos).get(id).cloned()
     }
+    pub fn remove(&self, id: &str) {
+        lock(&self.photos).remove(id);
+    }
     pub fn photo_count(&self) -> usize {
         lock(&self.photos).len()
     }
@@ -322,7 +325,7 @@ impl UserRepo for Port {
 
 #[async_trait]
 impl RateLimiter for Port {
-    async fn hit(&self, bucket: &str, window_start: i64) -> PortResult<u32> {
+    async fn hit(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<u32> {
         let mut limits = lock(&self.0.limits);
         let e = limits
             .entry(bucket.to_string())
@@ -330,7 +333,7 @@ impl RateLimiter for Port {
         if e.0 != window_start {
             *e = (window_start, 0);
         }
-        e.1 += 1;
+        e.1 += n;
         Ok(e.1)
     }
 }

@@ -228,10 +228,10 @@ pub trait UserRepo: Send + Sync {
 
 #[async_trait]
 pub trait RateLimiter: Send + Sync {
-    /// Counts one hit on `bucket` in the fixed window starting at `window_start`
-    /// (a new window resets the count) and returns the hits in that window, this one
+    /// Counts `n` hits on `bucket` in the fixed window starting at `window_start`
+    /// (a new window resets the count) and returns the hits in that window, these
     /// included. Atomic: concurrent hits are all counted.
-    async fn hit(&self, bucket: &str, window_start: i64) -> PortResult<u32>;
+    async fn hit(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<u32>;
 }
 
 /// The platform's crypto: WebCrypto in the Worker.

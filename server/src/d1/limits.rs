@@ -3,6 +3,7 @@
 use app::ssr::ports::{PortError, PortResult, RateLimiter};
 use async_trait::async_trait;
 use serde::Deserialize;
+use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
@@ -11,9 +12,9 @@ use super::{ms, s, unavailable};
 /// One statement, so concurrent hits serialise in SQLite and every one is counted. A
 /// new window (any other start) replaces the old count. In the SET list `window_start`
 /// is still the stored value: SQLite evaluates every right-hand side before assigning.
-pub const HIT: &str = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1) \
+pub const HIT: &str = "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, ?3) \
      ON CONFLICT (bucket) DO UPDATE SET \
-     hits = CASE WHEN window_start = excluded.window_start THEN hits + 1 ELSE 1 END, \
+     hits = CASE WHEN window_start = excluded.window_start THEN hits + excluded.hits ELSE excluded.hits END, \
      window_start = excluded.window_start \
      RETURNING hits";
 
@@ -32,12 +33,12 @@ struct Hits {
 
 #[async_trait]
 impl RateLimiter for D1Limits {
-    async fn hit(&self, bucket: &str, window_start: i64) -> PortResult<u32> {
+    async fn hit(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<u32> {
         SendFuture::new(async move {
             let stmt = self
                 .0
                 .prepare(HIT)
-                .bind(&[s(bucket), ms(window_start)])
+                .bind(&[s(bucket), ms(window_start), JsValue::from(n)])
                 .map_err(unavailable)?;
             let row: Option<Hits> = stmt.first(None).await.map_err(unavailable)?;
             row.map(|r| r.hits as u32)
@@ -55,7 +56,25 @@ mod tests {
     use rusqlite::{params, Connection};
 
     fn hit(c: &Connection, bucket: &str, window_start: i64) -> rusqlite::Result<u32> {
-        c.query_row(HIT, params![bucket, window_start], |r| r.get("hits"))
+        hit_n(c, bucket, window_start, 1)
+    }
+
+    fn hit_n(c: &Connection, bucket: &str, window_start: i64, n: u32) -> rusqlite::Result<u32> {
+        c.query_row(HIT, params![bucket, window_start, n], |r| r.get("hits"))
+    }
+
+    #[test]
+    fn counts_several_hits_at_once() -> TestResult {
+        let c = db()?;
+        assert_eq!(hit_n(&c, "upload:u1", 0, 3)?, 3);
+        assert_eq!(hit_n(&c, "upload:u1", 0, 2)?, 5);
+        assert_eq!(hit_n(&c, "upload:u1", 0, 0)?, 5, "zero reads the count");
+        assert_eq!(
+            hit_n(&c, "upload:u1", 3_600_000, 4)?,
+            4,
+            "a new window starts from n"
+        );
+        Ok(())
     }
 
     #[test]

@@ -173,7 +173,7 @@ pub async fn limit(
 ) -> Result<(), LumenError> {
     let now = p.clock.now_ms();
     let start = now - now.rem_euclid(window_ms);
-    if p.limits.hit(bucket, start).await? > max {
+    if p.limits.hit(bucket, start, 1).await? > max {
         let secs = (start + window_ms - now + 999) / 1000;
         return Err(LumenError::RateLimited {
             retry_after_secs: u32::try_from(secs).unwrap_or(u32::MAX),

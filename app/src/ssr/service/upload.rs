@@ -67,6 +67,7 @@ pub async fn upload(
             id,
         });
     }
+    count_uploads(p, owner_id, out.len() as u32).await?;
     Ok(out)
 }
 
@@ -82,15 +83,6 @@ async fn within_quota(
         .photos
         .usage(owner_id, p.clock.now_ms() - 3600 * 1000)
         .await?;
-    if usage.uploads_since + files > q.uploads_per_hour {
-        return Err(LumenError::Quota {
-            reason: format!(
-                "You can upload {} photos an hour and have uploaded {} in the last hour; please wait a while.",
-                q.uploads_per_hour, usage.uploads_since
-            ),
-            retry_after_secs: Some(3600),
-        });
-    }
     if usage.stored_bytes + bytes > q.stored_bytes {
         return Err(LumenError::Quota {
             reason: format!(
@@ -101,6 +93,41 @@ async fn within_quota(
             retry_after_secs: None,
         });
     }
+    // Counted in the rate-limit table (see `count_uploads`), not from the photo rows:
+    // deleting photos must not give the hour's allowance back. Refused uploads do not
+    // count; two concurrent uploads may overshoot by one request's files.
+    let (start, ends) = hour_window(p);
+    let used = p.limits.hit(&upload_bucket(owner_id), start, 0).await?;
+    if used + files > q.uploads_per_hour {
+        let secs = u32::try_from((ends - p.clock.now_ms() + 999) / 1000).unwrap_or(3600);
+        return Err(LumenError::Quota {
+            reason: format!(
+                "You can upload {} photos an hour and have uploaded {used} this hour; try again in {} min.",
+                q.uploads_per_hour,
+                secs.div_ceil(60)
+            ),
+            retry_after_secs: Some(secs),
+        });
+    }
+    Ok(())
+}
+
+fn upload_bucket(owner_id: &str) -> String {
+    format!("uploads:{owner_id}")
+}
+
+/// The clock hour the hourly upload quota counts in: (start, end) in epoch ms.
+fn hour_window(p: &Platform) -> (i64, i64) {
+    const HOUR: i64 = 3600 * 1000;
+    let now = p.clock.now_ms();
+    let start = now - now.rem_euclid(HOUR);
+    (start, start + HOUR)
+}
+
+async fn count_uploads(p: &Platform, owner_id: &str, n: u32) -> Result<(), LumenError> {
+    p.limits
+        .hit(&upload_bucket(owner_id), hour_window(p).0, n)
+        .await?;
     Ok(())
 }
 
@@ -186,21 +213,32 @@ mod tests {
     fn quotas_refuse_before_storing() {
         let (mut p, mem) = fake_platform();
         p.quotas.uploads_per_hour = 2;
-        upload(&p, vec![png("a.png")]).unwrap();
+        let first = upload(&p, vec![png("a.png")]).unwrap();
         let e = upload(&p, vec![png("b.png"), png("c.png")]).unwrap_err();
         assert_eq!(e.status(), 429);
-        assert!(e.to_string().contains("2 photos an hour"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("2 photos an hour and have uploaded 1 this hour"),
+            "{e}"
+        );
         assert_eq!(mem.photo_count(), 1, "nothing more stored");
+        // Refusals do not count: the one upload left can still be used...
+        let second = upload(&p, vec![png("b.png")]).unwrap();
+        // ...and deleting does not give the allowance back.
+        mem.remove(&first[0].id);
+        mem.remove(&second[0].id);
+        assert_eq!(upload(&p, vec![png("c.png")]).unwrap_err().status(), 429);
         // An hour later the window has moved on.
         mem.advance(3600 * 1000);
         upload(&p, vec![png("b.png")]).unwrap();
 
         p.quotas.uploads_per_hour = 100;
-        p.quotas.stored_bytes = (png_bytes(8, 6).len() * 2) as u64;
+        // Room for exactly the one photo stored now (the first two rows are gone).
+        p.quotas.stored_bytes = png_bytes(8, 6).len() as u64;
         let e = upload(&p, vec![png("d.png")]).unwrap_err();
         assert_eq!(e.status(), 413);
         assert!(e.to_string().contains("storage is full"), "{e}");
-        assert_eq!((mem.photo_count(), mem.blobs.len()), (2, 2));
+        assert_eq!(mem.photo_count(), 1);
     }
 
     #[test]
