@@ -622,7 +622,9 @@ describe("forms without JavaScript", () => {
     const settings = await html("/settings", { cookie });
     assert.equal(settings.status, 200);
     assert.match(settings.text.replaceAll("<!>", ""), /Signed in as @alice/);
-    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example"]) {
+    // Off-site, and paths that are no valid Location header (which once would have
+    // panicked the Worker): all go home.
+    for (const next of ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/a\r\nSet-Cookie: x=1", "/café"]) {
       const away = await api("sign_in", { login: "alice", password: A.password, next }, { headers: plain("/signin") });
       assert.deepEqual([away.status, away.headers.get("location")], [302, "/"], next);
     }

@@ -49,10 +49,20 @@ pub fn redirect(to: &str) {
     leptos_axum::redirect(to);
 }
 
-/// Only local paths, so `?next=` cannot send people to another site.
+/// Only local paths, so `?next=` cannot send people to another site; and only plain
+/// printable ASCII, which is always a valid `Location` header (leptos_axum's redirect
+/// would panic on anything else).
 pub fn local_path(next: Option<&str>) -> &str {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n,
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && n.len() <= 512
+                && n.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            n
+        }
         _ => "/",
     }
 }
@@ -68,6 +78,9 @@ mod tests {
             Some("https://evil.test"),
             Some("//evil.test"),
             Some("/\\evil.test"),
+            Some("/a\nLocation: x"),
+            Some("/caf\u{e9}"),
+            Some("/a b"),
             Some(""),
         ] {
             assert_eq!(local_path(bad), "/", "{bad:?}");
