@@ -103,3 +103,22 @@ pub fn Field(
         {hint.map(|h| view! { <small id=hint_id>{h}</small> })}
     }
 }
+
+/// A labelled checkbox of a [`ServerForm`], sent as `name=on` when ticked; after a
+/// refusal it shows what was sent.
+#[component]
+pub fn Checkbox(
+    action: &'static str,
+    name: &'static str,
+    label: &'static str,
+    /// Ticked before any refusal.
+    checked: bool,
+) -> impl IntoView {
+    view! {
+        <label class="check">
+            <input type="checkbox" name=name value="on" checked=kept_checked(action, name, checked) />
+            " "
+            {label}
+        </label>
+    }
+}

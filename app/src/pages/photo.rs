@@ -7,7 +7,7 @@ use server_fn::ServerFn;
 
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
 use crate::components::error_box::ErrorBox;
-use crate::components::form::{kept, kept_checked, Field, ServerForm};
+use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::components::status::StatusBadge;
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
@@ -205,15 +205,12 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                     <legend>"Who can see it"</legend>
                     {choices}
                 </fieldset>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        name="allow_original"
-                        value="on"
-                        checked=kept_checked(EDIT, "allow_original", p.allow_original)
-                    />
-                    " Let others download the original file (it keeps the camera data, location included)"
-                </label>
+                <Checkbox
+                    action=EDIT
+                    name="allow_original"
+                    label="Let others download the original file (it keeps the camera data, location included)"
+                    checked=p.allow_original
+                />
                 <button type="submit" class="button primary">
                     "Save changes"
                 </button>

@@ -7,7 +7,7 @@ use server_fn::ServerFn;
 
 use crate::api::accounts::{current_user, ChangePassword, SignOutOthers, UpdateSettings};
 use crate::components::error_box::ErrorBox;
-use crate::components::form::{kept, kept_checked, Field, ServerForm};
+use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::error::LumenError;
 use crate::model::{Me, Visibility};
 
@@ -83,15 +83,12 @@ fn Settings(me: Me) -> impl IntoView {
                 <select id="default_visibility" name="default_visibility">
                     {options}
                 </select>
-                <label class="check">
-                    <input
-                        type="checkbox"
-                        name="watermark"
-                        value="on"
-                        checked=kept_checked(SETTINGS, "watermark", me.watermark)
-                    />
-                    " Watermark new uploads with my username"
-                </label>
+                <Checkbox
+                    action=SETTINGS
+                    name="watermark"
+                    label="Watermark new uploads with my username"
+                    checked=me.watermark
+                />
                 <button type="submit" class="button primary">
                     "Save settings"
                 </button>

@@ -14,6 +14,19 @@ pub(crate) fn unavailable(e: worker::Error) -> PortError {
 
 /// A UNIQUE (or primary key) violation is the caller's `Conflict`; anything else is
 /// the platform's fault.
+/// Runs one INSERT; a UNIQUE violation is `Conflict`.
+pub(crate) async fn insert(
+    db: &worker::D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> PortResult<()> {
+    let stmt = db.prepare(sql).bind(args).map_err(unavailable)?;
+    stmt.run()
+        .await
+        .map_err(conflict_or_unavailable)
+        .map(|_| ())
+}
+
 pub(crate) fn conflict_or_unavailable(e: worker::Error) -> PortError {
     if is_unique_violation(&error_text(&e)) {
         PortError::Conflict

@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::{changes, conflict_or_unavailable, flag, ms, n, opt, s, unavailable};
+use super::{changes, flag, ms, n, opt, s, unavailable};
 
 pub const INSERT_PENDING: &str = "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at, \
      visibility, caption, alt, allow_original, watermark) \
@@ -185,18 +185,7 @@ impl PhotoRepo for D1Photos {
             flag(r.allow_original),
             flag(r.watermark),
         ];
-        SendFuture::new(async move {
-            let stmt = self
-                .0
-                .prepare(INSERT_PENDING)
-                .bind(&args)
-                .map_err(unavailable)?;
-            stmt.run()
-                .await
-                .map_err(conflict_or_unavailable)
-                .map(|_| ())
-        })
-        .await
+        SendFuture::new(super::insert(&self.0, INSERT_PENDING, &args)).await
     }
 
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>> {

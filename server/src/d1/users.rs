@@ -7,7 +7,7 @@ use serde::Deserialize;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::{changes, conflict_or_unavailable, flag, ms, s, unavailable};
+use super::{changes, flag, ms, s, unavailable};
 
 /// Rate-limit windows are kept this long after they start, then purged.
 pub const RATE_LIMITS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
@@ -177,14 +177,7 @@ impl UserRepo for D1Users {
             flag(u.watermark),
             ms(u.created_at),
         ];
-        SendFuture::new(async move {
-            let stmt = self.0.prepare(INSERT).bind(&args).map_err(unavailable)?;
-            stmt.run()
-                .await
-                .map_err(conflict_or_unavailable)
-                .map(|_| ())
-        })
-        .await
+        SendFuture::new(super::insert(&self.0, INSERT, &args)).await
     }
 
     async fn by_id(&self, id: &str) -> PortResult<Option<UserRow>> {
@@ -219,18 +212,7 @@ impl UserRepo for D1Users {
             ms(r.last_seen_at),
             ms(r.expires_at),
         ];
-        SendFuture::new(async move {
-            let stmt = self
-                .0
-                .prepare(CREATE_SESSION)
-                .bind(&args)
-                .map_err(unavailable)?;
-            stmt.run()
-                .await
-                .map_err(conflict_or_unavailable)
-                .map(|_| ())
-        })
-        .await
+        SendFuture::new(super::insert(&self.0, CREATE_SESSION, &args)).await
     }
 
     async fn session(
