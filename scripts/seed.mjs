@@ -8,7 +8,7 @@
 //
 // Usage: node scripts/seed.mjs <base url> [--if-empty] [--reset] [D1 access]
 //   D1 access: --persist-to <dir> (local state) or --remote, and optionally --config <file>.
-//   --if-empty  do nothing when the feed already has photos (make dev)
+//   --if-empty  do nothing when the demo users already exist (make dev)
 //   --reset     delete every photo row first (a preview redeploy starts from the same data)
 
 import { spawnSync } from "node:child_process";
@@ -105,9 +105,12 @@ const timeOf = (i) => Date.parse(MANIFEST.newest) - i * MANIFEST.spacing_minutes
 
 export async function seed(base, { access = null, ifEmpty = false, reset = false, log = console.log } = {}) {
   if (ifEmpty) {
-    const list = await (await post(base, "/api/list_photos")).json();
-    if (Array.isArray(list) && list.length > 0) {
-      log(`seed: ${list.length} photos already there, nothing to do`);
+    // Seeded once the first demo user exists (a state from before accounts has photos but
+    // no users: it gets them).
+    const first = MANIFEST.users[0].handle;
+    const profile = await post(base, "/api/get_profile", new URLSearchParams({ username: first }), FORM);
+    if (profile.status === 200) {
+      log(`seed: demo data already there (/u/${first}), nothing to do`);
       return;
     }
   }
