@@ -163,13 +163,12 @@ impl PhotoRepo for Port {
         lock(&self.0.variants).retain(|v| v.photo_id != id);
         Ok(())
     }
-    async fn usage(&self, owner_id: &str, since_ms: i64) -> PortResult<Usage> {
-        let photos = lock(&self.0.photos);
-        let mine = photos.values().filter(|r| r.owner_id == owner_id);
-        Ok(Usage {
-            stored_bytes: mine.clone().map(|r| r.bytes).sum(),
-            uploads_since: mine.filter(|r| r.created_at >= since_ms).count() as u32,
-        })
+    async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64> {
+        Ok(lock(&self.0.photos)
+            .values()
+            .filter(|r| r.owner_id == owner_id)
+            .map(|r| r.bytes)
+            .sum())
     }
     async fn variants(&self, ids: &[String]) -> PortResult<Vec<VariantRow>> {
         Ok(lock(&self.0.variants)

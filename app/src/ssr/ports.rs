@@ -133,13 +133,6 @@ pub struct PhotoEdit {
     pub allow_original: bool,
 }
 
-/// How much a user has stored and uploaded recently, for quotas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Usage {
-    pub stored_bytes: u64,
-    pub uploads_since: u32,
-}
-
 #[async_trait]
 pub trait PhotoRepo: Send + Sync {
     async fn insert_pending(&self, row: &PhotoRow) -> PortResult<()>;
@@ -153,8 +146,8 @@ pub trait PhotoRepo: Send + Sync {
     async fn update(&self, id: &str, edit: &PhotoEdit, now_ms: i64) -> PortResult<()>;
     /// Removes the row and its variant rows (R2 objects are the caller's job).
     async fn delete(&self, id: &str) -> PortResult<()>;
-    /// Bytes of all the owner's originals, and uploads created at or after `since_ms`.
-    async fn usage(&self, owner_id: &str, since_ms: i64) -> PortResult<Usage>;
+    /// Bytes of all the owner's originals, for the storage quota.
+    async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64>;
     async fn variants(&self, ids: &[String]) -> PortResult<Vec<VariantRow>>;
     /// Replaces the photo's variants and marks it ready, atomically.
     async fn mark_ready(&self, id: &str, r: &Rendition) -> PortResult<()>;

@@ -27,6 +27,30 @@ pub(crate) async fn insert(
         .map(|_| ())
 }
 
+/// Runs one write; returns how many rows it changed.
+pub(crate) async fn write(
+    db: &worker::D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> PortResult<u32> {
+    let stmt = db.prepare(sql).bind(args).map_err(unavailable)?;
+    let res = stmt.run().await.map_err(unavailable)?;
+    changes(&res)
+}
+
+/// Runs a write that must hit a row: `NotFound` when it changed none (SQLite counts a
+/// matched row even when no value differs, so 0 means no row).
+pub(crate) async fn update_one(
+    db: &worker::D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> PortResult<()> {
+    match write(db, sql, args).await? {
+        0 => Err(PortError::NotFound),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn conflict_or_unavailable(e: worker::Error) -> PortError {
     if is_unique_violation(&error_text(&e)) {
         PortError::Conflict

@@ -2,7 +2,7 @@
 
 use app::model::{PhotoStatus, Visibility};
 use app::ssr::ports::{
-    PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, Usage, VariantRow,
+    PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::{changes, flag, ms, n, opt, s, unavailable};
+use super::{flag, ms, n, opt, s, unavailable, update_one};
 
 pub const INSERT_PENDING: &str = "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at, \
      visibility, caption, alt, allow_original, watermark) \
@@ -51,8 +51,8 @@ pub const UPDATE: &str =
      updated_at = ?7 WHERE id = ?1";
 pub const DELETE: &str = "DELETE FROM photos WHERE id = ?1";
 /// Every status counts: a pending upload already holds its bytes in R2.
-pub const USAGE: &str = "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes, \
-     COUNT(CASE WHEN created_at >= ?2 THEN 1 END) AS uploads_since FROM photos WHERE owner_id = ?1";
+pub const STORED_BYTES: &str =
+    "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes FROM photos WHERE owner_id = ?1";
 /// Variants of up to a page of photos; ids come as one JSON array so the statement is fixed.
 pub const VARIANTS: &str =
     "SELECT photo_id, width, height, mime, r2_key, bytes FROM photo_variants \
@@ -156,9 +156,8 @@ struct Variant {
 }
 
 #[derive(Deserialize)]
-struct UsageRow {
+struct StoredBytes {
     stored_bytes: f64,
-    uploads_since: f64,
 }
 
 fn now() -> JsValue {
@@ -215,16 +214,7 @@ impl PhotoRepo for D1Photos {
             flag(e.allow_original),
             ms(now_ms),
         ];
-        SendFuture::new(async move {
-            let stmt = self.0.prepare(UPDATE).bind(&args).map_err(unavailable)?;
-            let res = stmt.run().await.map_err(unavailable)?;
-            // SQLite counts a matched row even when no value differs, so 0 means no row.
-            match changes(&res)? {
-                0 => Err(PortError::NotFound),
-                _ => Ok(()),
-            }
-        })
-        .await
+        SendFuture::new(update_one(&self.0, UPDATE, &args)).await
     }
 
     async fn delete(&self, id: &str) -> PortResult<()> {
@@ -242,18 +232,15 @@ impl PhotoRepo for D1Photos {
         .await
     }
 
-    async fn usage(&self, owner_id: &str, since_ms: i64) -> PortResult<Usage> {
+    async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64> {
         SendFuture::new(async move {
             let stmt = self
                 .0
-                .prepare(USAGE)
-                .bind(&[s(owner_id), ms(since_ms)])
+                .prepare(STORED_BYTES)
+                .bind(&[s(owner_id)])
                 .map_err(unavailable)?;
-            let row: Option<UsageRow> = stmt.first(None).await.map_err(unavailable)?;
-            Ok(row.map_or_else(Usage::default, |r| Usage {
-                stored_bytes: r.stored_bytes as u64,
-                uploads_since: r.uploads_since as u32,
-            }))
+            let row: Option<StoredBytes> = stmt.first(None).await.map_err(unavailable)?;
+            Ok(row.map_or(0, |r| r.stored_bytes as u64))
         })
         .await
     }
@@ -676,7 +663,7 @@ mod tests {
     }
 
     #[test]
-    fn usage_sums_bytes_and_counts_recent_uploads() -> TestResult {
+    fn stored_bytes_sums_the_owners_originals() -> TestResult {
         let c = db()?;
         for (id, owner, bytes, at) in [
             ("a", "u1", 10, 1),
@@ -701,15 +688,12 @@ mod tests {
                 ],
             )?;
         }
-        let usage = |owner: &str, since: i64| -> rusqlite::Result<(i64, i64)> {
-            c.query_row(USAGE, params![owner, since], |r| {
-                Ok((r.get("stored_bytes")?, r.get("uploads_since")?))
-            })
+        let stored = |owner: &str| -> rusqlite::Result<i64> {
+            c.query_row(STORED_BYTES, params![owner], |r| r.get("stored_bytes"))
         };
-        assert_eq!(usage("u1", 5)?, (60, 2), "since is inclusive");
-        assert_eq!(usage("u1", 11)?, (60, 0));
-        assert_eq!(usage("u2", 0)?, (100, 1));
-        assert_eq!(usage("nobody", 0)?, (0, 0), "one row of zeros, not NULL");
+        assert_eq!(stored("u1")?, 60);
+        assert_eq!(stored("u2")?, 100);
+        assert_eq!(stored("nobody")?, 0, "one row with zero, not NULL");
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::{changes, flag, ms, s, unavailable};
+use super::{flag, ms, s, unavailable, update_one, write};
 
 /// Rate-limit windows are kept this long after they start, then purged.
 pub const RATE_LIMITS_KEPT_MS: i64 = 24 * 60 * 60 * 1000;
@@ -73,22 +73,6 @@ impl D1Users {
         let row: Option<User> = stmt.first(None).await.map_err(unavailable)?;
         row.map(User::into_port).transpose()
     }
-
-    /// Runs a write that must hit a row: `NotFound` when it changed none.
-    async fn update_one(&self, sql: &str, args: &[wasm_bindgen::JsValue]) -> PortResult<()> {
-        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
-        let res = stmt.run().await.map_err(unavailable)?;
-        match changes(&res)? {
-            0 => Err(PortError::NotFound),
-            _ => Ok(()),
-        }
-    }
-
-    async fn write(&self, sql: &str, args: &[wasm_bindgen::JsValue]) -> PortResult<u32> {
-        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
-        let res = stmt.run().await.map_err(unavailable)?;
-        changes(&res)
-    }
 }
 
 /// A user as D1 returns it: INTEGER columns arrive as JSON numbers, flags as 0/1.
@@ -130,14 +114,8 @@ struct SessionJoin {
     session_created_at: f64,
     last_seen_at: f64,
     expires_at: f64,
-    id: String,
-    username: String,
-    email: String,
-    display_name: String,
-    password_hash: String,
-    default_visibility: String,
-    watermark: f64,
-    created_at: f64,
+    #[serde(flatten)]
+    user: User,
 }
 
 impl SessionJoin {
@@ -149,18 +127,7 @@ impl SessionJoin {
             last_seen_at: self.last_seen_at as i64,
             expires_at: self.expires_at as i64,
         };
-        let user = User {
-            id: self.id,
-            username: self.username,
-            email: self.email,
-            display_name: self.display_name,
-            password_hash: self.password_hash,
-            default_visibility: self.default_visibility,
-            watermark: self.watermark,
-            created_at: self.created_at,
-        }
-        .into_port()?;
-        Ok((session, user))
+        Ok((session, self.user.into_port()?))
     }
 }
 
@@ -196,12 +163,12 @@ impl UserRepo for D1Users {
             flag(e.watermark),
             ms(now_ms),
         ];
-        SendFuture::new(self.update_one(UPDATE_PROFILE, &args)).await
+        SendFuture::new(update_one(&self.0, UPDATE_PROFILE, &args)).await
     }
 
     async fn set_password(&self, id: &str, password_hash: &str, now_ms: i64) -> PortResult<()> {
         let args = [s(id), s(password_hash), ms(now_ms)];
-        SendFuture::new(self.update_one(SET_PASSWORD, &args)).await
+        SendFuture::new(update_one(&self.0, SET_PASSWORD, &args)).await
     }
 
     async fn create_session(&self, r: &SessionRow) -> PortResult<()> {
@@ -240,19 +207,24 @@ impl UserRepo for D1Users {
     ) -> PortResult<()> {
         let args = [s(token_hash), ms(last_seen_at), ms(expires_at)];
         // A session deleted meanwhile stays deleted: nothing to touch is fine.
-        SendFuture::new(self.write(TOUCH_SESSION, &args))
+        SendFuture::new(write(&self.0, TOUCH_SESSION, &args))
             .await
             .map(|_| ())
     }
 
     async fn delete_session(&self, token_hash: &str) -> PortResult<()> {
-        SendFuture::new(self.write(DELETE_SESSION, &[s(token_hash)]))
+        SendFuture::new(write(&self.0, DELETE_SESSION, &[s(token_hash)]))
             .await
             .map(|_| ())
     }
 
     async fn delete_other_sessions(&self, user_id: &str, keep: &str) -> PortResult<u32> {
-        SendFuture::new(self.write(DELETE_OTHER_SESSIONS, &[s(user_id), s(keep)])).await
+        SendFuture::new(write(
+            &self.0,
+            DELETE_OTHER_SESSIONS,
+            &[s(user_id), s(keep)],
+        ))
+        .await
     }
 
     async fn purge_expired(&self, now_ms: i64) -> PortResult<()> {

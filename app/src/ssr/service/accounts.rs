@@ -171,15 +171,20 @@ pub async fn limit(
     bucket: &str,
     (max, window_ms): (u32, i64),
 ) -> Result<(), LumenError> {
-    let now = p.clock.now_ms();
-    let start = now - now.rem_euclid(window_ms);
+    let (start, retry_after_secs) = window(p, window_ms);
     if p.limits.hit(bucket, start, 1).await? > max {
-        let secs = (start + window_ms - now + 999) / 1000;
-        return Err(LumenError::RateLimited {
-            retry_after_secs: u32::try_from(secs).unwrap_or(u32::MAX),
-        });
+        return Err(LumenError::RateLimited { retry_after_secs });
     }
     Ok(())
+}
+
+/// The fixed window (aligned to the epoch) that now falls in: its start in epoch ms, and
+/// the whole seconds left until the next one.
+pub fn window(p: &Platform, window_ms: i64) -> (i64, u32) {
+    let now = p.clock.now_ms();
+    let start = now - now.rem_euclid(window_ms);
+    let left = u32::try_from((start + window_ms - now + 999) / 1000).unwrap_or(u32::MAX);
+    (start, left)
 }
 
 pub fn valid_username(raw: &str) -> Result<String, LumenError> {

@@ -6,6 +6,7 @@ use crate::error::LumenError;
 use crate::model::UploadedPhoto;
 use crate::ssr::keys;
 use crate::ssr::ports::{MediaJob, PhotoRow, UserRow};
+use crate::ssr::service::accounts::window;
 use crate::ssr::Platform;
 
 /// Workers accept 100 MB bodies; one photo may use half of that.
@@ -79,15 +80,12 @@ async fn within_quota(
     bytes: u64,
 ) -> Result<(), LumenError> {
     let q = p.quotas;
-    let usage = p
-        .photos
-        .usage(owner_id, p.clock.now_ms() - 3600 * 1000)
-        .await?;
-    if usage.stored_bytes + bytes > q.stored_bytes {
+    let stored = p.photos.stored_bytes(owner_id).await?;
+    if stored + bytes > q.stored_bytes {
         return Err(LumenError::Quota {
             reason: format!(
                 "Your storage is full: {} of {} used. Delete some photos to upload more.",
-                mb(usage.stored_bytes),
+                mb(stored),
                 mb(q.stored_bytes)
             ),
             retry_after_secs: None,
@@ -96,10 +94,9 @@ async fn within_quota(
     // Counted in the rate-limit table (see `count_uploads`), not from the photo rows:
     // deleting photos must not give the hour's allowance back. Refused uploads do not
     // count; two concurrent uploads may overshoot by one request's files.
-    let (start, ends) = hour_window(p);
+    let (start, secs) = window(p, HOUR_MS);
     let used = p.limits.hit(&upload_bucket(owner_id), start, 0).await?;
     if used + files > q.uploads_per_hour {
-        let secs = u32::try_from((ends - p.clock.now_ms() + 999) / 1000).unwrap_or(3600);
         return Err(LumenError::Quota {
             reason: format!(
                 "You can upload {} photos an hour and have uploaded {used} this hour; try again in {} min.",
@@ -116,18 +113,12 @@ fn upload_bucket(owner_id: &str) -> String {
     format!("uploads:{owner_id}")
 }
 
-/// The clock hour the hourly upload quota counts in: (start, end) in epoch ms.
-fn hour_window(p: &Platform) -> (i64, i64) {
-    const HOUR: i64 = 3600 * 1000;
-    let now = p.clock.now_ms();
-    let start = now - now.rem_euclid(HOUR);
-    (start, start + HOUR)
-}
+/// The hourly upload quota counts per clock hour.
+const HOUR_MS: i64 = 3600 * 1000;
 
 async fn count_uploads(p: &Platform, owner_id: &str, n: u32) -> Result<(), LumenError> {
-    p.limits
-        .hit(&upload_bucket(owner_id), hour_window(p).0, n)
-        .await?;
+    let (start, _) = window(p, HOUR_MS);
+    p.limits.hit(&upload_bucket(owner_id), start, n).await?;
     Ok(())
 }
 
