@@ -65,14 +65,10 @@ impl Crypto for WebCrypto {
         SendFuture::new(derive(password, salt, iterations)).await
     }
 
-    fn random_bytes(&self, n: usize) -> Vec<u8> {
+    fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>> {
         let mut bytes = vec![0u8; n];
-        if let Err(e) = getrandom03::fill(&mut bytes) {
-            // WebCrypto is always present in workerd; failing here is a platform bug.
-            // The port is infallible, so this is logged and the bytes stay zero (as
-            // `RandomIds` does); a repeated zero session token then hits the primary key.
-            worker::console_error!("getrandom failed: {e}");
-        }
-        bytes
+        getrandom03::fill(&mut bytes)
+            .map_err(|e| PortError::Unavailable(format!("getrandom: {e}")))?;
+        Ok(bytes)
     }
 }

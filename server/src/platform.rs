@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use app::ssr::platform::{Platform, Quotas, Stage};
-use app::ssr::ports::{Clock, Ids};
+use app::ssr::ports::{Clock, Ids, PortError, PortResult};
 use worker::Env;
 
 use crate::bindings;
@@ -79,16 +79,15 @@ struct RandomIds;
 const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 
 impl Ids for RandomIds {
-    fn new_id(&self) -> String {
+    fn new_id(&self) -> PortResult<String> {
         let mut bytes = [0u8; 20];
-        if let Err(e) = getrandom03::fill(&mut bytes) {
-            // WebCrypto is always present in workerd; failing here is a platform bug.
-            worker::console_error!("getrandom failed: {e}");
-        }
-        bytes
+        // Zeros would be a predictable, colliding id: fail the request instead.
+        getrandom03::fill(&mut bytes)
+            .map_err(|e| PortError::Unavailable(format!("getrandom: {e}")))?;
+        Ok(bytes
             .iter()
             .map(|b| char::from(ALPHABET[usize::from(b & 31)]))
-            .collect()
+            .collect())
     }
 }
 

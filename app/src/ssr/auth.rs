@@ -22,7 +22,7 @@ pub const SLIDE_AFTER_MS: i64 = 3600 * 1000;
 /// `pbkdf2-sha256$<iterations>$<salt hex>$<hash hex>`: versioned, so the scheme or the
 /// cost can change and old hashes still verify.
 pub async fn hash_password(p: &Platform, password: &str) -> Result<String, LumenError> {
-    let salt = p.crypto.random_bytes(SALT_BYTES);
+    let salt = p.crypto.random_bytes(SALT_BYTES)?;
     let hash = p
         .crypto
         .pbkdf2_sha256(password.as_bytes(), &salt, PBKDF2_ITERATIONS)
@@ -66,8 +66,8 @@ pub async fn burn_password_check(p: &Platform, password: &str) -> Result<(), Lum
 }
 
 /// A new session for `user_id`: the token (for the cookie) and the row (for D1).
-pub fn new_session(p: &Platform, user_id: &str) -> (String, SessionRow) {
-    let token = hex(&p.crypto.random_bytes(TOKEN_BYTES));
+pub fn new_session(p: &Platform, user_id: &str) -> Result<(String, SessionRow), LumenError> {
+    let token = hex(&p.crypto.random_bytes(TOKEN_BYTES)?);
     let now = p.clock.now_ms();
     let row = SessionRow {
         token_hash: token_hash(&token),
@@ -76,7 +76,7 @@ pub fn new_session(p: &Platform, user_id: &str) -> (String, SessionRow) {
         last_seen_at: now,
         expires_at: now + SESSION_IDLE_MS,
     };
-    (token, row)
+    Ok((token, row))
 }
 
 /// What D1 stores for a token: a leaked table does not yield usable cookies.
@@ -211,7 +211,7 @@ mod tests {
         let (p, mem) = fake_platform();
         let u = user_row("u1", "ada");
         block_on(p.users.insert(&u)).unwrap();
-        let (token, row) = new_session(&p, "u1");
+        let (token, row) = new_session(&p, "u1").unwrap();
         assert_eq!(row.token_hash, token_hash(&token));
         assert_ne!(row.token_hash, token);
         block_on(p.users.create_session(&row)).unwrap();

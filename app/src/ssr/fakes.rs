@@ -24,6 +24,8 @@ pub struct Mem {
     pub blobs: MemBlobs,
     pub jobs: MemJobs,
     next_id: AtomicU64,
+    /// Makes randomness fail, as `getrandom` can on a broken platform.
+    pub no_randomness: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -43,6 +45,12 @@ impl Mem {
     }
     pub fn user(&self, id: &str) -> Option<UserRow> {
         lock(&self.users).get(id).cloned()
+    }
+    fn randomness(&self) -> PortResult<()> {
+        if self.no_randomness.load(Ordering::SeqCst) {
+            return Err(PortError::Unavailable("getrandom: no entropy".into()));
+        }
+        Ok(())
     }
     pub fn advance(&self, ms: i64) {
         self.now.fetch_add(ms, Ordering::SeqCst);
@@ -347,11 +355,12 @@ impl Crypto for Port {
     ) -> PortResult<Vec<u8>> {
         Ok(pbkdf2_sha256(password, salt, iterations).to_vec())
     }
-    fn random_bytes(&self, n: usize) -> Vec<u8> {
+    fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>> {
+        self.0.randomness()?;
         let seed = self.0.next_id.fetch_add(1, Ordering::SeqCst);
-        (0..n)
+        Ok((0..n)
             .map(|i| (seed as usize * 131 + i * 7) as u8)
-            .collect()
+            .collect())
     }
 }
 
@@ -385,8 +394,12 @@ pub fn pbkdf2_sha256(password: &[u8], salt: &[u8], iterations: u32) -> [u8; 32] 
 }
 
 impl Ids for Port {
-    fn new_id(&self) -> String {
-        format!("id{}", self.0.next_id.fetch_add(1, Ordering::SeqCst))
+    fn new_id(&self) -> PortResult<String> {
+        self.0.randomness()?;
+        Ok(format!(
+            "id{}",
+            self.0.next_id.fetch_add(1, Ordering::SeqCst)
+        ))
     }
 }
 
@@ -432,7 +445,7 @@ pub fn user_row(id: &str, username: &str) -> UserRow {
 /// Creates user `id` (if new) with a session; returns the request head carrying its cookie.
 pub fn signed_in(p: &Platform, id: &str, username: &str) -> super::guard::RequestHead {
     let _ = block_on(p.users.insert(&user_row(id, username)));
-    let (token, row) = super::auth::new_session(p, id);
+    let (token, row) = super::auth::new_session(p, id).unwrap();
     block_on(p.users.create_session(&row)).unwrap();
     super::guard::RequestHead {
         cookie: Some(format!("{}={token}", super::auth::COOKIE)),

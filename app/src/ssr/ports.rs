@@ -237,8 +237,8 @@ pub trait Crypto: Send + Sync {
         salt: &[u8],
         iterations: u32,
     ) -> PortResult<Vec<u8>>;
-    /// `n` bytes from a CSPRNG.
-    fn random_bytes(&self, n: usize) -> Vec<u8>;
+    /// `n` bytes from a CSPRNG. Fails closed: an error, never predictable bytes.
+    fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>>;
 }
 
 /// An object read back from the blob store.
@@ -272,6 +272,6 @@ pub trait Clock: Send + Sync {
 }
 
 pub trait Ids: Send + Sync {
-    /// A fresh, unguessable id (URL-safe).
-    fn new_id(&self) -> String;
+    /// A fresh, unguessable id (URL-safe). Fails closed, like `Crypto::random_bytes`.
+    fn new_id(&self) -> PortResult<String>;
 }

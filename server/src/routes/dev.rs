@@ -51,7 +51,10 @@ pub async fn sign_in_as(
             Ok(_) => return json_error(&LumenError::NotFound),
             Err(e) => return json_error(&e.into()),
         };
-        let (token, row) = auth::new_session(&p, &user.id);
+        let (token, row) = match auth::new_session(&p, &user.id) {
+            Ok(new) => new,
+            Err(e) => return json_error(&e),
+        };
         if let Err(e) = p.users.create_session(&row).await {
             return json_error(&e.into());
         }

@@ -49,7 +49,7 @@ pub async fn sign_up(
     };
     let now = p.clock.now_ms();
     let user = UserRow {
-        id: p.ids.new_id(),
+        id: p.ids.new_id()?,
         username,
         email,
         display_name,
@@ -101,7 +101,7 @@ pub async fn sign_in(
 }
 
 async fn start_session(p: &Platform, user: UserRow) -> Result<SignedIn, LumenError> {
-    let (token, row) = auth::new_session(p, &user.id);
+    let (token, row) = auth::new_session(p, &user.id)?;
     p.users.create_session(&row).await?;
     Ok(SignedIn { user, token })
 }
@@ -365,6 +365,26 @@ mod tests {
             "a new long password",
         ));
         assert_eq!(e.unwrap_err().status(), 429);
+    }
+
+    #[test]
+    fn no_randomness_fails_closed() {
+        use std::sync::atomic::Ordering;
+        let (p, mem) = fake_platform();
+        let head = RequestHead::default();
+        block_on(sign_up(&p, &head, form("ada", "ada@example.com"))).unwrap();
+        let sessions = mem.sessions.lock().unwrap().len();
+        mem.no_randomness.store(true, Ordering::SeqCst);
+        let e = block_on(sign_in(&p, &head, "ada", "correct horse battery")).unwrap_err();
+        assert_eq!(e.status(), 500, "no session with a predictable token");
+        let e = block_on(sign_up(&p, &head, form("bob", "bob@example.com"))).unwrap_err();
+        assert_eq!(e.status(), 500);
+        assert_eq!(
+            mem.users.lock().unwrap().len(),
+            1,
+            "no user with a zero salt"
+        );
+        assert_eq!(mem.sessions.lock().unwrap().len(), sessions);
     }
 
     #[test]

@@ -42,7 +42,7 @@ pub async fn upload(
     within_quota(p, owner_id, checked.len() as u32, incoming).await?;
     let mut out = Vec::with_capacity(checked.len());
     for (f, format) in checked {
-        let id = p.ids.new_id();
+        let id = p.ids.new_id()?;
         let bytes = f.bytes.len() as u64;
         p.blobs
             .put(&keys::original(owner_id, &id), f.bytes, format.mime())
