@@ -10,6 +10,7 @@ pub mod pages;
 pub mod routes;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod text;
 
 use leptos::prelude::*;
 use leptos_meta::MetaTags;

@@ -28,7 +28,7 @@ pub async fn sign_up(
     display_name: Option<String>,
 ) -> Result<(), LumenError> {
     use crate::ssr::service::accounts::{self, SignUp};
-    use crate::ssr::{auth, guard::Need, request};
+    use crate::ssr::{guard::Need, request};
     let (p, _) = request::guard(Need::AnyoneChanging).await?;
     let head = request::head();
     let form = SignUp {
@@ -38,7 +38,7 @@ pub async fn sign_up(
         display_name: display_name.unwrap_or_default(),
     };
     let new = accounts::sign_up(&p, &head, form).await?;
-    request::set_cookie(&auth::session_cookie(&new.token, head.host.as_deref()));
+    request::set_sign_in_cookies(&head, &new);
     request::redirect(&format!("/u/{}", new.user.username));
     Ok(())
 }
@@ -50,11 +50,11 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), LumenError> {
     use crate::ssr::service::accounts;
-    use crate::ssr::{auth, guard::Need, request};
+    use crate::ssr::{guard::Need, request};
     let (p, _) = request::guard(Need::AnyoneChanging).await?;
     let head = request::head();
     let new = accounts::sign_in(&p, &head, &login, &password).await?;
-    request::set_cookie(&auth::session_cookie(&new.token, head.host.as_deref()));
+    request::set_sign_in_cookies(&head, &new);
     request::redirect(request::local_path(next.as_deref()));
     Ok(())
 }

@@ -21,7 +21,7 @@ pub fn SignInPage() -> impl IntoView {
             <h1>"Sign in"</h1>
             <ServerForm action=ACTION class="stack">
                 <input type="hidden" name="next" value=next />
-                <Field action=ACTION name="login" label="Username or email" autocomplete="username" required=true />
+                <Field action=ACTION name="login" label="Username" autocomplete="username" required=true />
                 <Field
                     action=ACTION
                     name="password"

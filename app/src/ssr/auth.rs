@@ -12,7 +12,14 @@ const SCHEME: &str = "pbkdf2-sha256";
 const SALT_BYTES: usize = 16;
 const TOKEN_BYTES: usize = 32;
 
+/// The session cookie's name on localhost. Elsewhere it carries the `__Host-` prefix
+/// (see [`cookie_name`]).
 pub const COOKIE: &str = "lumen_session";
+/// A random token per browser, remembered per user once it signs in (`known_devices`):
+/// sign-in limits treat a device that signed in before apart from strangers.
+pub const DEVICE_COOKIE: &str = "lumen_device";
+/// As long as browsers keep a cookie (400 days).
+pub const DEVICE_MAX_AGE_SECS: i64 = 400 * 24 * 3600;
 /// A session ends after this long without use...
 pub const SESSION_IDLE_MS: i64 = 30 * 24 * 3600 * 1000;
 /// ...and each use at least this long after the last slides it forward, so a busy
@@ -65,9 +72,18 @@ pub async fn burn_password_check(p: &Platform, password: &str) -> Result<(), Lum
     Ok(())
 }
 
+/// A fresh random token (hex), as session and device cookies carry.
+pub fn new_token(p: &Platform) -> Result<String, LumenError> {
+    Ok(hex(&p.crypto.random_bytes(TOKEN_BYTES)?))
+}
+
+fn is_token(t: &str) -> bool {
+    t.len() == TOKEN_BYTES * 2 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 /// A new session for `user_id`: the token (for the cookie) and the row (for D1).
 pub fn new_session(p: &Platform, user_id: &str) -> Result<(String, SessionRow), LumenError> {
-    let token = hex(&p.crypto.random_bytes(TOKEN_BYTES)?);
+    let token = new_token(p)?;
     let now = p.clock.now_ms();
     let row = SessionRow {
         token_hash: token_hash(&token),
@@ -97,13 +113,11 @@ pub struct Session {
 pub async fn session_from_cookie(
     p: &Platform,
     cookie_header: Option<&str>,
+    host: Option<&str>,
 ) -> Result<Option<Session>, LumenError> {
-    let Some(token) = cookie_header.and_then(|h| cookie_value(h, COOKIE)) else {
+    let Some(token) = token_in(cookie_header, COOKIE, host) else {
         return Ok(None);
     };
-    if token.len() != TOKEN_BYTES * 2 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(None);
-    }
     let hash = token_hash(token);
     let now = p.clock.now_ms();
     let Some((s, user)) = p.users.session(&hash, now).await? else {
@@ -124,6 +138,28 @@ pub async fn session_from_cookie(
     }))
 }
 
+/// The well-formed token in cookie `base` (by its name for `host`), if any.
+pub fn token_in<'a>(
+    cookie_header: Option<&'a str>,
+    base: &str,
+    host: Option<&str>,
+) -> Option<&'a str> {
+    cookie_header
+        .and_then(|h| cookie_value(h, &cookie_name(base, host)))
+        .filter(|t| is_token(t))
+}
+
+/// A cookie's name for `host`: off localhost with the `__Host-` prefix, so browsers take
+/// it only from this exact host over HTTPS (`Secure`, `Path=/`, no `Domain`) and a
+/// sibling subdomain cannot plant one. Only that name is read there.
+pub fn cookie_name(base: &str, host: Option<&str>) -> String {
+    if is_local(host) {
+        base.to_string()
+    } else {
+        format!("__Host-{base}")
+    }
+}
+
 /// The value of cookie `name` in a `Cookie` header.
 pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
     header.split(';').find_map(|pair| {
@@ -135,30 +171,33 @@ pub fn cookie_value<'a>(header: &'a str, name: &str) -> Option<&'a str> {
 /// `Set-Cookie` for a session token. `Secure` everywhere but plain-http localhost, where
 /// browsers would drop it.
 pub fn session_cookie(token: &str, host: Option<&str>) -> String {
-    format!(
-        "{COOKIE}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        SESSION_IDLE_MS / 1000,
-        secure_attr(host)
-    )
+    set_cookie(COOKIE, token, SESSION_IDLE_MS / 1000, host)
 }
 
 /// `Set-Cookie` that removes the session cookie.
 pub fn clear_cookie(host: Option<&str>) -> String {
+    set_cookie(COOKIE, "", 0, host)
+}
+
+/// `Set-Cookie` for this browser's device token.
+pub fn device_cookie(token: &str, host: Option<&str>) -> String {
+    set_cookie(DEVICE_COOKIE, token, DEVICE_MAX_AGE_SECS, host)
+}
+
+fn set_cookie(base: &str, value: &str, max_age_secs: i64, host: Option<&str>) -> String {
+    let secure = if is_local(host) { "" } else { "; Secure" };
     format!(
-        "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        secure_attr(host)
+        "{}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}",
+        cookie_name(base, host)
     )
 }
 
-fn secure_attr(host: Option<&str>) -> &'static str {
-    let name = host
-        .map(|h| h.rsplit_once(':').map_or(h, |(n, _)| n))
-        .unwrap_or("");
-    if matches!(name, "localhost" | "127.0.0.1" | "[::1]") {
-        ""
-    } else {
-        "; Secure"
-    }
+/// Plain-http localhost (development and tests), where browsers would drop a `Secure`
+/// or `__Host-` cookie. No host at all happens only in native tests: a Worker's request
+/// always has one.
+pub fn is_local(host: Option<&str>) -> bool {
+    host.map(|h| h.rsplit_once(':').map_or(h, |(n, _)| n))
+        .is_none_or(|name| matches!(name, "localhost" | "127.0.0.1" | "[::1]"))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -217,27 +256,27 @@ mod tests {
         block_on(p.users.create_session(&row)).unwrap();
         let cookie = format!("other=1; {COOKIE}={token}");
 
-        let s = block_on(session_from_cookie(&p, Some(&cookie)))
+        let s = block_on(session_from_cookie(&p, Some(&cookie), None))
             .unwrap()
             .unwrap();
         assert_eq!(s.user.username, "ada");
         assert_eq!(s.renewed_token, None, "fresh: no write");
 
         mem.advance(SLIDE_AFTER_MS + 1);
-        let s = block_on(session_from_cookie(&p, Some(&cookie)))
+        let s = block_on(session_from_cookie(&p, Some(&cookie), None))
             .unwrap()
             .unwrap();
         assert_eq!(s.renewed_token.as_deref(), Some(token.as_str()));
 
         // Used just before it would expire: slides again...
         mem.advance(SESSION_IDLE_MS - 1);
-        assert!(block_on(session_from_cookie(&p, Some(&cookie)))
+        assert!(block_on(session_from_cookie(&p, Some(&cookie), None))
             .unwrap()
             .is_some());
         // ...then idle for the whole window: gone.
         mem.advance(SESSION_IDLE_MS);
         assert_eq!(
-            block_on(session_from_cookie(&p, Some(&cookie))).unwrap(),
+            block_on(session_from_cookie(&p, Some(&cookie), None)).unwrap(),
             None
         );
     }
@@ -251,7 +290,10 @@ mod tests {
             "lumen_session=zz",
             "lumen_session=../../etc",
         ] {
-            assert_eq!(block_on(session_from_cookie(&p, Some(c))).unwrap(), None);
+            assert_eq!(
+                block_on(session_from_cookie(&p, Some(c), None)).unwrap(),
+                None
+            );
         }
     }
 
@@ -262,5 +304,35 @@ mod tests {
         assert!(!session_cookie("t", Some("localhost:8787")).contains("Secure"));
         assert!(!session_cookie("t", Some("127.0.0.1:9000")).contains("Secure"));
         assert!(clear_cookie(None).contains("Max-Age=0"));
+    }
+
+    #[test]
+    fn host_prefix_off_localhost_only() {
+        let c = session_cookie("t", Some("lumen.example"));
+        assert!(c.starts_with("__Host-lumen_session=t; Path=/;"), "{c}");
+        assert!(!c.contains("Domain"));
+        let d = device_cookie("t", Some("lumen.example"));
+        assert!(
+            d.starts_with("__Host-lumen_device=t;") && d.contains("Secure"),
+            "{d}"
+        );
+        assert!(session_cookie("t", Some("localhost:8787")).starts_with("lumen_session=t;"));
+        // Off localhost only the prefixed cookie counts: a sibling subdomain can set a
+        // plain `lumen_session` for this host, never a `__Host-` one.
+        let token = "a".repeat(64);
+        let planted = format!("lumen_session={token}");
+        assert_eq!(
+            token_in(Some(&planted), COOKIE, Some("lumen.example")),
+            None
+        );
+        let real = format!("__Host-lumen_session={token}");
+        assert_eq!(
+            token_in(Some(&real), COOKIE, Some("lumen.example")),
+            Some(token.as_str())
+        );
+        assert_eq!(
+            token_in(Some(&planted), COOKIE, Some("localhost:8787")),
+            Some(token.as_str())
+        );
     }
 }

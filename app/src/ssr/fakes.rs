@@ -18,12 +18,15 @@ pub struct Mem {
     pub users: Mutex<BTreeMap<String, UserRow>>,
     pub sessions: Mutex<BTreeMap<String, SessionRow>>,
     limits: Mutex<BTreeMap<String, (i64, u32)>>,
+    /// (user id, device token hash) → last used.
+    pub devices: Mutex<BTreeMap<(String, String), i64>>,
     /// The fake clock; tests move it.
     pub now: AtomicI64,
     variants: Mutex<Vec<VariantRow>>,
     pub blobs: MemBlobs,
     pub jobs: MemJobs,
     next_id: AtomicU64,
+    pbkdf2_memo: Mutex<std::collections::HashMap<(Vec<u8>, Vec<u8>, u32), Vec<u8>>>,
     /// Makes randomness fail, as `getrandom` can on a broken platform.
     pub no_randomness: AtomicBool,
 }
@@ -258,7 +261,7 @@ impl UserRepo for Port {
         let mut users = lock(&self.0.users);
         if users
             .values()
-            .any(|o| o.id == u.id || o.username == u.username || o.email == u.email)
+            .any(|o| o.id == u.id || o.username == u.username)
         {
             return Err(PortError::Conflict);
         }
@@ -268,10 +271,10 @@ impl UserRepo for Port {
     async fn by_id(&self, id: &str) -> PortResult<Option<UserRow>> {
         Ok(lock(&self.0.users).get(id).cloned())
     }
-    async fn by_login(&self, login: &str) -> PortResult<Option<UserRow>> {
+    async fn by_username(&self, username: &str) -> PortResult<Option<UserRow>> {
         Ok(lock(&self.0.users)
             .values()
-            .find(|u| u.username == login || u.email == login)
+            .find(|u| u.username == username)
             .cloned())
     }
     async fn update_profile(&self, id: &str, e: &ProfileEdit, _now_ms: i64) -> PortResult<()> {
@@ -324,6 +327,16 @@ impl UserRepo for Port {
         sessions.retain(|h, s| s.user_id != user_id || h == keep);
         Ok((before - sessions.len()) as u32)
     }
+    async fn remember_device(&self, user_id: &str, hash: &str, now_ms: i64) -> PortResult<()> {
+        if self.0.user(user_id).is_none() {
+            return Err(PortError::NotFound);
+        }
+        lock(&self.0.devices).insert((user_id.into(), hash.into()), now_ms);
+        Ok(())
+    }
+    async fn knows_device(&self, user_id: &str, hash: &str) -> PortResult<bool> {
+        Ok(lock(&self.0.devices).contains_key(&(user_id.into(), hash.into())))
+    }
     async fn purge_expired(&self, now_ms: i64) -> PortResult<()> {
         lock(&self.0.sessions).retain(|_, s| s.expires_at > now_ms);
         Ok(())
@@ -343,6 +356,14 @@ impl RateLimiter for Port {
         e.1 += n;
         Ok(e.1)
     }
+    async fn release(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<()> {
+        if let Some(e) = lock(&self.0.limits).get_mut(bucket) {
+            if e.0 == window_start {
+                e.1 = e.1.saturating_sub(n);
+            }
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -353,7 +374,14 @@ impl Crypto for Port {
         salt: &[u8],
         iterations: u32,
     ) -> PortResult<Vec<u8>> {
-        Ok(pbkdf2_sha256(password, salt, iterations).to_vec())
+        // Memoised: the limit tests make hundreds of attempts with the same few inputs,
+        // and 100 000 iterations each would take a minute.
+        let key = (password.to_vec(), salt.to_vec(), iterations);
+        let mut memo = lock(&self.0.pbkdf2_memo);
+        Ok(memo
+            .entry(key)
+            .or_insert_with(|| pbkdf2_sha256(password, salt, iterations).to_vec())
+            .clone())
     }
     fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>> {
         self.0.randomness()?;

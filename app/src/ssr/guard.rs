@@ -23,12 +23,21 @@ pub struct RequestHead {
     pub sec_fetch_site: Option<String>,
     pub origin: Option<String>,
     pub host: Option<String>,
-    /// Cloudflare's `CF-Connecting-IP`; rate limits key on it.
+    /// Cloudflare's `CF-Connecting-IP`; rate limits key on it (see `limits::sender_net`).
     pub client_ip: Option<String>,
+    /// `http` or `https`, from the request URL (a Worker always has one).
+    pub scheme: Option<String>,
 }
 
 impl RequestHead {
-    pub fn from_headers(h: &axum::http::HeaderMap) -> Self {
+    pub fn from_request(uri: &axum::http::Uri, h: &axum::http::HeaderMap) -> Self {
+        Self {
+            scheme: uri.scheme_str().map(str::to_string),
+            ..Self::from_headers(h)
+        }
+    }
+
+    fn from_headers(h: &axum::http::HeaderMap) -> Self {
         let get = |name: &str| {
             h.get(name)
                 .and_then(|v| v.to_str().ok())
@@ -40,12 +49,8 @@ impl RequestHead {
             origin: get("origin"),
             host: get("host"),
             client_ip: get("cf-connecting-ip"),
+            scheme: None,
         }
-    }
-
-    /// The rate-limit key for the sender; `local` when there is no Cloudflare edge.
-    pub fn ip(&self) -> &str {
-        self.client_ip.as_deref().unwrap_or("local")
     }
 }
 
@@ -56,13 +61,10 @@ pub async fn check(
     need: Need,
 ) -> Result<Option<Session>, LumenError> {
     if need != Need::Read {
-        same_origin(
-            head.sec_fetch_site.as_deref(),
-            head.origin.as_deref(),
-            head.host.as_deref(),
-        )?;
+        same_origin(head)?;
     }
-    let session = auth::session_from_cookie(p, head.cookie.as_deref()).await?;
+    let session =
+        auth::session_from_cookie(p, head.cookie.as_deref(), head.host.as_deref()).await?;
     if need == Need::Member && session.is_none() {
         return Err(LumenError::Unauthenticated);
     }
@@ -80,31 +82,32 @@ pub fn dev_tools(stage: Stage) -> Result<(), LumenError> {
 }
 
 /// Rejects cross-site mutations. Browsers send `Sec-Fetch-Site` on every request;
-/// older ones at least send `Origin` on POST. Requests with neither (curl, tests,
-/// the seed script) are not from a browser page and cannot ride a user's cookies.
-pub fn same_origin(
-    sec_fetch_site: Option<&str>,
-    origin: Option<&str>,
-    host: Option<&str>,
-) -> Result<(), LumenError> {
-    if let Some(site) = sec_fetch_site {
+/// older ones at least send `Origin` on POST, which must then be this origin exactly:
+/// scheme and host (`http://host` is another origin than `https://host`). Requests with
+/// neither (curl, tests, the seed script) are not from a browser page and cannot ride a
+/// user's cookies.
+pub fn same_origin(head: &RequestHead) -> Result<(), LumenError> {
+    if let Some(site) = head.sec_fetch_site.as_deref() {
         return match site {
             "same-origin" | "none" => Ok(()),
             _ => Err(LumenError::Forbidden),
         };
     }
-    match (origin, host) {
-        (None, _) => Ok(()),
-        (Some(o), Some(h)) if origin_host(o) == Some(h) => Ok(()),
-        _ => Err(LumenError::Forbidden),
+    let Some(origin) = head.origin.as_deref() else {
+        return Ok(());
+    };
+    let Some((scheme, host)) = origin.split_once("://") else {
+        return Err(LumenError::Forbidden);
+    };
+    let same_scheme = head
+        .scheme
+        .as_deref()
+        .map_or(matches!(scheme, "http" | "https"), |s| s == scheme);
+    if same_scheme && head.host.as_deref() == Some(host) {
+        Ok(())
+    } else {
+        Err(LumenError::Forbidden)
     }
-}
-
-fn origin_host(origin: &str) -> Option<&str> {
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"))?;
-    Some(rest.split('/').next().unwrap_or(rest))
 }
 
 #[cfg(test)]
@@ -150,17 +153,31 @@ mod tests {
 
     #[test]
     fn cross_site_is_refused() {
-        let ok = |s, o, h| same_origin(s, o, h).is_ok();
-        assert!(ok(
-            Some("same-origin"),
-            Some("http://evil.test"),
-            Some("lumen.test")
-        ));
-        assert!(!ok(Some("cross-site"), None, Some("lumen.test")));
-        assert!(!ok(Some("same-site"), None, Some("lumen.test")));
-        assert!(ok(None, Some("https://lumen.test"), Some("lumen.test")));
-        assert!(!ok(None, Some("https://evil.test"), Some("lumen.test")));
-        assert!(!ok(None, Some("null"), Some("lumen.test")));
-        assert!(ok(None, None, Some("lumen.test")));
+        let ok = |site: Option<&str>, origin: Option<&str>, scheme: Option<&str>| {
+            same_origin(&RequestHead {
+                sec_fetch_site: site.map(Into::into),
+                origin: origin.map(Into::into),
+                host: Some("lumen.test".into()),
+                scheme: scheme.map(Into::into),
+                ..Default::default()
+            })
+            .is_ok()
+        };
+        let https = Some("https");
+        assert!(ok(Some("same-origin"), Some("http://evil.test"), https));
+        assert!(!ok(Some("cross-site"), None, https));
+        assert!(!ok(Some("same-site"), None, https));
+        assert!(ok(None, Some("https://lumen.test"), https));
+        assert!(
+            !ok(None, Some("http://lumen.test"), https),
+            "another scheme"
+        );
+        assert!(!ok(None, Some("https://lumen.test"), Some("http")));
+        assert!(!ok(None, Some("https://lumen.test/x"), https));
+        assert!(!ok(None, Some("https://evil.test"), https));
+        assert!(!ok(None, Some("null"), https));
+        assert!(ok(None, None, https));
+        // A re-rendered page's request has no URL scheme: the host still decides.
+        assert!(ok(None, Some("https://lumen.test"), None));
     }
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod guard;
 pub mod jobs;
 pub mod keys;
+pub mod limits;
 pub mod platform;
 pub mod ports;
 pub mod request;

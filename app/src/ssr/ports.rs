@@ -190,11 +190,12 @@ pub struct ProfileEdit {
 
 #[async_trait]
 pub trait UserRepo: Send + Sync {
-    /// `Conflict` if the username or the email is taken.
+    /// `Conflict` if the username is taken. Emails need not be unique: sign-up must not
+    /// reveal which addresses have accounts.
     async fn insert(&self, user: &UserRow) -> PortResult<()>;
     async fn by_id(&self, id: &str) -> PortResult<Option<UserRow>>;
-    /// `login` is a lower-cased username or email.
-    async fn by_login(&self, login: &str) -> PortResult<Option<UserRow>>;
+    /// `username` is lower-cased.
+    async fn by_username(&self, username: &str) -> PortResult<Option<UserRow>>;
     async fn update_profile(&self, id: &str, edit: &ProfileEdit, now_ms: i64) -> PortResult<()>;
     async fn set_password(&self, id: &str, password_hash: &str, now_ms: i64) -> PortResult<()>;
 
@@ -215,7 +216,11 @@ pub trait UserRepo: Send + Sync {
     async fn delete_session(&self, token_hash: &str) -> PortResult<()>;
     /// Signs the user out everywhere except `keep` (a token hash); returns how many ended.
     async fn delete_other_sessions(&self, user_id: &str, keep: &str) -> PortResult<u32>;
-    /// Housekeeping: expired sessions and old rate-limit windows.
+    /// Remembers (or refreshes) a device the user signed in from, by its cookie's hash.
+    async fn remember_device(&self, user_id: &str, token_hash: &str, now_ms: i64)
+        -> PortResult<()>;
+    async fn knows_device(&self, user_id: &str, token_hash: &str) -> PortResult<bool>;
+    /// Housekeeping: expired sessions, old rate-limit windows, long-unused devices.
     async fn purge_expired(&self, now_ms: i64) -> PortResult<()>;
 }
 
@@ -225,6 +230,9 @@ pub trait RateLimiter: Send + Sync {
     /// (a new window resets the count) and returns the hits in that window, these
     /// included. Atomic: concurrent hits are all counted.
     async fn hit(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<u32>;
+    /// Gives back `n` hits counted in the window starting at `window_start`; nothing if
+    /// the bucket has moved on to another window. Never below zero.
+    async fn release(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<()>;
 }
 
 /// The platform's crypto: WebCrypto in the Worker.

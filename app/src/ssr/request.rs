@@ -7,12 +7,13 @@ use leptos_axum::ResponseOptions;
 
 use super::auth::{self, Session};
 use super::guard::{self, Need, RequestHead};
+use super::service::accounts::SignedIn;
 use super::{platform, Platform};
 use crate::error::LumenError;
 
 pub fn head() -> RequestHead {
     use_context::<Parts>()
-        .map(|p| RequestHead::from_headers(&p.headers))
+        .map(|p| RequestHead::from_request(&p.uri, &p.headers))
         .unwrap_or_default()
 }
 
@@ -32,6 +33,15 @@ pub async fn member() -> Result<(Platform, Session), LumenError> {
     match guard(Need::Member).await? {
         (p, Some(s)) => Ok((p, s)),
         (_, None) => Err(LumenError::Unauthenticated),
+    }
+}
+
+/// The cookies of a new session: the session, and the device token if it is new.
+pub fn set_sign_in_cookies(head: &RequestHead, new: &SignedIn) {
+    let host = head.host.as_deref();
+    set_cookie(&auth::session_cookie(&new.token, host));
+    if let Some(device) = &new.new_device {
+        set_cookie(&auth::device_cookie(device, host));
     }
 }
 

@@ -18,6 +18,11 @@ pub const HIT: &str = "INSERT INTO rate_limits (bucket, window_start, hits) VALU
      window_start = excluded.window_start \
      RETURNING hits";
 
+/// Gives back hits counted in the current window only: once the bucket has moved to a
+/// new window, the old window's hits are gone anyway.
+pub const RELEASE: &str = "UPDATE rate_limits SET hits = MAX(hits - ?3, 0) \
+     WHERE bucket = ?1 AND window_start = ?2";
+
 pub struct D1Limits(SendWrapper<D1Database>);
 
 impl D1Limits {
@@ -45,6 +50,13 @@ impl RateLimiter for D1Limits {
                 .ok_or_else(|| PortError::Unavailable("d1: rate limit hit returned no row".into()))
         })
         .await
+    }
+
+    async fn release(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<()> {
+        let args = [s(bucket), ms(window_start), JsValue::from(n)];
+        SendFuture::new(super::write(&self.0, RELEASE, &args))
+            .await
+            .map(|_| ())
     }
 }
 
@@ -74,6 +86,27 @@ mod tests {
             4,
             "a new window starts from n"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn release_gives_back_within_the_window_only() -> TestResult {
+        let c = db()?;
+        let release =
+            |bucket: &str, start: i64, n: u32| c.execute(RELEASE, params![bucket, start, n]);
+        assert_eq!(hit_n(&c, "b", 0, 5)?, 5);
+        assert_eq!(release("b", 0, 2)?, 1);
+        assert_eq!(hit_n(&c, "b", 0, 0)?, 3);
+        release("b", 0, 9)?;
+        assert_eq!(hit_n(&c, "b", 0, 0)?, 0, "never below zero");
+        assert_eq!(hit_n(&c, "b", 1000, 4)?, 4);
+        assert_eq!(
+            release("b", 0, 4)?,
+            0,
+            "an old window's release changes nothing"
+        );
+        assert_eq!(hit_n(&c, "b", 1000, 0)?, 4);
+        assert_eq!(release("nobody", 0, 1)?, 0);
         Ok(())
     }
 

@@ -117,15 +117,32 @@ pub(crate) mod test_db {
         let c = Connection::open_in_memory()?;
         // D1 enforces foreign keys; SQLite only when asked.
         c.execute_batch("PRAGMA foreign_keys = ON")?;
+        for (_, sql) in migrations()? {
+            apply(&c, &sql)?;
+        }
+        Ok(c)
+    }
+
+    /// Every migration, in order: (file name, SQL).
+    pub fn migrations() -> TestResult<Vec<(String, String)>> {
         let mut files = Vec::new();
         for e in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))? {
             files.push(e?.path());
         }
         files.sort();
-        for f in files {
-            c.execute_batch(&std::fs::read_to_string(f)?)?;
-        }
-        Ok(c)
+        files
+            .into_iter()
+            .map(|f| {
+                let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+                Ok((name.unwrap_or_default(), std::fs::read_to_string(f)?))
+            })
+            .collect()
+    }
+
+    /// As D1 applies a migration: in one transaction.
+    pub fn apply(c: &Connection, sql: &str) -> TestResult {
+        c.execute_batch(&format!("BEGIN;\n{sql}\nCOMMIT;"))?;
+        Ok(())
     }
 
     /// The steps of `EXPLAIN QUERY PLAN` for `sql`, e.g. `SCAN photos USING INDEX x`.
@@ -152,6 +169,50 @@ pub(crate) mod test_db {
 #[cfg(test)]
 mod tests {
     use super::is_unique_violation;
+    use super::test_db::{apply, migrations, TestResult};
+
+    /// 0003 rebuilds `users`; on a database with people in it, nobody is signed out and
+    /// nothing is lost.
+    #[test]
+    fn the_accounts_rebuild_keeps_users_and_sessions() -> TestResult {
+        let c = rusqlite::Connection::open_in_memory()?;
+        c.execute_batch("PRAGMA foreign_keys = ON")?;
+        let all = migrations()?;
+        let (before, after): (Vec<_>, Vec<_>) = all
+            .into_iter()
+            .partition(|(name, _)| name.as_str() < "0003");
+        for (_, sql) in &before {
+            apply(&c, sql)?;
+        }
+        c.execute_batch(
+            "INSERT INTO users (id, username, email, display_name, password_hash, created_at, \
+             updated_at) VALUES ('u1', 'ada', 'ada@example.com', 'Ada', 'h', 1, 2); \
+             INSERT INTO sessions VALUES ('t1', 'u1', 1, 2, 3);",
+        )?;
+        for (_, sql) in &after {
+            apply(&c, sql)?;
+        }
+        let session: (String, i64) = c.query_row(
+            "SELECT user_id, expires_at FROM sessions WHERE token_hash = 't1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        assert_eq!(session, ("u1".into(), 3));
+        let user: (String, String, i64) = c.query_row(
+            "SELECT username, email, updated_at FROM users WHERE id = 'u1'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        assert_eq!(user, ("ada".into(), "ada@example.com".into(), 2));
+        // The foreign keys still hold, and still cascade.
+        assert!(c
+            .execute("INSERT INTO sessions VALUES ('t2', 'nobody', 1, 1, 1)", [])
+            .is_err());
+        c.execute("DELETE FROM users WHERE id = 'u1'", [])?;
+        let left: i64 = c.query_row("SELECT COUNT(*) FROM sessions", [], |r| r.get(0))?;
+        assert_eq!(left, 0);
+        Ok(())
+    }
 
     #[test]
     fn unique_violation_is_recognised_in_d1_text() {

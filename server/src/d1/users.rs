@@ -28,11 +28,11 @@ macro_rules! user_columns {
     };
 }
 pub const BY_ID: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?1");
-/// Both columns are UNIQUE, so SQLite looks each up by its index.
-pub const BY_LOGIN: &str = concat!(
+/// `username` is UNIQUE, so SQLite looks it up by its index.
+pub const BY_USERNAME: &str = concat!(
     "SELECT ",
     user_columns!(),
-    " FROM users WHERE username = ?1 OR email = ?1"
+    " FROM users WHERE username = ?1"
 );
 pub const UPDATE_PROFILE: &str =
     "UPDATE users SET display_name = ?2, default_visibility = ?3, watermark = ?4, updated_at = ?5 \
@@ -60,6 +60,18 @@ pub const DELETE_OTHER_SESSIONS: &str =
 pub const PURGE_SESSIONS: &str = "DELETE FROM sessions WHERE expires_at <= ?1";
 /// `?1` is the oldest window start still kept.
 pub const PURGE_RATE_LIMITS: &str = "DELETE FROM rate_limits WHERE window_start < ?1";
+
+/// A device is forgotten after this long unused (as long as its cookie can live).
+pub const DEVICES_KEPT_MS: i64 = app::ssr::auth::DEVICE_MAX_AGE_SECS * 1000;
+/// Inserts or refreshes; a user deleted meanwhile fails the foreign key.
+pub const REMEMBER_DEVICE: &str =
+    "INSERT INTO known_devices (user_id, token_hash, created_at, last_used_at) \
+     VALUES (?1, ?2, ?3, ?3) \
+     ON CONFLICT (user_id, token_hash) DO UPDATE SET last_used_at = excluded.last_used_at";
+pub const KNOWS_DEVICE: &str =
+    "SELECT 1 AS known FROM known_devices WHERE user_id = ?1 AND token_hash = ?2";
+/// `?1` is the oldest last use still kept.
+pub const PURGE_DEVICES: &str = "DELETE FROM known_devices WHERE last_used_at < ?1";
 
 pub struct D1Users(SendWrapper<D1Database>);
 
@@ -151,8 +163,8 @@ impl UserRepo for D1Users {
         SendFuture::new(self.user(BY_ID, id)).await
     }
 
-    async fn by_login(&self, login: &str) -> PortResult<Option<UserRow>> {
-        SendFuture::new(self.user(BY_LOGIN, login)).await
+    async fn by_username(&self, username: &str) -> PortResult<Option<UserRow>> {
+        SendFuture::new(self.user(BY_USERNAME, username)).await
     }
 
     async fn update_profile(&self, id: &str, e: &ProfileEdit, now_ms: i64) -> PortResult<()> {
@@ -227,8 +239,34 @@ impl UserRepo for D1Users {
         .await
     }
 
+    async fn remember_device(
+        &self,
+        user_id: &str,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> PortResult<()> {
+        let args = [s(user_id), s(token_hash), ms(now_ms)];
+        SendFuture::new(write(&self.0, REMEMBER_DEVICE, &args))
+            .await
+            .map(|_| ())
+    }
+
+    async fn knows_device(&self, user_id: &str, token_hash: &str) -> PortResult<bool> {
+        SendFuture::new(async move {
+            let stmt = self
+                .0
+                .prepare(KNOWS_DEVICE)
+                .bind(&[s(user_id), s(token_hash)])
+                .map_err(unavailable)?;
+            let row: Option<serde_json::Value> = stmt.first(None).await.map_err(unavailable)?;
+            Ok(row.is_some())
+        })
+        .await
+    }
+
     async fn purge_expired(&self, now_ms: i64) -> PortResult<()> {
         let oldest_window = now_ms.saturating_sub(RATE_LIMITS_KEPT_MS);
+        let oldest_device = now_ms.saturating_sub(DEVICES_KEPT_MS);
         SendFuture::new(async move {
             let stmts = vec![
                 self.0
@@ -238,6 +276,10 @@ impl UserRepo for D1Users {
                 self.0
                     .prepare(PURGE_RATE_LIMITS)
                     .bind(&[ms(oldest_window)])
+                    .map_err(unavailable)?,
+                self.0
+                    .prepare(PURGE_DEVICES)
+                    .bind(&[ms(oldest_device)])
                     .map_err(unavailable)?,
             ];
             self.0.batch(stmts).await.map_err(unavailable).map(|_| ())
@@ -281,7 +323,7 @@ mod tests {
             "created_at",
         ];
         assert_eq!(c.prepare(BY_ID)?.column_names(), user);
-        assert_eq!(c.prepare(BY_LOGIN)?.column_names(), user);
+        assert_eq!(c.prepare(BY_USERNAME)?.column_names(), user);
         let mut joined = vec![
             "token_hash",
             "user_id",
@@ -295,7 +337,7 @@ mod tests {
     }
 
     #[test]
-    fn insert_refuses_a_taken_username_email_or_id() -> TestResult {
+    fn insert_refuses_a_taken_username_or_id_but_not_an_email() -> TestResult {
         let c = db()?;
         let insert = |id: &str, username: &str, email: &str| {
             c.execute(
@@ -306,7 +348,6 @@ mod tests {
         insert("u1", "alice", "alice@example.com")?;
         for (id, username, email) in [
             ("u2", "alice", "other@example.com"),
-            ("u2", "other", "alice@example.com"),
             ("u1", "other", "other@example.com"),
         ] {
             let err = insert(id, username, email)
@@ -319,11 +360,13 @@ mod tests {
             insert("u3", "bob", "bob@example.com").is_ok(),
             "nothing left half-written"
         );
+        // Sign-up must not reveal which emails have accounts, so they may repeat.
+        insert("u4", "eve", "alice@example.com")?;
         Ok(())
     }
 
     #[test]
-    fn by_id_and_by_login_by_username_or_email() -> TestResult {
+    fn by_id_and_by_username() -> TestResult {
         let c = db()?;
         c.execute(
             INSERT,
@@ -355,13 +398,20 @@ mod tests {
         };
         let alice = Some(("u1".to_string(), "unlisted".to_string(), 1, 5));
         assert_eq!(read(BY_ID, "u1")?, alice);
-        assert_eq!(read(BY_LOGIN, "alice")?, alice);
-        assert_eq!(read(BY_LOGIN, "a@example.com")?, alice);
-        assert_eq!(read(BY_LOGIN, "bob")?.map(|r| r.0).as_deref(), Some("bob"));
-        assert_eq!(read(BY_LOGIN, "u1")?, None, "the id is not a login");
-        assert_eq!(read(BY_LOGIN, "nobody")?, None);
+        assert_eq!(read(BY_USERNAME, "alice")?, alice);
+        assert_eq!(
+            read(BY_USERNAME, "a@example.com")?,
+            None,
+            "emails do not sign in"
+        );
+        assert_eq!(
+            read(BY_USERNAME, "bob")?.map(|r| r.0).as_deref(),
+            Some("bob")
+        );
+        assert_eq!(read(BY_USERNAME, "u1")?, None, "the id is not a login");
+        assert_eq!(read(BY_USERNAME, "nobody")?, None);
         assert_eq!(read(BY_ID, "nobody")?, None);
-        let steps = plan(&c, BY_LOGIN, params!["alice"])?;
+        let steps = plan(&c, BY_USERNAME, params!["alice"])?;
         assert!(!steps.iter().any(|s| s == "SCAN users"), "{steps:?}");
         Ok(())
     }
@@ -482,6 +532,7 @@ mod tests {
         let tx = c.transaction()?;
         tx.execute(PURGE_SESSIONS, params![now])?;
         tx.execute(PURGE_RATE_LIMITS, params![now - RATE_LIMITS_KEPT_MS])?;
+        tx.execute(PURGE_DEVICES, params![now - DEVICES_KEPT_MS])?;
         tx.commit()?;
         assert_eq!(session_hashes(&c)?, ["c"]);
         let buckets: Vec<String> = c
@@ -489,6 +540,37 @@ mod tests {
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         assert_eq!(buckets, ["edge", "new"]);
+        Ok(())
+    }
+
+    #[test]
+    fn devices_are_remembered_per_user_and_refreshed() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        user(&c, "u2")?;
+        let knows = |u: &str, d: &str| -> rusqlite::Result<bool> {
+            let mut stmt = c.prepare(KNOWS_DEVICE)?;
+            let found = stmt.query(params![u, d])?.next()?.is_some();
+            Ok(found)
+        };
+        assert!(!knows("u1", "d1")?);
+        c.execute(REMEMBER_DEVICE, params!["u1", "d1", 10])?;
+        c.execute(REMEMBER_DEVICE, params!["u1", "d1", 20])?;
+        assert!(knows("u1", "d1")?);
+        assert!(!knows("u2", "d1")?, "known for that account only");
+        let used: (i64, i64) = c.query_row(
+            "SELECT created_at, last_used_at FROM known_devices",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        assert_eq!(used, (10, 20));
+        assert!(
+            c.execute(REMEMBER_DEVICE, params!["nobody", "d1", 1])
+                .is_err(),
+            "a device needs its user"
+        );
+        assert_eq!(c.execute(PURGE_DEVICES, params![20])?, 0);
+        assert_eq!(c.execute(PURGE_DEVICES, params![21])?, 1);
         Ok(())
     }
 }

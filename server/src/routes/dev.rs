@@ -40,7 +40,7 @@ pub async fn sign_in_as(
         return json_error(&e);
     }
     SendFuture::new(async move {
-        let found = p.users.by_login(&username.to_lowercase()).await;
+        let found = p.users.by_username(&username.to_lowercase()).await;
         let user = match found {
             // Only the seeded demo accounts: anyone may open a preview and sign up there.
             Ok(Some(u))

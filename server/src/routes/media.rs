@@ -14,7 +14,7 @@ use super::{json_error, respond};
 
 pub async fn variant(Extension(p): Extension<Platform>, req: Request) -> Response {
     let path = req.uri().path().to_string();
-    let head = RequestHead::from_headers(req.headers());
+    let head = RequestHead::from_request(req.uri(), req.headers());
     SendFuture::new(async move {
         let served = async {
             let session = guard::check(&p, &head, Need::Read).await?;
@@ -35,7 +35,7 @@ pub async fn original(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    let head = RequestHead::from_headers(req.headers());
+    let head = RequestHead::from_request(req.uri(), req.headers());
     SendFuture::new(async move {
         let served = async {
             let session = guard::check(&p, &head, Need::Read).await?;

@@ -41,11 +41,12 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
     let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
     let multipart =
         header_str(h, header::CONTENT_TYPE).is_some_and(|t| t.starts_with("multipart/form-data"));
-    let allowed = match guard::check(&p, &RequestHead::from_headers(h), Need::Member).await {
-        Ok(Some(s)) if multipart => Ok(s),
-        Ok(_) => Err(not_form()),
-        Err(e) => Err(e),
-    };
+    let allowed =
+        match guard::check(&p, &RequestHead::from_request(req.uri(), h), Need::Member).await {
+            Ok(Some(s)) if multipart => Ok(s),
+            Ok(_) => Err(not_form()),
+            Err(e) => Err(e),
+        };
     let session = match allowed {
         Ok(s) => s,
         Err(e) => {

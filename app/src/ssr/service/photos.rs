@@ -27,12 +27,10 @@ pub async fn profile(
     username: &str,
 ) -> Result<ProfileView, LumenError> {
     let wanted = username.to_lowercase();
-    // `by_login` also matches emails: insist on the username, or emails would be probeable.
     let user = p
         .users
-        .by_login(&wanted)
+        .by_username(&wanted)
         .await?
-        .filter(|u| u.username == wanted)
         .ok_or(LumenError::NotFound)?;
     let is_me = viewer.is_some_and(|s| s.user.id == user.id);
     let rows = p.photos.by_owner(&user.id, is_me, FEED_SIZE).await?;
@@ -138,14 +136,10 @@ pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenErro
     Ok(())
 }
 
-/// Trimmed, control characters dropped (newlines kept where `multiline`), length-capped
-/// with a clear message. Markup is left as typed: it is escaped when rendered.
+/// Cleaned by the shared text rules (`crate::text::clean`), length-capped with a clear
+/// message. Markup is left as typed: it is escaped when rendered.
 fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, LumenError> {
-    let t: String = raw
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control() || (multiline && *c == '\n'))
-        .collect();
+    let t = crate::text::clean(raw, multiline);
     if t.chars().count() > max {
         return Err(LumenError::invalid(
             field,
@@ -279,6 +273,7 @@ mod tests {
         block_on(crate::ssr::auth::session_from_cookie(
             p,
             head.cookie.as_deref(),
+            None,
         ))
         .unwrap()
         .unwrap()

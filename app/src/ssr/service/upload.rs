@@ -5,8 +5,8 @@
 use crate::error::LumenError;
 use crate::model::UploadedPhoto;
 use crate::ssr::keys;
+use crate::ssr::limits::window;
 use crate::ssr::ports::{MediaJob, PhotoRow, UserRow};
-use crate::ssr::service::accounts::window;
 use crate::ssr::Platform;
 
 /// Workers accept 100 MB bodies; one photo may use half of that.
@@ -157,22 +157,31 @@ fn display_name(name: &str) -> String {
     }
 }
 
-/// A readable title from a file name: no path, no extension, separators as spaces.
+/// A readable title from a file name: no extension, separators as spaces. Browsers send
+/// the bare name, so a `/` in it is part of the name (`2024/06 trip.jpg`); only an old
+/// client's Windows path (`C:\pics\cat.png`) is cut to its last part.
 pub fn title_from_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let windows_path = name.get(1..3) == Some(":\\");
+    let base = if windows_path {
+        name.rsplit('\\').next().unwrap_or(name)
+    } else {
+        name
+    };
     let stem = match base.rsplit_once('.') {
         Some((s, _)) if !s.is_empty() => s,
         _ => base,
     }
     .trim_start_matches('.');
-    let t: String = stem
+    let spaced: String = stem
         .chars()
         .map(|c| if c == '_' || c == '-' { ' ' } else { c })
-        .filter(|c| !c.is_control())
         .take(100)
         .collect();
-    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-    if t.is_empty() {
+    let t = crate::text::clean(&spaced, false)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if crate::text::is_blank(&t) {
         "Untitled".into()
     } else {
         t
@@ -239,6 +248,9 @@ mod tests {
         assert_eq!(title_from_name(".hidden"), "hidden");
         assert_eq!(title_from_name(""), "Untitled");
         assert_eq!(title_from_name("a\u{0}b.jpg"), "ab");
+        assert_eq!(title_from_name("2024/06 trip.jpg"), "2024/06 trip");
+        assert_eq!(title_from_name("photo\u{202E}gnp.exe.png"), "photognp.exe");
+        assert_eq!(title_from_name("\u{200b}\u{3164}.png"), "Untitled");
     }
 
     #[test]
