@@ -30,8 +30,67 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
+/// The Content-Security-Policy of every HTML response. Scripts only from this origin or
+/// carrying this response's nonce (Leptos puts it on its hydration script); wasm may be
+/// compiled (`'wasm-unsafe-eval'`, the client bundle); inline style only in attributes
+/// (placeholder colours); images from here or `data:`; no plugins, no framing, no
+/// `<base>` tricks, forms post only here. Without a nonce no inline script runs at all.
+pub fn content_security_policy(nonce: Option<&str>) -> String {
+    let scripts = match nonce {
+        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
+        None => "'self' 'wasm-unsafe-eval'".to_string(),
+    };
+    format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self'; \
+         style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
+/// `Cache-Control` values, by who may see the response. The rule: a shared cache may
+/// keep only what anyone at all may see, whoever asks; anything that depends on the
+/// person asking is `private` (and varies on `Cookie`) or not stored at all.
+pub mod cache {
+    /// Variants of public photos. Their URLs carry the content revision, so browsers keep
+    /// them for a year without asking again. Shared caches keep them ten minutes only:
+    /// a photo made private or deleted is gone from them by then (the Worker answers 404
+    /// from that moment; the viewer's own browser keeps what it was allowed to see).
+    pub const PUBLIC_MEDIA: &str = "public, max-age=31536000, s-maxage=600, immutable";
+    /// Originals anyone may download (public photo, downloads allowed).
+    pub const PUBLIC_ORIGINAL: &str = "public, max-age=3600, s-maxage=600";
+    /// Media only some people may see (private or unlisted photos, the owner's original):
+    /// the viewer's browser may keep it, shared caches never.
+    pub const PRIVATE_MEDIA: &str = "private, max-age=3600";
+    /// Pages and answers for a signed-in person: never stored anywhere, so Back after
+    /// signing out does not show them again.
+    pub const PERSONAL: &str = "private, no-store";
+    /// Pages for anonymous readers: may be stored, but must be asked for again each time.
+    pub const ANONYMOUS: &str = "no-cache";
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn csp_allows_only_this_origin_and_the_nonce() {
+        let csp = super::content_security_policy(Some("abc"));
+        for part in [
+            "script-src 'self' 'nonce-abc' 'wasm-unsafe-eval'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "frame-ancestors 'none'",
+        ] {
+            assert!(csp.contains(part), "{part}: {csp}");
+        }
+        assert!(!csp.contains("script-src 'unsafe-inline'"));
+        let plain = super::content_security_policy(None);
+        assert!(
+            plain.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{plain}"
+        );
+        assert!(!plain.contains("nonce"));
+    }
+
     #[test]
     fn escapes_markup() {
         assert_eq!(

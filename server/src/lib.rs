@@ -26,7 +26,8 @@ async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
     let started = worker::Date::now().as_millis();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let res = match platform::build(&env) {
+    let asker = routes::headers::Asker::of(req.headers());
+    let mut res = match platform::build(&env) {
         Ok(p) => {
             req.extensions_mut().insert(p);
             match router::router().call(req).await {
@@ -42,6 +43,7 @@ async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
             routes::json_error(&err)
         }
     };
+    routes::headers::apply(res.headers_mut(), asker);
     let ms = worker::Date::now().as_millis().saturating_sub(started);
     worker::console_log!("{method} {path} {} {ms}ms", res.status().as_u16());
     Ok(res)

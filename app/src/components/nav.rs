@@ -19,7 +19,9 @@ pub fn Nav() -> impl IntoView {
 pub fn NavBar(me: Option<Me>) -> impl IntoView {
     let links = match me {
         Some(me) => view! {
-            <a href=format!("/u/{}", me.username)>{me.display_name}</a>
+            <a href=format!("/u/{}", me.username)>
+                <bdi>{me.display_name}</bdi>
+            </a>
             <a href="/settings">"Settings"</a>
             <form method="post" action=SignOut::PATH class="inline">
                 <button type="submit" class="link">

@@ -43,7 +43,11 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
             <a href=href class="thumb" style=style>
                 {media}
             </a>
-            <span class="card-title">{card.title} {badge}</span>
+            <span class="card-title">
+                <bdi>{card.title}</bdi>
+                " "
+                {badge}
+            </span>
         </li>
     }
 }

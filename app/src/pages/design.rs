@@ -261,6 +261,20 @@ fn sample_cards() -> Vec<PhotoCard> {
             PhotoStatus::Failed,
             None,
         ),
+        // Right-to-left text is isolated: the badge after it stays in place.
+        PhotoCard {
+            visibility: Visibility::Unlisted,
+            ..card(
+                "rtl",
+                "رحلة الصيف ٢٠٢٤",
+                PhotoStatus::Ready,
+                Some(ImageSrc {
+                    url: SAMPLE_IMAGE.into(),
+                    width: 640,
+                    height: 480,
+                }),
+            )
+        },
     ]
 }
 

@@ -11,6 +11,7 @@ use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::components::status::StatusBadge;
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
+use crate::text::isolate;
 
 /// How often a page showing an unfinished photo asks again.
 const POLL: Duration = Duration::from_millis(1500);
@@ -113,7 +114,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             .caption
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| view! { <p>{l.to_string()}</p> })
+            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
             .collect_view();
         view! { <div class="caption">{lines}</div> }
     });
@@ -134,12 +135,14 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
     let owner_tools = p.is_owner.then(|| view! { <OwnerTools p=p.clone() /> });
     view! {
         <Title text=title.clone() />
-        <Meta property="og:title" content=title.clone() />
+        <Meta property="og:title" content=isolate(&title) />
         <Meta property="og:description" content=description.clone() />
         <Meta name="description" content=description />
         {og_image}
         <article class="photo-page" data-status=p.status.as_str()>
-            <h1>{title}</h1>
+            <h1>
+                <bdi>{title}</bdi>
+            </h1>
             {byline}
             {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {body}

@@ -29,7 +29,11 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn Profile(profile: ProfileView) -> impl IntoView {
     let deleted = use_query_map().read_untracked().get("deleted").is_some();
-    let title = format!("{} (@{})", profile.display_name, profile.username);
+    let title = format!(
+        "{} (@{})",
+        crate::text::isolate(&profile.display_name),
+        profile.username
+    );
     let empty_note = (profile.photos.is_empty() && !profile.is_me)
         .then(|| view! { <p class="empty">"No public photos yet."</p> });
     let grid = (!profile.photos.is_empty() || profile.is_me).then(|| {
@@ -37,10 +41,12 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     });
     view! {
         <Title text=title.clone() />
-        <Meta property="og:title" content=title />
+        <Meta property="og:title" content=crate::text::isolate(&title) />
         <section class="profile">
             <h1>
-                {profile.display_name} " " <span class="muted">"@" {profile.username}</span>
+                <bdi>{profile.display_name}</bdi>
+                " "
+                <span class="muted">"@" {profile.username}</span>
             </h1>
             {deleted.then(|| view! { <p class="notice ok" role="status">"Photo deleted."</p> })}
             {profile.is_me.then(|| view! {

@@ -12,6 +12,9 @@ use crate::model::{PhotoStatus, Visibility};
 
 pub use futures::executor::block_on;
 
+/// Password, salt, iterations.
+type Pbkdf2Input = (Vec<u8>, Vec<u8>, u32);
+
 #[derive(Default)]
 pub struct Mem {
     photos: Mutex<BTreeMap<String, PhotoRow>>,
@@ -26,7 +29,7 @@ pub struct Mem {
     pub blobs: MemBlobs,
     pub jobs: MemJobs,
     next_id: AtomicU64,
-    pbkdf2_memo: Mutex<std::collections::HashMap<(Vec<u8>, Vec<u8>, u32), Vec<u8>>>,
+    pbkdf2_memo: Mutex<BTreeMap<Pbkdf2Input, Vec<u8>>>,
     /// Makes randomness fail, as `getrandom` can on a broken platform.
     pub no_randomness: AtomicBool,
 }

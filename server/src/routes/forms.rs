@@ -35,7 +35,7 @@ async fn handle(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+    let Some(bytes) = super::read_at_most(body, MAX_FORM_BYTES).await else {
         return json_error(&LumenError::TooLarge);
     };
     let res = next

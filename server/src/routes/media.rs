@@ -2,6 +2,7 @@
 //! `GET /original/{photo}`: the untouched upload. Both ask the guard who is asking and
 //! the photo's access rules whether they may; otherwise 404, as if nothing were there.
 
+use app::http::cache;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
 use app::ssr::service::media::{self, Media};
@@ -21,9 +22,14 @@ pub async fn variant(Extension(p): Extension<Platform>, req: Request) -> Respons
             media::variant(&p, session.as_ref(), &path).await
         };
         match served.await {
-            // The URL carries the content revision: cacheable forever. Only public photos
-            // may sit in shared caches.
-            Ok(m) => send(m, "max-age=31536000, immutable"),
+            Ok(m) => {
+                let policy = if m.shared {
+                    cache::PUBLIC_MEDIA
+                } else {
+                    cache::PRIVATE_MEDIA
+                };
+                send(m, policy)
+            }
             Err(e) => json_error(&e),
         }
     })
@@ -43,7 +49,12 @@ pub async fn original(
         };
         match served.await {
             Ok((m, filename)) => {
-                let mut res = send(m, "max-age=3600");
+                let policy = if m.shared {
+                    cache::PUBLIC_ORIGINAL
+                } else {
+                    cache::PRIVATE_MEDIA
+                };
+                let mut res = send(m, policy);
                 if let Ok(v) =
                     HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
                 {
@@ -57,19 +68,14 @@ pub async fn original(
     .await
 }
 
-fn send(m: Media, max_age: &str) -> Response {
-    let scope = if m.public { "public" } else { "private" };
+/// The bytes with their cache policy; `nosniff` and the rest come from `headers::layer`.
+fn send(m: Media, policy: &'static str) -> Response {
+    let shared = m.shared;
     let mut res = respond(200, &m.blob.content_type, m.blob.bytes);
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&format!("{scope}, {max_age}")) {
-        h.insert(header::CACHE_CONTROL, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    // Access depends on the session cookie.
-    if !m.public {
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    // Who may see it depends on the session cookie.
+    if !shared {
         h.insert(header::VARY, HeaderValue::from_static("Cookie"));
     }
     res

@@ -2,6 +2,7 @@
 
 pub mod dev;
 pub mod forms;
+pub mod headers;
 pub mod media;
 pub mod upload;
 
@@ -33,6 +34,35 @@ fn retry_after(res: &mut Response, e: &LumenError) {
     if let Some(s) = secs {
         res.headers_mut().insert(header::RETRY_AFTER, s.into());
     }
+}
+
+/// The whole body if it is at most `max` bytes. A longer one is read to its end and
+/// dropped, chunk by chunk, so the sender gets our answer (a 413) instead of a reset
+/// connection: answering before the body is read breaks the client's upload.
+pub async fn read_at_most(body: Body, max: usize) -> Option<axum::body::Bytes> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut kept = Vec::new();
+    let mut fits = true;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return None;
+        };
+        if let (true, Some(data)) = (fits, frame.data_ref()) {
+            fits = kept.len() + data.len() <= max;
+            if fits {
+                kept.extend_from_slice(data);
+            } else {
+                kept = Vec::new();
+            }
+        }
+    }
+    fits.then(|| kept.into())
+}
+
+/// Reads a body away (see `read_at_most`).
+pub async fn drain(body: Body) {
+    let _ = read_at_most(body, 0).await;
 }
 
 pub fn respond(status: u16, content_type: &str, body: impl Into<Body>) -> Response {

@@ -7,15 +7,13 @@ use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
 use app::ssr::service::upload::{self, UploadFile, MAX_FILE_BYTES};
-use axum::body::Body;
 use axum::extract::{Extension, Request};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
-use http_body_util::BodyExt;
 use worker::send::SendFuture;
 use worker::FormEntry;
 
-use super::{json_error, respond};
+use super::{drain, json_error, respond};
 
 pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response {
     let wants_json =
@@ -80,11 +78,6 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
         });
     }
     upload::upload(&p, &session.user, files).await
-}
-
-async fn drain(body: Body) {
-    let mut body = body;
-    while let Some(Ok(_)) = body.frame().await {}
 }
 
 fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {

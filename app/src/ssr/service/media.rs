@@ -3,17 +3,18 @@
 
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
-use crate::ssr::access::Action;
+use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
 use crate::ssr::ports::Blob;
 use crate::ssr::service::photos::visible;
 use crate::ssr::Platform;
 
-/// Bytes to send, and whether shared caches may keep them (public photos only).
+/// Bytes to send, and whether shared caches may keep them: only when anyone at all may
+/// get these bytes, whoever asks (`crate::http::cache`).
 pub struct Media {
     pub blob: Blob,
-    pub public: bool,
+    pub shared: bool,
 }
 
 /// The variant at `path`, or `NotFound` for anything else, including photos the viewer
@@ -36,7 +37,7 @@ pub async fn variant(
     let blob = p.blobs.get(&key).await?.ok_or(LumenError::NotFound)?;
     Ok(Media {
         blob,
-        public: row.visibility == Visibility::Public,
+        shared: row.visibility == Visibility::Public,
     })
 }
 
@@ -69,9 +70,12 @@ pub async fn original(
         content_type: row.content_type.clone(),
         ..blob
     };
+    // What the owner may download is not what strangers may: shared only when the
+    // photo is public and the owner lets anyone have it (as variants: never unlisted).
     let media = Media {
         blob,
-        public: row.visibility == Visibility::Public,
+        shared: row.visibility == Visibility::Public
+            && access::allows(None, &row, Action::DownloadOriginal),
     };
     Ok((media, format!("{stem}.{ext}")))
 }
@@ -83,6 +87,33 @@ mod tests {
 
     fn variant(p: &Platform, path: &str) -> Result<Vec<u8>, LumenError> {
         block_on(super::variant(p, None, path)).map(|m| m.blob.bytes)
+    }
+
+    /// Shared caches may keep an original only when anyone at all may download it: the
+    /// owner's own download of a photo whose downloads are off is theirs alone.
+    #[test]
+    fn originals_are_shared_only_when_anyone_may_have_them() {
+        use crate::ssr::fakes::signed_in;
+        let (p, mem) = fake_platform();
+        let head = signed_in(&p, "u1", "ada");
+        let owner = block_on(crate::ssr::auth::session_from_cookie(
+            &p,
+            head.cookie.as_deref(),
+            None,
+        ))
+        .unwrap();
+        mem.put_blob(&keys::original("u1", "p1"), vec![1]);
+        let shared = |visibility, allow_original| {
+            let mut row = pending_row("p1", 1);
+            row.visibility = visibility;
+            row.allow_original = allow_original;
+            mem.insert(row);
+            block_on(original(&p, owner.as_ref(), "p1")).map(|(m, _)| m.shared)
+        };
+        assert_eq!(shared(Visibility::Public, false), Ok(false));
+        assert_eq!(shared(Visibility::Public, true), Ok(true));
+        assert_eq!(shared(Visibility::Unlisted, true), Ok(false));
+        assert_eq!(shared(Visibility::Private, true), Ok(false));
     }
 
     #[test]

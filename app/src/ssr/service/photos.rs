@@ -374,6 +374,22 @@ mod tests {
             Err(LumenError::NotFound)
         );
 
+        // Invisible-only is no title; bidi controls never reach a name.
+        let mut blank = an_edit(Visibility::Public);
+        blank.title = " \t\n\u{a0}\u{200b}".into();
+        let e = block_on(edit(&p, &owner, "p1", blank)).unwrap_err();
+        assert_eq!(e.to_string(), "title: A photo needs a title.");
+        assert_eq!(mem.photo("p1").unwrap().title, "New title", "unchanged");
+        let mut spoof = an_edit(Visibility::Private);
+        spoof.title = "photo\u{202E}gnp.exe.png".into();
+        spoof.caption = "\u{2067}a\nb\u{200f}".into();
+        block_on(edit(&p, &owner, "p1", spoof)).unwrap();
+        let row = mem.photo("p1").unwrap();
+        assert_eq!(
+            (row.title.as_str(), row.caption.as_str()),
+            ("photognp.exe.png", "a\nb")
+        );
+
         let mut long = an_edit(Visibility::Public);
         long.caption = "x".repeat(MAX_CAPTION + 1);
         assert_eq!(
