@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { createHash, pbkdf2Sync } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
 import { sleep, startLumen } from "./harness.mjs";
@@ -50,6 +51,9 @@ const html = async (path, opts) => {
   const res = await get(path, opts);
   return { status: res.status, text: await res.text() };
 };
+/** User text in titles and meta tags is isolated: first-strong isolate … pop isolate. */
+const FSI = "\u2068";
+const PDI = "\u2069";
 const sq = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const sha256 = (s) => createHash("sha256").update(s).digest("hex");
 const tokenOf = (cookie) => cookie.split("=")[1];
@@ -146,7 +150,7 @@ describe("A's private and unlisted photos, swept as B and as anonymous", () => {
       assert.equal(view.is_owner, true);
       const page = await html(`/p/${id}`, { cookie: A.cookie });
       assert.equal(page.status, 200, role);
-      assert.ok(page.text.includes(`<h1>${title}</h1>`), role);
+      assert.ok(page.text.includes(`<h1><bdi>${title}</bdi></h1>`), role);
       for (const url of images) {
         const r = await get(url, { cookie: A.cookie });
         assert.equal(r.status, 200, url);
@@ -184,7 +188,7 @@ describe("A's private and unlisted photos, swept as B and as anonymous", () => {
       const unl = P.unlisted;
       const upage = await html(`/p/${unl.id}`, { cookie });
       assert.equal(upage.status, 200, `${who}: unlisted page by link`);
-      assert.ok(upage.text.includes(`<h1>${unl.title}</h1>`));
+      assert.ok(upage.text.includes(`<h1><bdi>${unl.title}</bdi></h1>`));
       assert.doesNotMatch(upage.text, /owner-tools/, `${who}: no owner tools`);
       for (const url of unl.images) {
         const r = await get(url, { cookie });
@@ -362,7 +366,7 @@ describe("sessions", () => {
   });
 
   test("the session cookie is HttpOnly, SameSite=Lax, 30 days, and D1 keeps only its hash", async () => {
-    const res = await api("sign_in", { login: "CAROL@example.test", password: carol.password, next: "/settings" });
+    const res = await api("sign_in", { login: " CAROL ", password: carol.password, next: "/settings" });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("location"), "/settings");
     assert.notEqual(res.headers.get("serverfnredirect"), null, "the JS client follows it");
@@ -518,71 +522,122 @@ describe("GPS", () => {
   });
 });
 
-describe("sign-in and sign-up rate limits", () => {
+describe("sign-in and sign-up rate limits (issue 10: no lockout, no email oracle)", () => {
   const wrong = { error: "invalid", field: "login", reason: "That username or password is not right." };
+  /** `lumen_device=<token>` from a response, or null. */
+  const deviceCookie = (headers) => {
+    const c = headers.getSetCookie().find((v) => v.startsWith("lumen_device="));
+    return c ? c.split(";")[0] : null;
+  };
 
-  test("an unknown user and a wrong password get the same answer", async () => {
+  test("an unknown user and a wrong password get the same answer; emails do not sign in", async () => {
     await signUp("erin");
     const ip = freshIp();
     const a = await api("sign_in", { login: "erin", password: "wrong password!" }, { ip });
     const b = await api("sign_in", { login: "nobody-here", password: "wrong password!" }, { ip });
-    const c = await api("sign_in", { login: "nobody@example.test", password: "wrong password!" }, { ip });
-    for (const r of [a, b, c]) {
+    for (const r of [a, b]) {
       assert.equal(r.status, 422);
       assert.deepEqual(r.json, wrong);
       assert.equal(r.headers.get("content-type"), a.headers.get("content-type"));
       assert.equal(sessionCookie(r.headers), null);
     }
     assert.equal(a.text, b.text);
+    // An email, taken or not, gets the same hint and no attempt.
+    const byEmail = await api("sign_in", { login: "erin@example.test", password: "correct horse battery" }, { ip });
+    const unknown = await api("sign_in", { login: "nobody@example.test", password: "correct horse battery" }, { ip });
+    assert.equal(byEmail.status, 422);
+    assert.equal(byEmail.text, unknown.text);
+    assert.match(byEmail.json.reason, /Sign in with your username/);
   });
 
-  test("per account: the 11th attempt in 15 minutes is 429 with a retry time, from any address", async () => {
+  test("one stranger's guesses limit that stranger, never the owner", async () => {
     await awayFromWindowEdge(15 * 60);
     const dave = await signUp("dave");
-    // Alternating the username and the email: both name the same account.
+    const attacker = freshIp();
     for (let i = 0; i < 10; i++) {
-      const login = i % 2 ? "dave" : "DAVE@example.test";
-      const r = await api("sign_in", { login, password: `wrong ${i}` });
+      const r = await api("sign_in", { login: "dave", password: `wrong ${i}` }, { ip: attacker });
       assert.deepEqual([r.status, r.json], [422, wrong], `attempt ${i + 1}`);
     }
-    for (const login of ["dave", "dave@example.test"]) {
-      // Even with the right password, from yet another address.
-      const r = await api("sign_in", { login, password: dave.password });
-      assert.equal(r.status, 429, `${login}: ${r.text}`);
-      assert.equal(r.json.error, "rate_limited");
-      assert.ok(r.json.retry_after_secs > 0 && r.json.retry_after_secs <= 900, `retry in ${r.json.retry_after_secs}`);
-      assert.equal(r.headers.get("retry-after"), String(r.json.retry_after_secs), "Retry-After header");
-      assert.equal(sessionCookie(r.headers), null);
-    }
-    // The no-JS form says when to try again.
+    // The attacker's network is limited for this login, even with the right password...
+    const r = await api("sign_in", { login: "dave", password: dave.password }, { ip: attacker });
+    assert.equal(r.status, 429, r.text);
+    assert.equal(r.json.error, "rate_limited");
+    assert.ok(r.json.retry_after_secs > 0 && r.json.retry_after_secs <= 900, `retry in ${r.json.retry_after_secs}`);
+    assert.equal(r.headers.get("retry-after"), String(r.json.retry_after_secs), "Retry-After header");
+    assert.equal(sessionCookie(r.headers), null);
+    // ...and the no-JS form says when to try again.
     const form = await api(
       "sign_in",
       { login: "dave", password: dave.password, next: "/" },
-      { headers: { accept: "text/html", referer: `${srv.base}/signin` } },
+      { ip: attacker, headers: { accept: "text/html", referer: `${srv.base}/signin` } },
     );
     assert.equal(form.status, 429);
     assert.match(textOfClass(form.text, "p", "form-error") ?? "", /^Too many requests; try again in \d+ s\.$/);
     assert.ok(Number(form.headers.get("retry-after")) > 0, "Retry-After on the re-rendered page");
-    // Other accounts are not locked, and dave's session from before still works.
-    assert.equal((await api("sign_in", { login: "erin", password: "wrong" })).status, 422);
+    // Dave, anywhere else, signs in; other logins from the attacker's network still answer.
+    assert.equal((await api("sign_in", { login: "dave", password: dave.password })).status, 200);
+    assert.equal((await api("sign_in", { login: "erin", password: "wrong" }, { ip: attacker })).status, 422);
     assert.equal((await api("current_user", {}, { cookie: dave.cookie })).json.username, "dave");
   });
 
-  test("per address: the 31st attempt in 15 minutes is 429; other addresses are unaffected", async () => {
+  test("many strangers together: browsers that signed in before still get in; password changes still work", async () => {
+    await awayFromWindowEdge(3600);
+    const fay = await signUp("fay");
+    // Fay's laptop signed in before: it holds a device cookie the account knows.
+    const first = await api("sign_in", { login: "fay", password: fay.password });
+    const laptop = deviceCookie(first.headers);
+    assert.match(laptop ?? "", /^lumen_device=[0-9a-f]{64}$/);
+    const [stored] = await srv.d1(
+      `SELECT count(*) AS n FROM known_devices WHERE token_hash = ${sq(sha256(tokenOf(laptop)))}`,
+    );
+    assert.equal(stored.n, 1, "D1 keeps only the device token's hash");
+    // A hundred failures from ten networks fill the login's bucket for unknown browsers.
+    for (let net = 0; net < 10; net++) {
+      const ip = freshIp();
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => api("sign_in", { login: "fay", password: `guess ${net}-${i}` }, { ip })),
+      );
+    }
+    const newBrowser = await api("sign_in", { login: "fay", password: fay.password });
+    assert.equal(newBrowser.status, 429, "an unknown browser waits");
+    const known = await api("sign_in", { login: "fay", password: fay.password }, { cookie: laptop });
+    assert.equal(known.status, 200, `the laptop signs in: ${known.text}`);
+    assert.ok(sessionCookie(known.headers));
+    assert.equal(deviceCookie(known.headers), null, "its device token is kept, not replaced");
+    // A made-up device token is just another unknown browser.
+    const forged = await api("sign_in", { login: "fay", password: fay.password }, { cookie: `lumen_device=${"f".repeat(64)}` });
+    assert.equal(forged.status, 429);
+    // The signed-in owner's password change is not blocked by strangers' failures.
+    const changed = await api(
+      "change_password",
+      { current_password: fay.password, new_password: "a brand new password" },
+      { cookie: fay.cookie },
+    );
+    assert.equal(changed.status, 200, changed.text);
+  });
+
+  test("per network: only failures count, and an IPv6 /64 is one network", async () => {
     await awayFromWindowEdge(15 * 60);
-    const ip = freshIp();
+    // A household behind one address signs in all day.
+    const home = freshIp();
+    for (let i = 0; i < 35; i++) {
+      assert.equal((await api("sign_in", { login: "bob", password: B.password }, { ip: home })).status, 200, `sign-in ${i + 1}`);
+    }
+    // Thirty failures from addresses of one /64 (each a different address, as a walker would)...
+    const prefix = `2001:db8:${ipSeq}:${(ipSeq += 1)}`;
     for (let i = 0; i < 30; i++) {
-      const r = await api("sign_in", { login: `stranger-${i}`, password: "whatever it is" }, { ip });
+      const r = await api("sign_in", { login: `stranger-${i}`, password: "whatever it is" }, { ip: `${prefix}::${(i + 1).toString(16)}` });
       assert.equal(r.status, 422, `attempt ${i + 1}: ${r.text}`);
     }
-    const limited = await api("sign_in", { login: "bob", password: B.password }, { ip });
+    // ...limit the whole /64, and nobody else.
+    const limited = await api("sign_in", { login: "bob", password: B.password }, { ip: `${prefix}:aaaa:bbbb:cccc:dddd` });
     assert.equal(limited.status, 429);
     assert.ok(limited.json.retry_after_secs > 0 && limited.json.retry_after_secs <= 900);
-    const elsewhere = await api("sign_in", { login: "bob", password: B.password }, { ip: freshIp() });
+    const elsewhere = await api("sign_in", { login: "bob", password: B.password }, { ip: `2001:db8:ffff:1::1` });
     assert.equal(elsewhere.status, 200);
   });
 
-  test("sign-up: the 11th attempt in an hour from one address is 429 and creates nobody", async () => {
+  test("sign-up: the 11th in an hour from one network is 429; a taken email is never revealed", async () => {
     await awayFromWindowEdge(3600);
     const ip = freshIp();
     for (let i = 0; i < 10; i++) {
@@ -593,7 +648,14 @@ describe("sign-in and sign-up rate limits", () => {
     assert.equal(r.status, 429);
     assert.equal(r.json.error, "rate_limited");
     assert.equal((await srv.d1("SELECT count(*) AS n FROM users WHERE username LIKE 'spam%'"))[0].n, 0);
-    assert.equal((await api("sign_up", { username: "spam10", email: "spam10@example.test", password: "correct horse battery" })).status, 200);
+    // Alice's email signs up like any other address: nothing tells that it has an account.
+    const taken = await api("sign_up", { username: "not-alice", email: "ALICE@example.test", password: "correct horse battery" });
+    const fresh = await api("sign_up", { username: "not-alice-2", email: "fresh@example.test", password: "correct horse battery" });
+    assert.deepEqual([taken.status, fresh.status], [200, 200], taken.text);
+    assert.equal(taken.headers.get("location"), "/u/not-alice");
+    // A taken username may be said.
+    const dup = await api("sign_up", { username: "alice", email: "x@example.test", password: "correct horse battery" });
+    assert.deepEqual(dup.json, { error: "invalid", field: "username", reason: "That username is taken." });
   });
 });
 
@@ -637,7 +699,7 @@ describe("forms without JavaScript", () => {
       { headers: plain("/signup") },
     );
     assert.equal(r.status, 422);
-    assert.equal(textOfClass(r.text, "p", "form-error"), "That username or email is already registered.");
+    assert.equal(textOfClass(r.text, "p", "form-error"), "That username is taken.");
     assert.match(r.text, /name="email"[^>]* value="other@example.test"/);
     assert.ok(!r.text.includes("correct horse battery"));
     assert.equal(sessionCookie(r.headers), null);
@@ -718,18 +780,18 @@ describe("text people type is rendered inert", () => {
     // was typed (an unescaped quote would cut them short).
     const page = (await html(`/p/${id}`)).text;
     const meta = (text, attr) => decode(text.match(new RegExp(`<meta ${attr} content="([^"]*)"`))?.[1] ?? "");
-    assert.equal(meta(page, 'property="og:title"'), title);
+    assert.equal(meta(page, 'property="og:title"'), `${FSI}${title}${PDI}`);
     assert.equal(meta(page, 'property="og:description"'), caption);
     assert.equal(meta(page, 'name="description"'), caption);
     assert.ok(page.includes("&amp;lt;b&amp;gt;bold?&amp;lt;/b&amp;gt;"), "entities are shown as typed, not decoded");
     const profile = (await html("/u/xavier")).text;
-    assert.equal(meta(profile, 'property="og:title"'), `${displayName} (@xavier)`);
+    assert.equal(meta(profile, 'property="og:title"'), `${FSI}${FSI}${displayName}${PDI} (@xavier)${PDI}`);
   });
 
   test("<title> holds the photo title and display name escaped", async () => {
     for (const [path, want] of [
-      [`/p/${id}`, `${title} · Lumen`],
-      ["/u/xavier", `${displayName} (@xavier) · Lumen`],
+      [`/p/${id}`, `${FSI}${title}${PDI} · Lumen`],
+      ["/u/xavier", `${FSI}${FSI}${displayName}${PDI} (@xavier)${PDI} · Lumen`],
     ]) {
       const text = (await html(path)).text;
       const head = text.slice(0, text.indexOf("<body"));
@@ -859,14 +921,14 @@ describe("text people type is rendered inert", () => {
   test("in a real browser, photo and profile pages run nothing and read exactly as typed", async () => {
     await inBrowser(async (run) => {
       const anon = await run("photo (anonymous)", `/p/${id}`);
-      assert.equal(anon.title, `${title} · Lumen`);
+      assert.equal(anon.title, `${FSI}${title}${PDI} · Lumen`);
       assert.equal(anon.h1, title);
-      assert.equal(anon.ogTitle, title);
+      assert.equal(anon.ogTitle, `${FSI}${title}${PDI}`);
       assert.equal(anon.description, caption);
       assert.equal(anon.caption, caption);
       assert.equal(anon.imgAlt, alt);
       const profile = await run("profile", "/u/xavier");
-      assert.equal(profile.title, `${displayName} (@xavier) · Lumen`);
+      assert.equal(profile.title, `${FSI}${FSI}${displayName}${PDI} (@xavier)${PDI} · Lumen`);
       assert.equal(profile.cardTitle, title);
     });
   });
@@ -957,5 +1019,174 @@ describe("quotas (on an instance with 3 uploads an hour and 400 kB of storage)",
     const del = await apiAt(small.base, "delete_photo", { id: retinaId }, { cookie: r.cookie });
     assert.equal(del.status, 200, del.text);
     assert.equal((await uploadAt(small.base, [rocket], { cookie: r.cookie })).status, 201);
+  });
+});
+
+describe("headers on every response, and caching by who may see it (issue 10)", () => {
+  const hdr = (r, name) => r.headers.get(name);
+  /** A raw request with a Host header of our choosing (fetch does not let us set Host). */
+  const raw = (method, path, headers, body) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(srv.base);
+      const req = httpRequest({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res));
+      });
+      req.on("error", reject);
+      req.setTimeout(15_000, () => req.destroy(new Error("timeout")));
+      req.end(body);
+    });
+
+  test("pages: a CSP naming this response's nonce on every script, nosniff, same-origin referrers, no framing", async () => {
+    const nonces = new Set();
+    for (const [path, cookie] of [
+      ["/", undefined],
+      [`/p/${P.public.id}`, undefined],
+      ["/u/alice", undefined],
+      ["/signin", undefined],
+      ["/does-not-exist", undefined],
+      ["/settings", A.cookie],
+      ["/upload", A.cookie],
+      [`/p/${P.private.id}`, A.cookie],
+    ]) {
+      const r = await get(path, { cookie });
+      const text = await r.text();
+      const csp = hdr(r, "content-security-policy") ?? "";
+      const nonce = csp.match(/'nonce-([^']+)'/)?.[1];
+      assert.ok(nonce, `${path}: ${csp}`);
+      nonces.add(nonce);
+      for (const part of ["object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'"]) {
+        assert.ok(csp.includes(part), `${path}: ${part}`);
+      }
+      assert.ok(!/script-src[^;]*'unsafe-inline'/.test(csp), `${path}: no inline scripts allowed`);
+      const scripts = [...text.matchAll(/<script\b([^>]*)>/g)].map((m) => m[1]);
+      assert.ok(scripts.length > 0, path);
+      for (const attrs of scripts) assert.ok(attrs.includes(`nonce="${nonce}"`), `${path}: <script${attrs}>`);
+      assert.equal(hdr(r, "x-content-type-options"), "nosniff", path);
+      assert.equal(hdr(r, "referrer-policy"), "same-origin", path);
+      assert.equal(hdr(r, "x-frame-options"), "DENY", path);
+      assert.equal(hdr(r, "strict-transport-security"), null, `${path}: no HSTS on localhost`);
+    }
+    assert.equal(nonces.size, 8, "a new nonce per response");
+  });
+
+  test("off localhost: HSTS, and session and device cookies carry __Host- and Secure", async () => {
+    const res = await raw("GET", "/", { host: "lumen.example" });
+    assert.equal(res.headers["strict-transport-security"], "max-age=63072000");
+    const body = new URLSearchParams({ login: "bob", password: B.password }).toString();
+    const signedIn = await raw(
+      "POST",
+      "/api/sign_in",
+      { host: "lumen.example", "content-type": "application/x-www-form-urlencoded", "cf-connecting-ip": freshIp() },
+      body,
+    );
+    assert.equal(signedIn.statusCode, 200);
+    const cookies = signedIn.headers["set-cookie"] ?? [];
+    assert.ok(
+      cookies.some((c) => /^__Host-lumen_session=[0-9a-f]{64}; Path=\/; .*HttpOnly; SameSite=Lax; Secure$/.test(c)),
+      cookies.join("\n"),
+    );
+    assert.ok(cookies.some((c) => c.startsWith("__Host-lumen_device=") && c.endsWith("; Secure")), cookies.join("\n"));
+    assert.ok(!cookies.some((c) => /Domain=/i.test(c)));
+    // There, a plain `lumen_session` (what a sibling subdomain could plant) is no session.
+    const token = cookies[0].split(";")[0].split("=")[1];
+    const planted = await raw("POST", "/api/current_user", { host: "lumen.example", cookie: `lumen_session=${token}` }, "");
+    const real = await raw("POST", "/api/current_user", { host: "lumen.example", cookie: `__Host-lumen_session=${token}` }, "");
+    assert.deepEqual([planted.statusCode, real.statusCode], [200, 200]);
+    assert.equal(planted.headers["cache-control"], "no-cache", "answered as to nobody");
+    assert.equal(real.headers["cache-control"], "private, no-store", "answered as to bob");
+  });
+
+  test("whatever answers a signed-in person is never stored; anonymous pages are revalidated", async () => {
+    for (const path of ["/settings", "/upload", `/p/${P.public.id}`, `/p/${P.private.id}`, "/u/alice", "/"]) {
+      const r = await get(path, { cookie: A.cookie });
+      await r.arrayBuffer();
+      assert.equal(hdr(r, "cache-control"), "private, no-store", path);
+      assert.match(hdr(r, "vary") ?? "", /Cookie/, path);
+    }
+    for (const path of ["/", `/p/${P.public.id}`, "/u/alice", "/signin"]) {
+      const r = await get(path);
+      await r.arrayBuffer();
+      assert.equal(hdr(r, "cache-control"), "no-cache", path);
+      assert.match(hdr(r, "vary") ?? "", /Cookie/, path);
+    }
+    const me = await api("current_user", {}, { cookie: A.cookie });
+    assert.equal(hdr(me, "cache-control"), "private, no-store");
+    const signedIn = await api("sign_in", { login: "bob", password: B.password });
+    assert.equal(hdr(signedIn, "cache-control"), "private, no-store", "an answer that sets a cookie");
+  });
+
+  test("media: shared caches only get what anyone may see; the owner's own original is private", async () => {
+    const up = await upload([{ name: "own.png", bytes: makeRgbaPng(64, 48), type: "image/png" }], A.cookie);
+    const [{ id }] = (await up.json()).photos;
+    await waitProcessed(srv.base, id, 60_000, { cookie: A.cookie });
+    const set = (allow) =>
+      api(
+        "update_photo",
+        { id, title: "own", caption: "", alt: "", visibility: "public", ...(allow ? { allow_original: "on" } : {}) },
+        { cookie: A.cookie },
+      );
+    assert.equal((await set(false)).status, 200);
+    // The finding: the owner's download of a public photo whose downloads are off.
+    const mine = await get(`/original/${id}`, { cookie: A.cookie });
+    await mine.arrayBuffer();
+    assert.equal(mine.status, 200);
+    assert.match(hdr(mine, "cache-control"), /^private,/);
+    assert.equal(hdr(mine, "vary"), "Cookie");
+    assert.equal((await get(`/original/${id}`)).status, 404, "everyone else gets nothing");
+    // Allowed for everyone: the same bytes for anyone, so shareable.
+    assert.equal((await set(true)).status, 200);
+    const open = await get(`/original/${id}`);
+    await open.arrayBuffer();
+    assert.equal(hdr(open, "cache-control"), "public, max-age=3600, s-maxage=600");
+    // Variants: public ones for a year in browsers, ten minutes in shared caches.
+    const [variant] = (await api("get_photo", { id })).json.images;
+    for (const cookie of [undefined, A.cookie]) {
+      const r = await get(variant.url, { cookie });
+      await r.arrayBuffer();
+      assert.equal(hdr(r, "cache-control"), "public, max-age=31536000, s-maxage=600, immutable");
+      assert.equal(hdr(r, "x-content-type-options"), "nosniff");
+    }
+    for (const url of P.unlisted.images) {
+      const r = await get(url);
+      await r.arrayBuffer();
+      assert.match(hdr(r, "cache-control"), /^private,/, url);
+      assert.equal(hdr(r, "vary"), "Cookie");
+    }
+  });
+
+  test("a server-function body over 64 KB gets its 413, not a reset connection", async () => {
+    const r = await api("sign_in", { login: "bob", password: "x".repeat(200_000) });
+    assert.equal(r.status, 413);
+    assert.deepEqual(r.json, { error: "too_large" });
+  });
+
+  test("names: bidi controls are dropped, invisible-only text is blank", async () => {
+    const up = await upload([{ name: "photo\u202Egnp.exe.png", bytes: makeRgbaPng(8, 8), type: "image/png" }], A.cookie);
+    const [{ id }] = (await up.json()).photos;
+    assert.equal((await api("get_photo", { id }, { cookie: A.cookie })).json.title, "photognp.exe");
+    const slash = await upload([{ name: "2024/06 trip.png", bytes: makeRgbaPng(8, 8), type: "image/png" }], A.cookie);
+    const [{ id: slashId }] = (await slash.json()).photos;
+    assert.equal((await api("get_photo", { id: slashId }, { cookie: A.cookie })).json.title, "2024/06 trip");
+    const blank = await api(
+      "update_photo",
+      { id, title: " \t\n\u00a0\u200b", caption: "", alt: "", visibility: "private" },
+      { cookie: A.cookie },
+    );
+    assert.equal(blank.status, 422);
+    assert.equal(blank.json.reason, "A photo needs a title.");
+    const nameless = await api(
+      "sign_up",
+      { username: "nameless", email: "n@example.test", password: "correct horse battery", display_name: "\u200b\u2060\u3164" },
+    );
+    assert.equal(nameless.status, 200, "a blank display name falls back to the username");
+    const who = await api("current_user", {}, { cookie: sessionCookie(nameless.headers) });
+    assert.equal(who.json.display_name, "nameless");
+    const settings = await api(
+      "update_settings",
+      { display_name: " \u200b\ufeff ", default_visibility: "public" },
+      { cookie: A.cookie },
+    );
+    assert.equal(settings.status, 422);
   });
 });

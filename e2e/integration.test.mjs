@@ -139,7 +139,7 @@ describe("upload → queue → variants", () => {
       assert.equal(page.status, 200);
       const html = await page.text();
       assert.match(html, /<article[^>]*data-status="ready"/);
-      assert.match(html, new RegExp(`<h1>${title}</h1>`));
+      assert.match(html, new RegExp(`<h1><bdi>${title}</bdi></h1>`));
       const best = mine.filter((v) => v.width <= 1280).at(-1);
       assert.match(html, new RegExp(`<img src="/media/${p.id}/${row.rev}/${best.width}\\.jpg"`));
       for (const v of mine) assert.ok(html.includes(`/media/${p.id}/${row.rev}/${v.width}.jpg ${v.width}w`));

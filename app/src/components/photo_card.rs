@@ -17,7 +17,10 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
     };
     // Only owners see non-public cards (their own profile): say which they are.
     let badge = (card.visibility != Visibility::Public).then(|| {
-        view! { <span class=format!("badge {}", card.visibility.as_str())>{card.visibility.as_str()}</span> }
+        view! {
+            " "
+            <span class=format!("badge {}", card.visibility.as_str())>{card.visibility.as_str()}</span>
+        }
     });
     let media = match (card.status, card.thumb) {
         (PhotoStatus::Ready, Some(t)) => view! {
@@ -43,11 +46,7 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
             <a href=href class="thumb" style=style>
                 {media}
             </a>
-            <span class="card-title">
-                <bdi>{card.title}</bdi>
-                " "
-                {badge}
-            </span>
+            <span class="card-title"><bdi>{card.title}</bdi>{badge}</span>
         </li>
     }
 }
