@@ -9,6 +9,7 @@ pub mod keys;
 pub mod limits;
 pub mod platform;
 pub mod ports;
+pub mod position;
 pub mod request;
 pub mod service;
 
