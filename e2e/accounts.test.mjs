@@ -785,13 +785,13 @@ describe("text people type is rendered inert", () => {
     assert.equal(meta(page, 'name="description"'), caption);
     assert.ok(page.includes("&amp;lt;b&amp;gt;bold?&amp;lt;/b&amp;gt;"), "entities are shown as typed, not decoded");
     const profile = (await html("/u/xavier")).text;
-    assert.equal(meta(profile, 'property="og:title"'), `${FSI}${FSI}${displayName}${PDI} (@xavier)${PDI}`);
+    assert.equal(meta(profile, 'property="og:title"'), `${FSI}${displayName}${PDI} (@xavier)`);
   });
 
   test("<title> holds the photo title and display name escaped", async () => {
     for (const [path, want] of [
       [`/p/${id}`, `${FSI}${title}${PDI} · Lumen`],
-      ["/u/xavier", `${FSI}${FSI}${displayName}${PDI} (@xavier)${PDI} · Lumen`],
+      ["/u/xavier", `${FSI}${displayName}${PDI} (@xavier) · Lumen`],
     ]) {
       const text = (await html(path)).text;
       const head = text.slice(0, text.indexOf("<body"));
@@ -928,7 +928,7 @@ describe("text people type is rendered inert", () => {
       assert.equal(anon.caption, caption);
       assert.equal(anon.imgAlt, alt);
       const profile = await run("profile", "/u/xavier");
-      assert.equal(profile.title, `${FSI}${FSI}${displayName}${PDI} (@xavier)${PDI} · Lumen`);
+      assert.equal(profile.title, `${FSI}${displayName}${PDI} (@xavier) · Lumen`);
       assert.equal(profile.cardTitle, title);
     });
   });

@@ -140,7 +140,7 @@ for (const project of [
       // Taken: the page comes back with the message next to the form, the typed values kept.
       await fill(SEEDED_USER);
       await page.locator("form").getByRole("alert").waitFor({ timeout: T });
-      assert.match(await page.locator("form").getByRole("alert").textContent(), /already registered/);
+      assert.match(await page.locator("form").getByRole("alert").textContent(), /That username is taken/);
       assert.equal(await page.getByLabel("Username").inputValue(), SEEDED_USER);
       assert.equal(await page.getByLabel("Password").inputValue(), "", "passwords are never sent back");
       await shot("signup-refused");
@@ -369,7 +369,7 @@ for (const project of [
       await open(`/p/${id}`);
       assert.equal((await page.locator("h1 bdi").textContent()).trim(), "photognp.exe", "no override character left");
       await page.getByLabel("Title").fill(rtl);
-      await page.getByLabel("Unlisted (anyone with the link)").check();
+      await page.getByLabel("Unlisted (only people with the link)").check();
       await page.getByRole("button", { name: "Save changes" }).click();
       await page.waitForURL(`${srv.base}/p/${id}?saved=1`, { timeout: T });
       assert.equal(await page.title(), `\u2068${rtl}\u2069 · Lumen`);

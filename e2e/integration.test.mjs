@@ -187,7 +187,7 @@ describe("upload → queue → variants", () => {
     const page = await get(loc);
     assert.equal(page.status, 200);
     const html = await page.text();
-    assert.match(html, /<h1>rocket<\/h1>/);
+    assert.match(html, /<h1><bdi>rocket<\/bdi><\/h1>/);
     assert.match(html, /data-status="(pending|ready)"/);
     const id = loc.split("/").at(-1);
     uploaded.rocketForm = { id };

@@ -47,7 +47,7 @@ export const LINKS = [
 /** Ada's photos, all of them: through the demo sign-in, as a reviewer would see them. */
 async function adasPhotos(base) {
   const res = await fetch(`${base}/_dev/sign-in/ada`, { redirect: "manual", signal: AbortSignal.timeout(30_000) });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("lumen_session="))?.split(";")[0];
+  const cookie = res.headers.getSetCookie().find((c) => /^(__Host-)?lumen_session=/.test(c))?.split(";")[0];
   if (!cookie) throw new Error(`demo sign-in: HTTP ${res.status}: seed first (scripts/seed.mjs)`);
   const profile = await fetch(`${base}/api/get_profile`, {
     method: "POST",

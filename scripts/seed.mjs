@@ -30,7 +30,7 @@ const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
 /** The session cookie a sign-up or sign-in answer set. */
 function sessionOf(res) {
-  const c = res.headers.getSetCookie().find((c) => c.startsWith("lumen_session="));
+  const c = res.headers.getSetCookie().find((c) => /^(__Host-)?lumen_session=/.test(c));
   if (!c) throw new Error(`no session cookie (HTTP ${res.status})`);
   return c.split(";")[0];
 }

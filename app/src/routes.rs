@@ -19,20 +19,16 @@ use crate::pages::{
     signin::{SignInPage, SignUpPage},
     upload::UploadPage,
 };
-use crate::text::isolate;
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         // Pages render only on the server (islands), where leptos_meta writes the title raw.
-        // User text is isolated, so right-to-left text cannot reorder the suffix.
+        // Pages isolate the user text in their titles (`text::isolate`), so right-to-left
+        // text cannot reorder the suffix.
         <Title formatter=|t: String| {
-            if t.is_empty() {
-                "Lumen".to_string()
-            } else {
-                format!("{} · Lumen", escape_text(&isolate(&t)))
-            }
+            if t.is_empty() { "Lumen".to_string() } else { format!("{} · Lumen", escape_text(&t)) }
         } />
         <Router>
             <Nav />

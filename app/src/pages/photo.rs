@@ -134,7 +134,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
     let saved = use_query_map().read_untracked().get("saved").is_some();
     let owner_tools = p.is_owner.then(|| view! { <OwnerTools p=p.clone() /> });
     view! {
-        <Title text=title.clone() />
+        <Title text=isolate(&title) />
         <Meta property="og:title" content=isolate(&title) />
         <Meta property="og:description" content=description.clone() />
         <Meta name="description" content=description />

@@ -41,7 +41,7 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     });
     view! {
         <Title text=title.clone() />
-        <Meta property="og:title" content=crate::text::isolate(&title) />
+        <Meta property="og:title" content=title />
         <section class="profile">
             <h1>
                 <bdi>{profile.display_name}</bdi>
