@@ -32,7 +32,14 @@ before(async () => {
   srv = await startLumen("visual");
   browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: T });
   // Light scheme and no motion: the screenshots must not depend on the machine's settings.
-  const ctx = await browser.newContext({ colorScheme: "light", reducedMotion: "reduce", viewport: VIEWPORTS[1] });
+  // bypassCSP: the screenshot options (no caret, no animations, a static nav) inject a
+  // <style> that the page's policy rightly refuses; the policy is tested in browser.test.mjs.
+  const ctx = await browser.newContext({
+    colorScheme: "light",
+    reducedMotion: "reduce",
+    viewport: VIEWPORTS[1],
+    bypassCSP: true,
+  });
   ctx.setDefaultTimeout(T);
   page = await ctx.newPage();
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
