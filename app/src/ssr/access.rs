@@ -2,8 +2,8 @@
 //! and media routes all ask here.
 
 use crate::error::LumenError;
-use crate::model::Visibility;
-use crate::ssr::ports::PhotoRow;
+use crate::model::{PhotoStatus, Visibility};
+use crate::ssr::ports::{AlbumRow, PhotoRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -50,6 +50,65 @@ pub fn check(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(
 
 pub fn allows(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> bool {
     check(viewer, photo, action).is_ok()
+}
+
+/// What can be done with an album.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlbumAction {
+    /// Its page: title, description, the photos the viewer may see.
+    View,
+    /// The zip of its originals.
+    Download,
+    /// Title, description, visibility, order, cover, which photos it holds.
+    Edit,
+    Delete,
+}
+
+impl AlbumAction {
+    pub const ALL: [AlbumAction; 4] = [Self::View, Self::Download, Self::Edit, Self::Delete];
+}
+
+/// The album rules, shaped like the photo rules: the owner may do anything; others may
+/// view a public or unlisted album; downloads are the owner's (share links will extend
+/// this); what someone cannot see answers `NotFound`.
+pub fn check_album(
+    viewer: Option<&str>,
+    album: &AlbumRow,
+    action: AlbumAction,
+) -> Result<(), LumenError> {
+    if viewer == Some(album.owner_id.as_str()) {
+        return Ok(());
+    }
+    let visible = album.visibility != Visibility::Private;
+    match action {
+        AlbumAction::View if visible => Ok(()),
+        AlbumAction::View | AlbumAction::Download => Err(LumenError::NotFound),
+        AlbumAction::Edit | AlbumAction::Delete => Err(match viewer {
+            None => LumenError::Unauthenticated,
+            Some(_) if !visible => LumenError::NotFound,
+            Some(_) => LumenError::Forbidden,
+        }),
+    }
+}
+
+/// Whether `photo` shows in `album` for `viewer`. A photo's own visibility still holds
+/// inside an album: a private photo never shows to anyone but its owner, and an unlisted
+/// one only in an unlisted album (a public album is listed, and would publish it). Only
+/// finished photos show to others. The same rule picks a cover: an owner's cover the
+/// viewer may not see is replaced by the first photo they may.
+pub fn shows_in_album(viewer: Option<&str>, album: &AlbumRow, photo: &PhotoRow) -> bool {
+    if viewer == Some(photo.owner_id.as_str()) && photo.owner_id == album.owner_id {
+        return true;
+    }
+    let visible = match photo.visibility {
+        Visibility::Public => true,
+        Visibility::Unlisted => album.visibility == Visibility::Unlisted,
+        Visibility::Private => false,
+    };
+    visible
+        && photo.owner_id == album.owner_id
+        && photo.status == PhotoStatus::Ready
+        && check_album(viewer, album, AlbumAction::View).is_ok()
 }
 
 #[cfg(test)]
@@ -128,6 +187,84 @@ mod tests {
                 Err(e) => e.status().to_string(),
             };
             assert_eq!(got, want, "{who} × {vis:?} × {action:?}");
+        }
+    }
+
+    fn album(vis: Visibility) -> AlbumRow {
+        AlbumRow {
+            id: "a1".into(),
+            owner_id: "u1".into(),
+            title: "Trip".into(),
+            description: String::new(),
+            visibility: vis,
+            cover_photo_id: None,
+            sort: Default::default(),
+            created_at: 1,
+            updated_at: 1,
+        }
+    }
+
+    #[test]
+    fn the_album_table() {
+        use AlbumAction as A;
+        // (viewer, album visibility) → View, Download, Edit, Delete.
+        let table: &[(&str, Visibility, [&str; 4])] = &[
+            ("owner", Public, ["ok", "ok", "ok", "ok"]),
+            ("owner", Unlisted, ["ok", "ok", "ok", "ok"]),
+            ("owner", Private, ["ok", "ok", "ok", "ok"]),
+            ("other", Public, ["ok", "404", "403", "403"]),
+            ("other", Unlisted, ["ok", "404", "403", "403"]),
+            ("other", Private, ["404", "404", "404", "404"]),
+            ("anon", Public, ["ok", "404", "401", "401"]),
+            ("anon", Unlisted, ["ok", "404", "401", "401"]),
+            ("anon", Private, ["404", "404", "401", "401"]),
+        ];
+        assert_eq!(table.len(), 3 * Visibility::ALL.len());
+        for &(who, vis, wants) in table {
+            for (action, want) in A::ALL.into_iter().zip(wants) {
+                let got = match check_album(viewer(who), &album(vis), action) {
+                    Ok(()) => "ok".to_string(),
+                    Err(e) => e.status().to_string(),
+                };
+                assert_eq!(got, want, "{who} × {vis:?} album × {action:?}");
+            }
+        }
+    }
+
+    /// Strangers never see a private photo because it sits in a public album, nor an
+    /// unlisted one through a listed album; the owner sees all of theirs.
+    #[test]
+    fn photos_inside_albums_keep_their_own_visibility() {
+        for album_vis in Visibility::ALL {
+            let a = album(album_vis);
+            for photo_vis in Visibility::ALL {
+                let mut photo = pending_row("p", 1);
+                photo.status = PhotoStatus::Ready;
+                photo.visibility = photo_vis;
+                assert!(shows_in_album(Some("u1"), &a, &photo), "owner");
+                let want = album_vis != Private
+                    && match photo_vis {
+                        Public => true,
+                        Unlisted => album_vis == Unlisted,
+                        Private => false,
+                    };
+                for who in ["other", "anon"] {
+                    assert_eq!(
+                        shows_in_album(viewer(who), &a, &photo),
+                        want,
+                        "{who}: {photo_vis:?} photo in {album_vis:?} album"
+                    );
+                }
+                // Unfinished photos show to the owner only.
+                photo.status = PhotoStatus::Pending;
+                assert!(!shows_in_album(Some("u2"), &a, &photo));
+                assert!(shows_in_album(Some("u1"), &a, &photo));
+                // Someone else's photo never shows in my album, whoever looks.
+                photo.owner_id = "u2".into();
+                photo.status = PhotoStatus::Ready;
+                assert!(!shows_in_album(Some("u2"), &a, &photo));
+                assert!(!shows_in_album(Some("u1"), &a, &photo));
+            }
         }
     }
 

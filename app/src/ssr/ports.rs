@@ -283,3 +283,30 @@ pub trait Ids: Send + Sync {
     /// A fresh, unguessable id (URL-safe). Fails closed, like `Crypto::random_bytes`.
     fn new_id(&self) -> PortResult<String>;
 }
+
+/// How an album orders its photos (the owner's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AlbumSort {
+    /// By each photo's `position` (moved by hand).
+    #[default]
+    Manual,
+    /// By the date the camera recorded, oldest first.
+    Taken,
+    /// By when the photo was added to the album, newest first.
+    Added,
+}
+
+/// An album as stored in D1.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlbumRow {
+    pub id: String,
+    pub owner_id: String,
+    pub title: String,
+    pub description: String,
+    pub visibility: Visibility,
+    /// The owner's choice; may name a photo the viewer cannot see (pages fall back).
+    pub cover_photo_id: Option<String>,
+    pub sort: AlbumSort,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
