@@ -1,4 +1,4 @@
-//! Server-side domain: ports, the guard, R2 keys, use cases and the media job.
+//! Server-side domain: ports, the guard, R2 keys, use cases, the media job and the album zip.
 //! Compiled only with `ssr`; the Worker supplies the port adapters.
 
 pub mod access;
@@ -12,6 +12,7 @@ pub mod ports;
 pub mod position;
 pub mod request;
 pub mod service;
+pub mod zip;
 
 #[cfg(test)]
 pub mod fakes;
