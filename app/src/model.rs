@@ -228,3 +228,84 @@ mod tests {
         assert_eq!(PhotoStatus::parse("nope"), None);
     }
 }
+
+/// How an album orders its photos (the owner's choice).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlbumSort {
+    /// By each photo's `position` (moved by hand).
+    #[default]
+    Manual,
+    /// By the date the camera recorded, oldest first.
+    Taken,
+    /// By when the photo was added to the album, newest first.
+    Added,
+}
+
+impl AlbumSort {
+    pub const ALL: [AlbumSort; 3] = [Self::Manual, Self::Taken, Self::Added];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Taken => "taken",
+            Self::Added => "added",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Manual => "Your order",
+            Self::Taken => "Date taken",
+            Self::Added => "Date added",
+        }
+    }
+}
+
+/// An album on a profile's Albums tab.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlbumCard {
+    pub id: String,
+    pub title: String,
+    pub visibility: Visibility,
+    /// Photos the viewer may see in it.
+    pub count: u32,
+    pub cover: Option<ImageSrc>,
+    pub placeholder: Option<String>,
+}
+
+/// `/a/{id}`: an album as the viewer may see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlbumView {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub visibility: Visibility,
+    pub sort: AlbumSort,
+    pub owner: Option<String>,
+    pub is_owner: bool,
+    /// The cover shown: the owner's choice if the viewer may see it, else the first photo.
+    pub cover_photo_id: Option<String>,
+    pub photos: Vec<PhotoCard>,
+}
+
+/// One of the owner's albums on a photo's page, and whether the photo is in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbumChoice {
+    pub id: String,
+    pub title: String,
+    pub contains: bool,
+}
+
+/// Where a photo opened from an album sits in it, for previous / next links.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbumPlace {
+    pub album_id: String,
+    pub album_title: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}

@@ -8,6 +8,7 @@ use worker::Env;
 
 use crate::bindings;
 use crate::crypto::WebCrypto;
+use crate::d1::albums::D1Albums;
 use crate::d1::limits::D1Limits;
 use crate::d1::photos::D1Photos;
 use crate::d1::users::D1Users;
@@ -27,8 +28,11 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
     for name in bad {
         worker::console_warn!("{name} is not a whole number; using the default");
     }
+    let albums = Arc::new(D1Albums::new(env.d1(bindings::DB)?));
     Ok(Platform {
         photos: Arc::new(D1Photos::new(env.d1(bindings::DB)?)),
+        albums: albums.clone(),
+        album_photos: albums,
         users: Arc::new(D1Users::new(env.d1(bindings::DB)?)),
         limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
         crypto: Arc::new(WebCrypto),

@@ -21,6 +21,9 @@ pub struct Mem {
     pub users: Mutex<BTreeMap<String, UserRow>>,
     pub sessions: Mutex<BTreeMap<String, SessionRow>>,
     limits: Mutex<BTreeMap<String, (i64, u32)>>,
+    pub albums: Mutex<BTreeMap<String, AlbumRow>>,
+    /// (album id, photo id) → (position, added at).
+    pub album_photos: Mutex<BTreeMap<(String, String), (String, i64)>>,
     /// (user id, device token hash) → last used.
     pub devices: Mutex<BTreeMap<(String, String), i64>>,
     /// The fake clock; tests move it.
@@ -440,6 +443,8 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
     let port = Arc::new(Port(mem.clone()));
     let p = Platform {
         photos: port.clone(),
+        albums: port.clone(),
+        album_photos: port.clone(),
         users: port.clone(),
         limits: port.clone(),
         crypto: port.clone(),
@@ -497,6 +502,135 @@ pub fn png_bytes(w: u32, h: u32) -> Vec<u8> {
     writer.write_image_data(&data).unwrap();
     writer.finish().unwrap();
     out
+}
+
+#[async_trait]
+impl AlbumRepo for Port {
+    async fn insert(&self, a: &AlbumRow) -> PortResult<()> {
+        let mut albums = lock(&self.0.albums);
+        if albums.contains_key(&a.id) {
+            return Err(PortError::Conflict);
+        }
+        if self.0.user(&a.owner_id).is_none() {
+            return Err(PortError::Unavailable("foreign key: owner".into()));
+        }
+        albums.insert(a.id.clone(), a.clone());
+        Ok(())
+    }
+    async fn get(&self, id: &str) -> PortResult<Option<AlbumRow>> {
+        let mut album = lock(&self.0.albums).get(id).cloned();
+        // As D1's ON DELETE SET NULL: a deleted cover is no cover.
+        if let Some(a) = album.as_mut() {
+            if a.cover_photo_id
+                .as_ref()
+                .is_some_and(|c| self.0.photo(c).is_none())
+            {
+                a.cover_photo_id = None;
+            }
+        }
+        Ok(album)
+    }
+    async fn update(&self, a: &AlbumRow) -> PortResult<()> {
+        let mut albums = lock(&self.0.albums);
+        let stored = albums.get_mut(&a.id).ok_or(PortError::NotFound)?;
+        *stored = AlbumRow {
+            owner_id: stored.owner_id.clone(),
+            created_at: stored.created_at,
+            ..a.clone()
+        };
+        Ok(())
+    }
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        lock(&self.0.albums).remove(id);
+        lock(&self.0.album_photos).retain(|(a, _), _| a != id);
+        Ok(())
+    }
+    async fn by_owner(&self, owner_id: &str, all: bool) -> PortResult<Vec<AlbumRow>> {
+        let mut rows: Vec<AlbumRow> = lock(&self.0.albums)
+            .values()
+            .filter(|a| a.owner_id == owner_id && (all || a.visibility == Visibility::Public))
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(rows)
+    }
+}
+
+#[async_trait]
+impl AlbumPhotos for Port {
+    async fn entries(&self, album_ids: &[String]) -> PortResult<Vec<AlbumEntry>> {
+        let members = lock(&self.0.album_photos).clone();
+        let mut out: Vec<AlbumEntry> = members
+            .into_iter()
+            .filter(|((a, _), _)| album_ids.contains(a))
+            // As the join in D1: a deleted photo has left every album.
+            .filter_map(|((album_id, photo_id), (position, added_at))| {
+                Some(AlbumEntry {
+                    album_id,
+                    photo: self.0.photo(&photo_id)?,
+                    position,
+                    added_at,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (
+                a.album_id.as_str(),
+                a.position.as_str(),
+                a.photo.id.as_str(),
+            )
+                .cmp(&(
+                    b.album_id.as_str(),
+                    b.position.as_str(),
+                    b.photo.id.as_str(),
+                ))
+        });
+        Ok(out)
+    }
+    async fn add(
+        &self,
+        album_id: &str,
+        items: &[(String, String)],
+        now_ms: i64,
+    ) -> PortResult<u32> {
+        if !lock(&self.0.albums).contains_key(album_id) {
+            return Err(PortError::Unavailable("foreign key: album".into()));
+        }
+        let mut members = lock(&self.0.album_photos);
+        let mut added = 0;
+        for (photo_id, position) in items {
+            if self.0.photo(photo_id).is_none() {
+                return Err(PortError::Unavailable("foreign key: photo".into()));
+            }
+            let key = (album_id.to_string(), photo_id.clone());
+            if let std::collections::btree_map::Entry::Vacant(e) = members.entry(key) {
+                e.insert((position.clone(), now_ms));
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+    async fn remove(&self, album_id: &str, photo_ids: &[String]) -> PortResult<u32> {
+        let mut members = lock(&self.0.album_photos);
+        let before = members.len();
+        members.retain(|(a, p), _| a != album_id || !photo_ids.contains(p));
+        Ok((before - members.len()) as u32)
+    }
+    async fn set_position(&self, album_id: &str, photo_id: &str, position: &str) -> PortResult<()> {
+        let mut members = lock(&self.0.album_photos);
+        let entry = members
+            .get_mut(&(album_id.to_string(), photo_id.to_string()))
+            .ok_or(PortError::NotFound)?;
+        entry.0 = position.to_string();
+        Ok(())
+    }
+    async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>> {
+        Ok(lock(&self.0.album_photos)
+            .keys()
+            .filter(|(_, p)| p == photo_id)
+            .map(|(a, _)| a.clone())
+            .collect())
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
-use super::ports::{BlobStore, Clock, Crypto, Ids, JobQueue, PhotoRepo, RateLimiter, UserRepo};
+use super::ports::{
+    AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, PhotoRepo, RateLimiter,
+    UserRepo,
+};
 use crate::error::LumenError;
 
 /// Where this Worker runs; decides dev-only routes such as `/_design`.
@@ -50,6 +53,8 @@ impl Default for Quotas {
 #[derive(Clone)]
 pub struct Platform {
     pub photos: Arc<dyn PhotoRepo>,
+    pub albums: Arc<dyn AlbumRepo>,
+    pub album_photos: Arc<dyn AlbumPhotos>,
     pub users: Arc<dyn UserRepo>,
     pub limits: Arc<dyn RateLimiter>,
     pub crypto: Arc<dyn Crypto>,

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{short_ref, LumenError};
-use crate::model::{PhotoStatus, Visibility};
+use crate::model::{AlbumSort, PhotoStatus, Visibility};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PortError {
@@ -284,18 +284,6 @@ pub trait Ids: Send + Sync {
     fn new_id(&self) -> PortResult<String>;
 }
 
-/// How an album orders its photos (the owner's choice).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AlbumSort {
-    /// By each photo's `position` (moved by hand).
-    #[default]
-    Manual,
-    /// By the date the camera recorded, oldest first.
-    Taken,
-    /// By when the photo was added to the album, newest first.
-    Added,
-}
-
 /// An album as stored in D1.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AlbumRow {
@@ -309,4 +297,44 @@ pub struct AlbumRow {
     pub sort: AlbumSort,
     pub created_at: i64,
     pub updated_at: i64,
+}
+
+/// A photo in an album, with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumEntry {
+    pub album_id: String,
+    pub photo: PhotoRow,
+    /// A key of `ssr::position`: entries sort by it in manual order.
+    pub position: String,
+    pub added_at: i64,
+}
+
+#[async_trait]
+pub trait AlbumRepo: Send + Sync {
+    async fn insert(&self, album: &AlbumRow) -> PortResult<()>;
+    /// Any visibility; callers check access with `ssr::access`.
+    async fn get(&self, id: &str) -> PortResult<Option<AlbumRow>>;
+    /// Writes title, description, visibility, cover, sort and `updated_at`. `NotFound` if
+    /// the album is gone.
+    async fn update(&self, album: &AlbumRow) -> PortResult<()>;
+    /// The album and its memberships, never its photos.
+    async fn delete(&self, id: &str) -> PortResult<()>;
+    /// One owner's albums, newest first: all of them, or only public ones.
+    async fn by_owner(&self, owner_id: &str, all: bool) -> PortResult<Vec<AlbumRow>>;
+}
+
+#[async_trait]
+pub trait AlbumPhotos: Send + Sync {
+    /// The entries of these albums, each album's in position order.
+    async fn entries(&self, album_ids: &[String]) -> PortResult<Vec<AlbumEntry>>;
+    /// Puts each (photo id, position) in the album; a photo already in stays where it is.
+    /// Returns how many were added.
+    async fn add(&self, album_id: &str, items: &[(String, String)], now_ms: i64)
+        -> PortResult<u32>;
+    /// Returns how many were removed.
+    async fn remove(&self, album_id: &str, photo_ids: &[String]) -> PortResult<u32>;
+    /// `NotFound` if the photo is not in the album.
+    async fn set_position(&self, album_id: &str, photo_id: &str, position: &str) -> PortResult<()>;
+    /// The ids of the albums a photo is in.
+    async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>>;
 }

@@ -1,5 +1,6 @@
 //! D1 adapters: the only place SQL text lives.
 
+pub mod albums;
 pub mod limits;
 pub mod photos;
 pub mod users;

@@ -20,8 +20,15 @@ pub const INSERT_PENDING: &str = "INSERT INTO photos (id, owner_id, title, statu
 /// qualified and named.
 macro_rules! select_photos {
     ($rest:literal) => {
+        select_photos!("", $rest)
+    };
+    // `$extra`: more columns first (each ending in ", "), for statements that read photos
+    // with something else (an album's positions).
+    ($extra:literal, $rest:literal) => {
         concat!(
-            "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
+            "SELECT ",
+            $extra,
+            "photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
             "photos.status AS status, photos.failure AS failure, ",
             "photos.content_type AS content_type, photos.bytes AS bytes, ",
             "photos.width AS width, photos.height AS height, photos.sha256 AS sha256, ",
@@ -36,6 +43,8 @@ macro_rules! select_photos {
         )
     };
 }
+pub(crate) use select_photos;
+
 pub const GET: &str = select_photos!("WHERE photos.id = ?1");
 /// The literal `visibility = 'public'` lets SQLite walk the partial index `photos_public`.
 pub const FEED: &str = select_photos!(
@@ -88,7 +97,7 @@ impl D1Photos {
 
 /// A row as D1 returns it: INTEGER columns arrive as JSON numbers (f64), flags as 0/1.
 #[derive(Deserialize)]
-struct Row {
+pub(crate) struct Row {
     id: String,
     owner_id: String,
     title: String,
@@ -113,7 +122,7 @@ struct Row {
 }
 
 impl Row {
-    fn into_port(self) -> PortResult<PhotoRow> {
+    pub(crate) fn into_port(self) -> PortResult<PhotoRow> {
         let status = PhotoStatus::parse(&self.status)
             .ok_or_else(|| PortError::Unavailable(format!("bad status {:?}", self.status)))?;
         let visibility = Visibility::parse(&self.visibility).ok_or_else(|| {

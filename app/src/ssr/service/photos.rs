@@ -42,7 +42,7 @@ pub async fn profile(
     })
 }
 
-async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<PhotoCard>, LumenError> {
+pub(crate) async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<PhotoCard>, LumenError> {
     let ready: Vec<String> = rows
         .iter()
         .filter(|r| r.status == PhotoStatus::Ready)
@@ -138,7 +138,12 @@ pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenErro
 
 /// Cleaned by the shared text rules (`crate::text::clean`), length-capped with a clear
 /// message. Markup is left as typed: it is escaped when rendered.
-fn text(field: &str, raw: &str, max: usize, multiline: bool) -> Result<String, LumenError> {
+pub(crate) fn text(
+    field: &str,
+    raw: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, LumenError> {
     let t = crate::text::clean(raw, multiline);
     if t.chars().count() > max {
         return Err(LumenError::invalid(

@@ -1,0 +1,650 @@
+//! Albums: an owner's ordered collections of their own photos. Every path asks
+//! `access::check_album` first, and every listing shows only what `access::shows_in_album`
+//! lets the viewer see, covers included.
+
+use crate::error::LumenError;
+use crate::model::{AlbumCard, AlbumChoice, AlbumPlace, AlbumSort, AlbumView, Visibility};
+use crate::ssr::access::{self, Action, AlbumAction};
+use crate::ssr::auth::Session;
+use crate::ssr::ports::{AlbumEntry, AlbumRow, PhotoRow};
+use crate::ssr::position;
+use crate::ssr::service::photos::{cards, text, visible};
+use crate::ssr::Platform;
+
+pub const MAX_TITLE: usize = 100;
+pub const MAX_DESCRIPTION: usize = 2000;
+/// Photos one form may add or remove at once.
+pub const MAX_BATCH: usize = 200;
+
+/// What the owner types about an album.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlbumForm {
+    pub title: String,
+    pub description: String,
+    pub visibility: String,
+    pub sort: String,
+}
+
+struct Checked {
+    title: String,
+    description: String,
+    visibility: Visibility,
+    sort: AlbumSort,
+}
+
+fn check_form(f: &AlbumForm) -> Result<Checked, LumenError> {
+    let title = text("title", &f.title, MAX_TITLE, false)?;
+    if title.is_empty() {
+        return Err(LumenError::invalid("title", "An album needs a title."));
+    }
+    Ok(Checked {
+        title,
+        description: text("description", &f.description, MAX_DESCRIPTION, true)?,
+        visibility: Visibility::parse(&f.visibility).ok_or_else(|| {
+            LumenError::invalid("visibility", "Choose public, unlisted or private.")
+        })?,
+        sort: AlbumSort::parse(&f.sort).ok_or_else(|| {
+            LumenError::invalid("sort", "Choose your order, date taken or date added.")
+        })?,
+    })
+}
+
+pub async fn create(p: &Platform, s: &Session, form: &AlbumForm) -> Result<String, LumenError> {
+    let f = check_form(form)?;
+    let now = p.clock.now_ms();
+    let album = AlbumRow {
+        id: p.ids.new_id()?,
+        owner_id: s.user.id.clone(),
+        title: f.title,
+        description: f.description,
+        visibility: f.visibility,
+        cover_photo_id: None,
+        sort: f.sort,
+        created_at: now,
+        updated_at: now,
+    };
+    p.albums.insert(&album).await?;
+    Ok(album.id)
+}
+
+/// The album if the viewer may do `action` with it, else `NotFound` (or 401/403 as the
+/// access rules say).
+pub async fn allowed(
+    p: &Platform,
+    viewer: Option<&Session>,
+    id: &str,
+    action: AlbumAction,
+) -> Result<AlbumRow, LumenError> {
+    let album = p.albums.get(id).await?.ok_or(LumenError::NotFound)?;
+    access::check_album(viewer.map(|s| s.user.id.as_str()), &album, action)?;
+    Ok(album)
+}
+
+pub async fn edit(p: &Platform, s: &Session, id: &str, form: &AlbumForm) -> Result<(), LumenError> {
+    let album = allowed(p, Some(s), id, AlbumAction::Edit).await?;
+    let f = check_form(form)?;
+    let edited = AlbumRow {
+        title: f.title,
+        description: f.description,
+        visibility: f.visibility,
+        sort: f.sort,
+        updated_at: p.clock.now_ms(),
+        ..album
+    };
+    Ok(p.albums.update(&edited).await?)
+}
+
+/// Deletes the album; its photos stay where they are.
+pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenError> {
+    allowed(p, Some(s), id, AlbumAction::Delete).await?;
+    Ok(p.albums.delete(id).await?)
+}
+
+fn batch(photo_ids: &[String]) -> Result<(), LumenError> {
+    if photo_ids.is_empty() {
+        return Err(LumenError::invalid("photos", "Choose at least one photo."));
+    }
+    if photo_ids.len() > MAX_BATCH {
+        return Err(LumenError::invalid(
+            "photos",
+            format!("Choose at most {MAX_BATCH} photos at a time."),
+        ));
+    }
+    Ok(())
+}
+
+/// Adds the owner's own photos at the end, in the order given; photos already in stay
+/// where they are. Anyone else's photo, or one that does not exist, refuses the whole
+/// batch with `NotFound` and adds nothing.
+pub async fn add(
+    p: &Platform,
+    s: &Session,
+    album_id: &str,
+    photo_ids: &[String],
+) -> Result<u32, LumenError> {
+    let album = allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
+    batch(photo_ids)?;
+    for id in photo_ids {
+        let photo = visible(p, Some(s), id, Action::Edit).await?;
+        if photo.owner_id != album.owner_id {
+            return Err(LumenError::NotFound);
+        }
+    }
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?;
+    let mut last = entries.last().map(|e| e.position.clone());
+    let mut items = Vec::with_capacity(photo_ids.len());
+    for id in photo_ids {
+        if entries.iter().any(|e| &e.photo.id == id) || items.iter().any(|(i, _)| i == id) {
+            continue;
+        }
+        let key = position::between(last.as_deref(), None).ok_or_else(bad_order)?;
+        last = Some(key.clone());
+        items.push((id.clone(), key));
+    }
+    Ok(p.album_photos
+        .add(&album.id, &items, p.clock.now_ms())
+        .await?)
+}
+
+pub async fn remove(
+    p: &Platform,
+    s: &Session,
+    album_id: &str,
+    photo_ids: &[String],
+) -> Result<u32, LumenError> {
+    allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
+    batch(photo_ids)?;
+    Ok(p.album_photos.remove(album_id, photo_ids).await?)
+}
+
+/// A move in the owner's manual order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Earlier,
+    Later,
+}
+
+impl Move {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "earlier" => Some(Self::Earlier),
+            "later" => Some(Self::Later),
+            _ => None,
+        }
+    }
+}
+
+/// Moves one photo a place earlier or later: one row written (the whole album only when a
+/// key has grown long after many moves at one spot).
+pub async fn move_photo(
+    p: &Platform,
+    s: &Session,
+    album_id: &str,
+    photo_id: &str,
+    to: Move,
+) -> Result<(), LumenError> {
+    let album = allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?;
+    let i = entries
+        .iter()
+        .position(|e| e.photo.id == photo_id)
+        .ok_or(LumenError::NotFound)?;
+    let key = |j: Option<usize>| j.and_then(|j| entries.get(j)).map(|e| e.position.as_str());
+    let (before, after) = match to {
+        Move::Earlier if i == 0 => return Ok(()),
+        Move::Earlier => (key(i.checked_sub(2)), key(Some(i - 1))),
+        Move::Later if i + 1 == entries.len() => return Ok(()),
+        Move::Later => (key(Some(i + 1)), key(Some(i + 2))),
+    };
+    let new = position::between(before, after).ok_or_else(bad_order)?;
+    if position::is_long(&new) {
+        return respread(p, &album.id, entries, i, to).await;
+    }
+    Ok(p.album_photos
+        .set_position(&album.id, photo_id, &new)
+        .await?)
+}
+
+/// Rewrites every key of the album evenly, with the move applied.
+async fn respread(
+    p: &Platform,
+    album_id: &str,
+    mut entries: Vec<AlbumEntry>,
+    i: usize,
+    to: Move,
+) -> Result<(), LumenError> {
+    let moved = entries.remove(i);
+    let at = match to {
+        Move::Earlier => i - 1,
+        Move::Later => i + 1,
+    };
+    entries.insert(at.min(entries.len()), moved);
+    for (e, key) in entries.iter().zip(position::spread(entries.len())) {
+        p.album_photos
+            .set_position(album_id, &e.photo.id, &key)
+            .await?;
+    }
+    Ok(())
+}
+
+fn bad_order() -> LumenError {
+    let ref_id = crate::error::short_ref("album positions out of order");
+    leptos::logging::error!("album positions out of order ref={ref_id}");
+    LumenError::Internal { ref_id }
+}
+
+/// Chooses the cover; it must be one of the album's photos.
+pub async fn set_cover(
+    p: &Platform,
+    s: &Session,
+    album_id: &str,
+    photo_id: &str,
+) -> Result<(), LumenError> {
+    let album = allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?;
+    if !entries.iter().any(|e| e.photo.id == photo_id) {
+        return Err(LumenError::NotFound);
+    }
+    let edited = AlbumRow {
+        cover_photo_id: Some(photo_id.to_string()),
+        updated_at: p.clock.now_ms(),
+        ..album
+    };
+    Ok(p.albums.update(&edited).await?)
+}
+
+/// The photos of `entries` the viewer may see in `album`, in the album's order.
+fn shown(viewer: Option<&str>, album: &AlbumRow, entries: Vec<AlbumEntry>) -> Vec<PhotoRow> {
+    let mut shown: Vec<AlbumEntry> = entries
+        .into_iter()
+        .filter(|e| e.album_id == album.id && access::shows_in_album(viewer, album, &e.photo))
+        .collect();
+    match album.sort {
+        AlbumSort::Manual => {}
+        AlbumSort::Added => shown.sort_by_key(|e| std::cmp::Reverse(e.added_at)),
+        // Undated photos after the dated ones, by upload time.
+        AlbumSort::Taken => shown.sort_by_cached_key(|e| {
+            (
+                taken_at(&e.photo).is_none(),
+                taken_at(&e.photo),
+                e.photo.created_at,
+            )
+        }),
+    }
+    shown.into_iter().map(|e| e.photo).collect()
+}
+
+fn taken_at(photo: &PhotoRow) -> Option<String> {
+    photo
+        .exif_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<media::Exif>(j).ok())
+        .and_then(|e| e.taken_at)
+}
+
+/// The cover the viewer sees: the owner's choice if they may see it, else the first photo
+/// they may. Never a photo the viewer could not open.
+fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a PhotoRow> {
+    album
+        .cover_photo_id
+        .as_deref()
+        .and_then(|c| shown.iter().find(|p| p.id == c))
+        .or(shown.first())
+}
+
+/// `/a/{id}`.
+pub async fn album(
+    p: &Platform,
+    viewer: Option<&Session>,
+    id: &str,
+) -> Result<AlbumView, LumenError> {
+    let album = allowed(p, viewer, id, AlbumAction::View).await?;
+    let who = viewer.map(|s| s.user.id.as_str());
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?;
+    let rows = shown(who, &album, entries);
+    let cover_photo_id = cover(&album, &rows).map(|c| c.id.clone());
+    let owner = p.users.by_id(&album.owner_id).await?.map(|u| u.username);
+    Ok(AlbumView {
+        is_owner: who == Some(album.owner_id.as_str()),
+        photos: cards(p, rows).await?,
+        id: album.id,
+        title: album.title,
+        description: album.description,
+        visibility: album.visibility,
+        sort: album.sort,
+        owner,
+        cover_photo_id,
+    })
+}
+
+/// A profile's Albums tab: public albums, or all of them on your own profile.
+pub async fn of_user(
+    p: &Platform,
+    viewer: Option<&Session>,
+    username: &str,
+) -> Result<Vec<AlbumCard>, LumenError> {
+    let user = p
+        .users
+        .by_username(&username.to_lowercase())
+        .await?
+        .ok_or(LumenError::NotFound)?;
+    let who = viewer.map(|s| s.user.id.as_str());
+    let is_me = who == Some(user.id.as_str());
+    let albums = p.albums.by_owner(&user.id, is_me).await?;
+    let ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
+    let entries = p.album_photos.entries(&ids).await?;
+    let mut out = Vec::with_capacity(albums.len());
+    for album in albums {
+        let mine = entries
+            .iter()
+            .filter(|e| e.album_id == album.id)
+            .cloned()
+            .collect();
+        let rows = shown(who, &album, mine);
+        let cover_card = match cover(&album, &rows) {
+            Some(c) => cards(p, vec![c.clone()]).await?.pop(),
+            None => None,
+        };
+        out.push(AlbumCard {
+            count: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+            cover: cover_card.as_ref().and_then(|c| c.thumb.clone()),
+            placeholder: cover_card.and_then(|c| c.placeholder),
+            id: album.id,
+            title: album.title,
+            visibility: album.visibility,
+        });
+    }
+    Ok(out)
+}
+
+/// The owner's albums on a photo's page, with whether the photo is in each.
+pub async fn choices(
+    p: &Platform,
+    s: &Session,
+    photo_id: &str,
+) -> Result<Vec<AlbumChoice>, LumenError> {
+    let photo = visible(p, Some(s), photo_id, Action::Edit).await?;
+    let albums = p.albums.by_owner(&photo.owner_id, true).await?;
+    let holding = p.album_photos.albums_of(&photo.id).await?;
+    Ok(albums
+        .into_iter()
+        .map(|a| AlbumChoice {
+            contains: holding.contains(&a.id),
+            id: a.id,
+            title: a.title,
+        })
+        .collect())
+}
+
+/// Previous and next around a photo opened from an album, in the album's order and among
+/// what the viewer may see; `None` when the photo is not shown there.
+pub async fn place(
+    p: &Platform,
+    viewer: Option<&Session>,
+    album_id: &str,
+    photo_id: &str,
+) -> Result<Option<AlbumPlace>, LumenError> {
+    let Ok(album) = allowed(p, viewer, album_id, AlbumAction::View).await else {
+        return Ok(None);
+    };
+    let who = viewer.map(|s| s.user.id.as_str());
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?;
+    let rows = shown(who, &album, entries);
+    let Some(i) = rows.iter().position(|r| r.id == photo_id) else {
+        return Ok(None);
+    };
+    Ok(Some(AlbumPlace {
+        prev: i
+            .checked_sub(1)
+            .and_then(|j| rows.get(j))
+            .map(|r| r.id.clone()),
+        next: rows.get(i + 1).map(|r| r.id.clone()),
+        album_id: album.id,
+        album_title: album.title,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PhotoStatus;
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in, Mem};
+
+    fn session(p: &Platform, id: &str, name: &str) -> Session {
+        let head = signed_in(p, id, name);
+        block_on(crate::ssr::auth::session_from_cookie(
+            p,
+            head.cookie.as_deref(),
+            None,
+        ))
+        .unwrap()
+        .unwrap()
+    }
+
+    fn form(title: &str, visibility: &str) -> AlbumForm {
+        AlbumForm {
+            title: title.into(),
+            description: "  days by the sea\n".into(),
+            visibility: visibility.into(),
+            sort: "manual".into(),
+        }
+    }
+
+    fn ready(mem: &Mem, id: &str, owner: &str, vis: Visibility, t: i64) {
+        let mut row = pending_row(id, t);
+        row.owner_id = owner.into();
+        row.status = PhotoStatus::Ready;
+        row.visibility = vis;
+        mem.insert(row);
+    }
+
+    fn ids(v: &AlbumView) -> Vec<&str> {
+        v.photos.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    fn strs(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn create_edit_delete_and_photos_survive() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        ready(&mem, "p1", "u1", Visibility::Public, 1);
+        let id = block_on(create(&p, &ada, &form(" Summer \u{202e}", "public"))).unwrap();
+        let a = block_on(p.albums.get(&id)).unwrap().unwrap();
+        assert_eq!(
+            (a.title.as_str(), a.description.as_str()),
+            ("Summer", "days by the sea")
+        );
+        let blank = block_on(create(&p, &ada, &form("\u{200b} ", "public"))).unwrap_err();
+        assert_eq!(blank.status(), 422);
+        let bad = block_on(create(&p, &ada, &form("x", "secret"))).unwrap_err();
+        assert_eq!(bad.status(), 422);
+        block_on(edit(&p, &ada, &id, &form("Winter", "unlisted"))).unwrap();
+        assert_eq!(
+            block_on(p.albums.get(&id)).unwrap().unwrap().title,
+            "Winter"
+        );
+        block_on(add(&p, &ada, &id, &strs(&["p1"]))).unwrap();
+        block_on(delete(&p, &ada, &id)).unwrap();
+        assert!(block_on(p.albums.get(&id)).unwrap().is_none());
+        assert!(
+            mem.photo("p1").is_some(),
+            "deleting an album never deletes its photos"
+        );
+    }
+
+    #[test]
+    fn only_the_owner_changes_an_album_and_only_with_their_photos() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        ready(&mem, "mine", "u1", Visibility::Public, 1);
+        ready(&mem, "bobs", "u2", Visibility::Public, 2);
+        ready(&mem, "bobs-private", "u2", Visibility::Private, 3);
+        let public = block_on(create(&p, &ada, &form("Public", "public"))).unwrap();
+        let private = block_on(create(&p, &ada, &form("Private", "private"))).unwrap();
+        // Bob may see the public album but not change it; the private one does not exist.
+        assert_eq!(
+            block_on(edit(&p, &bob, &public, &form("x", "public")))
+                .unwrap_err()
+                .status(),
+            403
+        );
+        assert_eq!(
+            block_on(edit(&p, &bob, &private, &form("x", "public")))
+                .unwrap_err()
+                .status(),
+            404
+        );
+        assert_eq!(
+            block_on(delete(&p, &bob, &private)).unwrap_err().status(),
+            404
+        );
+        assert_eq!(
+            block_on(add(&p, &bob, &public, &strs(&["bobs"])))
+                .unwrap_err()
+                .status(),
+            403
+        );
+        // Ada cannot put someone else's photo in her album, public or not.
+        for other in ["bobs", "bobs-private", "nope"] {
+            let e = block_on(add(&p, &ada, &public, &strs(&["mine", other]))).unwrap_err();
+            assert_eq!(
+                e.status(),
+                if other == "bobs" { 403 } else { 404 },
+                "{other}"
+            );
+        }
+        assert!(
+            block_on(p.album_photos.entries(std::slice::from_ref(&public)))
+                .unwrap()
+                .is_empty(),
+            "nothing added"
+        );
+        assert_eq!(
+            block_on(album(&p, None, &private)).unwrap_err().status(),
+            404
+        );
+    }
+
+    #[test]
+    fn strangers_never_see_a_private_photo_through_an_album_or_its_cover() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        ready(&mem, "pub", "u1", Visibility::Public, 1);
+        ready(&mem, "unl", "u1", Visibility::Unlisted, 2);
+        ready(&mem, "priv", "u1", Visibility::Private, 3);
+        let id = block_on(create(&p, &ada, &form("Mixed", "public"))).unwrap();
+        block_on(add(&p, &ada, &id, &strs(&["priv", "unl", "pub"]))).unwrap();
+        block_on(set_cover(&p, &ada, &id, "priv")).unwrap();
+        let mine = block_on(album(&p, Some(&ada), &id)).unwrap();
+        assert_eq!(ids(&mine), ["priv", "unl", "pub"]);
+        assert_eq!(mine.cover_photo_id.as_deref(), Some("priv"));
+        for viewer in [None, Some(&bob)] {
+            let v = block_on(album(&p, viewer, &id)).unwrap();
+            assert_eq!(ids(&v), ["pub"], "a public album lists public photos only");
+            assert_eq!(
+                v.cover_photo_id.as_deref(),
+                Some("pub"),
+                "never the private cover"
+            );
+            let cards = block_on(of_user(&p, viewer, "ada")).unwrap();
+            assert_eq!(cards.len(), 1);
+            assert_eq!(cards[0].count, 1);
+        }
+        // Unlisted album: unlisted photos show to those with its link.
+        block_on(edit(&p, &ada, &id, &form("Mixed", "unlisted"))).unwrap();
+        assert_eq!(
+            ids(&block_on(album(&p, None, &id)).unwrap()),
+            ["unl", "pub"]
+        );
+        assert!(
+            block_on(of_user(&p, None, "ada")).unwrap().is_empty(),
+            "not listed"
+        );
+        // Deleted cover: the first visible photo again.
+        block_on(set_cover(&p, &ada, &id, "unl")).unwrap();
+        mem.remove("unl");
+        assert_eq!(
+            block_on(album(&p, None, &id))
+                .unwrap()
+                .cover_photo_id
+                .as_deref(),
+            Some("pub")
+        );
+        // Previous / next run among what the viewer sees.
+        let place = block_on(super::place(&p, None, &id, "pub"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((place.prev, place.next), (None, None));
+        assert_eq!(block_on(super::place(&p, None, &id, "priv")).unwrap(), None);
+        let place = block_on(super::place(&p, Some(&ada), &id, "pub"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(place.prev.as_deref(), Some("priv"));
+    }
+
+    #[test]
+    fn moving_writes_one_row_and_keeps_the_order() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let names: Vec<String> = (0..6).map(|i| format!("p{i}")).collect();
+        for (i, n) in names.iter().enumerate() {
+            ready(&mem, n, "u1", Visibility::Public, i as i64);
+        }
+        let id = block_on(create(&p, &ada, &form("Order", "public"))).unwrap();
+        assert_eq!(block_on(add(&p, &ada, &id, &names)).unwrap(), 6);
+        assert_eq!(
+            block_on(add(&p, &ada, &id, &strs(&["p0"]))).unwrap(),
+            0,
+            "already in"
+        );
+        block_on(move_photo(&p, &ada, &id, "p3", Move::Earlier)).unwrap();
+        block_on(move_photo(&p, &ada, &id, "p0", Move::Later)).unwrap();
+        block_on(move_photo(&p, &ada, &id, "p5", Move::Later)).unwrap();
+        block_on(move_photo(&p, &ada, &id, "p1", Move::Earlier)).unwrap();
+        let v = block_on(album(&p, None, &id)).unwrap();
+        assert_eq!(ids(&v), ["p1", "p0", "p3", "p2", "p4", "p5"]);
+        // Hammering one spot eventually spreads the keys, and the order holds.
+        for _ in 0..300 {
+            block_on(move_photo(&p, &ada, &id, "p4", Move::Earlier)).unwrap();
+            block_on(move_photo(&p, &ada, &id, "p4", Move::Later)).unwrap();
+        }
+        let entries = block_on(p.album_photos.entries(std::slice::from_ref(&id))).unwrap();
+        assert!(entries.iter().all(|e| !position::is_long(&e.position)));
+        assert_eq!(
+            ids(&block_on(album(&p, None, &id)).unwrap()),
+            ["p1", "p0", "p3", "p2", "p4", "p5"]
+        );
+        // Other sorts.
+        let mut f = form("Order", "public");
+        f.sort = "added".into();
+        block_on(edit(&p, &ada, &id, &f)).unwrap();
+        assert_eq!(
+            block_on(album(&p, None, &id)).unwrap().sort,
+            AlbumSort::Added
+        );
+        block_on(remove(&p, &ada, &id, &strs(&["p1", "p2"]))).unwrap();
+        assert_eq!(block_on(album(&p, None, &id)).unwrap().photos.len(), 4);
+        let choices = block_on(choices(&p, &ada, "p1")).unwrap();
+        assert_eq!((choices.len(), choices[0].contains), (1, false));
+    }
+}

@@ -1,0 +1,406 @@
+//! `AlbumRepo` and `AlbumPhotos` over D1.
+
+use app::model::{AlbumSort, Visibility};
+use app::ssr::ports::{AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, PortError, PortResult};
+use async_trait::async_trait;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use worker::send::{SendFuture, SendWrapper};
+use worker::D1Database;
+
+use super::photos::{select_photos, Row as PhotoRowIn};
+use super::{ms, opt, s, unavailable, update_one, write};
+
+pub const INSERT: &str =
+    "INSERT INTO albums (id, owner_id, title, description, visibility, cover_photo_id, sort, \
+     created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+macro_rules! select_albums {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, owner_id, title, description, visibility, cover_photo_id, sort, ",
+            "created_at, updated_at FROM albums ",
+            $rest
+        )
+    };
+}
+pub const GET: &str = select_albums!("WHERE id = ?1");
+/// `?2` is 1 for every visibility (the owner looking), 0 for public only; walks
+/// `albums_by_owner`.
+pub const BY_OWNER: &str = select_albums!(
+    "WHERE owner_id = ?1 AND (?2 OR visibility = 'public') ORDER BY created_at DESC, id DESC"
+);
+pub const UPDATE: &str =
+    "UPDATE albums SET title = ?2, description = ?3, visibility = ?4, cover_photo_id = ?5, \
+     sort = ?6, updated_at = ?7 WHERE id = ?1";
+/// Memberships go with it (ON DELETE CASCADE); the photos stay.
+pub const DELETE: &str = "DELETE FROM albums WHERE id = ?1";
+/// Entries of several albums (ids as one JSON array, so the statement is fixed), each
+/// album's in position order; walks `album_photos_in_order`.
+pub const ENTRIES: &str = select_photos!(
+    "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+    "JOIN album_photos ap ON ap.photo_id = photos.id \
+     WHERE ap.album_id IN (SELECT value FROM json_each(?1)) \
+     ORDER BY ap.album_id, ap.position, photos.id"
+);
+/// A photo already in the album keeps its place.
+pub const ADD: &str = "INSERT INTO album_photos (album_id, photo_id, position, added_at) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (album_id, photo_id) DO NOTHING";
+pub const REMOVE: &str = "DELETE FROM album_photos WHERE album_id = ?1 \
+     AND photo_id IN (SELECT value FROM json_each(?2))";
+pub const SET_POSITION: &str =
+    "UPDATE album_photos SET position = ?3 WHERE album_id = ?1 AND photo_id = ?2";
+pub const ALBUMS_OF: &str = "SELECT album_id FROM album_photos WHERE photo_id = ?1";
+
+pub struct D1Albums(SendWrapper<D1Database>);
+
+impl D1Albums {
+    pub fn new(db: D1Database) -> Self {
+        Self(SendWrapper::new(db))
+    }
+
+    async fn albums(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<AlbumRow>> {
+        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
+        let rows: Vec<Album> = stmt
+            .all()
+            .await
+            .and_then(|r| r.results())
+            .map_err(unavailable)?;
+        rows.into_iter().map(Album::into_port).collect()
+    }
+}
+
+#[derive(Deserialize)]
+struct Album {
+    id: String,
+    owner_id: String,
+    title: String,
+    description: String,
+    visibility: String,
+    cover_photo_id: Option<String>,
+    sort: String,
+    created_at: f64,
+    updated_at: f64,
+}
+
+impl Album {
+    fn into_port(self) -> PortResult<AlbumRow> {
+        let bad = |what: &str, v: &str| PortError::Unavailable(format!("bad album {what} {v:?}"));
+        Ok(AlbumRow {
+            visibility: Visibility::parse(&self.visibility)
+                .ok_or_else(|| bad("visibility", &self.visibility))?,
+            sort: AlbumSort::parse(&self.sort).ok_or_else(|| bad("sort", &self.sort))?,
+            id: self.id,
+            owner_id: self.owner_id,
+            title: self.title,
+            description: self.description,
+            cover_photo_id: self.cover_photo_id,
+            created_at: self.created_at as i64,
+            updated_at: self.updated_at as i64,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    album_id: String,
+    position: String,
+    added_at: f64,
+    #[serde(flatten)]
+    photo: PhotoRowIn,
+}
+
+fn json_ids(ids: &[String]) -> PortResult<JsValue> {
+    serde_json::to_string(ids)
+        .map(|j| s(&j))
+        .map_err(|e| PortError::Unavailable(e.to_string()))
+}
+
+#[async_trait]
+impl AlbumRepo for D1Albums {
+    async fn insert(&self, a: &AlbumRow) -> PortResult<()> {
+        let args = [
+            s(&a.id),
+            s(&a.owner_id),
+            s(&a.title),
+            s(&a.description),
+            s(a.visibility.as_str()),
+            opt(a.cover_photo_id.as_deref()),
+            s(a.sort.as_str()),
+            ms(a.created_at),
+            ms(a.updated_at),
+        ];
+        SendFuture::new(super::insert(&self.0, INSERT, &args)).await
+    }
+
+    async fn get(&self, id: &str) -> PortResult<Option<AlbumRow>> {
+        SendFuture::new(async move { Ok(self.albums(GET, &[s(id)]).await?.pop()) }).await
+    }
+
+    async fn update(&self, a: &AlbumRow) -> PortResult<()> {
+        let args = [
+            s(&a.id),
+            s(&a.title),
+            s(&a.description),
+            s(a.visibility.as_str()),
+            opt(a.cover_photo_id.as_deref()),
+            s(a.sort.as_str()),
+            ms(a.updated_at),
+        ];
+        SendFuture::new(update_one(&self.0, UPDATE, &args)).await
+    }
+
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        SendFuture::new(write(&self.0, DELETE, &[s(id)]))
+            .await
+            .map(|_| ())
+    }
+
+    async fn by_owner(&self, owner_id: &str, all: bool) -> PortResult<Vec<AlbumRow>> {
+        SendFuture::new(self.albums(BY_OWNER, &[s(owner_id), super::flag(all)])).await
+    }
+}
+
+#[async_trait]
+impl AlbumPhotos for D1Albums {
+    async fn entries(&self, album_ids: &[String]) -> PortResult<Vec<AlbumEntry>> {
+        if album_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids = json_ids(album_ids)?;
+        SendFuture::new(async move {
+            let stmt = self.0.prepare(ENTRIES).bind(&[ids]).map_err(unavailable)?;
+            let rows: Vec<Entry> = stmt
+                .all()
+                .await
+                .and_then(|r| r.results())
+                .map_err(unavailable)?;
+            rows.into_iter()
+                .map(|e| {
+                    Ok(AlbumEntry {
+                        album_id: e.album_id,
+                        photo: e.photo.into_port()?,
+                        position: e.position,
+                        added_at: e.added_at as i64,
+                    })
+                })
+                .collect()
+        })
+        .await
+    }
+
+    async fn add(
+        &self,
+        album_id: &str,
+        items: &[(String, String)],
+        now_ms: i64,
+    ) -> PortResult<u32> {
+        if items.is_empty() {
+            return Ok(0);
+        }
+        SendFuture::new(async move {
+            let stmts = items
+                .iter()
+                .map(|(photo_id, position)| {
+                    self.0
+                        .prepare(ADD)
+                        .bind(&[s(album_id), s(photo_id), s(position), ms(now_ms)])
+                        .map_err(unavailable)
+                })
+                .collect::<PortResult<Vec<_>>>()?;
+            // One batch: one transaction, so a missing photo adds none.
+            let results = self.0.batch(stmts).await.map_err(unavailable)?;
+            let mut added = 0;
+            for r in &results {
+                added += super::changes(r)?;
+            }
+            Ok(added)
+        })
+        .await
+    }
+
+    async fn remove(&self, album_id: &str, photo_ids: &[String]) -> PortResult<u32> {
+        let ids = json_ids(photo_ids)?;
+        SendFuture::new(write(&self.0, REMOVE, &[s(album_id), ids])).await
+    }
+
+    async fn set_position(&self, album_id: &str, photo_id: &str, position: &str) -> PortResult<()> {
+        let args = [s(album_id), s(photo_id), s(position)];
+        SendFuture::new(update_one(&self.0, SET_POSITION, &args)).await
+    }
+
+    async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>> {
+        #[derive(Deserialize)]
+        struct Id {
+            album_id: String,
+        }
+        SendFuture::new(async move {
+            let stmt = self
+                .0
+                .prepare(ALBUMS_OF)
+                .bind(&[s(photo_id)])
+                .map_err(unavailable)?;
+            let rows: Vec<Id> = stmt
+                .all()
+                .await
+                .and_then(|r| r.results())
+                .map_err(unavailable)?;
+            Ok(rows.into_iter().map(|r| r.album_id).collect())
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every statement above, run against real SQLite with the real migrations.
+    use super::*;
+    use crate::d1::test_db::{db, plan, user, TestResult};
+    use rusqlite::{params, Connection};
+
+    fn photo(c: &Connection, id: &str, owner: &str) -> rusqlite::Result<usize> {
+        c.execute(
+            "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, \
+             updated_at) VALUES (?1, ?2, ?1, 'ready', 'image/png', 1, 1, 1)",
+            params![id, owner],
+        )
+    }
+
+    fn album(c: &Connection, id: &str, owner: &str, vis: &str) -> rusqlite::Result<usize> {
+        c.execute(
+            INSERT,
+            params![id, owner, "T", "", vis, None::<String>, "manual", 1, 1],
+        )
+    }
+
+    fn order(c: &Connection, album_id: &str) -> rusqlite::Result<Vec<(String, String)>> {
+        let ids = serde_json::to_string(&[album_id]).unwrap_or_default();
+        c.prepare(ENTRIES)?
+            .query_map(params![ids], |r| Ok((r.get("id")?, r.get("position")?)))?
+            .collect()
+    }
+
+    #[test]
+    fn albums_keep_their_photos_in_position_order() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        for p in ["a", "b", "c"] {
+            photo(&c, p, "u1")?;
+        }
+        album(&c, "al", "u1", "public")?;
+        for (p, pos) in [("a", "V"), ("b", "k"), ("c", "F")] {
+            assert_eq!(c.execute(ADD, params!["al", p, pos, 5])?, 1);
+        }
+        assert_eq!(
+            c.execute(ADD, params!["al", "a", "0V", 6])?,
+            0,
+            "already in: stays put"
+        );
+        let got = order(&c, "al")?;
+        assert_eq!(
+            got,
+            [
+                ("c".into(), "F".into()),
+                ("a".into(), "V".into()),
+                ("b".into(), "k".into())
+            ]
+        );
+        assert_eq!(c.execute(SET_POSITION, params!["al", "b", "1"])?, 1);
+        assert_eq!(c.execute(SET_POSITION, params!["al", "zz", "1"])?, 0);
+        assert_eq!(order(&c, "al")?[0].0, "b");
+        let steps = plan(&c, ENTRIES, params![r#"["al"]"#])?;
+        assert!(
+            !steps.iter().any(|s| s.contains("SCAN album_photos")),
+            "{steps:?}"
+        );
+        // The columns `Entry` reads: its own three, then every photo column.
+        let names = c.prepare(ENTRIES)?.column_names().join(",");
+        assert!(
+            names.starts_with("album_id,position,added_at,id,owner_id"),
+            "{names}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn deleting_an_album_keeps_its_photos_and_deleting_a_photo_leaves_every_album() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        photo(&c, "a", "u1")?;
+        photo(&c, "b", "u1")?;
+        album(&c, "x", "u1", "public")?;
+        album(&c, "y", "u1", "private")?;
+        for al in ["x", "y"] {
+            c.execute(ADD, params![al, "a", "V", 1])?;
+            c.execute(ADD, params![al, "b", "k", 1])?;
+        }
+        c.execute("UPDATE albums SET cover_photo_id = 'a' WHERE id = 'y'", [])?;
+        c.execute("DELETE FROM photos WHERE id = 'a'", [])?;
+        let of_b: Vec<String> = c
+            .prepare(ALBUMS_OF)?
+            .query_map(params!["b"], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(of_b.len(), 2);
+        assert_eq!(order(&c, "y")?.len(), 1, "a deleted photo left the album");
+        let cover: Option<String> = c.query_row(
+            "SELECT cover_photo_id FROM albums WHERE id = 'y'",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(cover, None, "and is nobody's cover");
+        assert_eq!(c.execute(DELETE, params!["x"])?, 1);
+        let left: i64 = c.query_row("SELECT COUNT(*) FROM photos", [], |r| r.get(0))?;
+        assert_eq!(left, 1, "photos stay");
+        assert_eq!(c.execute(REMOVE, params!["y", r#"["b","nope"]"#])?, 1);
+        assert!(
+            c.execute(ADD, params!["y", "nope", "V", 1]).is_err(),
+            "photos must exist"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn by_owner_lists_newest_first_public_only_for_others() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        for (id, vis, t) in [
+            ("a", "public", 1),
+            ("b", "private", 2),
+            ("c", "unlisted", 3),
+        ] {
+            c.execute(
+                INSERT,
+                params![id, "u1", "T", "", vis, None::<String>, "taken", t, t],
+            )?;
+        }
+        let read = |all: i64| -> rusqlite::Result<Vec<String>> {
+            c.prepare(BY_OWNER)?
+                .query_map(params!["u1", all], |r| r.get("id"))?
+                .collect()
+        };
+        assert_eq!(read(1)?, ["c", "b", "a"]);
+        assert_eq!(read(0)?, ["a"]);
+        assert_eq!(
+            c.execute(
+                UPDATE,
+                params!["a", "New", "d", "private", None::<String>, "added", 9]
+            )?,
+            1
+        );
+        assert_eq!(
+            c.execute(
+                UPDATE,
+                params!["zz", "New", "d", "private", None::<String>, "added", 9]
+            )?,
+            0
+        );
+        assert!(
+            c.execute(
+                INSERT,
+                params!["e", "u1", "T", "", "secret", None::<String>, "manual", 1, 1]
+            )
+            .is_err(),
+            "visibility is checked"
+        );
+        Ok(())
+    }
+}
