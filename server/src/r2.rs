@@ -1,9 +1,10 @@
 //! `BlobStore` over an R2 bucket.
 
-use app::ssr::ports::{Blob, BlobStore, PortError, PortResult};
+use app::ssr::ports::{Blob, BlobStore, BlobWriter, PortError, PortResult};
 use async_trait::async_trait;
+use futures_util::StreamExt;
 use worker::send::{SendFuture, SendWrapper};
-use worker::{Bucket, HttpMetadata};
+use worker::{Bucket, HttpMetadata, MultipartUpload, UploadedPart};
 
 pub struct R2Blobs(SendWrapper<Bucket>);
 
@@ -17,16 +18,20 @@ fn unavailable(e: worker::Error) -> PortError {
     PortError::Unavailable(format!("r2: {e}"))
 }
 
+fn content_type(content_type: &str) -> HttpMetadata {
+    HttpMetadata {
+        content_type: Some(content_type.to_string()),
+        ..Default::default()
+    }
+}
+
 #[async_trait]
 impl BlobStore for R2Blobs {
-    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> PortResult<()> {
+    async fn put(&self, key: &str, bytes: Vec<u8>, mime: &str) -> PortResult<()> {
         SendFuture::new(async move {
             self.0
                 .put(key, bytes)
-                .http_metadata(HttpMetadata {
-                    content_type: Some(content_type.to_string()),
-                    ..Default::default()
-                })
+                .http_metadata(content_type(mime))
                 .execute()
                 .await
                 .map(|_| ())
@@ -44,10 +49,15 @@ impl BlobStore for R2Blobs {
                 .http_metadata()
                 .content_type
                 .unwrap_or_else(|| "application/octet-stream".into());
-            let bytes = match object.body() {
-                Some(body) => body.bytes().await.map_err(unavailable)?,
-                None => Vec::new(),
-            };
+            // Chunk by chunk into a buffer of the object's size: `body.bytes()` would hold
+            // the whole object in JS and again in wasm (measured: 2× the original).
+            let mut bytes = Vec::with_capacity(usize::try_from(object.size()).unwrap_or(0));
+            if let Some(body) = object.body() {
+                let mut chunks = body.stream().map_err(unavailable)?;
+                while let Some(chunk) = chunks.next().await {
+                    bytes.extend_from_slice(&chunk.map_err(unavailable)?);
+                }
+            }
             Ok(Some(Blob {
                 bytes,
                 content_type,
@@ -58,5 +68,64 @@ impl BlobStore for R2Blobs {
 
     async fn delete(&self, key: &str) -> PortResult<()> {
         SendFuture::new(async move { self.0.delete(key).await.map_err(unavailable) }).await
+    }
+
+    async fn begin(&self, key: &str, mime: &str) -> PortResult<Box<dyn BlobWriter>> {
+        SendFuture::new(async move {
+            let upload = self
+                .0
+                .create_multipart_upload(key)
+                .http_metadata(content_type(mime))
+                .execute()
+                .await
+                .map_err(unavailable)?;
+            let writer: Box<dyn BlobWriter> = Box::new(R2Writer {
+                upload: SendWrapper::new(upload),
+                parts: SendWrapper::new(Vec::new()),
+            });
+            Ok(writer)
+        })
+        .await
+    }
+}
+
+/// An R2 multipart upload; parts are numbered from 1 in the order they are written.
+struct R2Writer {
+    upload: SendWrapper<MultipartUpload>,
+    parts: SendWrapper<Vec<UploadedPart>>,
+}
+
+#[async_trait]
+impl BlobWriter for R2Writer {
+    async fn write_part(&mut self, bytes: Vec<u8>) -> PortResult<()> {
+        let number = u16::try_from(self.parts.len() + 1)
+            .map_err(|_| PortError::Unavailable("r2: too many parts".into()))?;
+        SendFuture::new(async move {
+            let part = self
+                .upload
+                .upload_part(number, bytes)
+                .await
+                .map_err(unavailable)?;
+            self.parts.push(part);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn finish(self: Box<Self>) -> PortResult<()> {
+        let Self { upload, parts } = *self;
+        SendFuture::new(async move {
+            upload
+                .0
+                .complete(parts.0)
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn abort(self: Box<Self>) -> PortResult<()> {
+        SendFuture::new(async move { self.upload.abort().await.map_err(unavailable) }).await
     }
 }

@@ -18,6 +18,11 @@ pub const HIT: &str = "INSERT INTO rate_limits (bucket, window_start, hits) VALU
      window_start = excluded.window_start \
      RETURNING hits";
 
+/// Gives back hits reserved but not used. Only the same window changes (a window that
+/// has moved on already started over), and the count never goes below zero.
+pub const RELEASE: &str = "UPDATE rate_limits SET hits = MAX(hits - ?3, 0) \
+     WHERE bucket = ?1 AND window_start = ?2";
+
 pub struct D1Limits(SendWrapper<D1Database>);
 
 impl D1Limits {
@@ -43,6 +48,20 @@ impl RateLimiter for D1Limits {
             let row: Option<Hits> = stmt.first(None).await.map_err(unavailable)?;
             row.map(|r| r.hits as u32)
                 .ok_or_else(|| PortError::Unavailable("d1: rate limit hit returned no row".into()))
+        })
+        .await
+    }
+
+    async fn release(&self, bucket: &str, window_start: i64, n: u32) -> PortResult<()> {
+        SendFuture::new(async move {
+            self.0
+                .prepare(RELEASE)
+                .bind(&[s(bucket), ms(window_start), JsValue::from(n)])
+                .map_err(unavailable)?
+                .run()
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
         })
         .await
     }
@@ -74,6 +93,38 @@ mod tests {
             4,
             "a new window starts from n"
         );
+        Ok(())
+    }
+
+    fn release(c: &Connection, bucket: &str, window_start: i64, n: u32) -> rusqlite::Result<()> {
+        c.execute(RELEASE, params![bucket, window_start, n])?;
+        Ok(())
+    }
+
+    #[test]
+    fn release_gives_back_within_the_window_only_and_never_below_zero() -> TestResult {
+        let c = db()?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 5)?, 5);
+        release(&c, "uploads:u1", 0, 2)?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 0)?, 3);
+        release(&c, "uploads:u1", 0, 10)?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 0)?, 0, "never below zero");
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 4)?, 4);
+        release(&c, "uploads:u1", -3_600_000, 4)?;
+        assert_eq!(
+            hit_n(&c, "uploads:u1", 0, 0)?,
+            4,
+            "another window's release changes nothing"
+        );
+        release(&c, "uploads:u2", 0, 4)?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 0)?, 4, "nor another bucket's");
+        release(&c, "uploads:nobody", 0, 1)?;
+        let rows: i64 = c.query_row(
+            "SELECT COUNT(*) FROM rate_limits WHERE bucket = 'uploads:nobody'",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(rows, 0, "a release creates no row");
         Ok(())
     }
 
