@@ -12,7 +12,7 @@ import { getPhoto, makeRgbaPng, noiseJpeg, signUp, upload, waitProcessed } from 
 const MiB = 1 << 20;
 /** R2's part size, which the Worker writes in (app::ssr::service::upload::PART_BYTES). */
 const PART = 5 * MiB;
-const MAX_FILE_MB = 20;
+const MAX_FILE_MB = 16;
 
 let srv;
 let me;

@@ -2,9 +2,10 @@
 
 use app::ssr::ports::{Blob, BlobStore, BlobWriter, PortError, PortResult};
 use async_trait::async_trait;
-use futures_util::StreamExt;
+use futures_util::{AsyncReadExt, StreamExt};
+use wasm_bindgen::JsCast;
 use worker::send::{SendFuture, SendWrapper};
-use worker::{Bucket, HttpMetadata, MultipartUpload, UploadedPart};
+use worker::{Bucket, HttpMetadata, MultipartUpload, ObjectBody, ResponseBody, UploadedPart};
 
 pub struct R2Blobs(SendWrapper<Bucket>);
 
@@ -49,15 +50,11 @@ impl BlobStore for R2Blobs {
                 .http_metadata()
                 .content_type
                 .unwrap_or_else(|| "application/octet-stream".into());
-            // Chunk by chunk into a buffer of the object's size: `body.bytes()` would hold
-            // the whole object in JS and again in wasm (measured: 2× the original).
-            let mut bytes = Vec::with_capacity(usize::try_from(object.size()).unwrap_or(0));
-            if let Some(body) = object.body() {
-                let mut chunks = body.stream().map_err(unavailable)?;
-                while let Some(chunk) = chunks.next().await {
-                    bytes.extend_from_slice(&chunk.map_err(unavailable)?);
-                }
-            }
+            let size = usize::try_from(object.size()).unwrap_or(0);
+            let bytes = match object.body() {
+                Some(body) => read_all(body, size).await?,
+                None => Vec::new(),
+            };
             Ok(Some(Blob {
                 bytes,
                 content_type,
@@ -87,6 +84,50 @@ impl BlobStore for R2Blobs {
         })
         .await
     }
+}
+
+/// How much of an object one read asks for: the size of the one JS buffer reads reuse.
+const READ_BYTES: usize = 256 * 1024;
+
+/// Reads an object of `size` bytes into one buffer of that size. `body.bytes()` would hold it
+/// in JS and again in wasm (measured: twice the original), and a plain chunk stream leaves a
+/// JS copy of every chunk for the GC; a BYOB reader fills the buffer through one reused
+/// `READ_BYTES` JS buffer.
+async fn read_all(body: ObjectBody<'_>, size: usize) -> PortResult<Vec<u8>> {
+    let raw = match body.response_body().map_err(unavailable)? {
+        ResponseBody::Stream(raw) => raw,
+        ResponseBody::Body(bytes) => return Ok(bytes),
+        ResponseBody::Empty => return Ok(Vec::new()),
+    };
+    let stream = wasm_streams::ReadableStream::from_raw(raw.unchecked_into());
+    let mut bytes = vec![0u8; size];
+    match stream.try_into_async_read() {
+        Ok(mut reader) => {
+            let mut filled = 0;
+            while filled < bytes.len() {
+                let end = (filled + READ_BYTES).min(bytes.len());
+                let n = reader
+                    .read(&mut bytes[filled..end])
+                    .await
+                    .map_err(|e| PortError::Unavailable(format!("r2: read: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            bytes.truncate(filled);
+        }
+        // Not a byte stream: take its chunks as they come.
+        Err((_, stream)) => {
+            bytes.clear();
+            let mut chunks = stream.into_stream();
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.map_err(|e| PortError::Unavailable(format!("r2: {e:?}")))?;
+                bytes.extend_from_slice(&js_sys::Uint8Array::new(&chunk).to_vec());
+            }
+        }
+    }
+    Ok(bytes)
 }
 
 /// An R2 multipart upload; parts are numbered from 1 in the order they are written.

@@ -18,7 +18,7 @@ use crate::ssr::Platform;
 /// The largest original accepted. With `media::Spec`'s pixel limit it bounds the media
 /// job's memory: the largest accepted photo and its job stay well inside a Worker's
 /// 128 MB isolate (`make bench` measures both).
-pub const MAX_FILE_BYTES: u64 = 20 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 pub const MAX_FILES: usize = 20;
 /// A Worker's request body limit (100 MB); larger requests never reach the Worker.
 pub const MAX_REQUEST_BYTES: u64 = 100_000_000;
