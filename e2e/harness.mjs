@@ -230,25 +230,6 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
   }
 
   const r2Dir = join(stateDir, "v3", "r2");
-  /** Keys in the local R2 bucket, read from miniflare's object index. */
-  function r2Keys(prefix = "") {
-    const dir = join(r2Dir, "miniflare-R2BucketObject");
-    if (!existsSync(dir)) return [];
-    const keys = [];
-    for (const f of readdirSync(dir)) {
-      if (!f.endsWith(".sqlite") || f === "metadata.sqlite") continue;
-      const db = new DatabaseSync(join(dir, f), { readOnly: true });
-      try {
-        for (const row of db.prepare("SELECT key FROM _mf_objects WHERE key >= ? ORDER BY key").all(prefix)) {
-          if (row.key.startsWith(prefix)) keys.push(row.key);
-        }
-      } finally {
-        db.close();
-      }
-    }
-    return keys;
-  }
-  const r2Count = (prefix = "") => r2Keys(prefix).length;
   /** Runs `fn` on each of miniflare's R2 index databases; returns the non-null results. */
   function r2Index(fn) {
     const dir = join(r2Dir, "miniflare-R2BucketObject");
@@ -266,6 +247,16 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
     }
     return out;
   }
+  /** Keys in the local R2 bucket, read from miniflare's object index. */
+  const r2Keys = (prefix = "") =>
+    r2Index((db) =>
+      db
+        .prepare("SELECT key FROM _mf_objects WHERE key >= ? ORDER BY key")
+        .all(prefix)
+        .map((row) => row.key)
+        .filter((key) => key.startsWith(prefix)),
+    ).flat();
+  const r2Count = (prefix = "") => r2Keys(prefix).length;
   const blob = (id) => readFileSync(join(r2Dir, BUCKET, "blobs", id));
   /** An object's bytes as stored (a multipart object is its parts in order), or null. */
   function r2Get(key) {
