@@ -16,7 +16,7 @@ const VIEWPORTS = [
   { width: 1280, height: 800 },
   { width: 390, height: 844 },
 ];
-const LABEL = "Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)";
+const LABEL = "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)";
 const NOT_IMAGE = "“notes.txt” is not a supported image (JPEG, PNG, WebP or GIF).";
 const T = 30_000; // ceiling for any single browser wait
 const SEEDED_USER = "seeded";

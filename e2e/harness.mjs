@@ -3,9 +3,13 @@
 //
 //   const srv = await startLumen("integration");
 //   srv.base                     // http://127.0.0.1:<port>
+//   srv.inspector                // the DevTools (CDP) port of the Worker's isolate
 //   await srv.d1("SELECT ...")   // rows, through `wrangler d1 execute --local`
 //   srv.r2Keys("var/")           // object keys in the local R2 bucket (miniflare's sqlite)
 //   srv.r2Count("orig/")         // how many keys
+//   srv.r2Get(key)               // an object's bytes (whole or multipart), or null
+//   srv.r2Parts(key)             // a multipart object's part sizes ([] if it was one put)
+//   srv.r2OpenUploads()          // multipart uploads neither completed nor aborted
 //   srv.r2BlobCount()            // blob files on disk (catches orphaned duplicate writes)
 //   srv.logs()                   // everything wrangler printed so far (ANSI stripped)
 //   await srv.waitForLog(/re/)   // bounded wait for a log line
@@ -15,7 +19,7 @@
 // process exits or is interrupted, so a failing or crashing test never leaves workerd behind.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -226,25 +230,60 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
   }
 
   const r2Dir = join(stateDir, "v3", "r2");
-  /** Keys in the local R2 bucket, read from miniflare's object index. */
-  function r2Keys(prefix = "") {
+  /** Runs `fn` on each of miniflare's R2 index databases; returns the non-null results. */
+  function r2Index(fn) {
     const dir = join(r2Dir, "miniflare-R2BucketObject");
     if (!existsSync(dir)) return [];
-    const keys = [];
+    const out = [];
     for (const f of readdirSync(dir)) {
       if (!f.endsWith(".sqlite") || f === "metadata.sqlite") continue;
       const db = new DatabaseSync(join(dir, f), { readOnly: true });
       try {
-        for (const row of db.prepare("SELECT key FROM _mf_objects WHERE key >= ? ORDER BY key").all(prefix)) {
-          if (row.key.startsWith(prefix)) keys.push(row.key);
-        }
+        const v = fn(db);
+        if (v != null) out.push(v);
       } finally {
         db.close();
       }
     }
-    return keys;
+    return out;
   }
+  /** Keys in the local R2 bucket, read from miniflare's object index. */
+  const r2Keys = (prefix = "") =>
+    r2Index((db) =>
+      db
+        .prepare("SELECT key FROM _mf_objects WHERE key >= ? ORDER BY key")
+        .all(prefix)
+        .map((row) => row.key)
+        .filter((key) => key.startsWith(prefix)),
+    ).flat();
   const r2Count = (prefix = "") => r2Keys(prefix).length;
+  const blob = (id) => readFileSync(join(r2Dir, BUCKET, "blobs", id));
+  /** An object's bytes as stored (a multipart object is its parts in order), or null. */
+  function r2Get(key) {
+    const [bytes = null] = r2Index((db) => {
+      const obj = db.prepare("SELECT blob_id FROM _mf_objects WHERE key = ?").get(key);
+      if (!obj) return null;
+      if (obj.blob_id) return blob(obj.blob_id);
+      const parts = db
+        .prepare("SELECT blob_id FROM _mf_multipart_parts WHERE object_key = ? ORDER BY part_number")
+        .all(key);
+      return Buffer.concat(parts.map((p) => blob(p.blob_id)));
+    });
+    return bytes;
+  }
+  const r2Parts = (key) =>
+    r2Index((db) =>
+      db
+        .prepare("SELECT size FROM _mf_multipart_parts WHERE object_key = ? ORDER BY part_number")
+        .all(key)
+        .map((p) => p.size),
+    ).flat();
+  /** Multipart uploads still open (miniflare's state 0: neither completed nor aborted). */
+  const r2OpenUploads = () =>
+    r2Index((db) => db.prepare("SELECT count(*) AS n FROM _mf_multipart_uploads WHERE state = 0").get().n).reduce(
+      (a, b) => a + b,
+      0,
+    );
   /** Blob files on disk for the bucket: a duplicate write would add one even for the same key. */
   function r2BlobCount() {
     const dir = join(r2Dir, BUCKET, "blobs");
@@ -257,5 +296,5 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
     return waitFor(() => out.slice(since).match(re), { timeout, interval: 100, what: `log line ${re}` });
   }
 
-  return { base, stateDir, d1, r2Keys, r2Count, r2BlobCount, logs, waitForLog, stop };
+  return { base, inspector, stateDir, d1, r2Keys, r2Count, r2Get, r2Parts, r2OpenUploads, r2BlobCount, logs, waitForLog, stop };
 }

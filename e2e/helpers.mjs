@@ -77,6 +77,26 @@ export async function signUp(base, { username, password = "correct horse battery
   return { username, password, cookie };
 }
 
+/**
+ * A baseline 4:4:4 JPEG of a gradient under noise: `amp` (0–255) sets how noisy, so how large
+ * the file is for its pixels (noise-heavy images make large files). Deterministic.
+ */
+export function noiseJpeg(width, height, { quality = 100, amp = 128 } = {}) {
+  const data = Buffer.alloc(width * height * 4);
+  let s = 12345;
+  for (let i = 0; i < width * height; i++) {
+    const x = i % width;
+    const y = (i / width) | 0;
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    const n = (((s >>> 16) & 255) * amp) / 255;
+    data[i * 4] = ((x * 255) / width + n) & 255;
+    data[i * 4 + 1] = ((y * 255) / height + n) & 255;
+    data[i * 4 + 2] = (128 + n) & 255;
+    data[i * 4 + 3] = 255;
+  }
+  return Buffer.from(jpeg.encode({ data, width, height }, quality).data);
+}
+
 /** Signs in; resolves with the session cookie (throws unless it worked). */
 export async function signIn(base, login, password, { ip } = {}) {
   const res = await api(base, "sign_in", { login, password }, { ip });

@@ -30,3 +30,7 @@ cargo bench -q -p media --bench ladder -- --keep "$out" | tee "$out/native.log"
 echo
 echo "== media job in workerd (the real queue consumer under wrangler dev)"
 node scripts/bench-workerd.mjs "$out" "$out/native.log"
+
+echo
+echo "== peak isolate memory in workerd (JS heap + wasm, limit 128 MiB): largest accepted upload and its jobs"
+node scripts/bench-memory.mjs "$out"

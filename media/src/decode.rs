@@ -18,11 +18,10 @@ pub(crate) struct Hint {
     pub progressive: bool,
 }
 
-/// What a progressive JPEG may cost to decode. zune-jpeg's planar mode keeps every DCT
-/// coefficient (2 bytes a sample) plus a scratch copy of the scan being decoded, then the
-/// planes: about 5 bytes a sample, 7.5 a pixel at 4:2:0. Past this budget (≈ 12.8 MP at 4:2:0)
-/// the file is refused as too large rather than risking the Worker's 128 MB isolate.
-const PROGRESSIVE_BUDGET: usize = 96 << 20;
+/// What a progressive JPEG costs to decode, per byte of planes: zune-jpeg's planar mode keeps
+/// every DCT coefficient (2 bytes a sample) plus a scratch copy of the scan being decoded,
+/// then the planes: about 5 bytes a sample, 7.5 a pixel at 4:2:0.
+const PROGRESSIVE_FACTOR: usize = 5;
 
 /// Decoded pixels plus the embedded ICC profile, if any.
 pub(crate) struct Decoded {
@@ -73,10 +72,14 @@ fn jpeg(bytes: &[u8], hint: Hint) -> Result<(Pixels, Option<Vec<u8>>), MediaErro
         .num_components()
         .ok_or_else(|| decode_err("JPEG components missing"))?;
     let total: usize = layout.iter().take(count).map(|p| p.byte_size).sum();
-    if total > hint.max_alloc {
-        return Err(decode_err("JPEG planes too large"));
-    }
-    if hint.progressive && total.saturating_mul(5) > PROGRESSIVE_BUDGET {
+    // Past the decode budget the file is refused as too large rather than risking the
+    // Worker's 128 MB isolate.
+    let cost = if hint.progressive {
+        total.saturating_mul(PROGRESSIVE_FACTOR)
+    } else {
+        total
+    };
+    if cost > hint.max_alloc {
         let (width, height) = raw_dims(&layout[..count]);
         return Err(MediaError::TooManyPixels { width, height });
     }

@@ -35,6 +35,11 @@ pub struct Spec {
     pub max_side: u32,
     /// Refuse originals larger than this many bytes.
     pub max_bytes: usize,
+    /// Refuse originals whose decoding needs more than this many bytes at once: JPEG
+    /// planes (1.5 bytes a pixel at 4:2:0, 3 at 4:4:4, 5× that while a progressive scan
+    /// decodes), or the full RGB(A) image of other formats. With `max_bytes` it bounds
+    /// the media job's memory, which must stay well inside a Worker's 128 MB isolate.
+    pub max_decode_bytes: usize,
     /// Quality of JPEG variants (1–100).
     pub jpeg_quality: u8,
     /// Text drawn in a corner of variants at least 640 px wide.
@@ -45,9 +50,11 @@ impl Default for Spec {
     fn default() -> Self {
         Spec {
             widths: vec![320, 640, 1280, 2048],
-            max_pixels: 50_000_000,
+            // 24–26 MP cameras (4:2:0: 36–39 MB of planes) fit the decode budget.
+            max_pixels: 30_000_000,
             max_side: 20_000,
-            max_bytes: 50 * 1024 * 1024,
+            max_bytes: 16 * 1024 * 1024,
+            max_decode_bytes: 40 * 1024 * 1024,
             jpeg_quality: 80,
             watermark: None,
         }
@@ -146,8 +153,11 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
     } else {
         (top_w, top_h)
     };
-    // Each decoder buffer is bounded by the pixel limit at 8 bytes a pixel (16-bit RGBA).
-    let max_alloc = usize::try_from(spec.max_pixels.saturating_mul(8)).unwrap_or(usize::MAX);
+    // Each decoder buffer is bounded by the decode budget, and by the pixel limit at 8 bytes a
+    // pixel (16-bit RGBA).
+    let max_alloc = usize::try_from(spec.max_pixels.saturating_mul(8))
+        .unwrap_or(usize::MAX)
+        .min(spec.max_decode_bytes);
     let hint = decode::Hint {
         target_width,
         target_height,

@@ -5,6 +5,7 @@ mod bindings;
 mod cron;
 mod crypto;
 mod d1;
+mod memory;
 mod platform;
 mod queue;
 mod r2;

@@ -31,20 +31,6 @@ impl JobQueue for CfJobQueue {
 /// Seconds before a transiently failed job is tried again.
 const RETRY_DELAY_SECS: u32 = 10;
 
-/// The isolate's wasm memory size. It never shrinks, so after a job it is the peak so far.
-fn wasm_memory_bytes() -> u64 {
-    use wasm_bindgen::JsCast;
-    wasm_bindgen::memory()
-        .dyn_into::<js_sys::WebAssembly::Memory>()
-        .map(|m| {
-            m.buffer()
-                .dyn_into::<js_sys::ArrayBuffer>()
-                .map(|b| u64::from(b.byte_length()))
-                .unwrap_or(0)
-        })
-        .unwrap_or(0)
-}
-
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker::Result<()> {
     let platform = crate::platform::build(&env)?;
     for msg in batch.raw_iter() {
@@ -69,7 +55,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
                 };
                 worker::console_log!(
                     "QUEUE {id} photo={photo_id} {status} {ms}ms wasm_mem={}MiB",
-                    wasm_memory_bytes() >> 20
+                    crate::memory::wasm_mib()
                 );
                 msg.ack();
             }

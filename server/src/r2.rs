@@ -1,9 +1,11 @@
 //! `BlobStore` over an R2 bucket.
 
-use app::ssr::ports::{Blob, BlobStore, PortError, PortResult};
+use app::ssr::ports::{Blob, BlobStore, BlobWriter, PortError, PortResult};
 use async_trait::async_trait;
+use futures_util::{AsyncReadExt, StreamExt};
+use wasm_bindgen::JsCast;
 use worker::send::{SendFuture, SendWrapper};
-use worker::{Bucket, HttpMetadata};
+use worker::{Bucket, HttpMetadata, MultipartUpload, ObjectBody, ResponseBody, UploadedPart};
 
 pub struct R2Blobs(SendWrapper<Bucket>);
 
@@ -17,16 +19,20 @@ fn unavailable(e: worker::Error) -> PortError {
     PortError::Unavailable(format!("r2: {e}"))
 }
 
+fn content_type(content_type: &str) -> HttpMetadata {
+    HttpMetadata {
+        content_type: Some(content_type.to_string()),
+        ..Default::default()
+    }
+}
+
 #[async_trait]
 impl BlobStore for R2Blobs {
-    async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> PortResult<()> {
+    async fn put(&self, key: &str, bytes: Vec<u8>, mime: &str) -> PortResult<()> {
         SendFuture::new(async move {
             self.0
                 .put(key, bytes)
-                .http_metadata(HttpMetadata {
-                    content_type: Some(content_type.to_string()),
-                    ..Default::default()
-                })
+                .http_metadata(content_type(mime))
                 .execute()
                 .await
                 .map(|_| ())
@@ -44,8 +50,9 @@ impl BlobStore for R2Blobs {
                 .http_metadata()
                 .content_type
                 .unwrap_or_else(|| "application/octet-stream".into());
+            let size = usize::try_from(object.size()).unwrap_or(0);
             let bytes = match object.body() {
-                Some(body) => body.bytes().await.map_err(unavailable)?,
+                Some(body) => read_all(body, size).await?,
                 None => Vec::new(),
             };
             Ok(Some(Blob {
@@ -58,5 +65,108 @@ impl BlobStore for R2Blobs {
 
     async fn delete(&self, key: &str) -> PortResult<()> {
         SendFuture::new(async move { self.0.delete(key).await.map_err(unavailable) }).await
+    }
+
+    async fn begin(&self, key: &str, mime: &str) -> PortResult<Box<dyn BlobWriter>> {
+        SendFuture::new(async move {
+            let upload = self
+                .0
+                .create_multipart_upload(key)
+                .http_metadata(content_type(mime))
+                .execute()
+                .await
+                .map_err(unavailable)?;
+            let writer: Box<dyn BlobWriter> = Box::new(R2Writer {
+                upload: SendWrapper::new(upload),
+                parts: SendWrapper::new(Vec::new()),
+            });
+            Ok(writer)
+        })
+        .await
+    }
+}
+
+/// How much of an object one read asks for: the size of the one JS buffer reads reuse.
+const READ_BYTES: usize = 256 * 1024;
+
+/// Reads an object of `size` bytes into one buffer of that size. `body.bytes()` would hold it
+/// in JS and again in wasm (measured: twice the original), and a plain chunk stream leaves a
+/// JS copy of every chunk for the GC; a BYOB reader fills the buffer through one reused
+/// `READ_BYTES` JS buffer.
+async fn read_all(body: ObjectBody<'_>, size: usize) -> PortResult<Vec<u8>> {
+    let raw = match body.response_body().map_err(unavailable)? {
+        ResponseBody::Stream(raw) => raw,
+        ResponseBody::Body(bytes) => return Ok(bytes),
+        ResponseBody::Empty => return Ok(Vec::new()),
+    };
+    let stream = wasm_streams::ReadableStream::from_raw(raw.unchecked_into());
+    let mut bytes = vec![0u8; size];
+    match stream.try_into_async_read() {
+        Ok(mut reader) => {
+            let mut filled = 0;
+            while filled < bytes.len() {
+                let end = (filled + READ_BYTES).min(bytes.len());
+                let n = reader
+                    .read(&mut bytes[filled..end])
+                    .await
+                    .map_err(|e| PortError::Unavailable(format!("r2: read: {e}")))?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            bytes.truncate(filled);
+        }
+        // Not a byte stream: take its chunks as they come.
+        Err((_, stream)) => {
+            bytes.clear();
+            let mut chunks = stream.into_stream();
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.map_err(|e| PortError::Unavailable(format!("r2: {e:?}")))?;
+                bytes.extend_from_slice(&js_sys::Uint8Array::new(&chunk).to_vec());
+            }
+        }
+    }
+    Ok(bytes)
+}
+
+/// An R2 multipart upload; parts are numbered from 1 in the order they are written.
+struct R2Writer {
+    upload: SendWrapper<MultipartUpload>,
+    parts: SendWrapper<Vec<UploadedPart>>,
+}
+
+#[async_trait]
+impl BlobWriter for R2Writer {
+    async fn write_part(&mut self, bytes: Vec<u8>) -> PortResult<()> {
+        let number = u16::try_from(self.parts.len() + 1)
+            .map_err(|_| PortError::Unavailable("r2: too many parts".into()))?;
+        SendFuture::new(async move {
+            let part = self
+                .upload
+                .upload_part(number, bytes)
+                .await
+                .map_err(unavailable)?;
+            self.parts.push(part);
+            Ok(())
+        })
+        .await
+    }
+
+    async fn finish(self: Box<Self>) -> PortResult<()> {
+        let Self { upload, parts } = *self;
+        SendFuture::new(async move {
+            upload
+                .0
+                .complete(parts.0)
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn abort(self: Box<Self>) -> PortResult<()> {
+        SendFuture::new(async move { self.upload.abort().await.map_err(unavailable) }).await
     }
 }

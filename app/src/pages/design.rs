@@ -158,7 +158,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     <div class="upload">
                         <form>
                             <label for=input_id.clone()>
-                                "Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)"
+                                "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"
                             </label>
                             <input id=input_id type="file" />
                             <FormError message=REFUSAL.to_string() />

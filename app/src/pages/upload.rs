@@ -73,7 +73,7 @@ fn Uploader(server_error: Option<String>) -> impl IntoView {
                 enctype="multipart/form-data"
                 on:submit=on_submit
             >
-                <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 50 MB each)"</label>
+                <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"</label>
                 <input
                     id="photos"
                     node_ref=input

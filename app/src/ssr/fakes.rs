@@ -107,9 +107,25 @@ impl Mem {
 pub struct MemBlobs {
     map: Mutex<BTreeMap<String, Vec<u8>>>,
     down: AtomicBool,
+    /// Multipart writes begun and neither finished nor aborted, by id.
+    open: Mutex<BTreeMap<u64, OpenWrite>>,
+    next_upload: AtomicU64,
+    /// Part sizes of each finished multipart write, by key.
+    parts: Mutex<BTreeMap<String, Vec<usize>>>,
 }
 
 impl MemBlobs {
+    pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+        lock(&self.map).get(key).cloned()
+    }
+    /// Multipart writes still open (begun, neither finished nor aborted).
+    pub fn open_uploads(&self) -> usize {
+        lock(&self.open).len()
+    }
+    /// The part sizes `key` was written in, if it was a multipart write.
+    pub fn parts_of(&self, key: &str) -> Option<Vec<usize>> {
+        lock(&self.parts).get(key).cloned()
+    }
     pub fn len(&self) -> usize {
         lock(&self.map).len()
     }
@@ -243,6 +259,54 @@ impl BlobStore for Port {
     async fn delete(&self, key: &str) -> PortResult<()> {
         self.0.blobs.check()?;
         lock(&self.0.blobs.map).remove(key);
+        Ok(())
+    }
+    async fn begin(&self, key: &str, _content_type: &str) -> PortResult<Box<dyn BlobWriter>> {
+        self.0.blobs.check()?;
+        let id = self.0.blobs.next_upload.fetch_add(1, Ordering::SeqCst);
+        lock(&self.0.blobs.open).insert(id, (key.to_string(), Vec::new()));
+        Ok(Box::new(MemWriter(self.0.clone(), id)))
+    }
+}
+
+/// An open multipart write: its key and the parts written so far.
+type OpenWrite = (String, Vec<Vec<u8>>);
+
+/// A multipart write into `MemBlobs`, keeping R2's rules.
+struct MemWriter(Arc<Mem>, u64);
+
+#[async_trait]
+impl BlobWriter for MemWriter {
+    async fn write_part(&mut self, bytes: Vec<u8>) -> PortResult<()> {
+        self.0.blobs.check()?;
+        let mut open = lock(&self.0.blobs.open);
+        let (_, parts) = open.get_mut(&self.1).ok_or(PortError::NotFound)?;
+        parts.push(bytes);
+        Ok(())
+    }
+    async fn finish(self: Box<Self>) -> PortResult<()> {
+        self.0.blobs.check()?;
+        let (key, parts) = lock(&self.0.blobs.open)
+            .remove(&self.1)
+            .ok_or(PortError::NotFound)?;
+        let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+        let Some((_, rest)) = sizes.split_last() else {
+            return Err(PortError::Unavailable("r2: no parts".into()));
+        };
+        if rest
+            .iter()
+            .any(|&n| n < MIN_PART_BYTES || Some(&n) != rest.first())
+        {
+            return Err(PortError::Unavailable(format!(
+                "r2: parts must be equal and at least {MIN_PART_BYTES} bytes but the last: {sizes:?}"
+            )));
+        }
+        self.0.put_blob(&key, parts.concat());
+        lock(&self.0.blobs.parts).insert(key, sizes);
+        Ok(())
+    }
+    async fn abort(self: Box<Self>) -> PortResult<()> {
+        lock(&self.0.blobs.open).remove(&self.1);
         Ok(())
     }
 }

@@ -256,11 +256,29 @@ pub struct Blob {
     pub content_type: String,
 }
 
+/// R2's rules for multipart writes: every part but the last has the same size, at least
+/// this many bytes; the last may be smaller.
+pub const MIN_PART_BYTES: usize = 5 * 1024 * 1024;
+
 #[async_trait]
 pub trait BlobStore: Send + Sync {
     async fn put(&self, key: &str, bytes: Vec<u8>, content_type: &str) -> PortResult<()>;
+    /// Reads the whole object into one buffer (no second full copy on the way).
     async fn get(&self, key: &str) -> PortResult<Option<Blob>>;
     async fn delete(&self, key: &str) -> PortResult<()>;
+    /// Starts writing `key` part by part, so a large object never has to be in memory
+    /// whole. Nothing is visible under `key` until the writer finishes.
+    async fn begin(&self, key: &str, content_type: &str) -> PortResult<Box<dyn BlobWriter>>;
+}
+
+/// A multipart write in progress (see [`MIN_PART_BYTES`] for the part sizes).
+#[async_trait]
+pub trait BlobWriter: Send {
+    async fn write_part(&mut self, bytes: Vec<u8>) -> PortResult<()>;
+    /// Makes the object visible, made of the parts in the order they were written.
+    async fn finish(self: Box<Self>) -> PortResult<()>;
+    /// Discards the parts written so far; nothing is stored.
+    async fn abort(self: Box<Self>) -> PortResult<()>;
 }
 
 /// A queue message: ids only, never bytes; versioned by its tag.

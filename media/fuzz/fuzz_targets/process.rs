@@ -11,6 +11,7 @@ fuzz_target!(|data: &[u8]| {
         max_pixels: 1_000_000,
         max_side: 4096,
         max_bytes: 1 << 20,
+        max_decode_bytes: 4 << 20,
         jpeg_quality: 80,
         watermark: Some("fuzz".to_owned()),
     };

@@ -89,24 +89,35 @@ mod tests {
         Ok(())
     }
 
+    fn release(c: &Connection, bucket: &str, window_start: i64, n: u32) -> rusqlite::Result<()> {
+        c.execute(RELEASE, params![bucket, window_start, n])?;
+        Ok(())
+    }
+
     #[test]
-    fn release_gives_back_within_the_window_only() -> TestResult {
+    fn release_gives_back_within_the_window_only_and_never_below_zero() -> TestResult {
         let c = db()?;
-        let release =
-            |bucket: &str, start: i64, n: u32| c.execute(RELEASE, params![bucket, start, n]);
-        assert_eq!(hit_n(&c, "b", 0, 5)?, 5);
-        assert_eq!(release("b", 0, 2)?, 1);
-        assert_eq!(hit_n(&c, "b", 0, 0)?, 3);
-        release("b", 0, 9)?;
-        assert_eq!(hit_n(&c, "b", 0, 0)?, 0, "never below zero");
-        assert_eq!(hit_n(&c, "b", 1000, 4)?, 4);
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 5)?, 5);
+        release(&c, "uploads:u1", 0, 2)?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 0)?, 3);
+        release(&c, "uploads:u1", 0, 10)?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 0)?, 0, "never below zero");
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 4)?, 4);
+        release(&c, "uploads:u1", -3_600_000, 4)?;
         assert_eq!(
-            release("b", 0, 4)?,
-            0,
-            "an old window's release changes nothing"
+            hit_n(&c, "uploads:u1", 0, 0)?,
+            4,
+            "another window's release changes nothing"
         );
-        assert_eq!(hit_n(&c, "b", 1000, 0)?, 4);
-        assert_eq!(release("nobody", 0, 1)?, 0);
+        release(&c, "uploads:u2", 0, 4)?;
+        assert_eq!(hit_n(&c, "uploads:u1", 0, 0)?, 4, "nor another bucket's");
+        release(&c, "uploads:nobody", 0, 1)?;
+        let rows: i64 = c.query_row(
+            "SELECT COUNT(*) FROM rate_limits WHERE bucket = 'uploads:nobody'",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(rows, 0, "a release creates no row");
         Ok(())
     }
 

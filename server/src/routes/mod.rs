@@ -60,11 +60,6 @@ pub async fn read_at_most(body: Body, max: usize) -> Option<axum::body::Bytes> {
     fits.then(|| kept.into())
 }
 
-/// Reads a body away (see `read_at_most`).
-pub async fn drain(body: Body) {
-    let _ = read_at_most(body, 0).await;
-}
-
 pub fn respond(status: u16, content_type: &str, body: impl Into<Body>) -> Response {
     let mut res = Response::new(body.into());
     *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -1,25 +1,38 @@
 //! `POST /upload`: multipart form with one or more `photos`. The same route serves the
 //! plain form (redirects, or the upload page again with the error) and the JS
-//! uploader (`Accept: application/json`).
+//! uploader (`Accept: application/json`). The body is parsed as it streams in (multer)
+//! and handed to `app::ssr::service::upload`, which stores each file part by part.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
 
 use app::components::form::FormFeedback;
 use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
-use app::ssr::service::upload::{self, UploadFile, MAX_FILE_BYTES};
+use app::ssr::service::upload::{self, IncomingFiles, MAX_REQUEST_BYTES};
+use async_trait::async_trait;
+use axum::body::{BodyDataStream, Bytes};
 use axum::extract::{Extension, Request};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
+use futures_util::{Stream, StreamExt};
 use worker::send::SendFuture;
-use worker::FormEntry;
 
-use super::{drain, json_error, respond};
+use super::{json_error, respond};
 
 pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response {
     let wants_json =
         header_str(req.headers(), header::ACCEPT).is_some_and(|a| a.contains("application/json"));
     let headers = req.headers().clone();
     let result = SendFuture::new(store(p.clone(), req)).await;
+    // For `make bench`: the isolate's memory after the largest uploads.
+    worker::console_log!(
+        "UPLOAD photos={} wasm_mem={}MiB",
+        result.as_ref().map_or(0, Vec::len),
+        crate::memory::wasm_mib()
+    );
     match (result, wants_json) {
         (Ok(photos), true) => {
             let body = serde_json::json!({ "photos": photos }).to_string();
@@ -34,50 +47,94 @@ pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response
     }
 }
 
+fn not_form() -> LumenError {
+    LumenError::invalid("photos", "Send the photos as a multipart form.")
+}
+
 async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhoto>, LumenError> {
     let h = req.headers();
-    let not_form = || LumenError::invalid("photos", "Send the photos as a multipart form.");
-    let multipart =
-        header_str(h, header::CONTENT_TYPE).is_some_and(|t| t.starts_with("multipart/form-data"));
+    let boundary = header_str(h, header::CONTENT_TYPE)
+        .filter(|t| t.starts_with("multipart/form-data"))
+        .and_then(|t| multer::parse_boundary(t).ok());
+    let declared = header_str(h, header::CONTENT_LENGTH).and_then(|v| v.parse::<u64>().ok());
     let allowed =
         match guard::check(&p, &RequestHead::from_request(req.uri(), h), Need::Member).await {
-            Ok(Some(s)) if multipart => Ok(s),
-            Ok(_) => Err(not_form()),
+            Ok(Some(s)) => match (&boundary, upload::check_length(declared)) {
+                (_, Err(e)) => Err(e),
+                (Some(_), Ok(())) => Ok(s),
+                (None, Ok(())) => Err(not_form()),
+            },
+            Ok(None) => Err(not_form()),
             Err(e) => Err(e),
         };
-    let session = match allowed {
-        Ok(s) => s,
-        Err(e) => {
-            // Answering before the client has finished sending breaks its connection
-            // (EPIPE) instead of showing the answer: read the body away first.
-            drain(req.into_body()).await;
-            return Err(e);
+    let body = Shared(Arc::new(Mutex::new(req.into_body().into_data_stream())));
+    let result = match (allowed, boundary) {
+        (Ok(session), Some(boundary)) => {
+            let mut files = MultipartFiles {
+                parts: multer::Multipart::new(body.clone(), boundary),
+                field: None,
+            };
+            upload::upload(&p, &session.user, &mut files).await
         }
+        (Err(e), _) => Err(e),
+        (Ok(_), None) => Err(not_form()),
     };
-    let mut wreq = worker::Request::try_from(req).map_err(|_| not_form())?;
-    let form = wreq.form_data().await.map_err(|_| not_form())?;
-    let mut files = Vec::new();
-    for entry in form.get_all("photos").unwrap_or_default() {
-        let FormEntry::File(f) = entry else {
-            continue;
-        };
-        // Browsers send an empty part when no file was chosen.
-        if f.size() == 0 && f.name().is_empty() {
-            continue;
-        }
-        if f.size() > MAX_FILE_BYTES {
-            return Err(LumenError::invalid(
-                "photos",
-                format!("“{}” is larger than {} MB.", f.name(), MAX_FILE_BYTES >> 20),
-            ));
-        }
-        let bytes = f.bytes().await.map_err(|_| not_form())?;
-        files.push(UploadFile {
-            name: f.name(),
-            bytes,
-        });
+    if result.is_err() && declared.is_none_or(|n| n <= MAX_REQUEST_BYTES) {
+        // Answering before the client has finished sending breaks its connection
+        // (EPIPE) instead of showing the answer: read the rest of the body away first.
+        // A body declared larger than a Worker accepts is answered at once.
+        drain(body).await;
     }
-    upload::upload(&p, &session.user, files).await
+    result
+}
+
+/// The multipart body's `photos` files, for the upload service. Other fields, and
+/// `photos` entries that are not files, are skipped.
+struct MultipartFiles {
+    parts: multer::Multipart<'static>,
+    field: Option<multer::Field<'static>>,
+}
+
+#[async_trait]
+impl IncomingFiles for MultipartFiles {
+    async fn next_file(&mut self) -> Result<Option<String>, LumenError> {
+        self.field = None;
+        while let Some(field) = self.parts.next_field().await.map_err(|_| not_form())? {
+            if field.name() != Some("photos") {
+                continue;
+            }
+            if let Some(name) = field.file_name().map(str::to_string) {
+                self.field = Some(field);
+                return Ok(Some(name));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn chunk(&mut self) -> Result<Option<Bytes>, LumenError> {
+        match &mut self.field {
+            Some(f) => f.chunk().await.map_err(|_| not_form()),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The request body, shared between the multipart parser and `drain`, which reads away
+/// whatever the parser left when the upload is refused part-way.
+#[derive(Clone)]
+struct Shared(Arc<Mutex<BodyDataStream>>);
+
+impl Stream for Shared {
+    type Item = Result<Bytes, axum::Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let mut body = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        body.poll_next_unpin(cx)
+    }
+}
+
+async fn drain(mut body: Shared) {
+    while let Some(Ok(_)) = body.next().await {}
 }
 
 fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
