@@ -10,6 +10,7 @@ use leptos_router::{
 use crate::components::nav::Nav;
 use crate::http::escape_text;
 use crate::pages::{
+    album::AlbumPage,
     design::DesignPage,
     feed::FeedPage,
     not_found::NotFoundPage,
@@ -38,6 +39,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
+                    <Route path=path!("/a/:id") view=AlbumPage ssr=SsrMode::Async />
                     <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />

@@ -87,6 +87,10 @@ pub fn register_server_fns() {
     use app::api::accounts::{
         ChangePassword, CurrentUser, SignIn, SignOut, SignOutOthers, SignUp, UpdateSettings,
     };
+    use app::api::albums::{
+        AddToAlbum, AlbumChoices, CreateAlbum, DeleteAlbum, GetAlbum, GetAlbumPlace, ListAlbums,
+        MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
+    };
     use app::api::dev::CheckDevTools;
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
     use server_fn::axum::register_explicit;
@@ -103,4 +107,15 @@ pub fn register_server_fns() {
     register_explicit::<UpdateSettings>();
     register_explicit::<ChangePassword>();
     register_explicit::<CheckDevTools>();
+    register_explicit::<GetAlbum>();
+    register_explicit::<ListAlbums>();
+    register_explicit::<AlbumChoices>();
+    register_explicit::<GetAlbumPlace>();
+    register_explicit::<CreateAlbum>();
+    register_explicit::<UpdateAlbum>();
+    register_explicit::<DeleteAlbum>();
+    register_explicit::<AddToAlbum>();
+    register_explicit::<RemoveFromAlbum>();
+    register_explicit::<MoveInAlbum>();
+    register_explicit::<SetAlbumCover>();
 }

@@ -1,5 +1,6 @@
 //! Server-function declarations, by area.
 
 pub mod accounts;
+pub mod albums;
 pub mod dev;
 pub mod photos;

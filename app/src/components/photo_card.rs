@@ -4,8 +4,13 @@ use super::status::StatusBadge;
 use crate::model::{PhotoCard, PhotoStatus, Visibility};
 
 #[component]
-pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
-    let href = format!("/p/{}", card.id);
+pub fn PhotoCardView(
+    card: PhotoCard,
+    /// Appended to the photo's link: where it was opened from (`?album=…`).
+    #[prop(optional, into)]
+    query: String,
+) -> impl IntoView {
+    let href = format!("/p/{}{query}", card.id);
     let style = card
         .placeholder
         .as_ref()
@@ -53,7 +58,12 @@ pub fn PhotoCardView(card: PhotoCard) -> impl IntoView {
 
 /// The grid of cards, or a friendly empty state.
 #[component]
-pub fn PhotoGrid(cards: Vec<PhotoCard>) -> impl IntoView {
+pub fn PhotoGrid(
+    cards: Vec<PhotoCard>,
+    /// Appended to every photo's link (see [`PhotoCardView`]).
+    #[prop(optional, into)]
+    query: String,
+) -> impl IntoView {
     if cards.is_empty() {
         return view! {
             <div class="empty">
@@ -67,7 +77,10 @@ pub fn PhotoGrid(cards: Vec<PhotoCard>) -> impl IntoView {
     }
     view! {
         <ul class="grid" aria-label="Photos">
-            {cards.into_iter().map(|card| view! { <PhotoCardView card /> }).collect_view()}
+            {cards
+                .into_iter()
+                .map(|card| view! { <PhotoCardView card query=query.clone() /> })
+                .collect_view()}
         </ul>
     }
     .into_any()

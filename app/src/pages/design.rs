@@ -13,14 +13,16 @@ use crate::components::status::StatusBadge;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{UploadItem, UploadState};
 use crate::error::LumenError;
-use crate::model::{ImageSrc, Me, PhotoCard, PhotoStatus, Visibility};
+use crate::model::{AlbumCard, ImageSrc, Me, PhotoCard, PhotoStatus, Visibility};
+use crate::pages::profile::AlbumGrid;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 9] = [
+const SECTIONS: [(&str, &str); 10] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
     ("cards", "Photo cards"),
+    ("albums", "Album cards"),
     ("progress", "Upload progress"),
     ("forms", "Form errors"),
     ("empty", "Empty and loading states"),
@@ -140,6 +142,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     .into_any(),
             )}
             {section("cards", view! { <PhotoGrid cards=sample_cards() /> }.into_any())}
+            {section("albums", view! { <AlbumGrid cards=sample_albums() /> }.into_any())}
             {section(
                 "progress",
                 view! {
@@ -274,6 +277,41 @@ fn sample_cards() -> Vec<PhotoCard> {
                     height: 480,
                 }),
             )
+        },
+    ]
+}
+
+/// An album with a cover, an empty private one, and a right-to-left title.
+fn sample_albums() -> Vec<AlbumCard> {
+    let cover = || ImageSrc {
+        url: SAMPLE_IMAGE.into(),
+        width: 640,
+        height: 480,
+    };
+    vec![
+        AlbumCard {
+            id: "design-summer".into(),
+            title: "Summer by the sea".into(),
+            visibility: Visibility::Public,
+            count: 24,
+            cover: Some(cover()),
+            placeholder: Some("#f4845f".into()),
+        },
+        AlbumCard {
+            id: "design-empty".into(),
+            title: "Not yet sorted".into(),
+            visibility: Visibility::Private,
+            count: 0,
+            cover: None,
+            placeholder: None,
+        },
+        AlbumCard {
+            id: "design-rtl".into(),
+            title: "رحلة الصيف".into(),
+            visibility: Visibility::Unlisted,
+            count: 1,
+            cover: Some(cover()),
+            placeholder: Some("#f4845f".into()),
         },
     ]
 }

@@ -5,6 +5,7 @@ use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
+use crate::api::albums::{album_choices, get_album_place, AddToAlbum};
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
@@ -133,6 +134,11 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         .map(|url| view! { <Meta property="og:image" content=url /> });
     let saved = use_query_map().read_untracked().get("saved").is_some();
     let owner_tools = p.is_owner.then(|| view! { <OwnerTools p=p.clone() /> });
+    // Opened from an album: previous / next within it (plain links, so they work without JS).
+    let album_nav = use_query_map()
+        .read_untracked()
+        .get("album")
+        .map(|album_id| view! { <AlbumNav album_id photo_id=p.id.clone() /> });
     view! {
         <Title text=isolate(&title) />
         <Meta property="og:title" content=isolate(&title) />
@@ -144,6 +150,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
                 <bdi>{title}</bdi>
             </h1>
             {byline}
+            {album_nav}
             {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {body}
             {caption}
@@ -218,6 +225,7 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                     "Save changes"
                 </button>
             </ServerForm>
+            <PhotoAlbums photo_id=p.id.clone() />
             <details class="danger-zone">
                 <summary>"Delete this photo…"</summary>
                 <ServerForm action=DeletePhoto::PATH label="Delete photo">
@@ -253,4 +261,77 @@ fn PendingWatcher(id: String) -> impl IntoView {
         );
     }
     Effect::new(move || poll(id.clone()));
+}
+
+/// Previous / next within the album the photo was opened from, among what the viewer may
+/// see there; nothing when the photo is not shown in that album.
+#[component]
+fn AlbumNav(album_id: String, photo_id: String) -> impl IntoView {
+    let place = Resource::new(
+        move || (album_id.clone(), photo_id.clone()),
+        |(a, p)| get_album_place(a, p),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                place.await.ok().flatten().map(|at| {
+                    let link = |id: &str| format!("/p/{id}?album={}", at.album_id);
+                    view! {
+                        <nav class="album-nav" aria-label="In this album">
+                            {at.prev.as_deref().map(|id| view! { <a href=link(id) rel="prev">"← Previous"</a> })}
+                            <a href=format!("/a/{}", at.album_id)>
+                                "Album: " <bdi>{at.album_title.clone()}</bdi>
+                            </a>
+                            {at.next.as_deref().map(|id| view! { <a href=link(id) rel="next">"Next →"</a> })}
+                        </nav>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The owner's albums: the ones holding this photo, and a form to put it in another.
+#[component]
+fn PhotoAlbums(photo_id: String) -> impl IntoView {
+    let id = photo_id.clone();
+    let choices = Resource::new(move || id.clone(), album_choices);
+    view! {
+        <h2>"Albums"</h2>
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || {
+                let photo_id = photo_id.clone();
+                Suspend::new(async move {
+                    let choices = choices.await.unwrap_or_default();
+                    let (holding, others): (Vec<_>, Vec<_>) =
+                        choices.into_iter().partition(|c| c.contains);
+                    let holding = (!holding.is_empty()).then(|| {
+                        let links = holding
+                            .into_iter()
+                            .map(|c| view! { <li><a href=format!("/a/{}", c.id)><bdi>{c.title}</bdi></a></li> })
+                            .collect_view();
+                        view! { <p>"In:"</p> <ul class="album-list">{links}</ul> }
+                    });
+                    let add = if others.is_empty() {
+                        view! { <p class="muted">"Make albums on your profile’s Albums tab."</p> }.into_any()
+                    } else {
+                        let options = others
+                            .into_iter()
+                            .map(|c| view! { <option value=c.id>{c.title}</option> })
+                            .collect_view();
+                        view! {
+                            <ServerForm action=AddToAlbum::PATH class="inline-form" label="Add to album">
+                                <input type="hidden" name="photo_id" value=photo_id.clone() />
+                                <label for="album_id">"Add to album"</label>
+                                <select id="album_id" name="album_id">{options}</select>
+                                <button type="submit" class="button">"Add"</button>
+                            </ServerForm>
+                        }
+                        .into_any()
+                    };
+                    view! { {holding} {add} }
+                })
+            }}
+        </Suspense>
+    }
 }

@@ -4,10 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+use crate::api::albums::{list_albums, CreateAlbum};
 use crate::api::photos::get_profile;
 use crate::components::error_box::ErrorBox;
+use crate::components::form::{kept, Field, ServerForm};
 use crate::components::photo_card::PhotoGrid;
-use crate::model::ProfileView;
+use crate::model::{AlbumCard, ProfileView, Visibility};
+use crate::pages::album::album_visibility_label;
+use server_fn::ServerFn;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -28,7 +32,9 @@ pub fn ProfilePage() -> impl IntoView {
 
 #[component]
 fn Profile(profile: ProfileView) -> impl IntoView {
-    let deleted = use_query_map().read_untracked().get("deleted").is_some();
+    let query = use_query_map().read_untracked();
+    let deleted = query.get("deleted").is_some();
+    let albums_tab = query.get("tab").as_deref() == Some("albums");
     let title = format!(
         "{} (@{})",
         crate::text::isolate(&profile.display_name),
@@ -39,6 +45,7 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     let grid = (!profile.photos.is_empty() || profile.is_me).then(|| {
         view! { <PhotoGrid cards=profile.photos /> }
     });
+    let username = profile.username.clone();
     view! {
         <Title text=title.clone() />
         <Meta property="og:title" content=title />
@@ -48,12 +55,119 @@ fn Profile(profile: ProfileView) -> impl IntoView {
                 " "
                 <span class="muted">"@" {profile.username}</span>
             </h1>
+            <nav class="tabs" aria-label="Profile">
+                <a href=format!("/u/{username}") aria-current=(!albums_tab).then_some("page")>
+                    "Photos"
+                </a>
+                <a
+                    href=format!("/u/{username}?tab=albums")
+                    aria-current=albums_tab.then_some("page")
+                >
+                    "Albums"
+                </a>
+            </nav>
             {deleted.then(|| view! { <p class="notice ok" role="status">"Photo deleted."</p> })}
-            {profile.is_me.then(|| view! {
-                <p class="muted">"Only you see the unlisted and private photos on this page."</p>
-            })}
-            {empty_note}
-            {grid}
+            {if albums_tab {
+                view! { <AlbumsTab username=username.clone() is_me=profile.is_me /> }.into_any()
+            } else {
+                view! {
+                    {profile.is_me.then(|| view! {
+                        <p class="muted">"Only you see the unlisted and private photos on this page."</p>
+                    })}
+                    {empty_note}
+                    {grid}
+                }
+                .into_any()
+            }}
         </section>
     }
+}
+
+/// The Albums tab: album cards (public ones, or all of them on your own profile) and, for
+/// the owner, the form that makes a new one.
+#[component]
+fn AlbumsTab(username: String, is_me: bool) -> impl IntoView {
+    let albums = Resource::new(move || username.clone(), list_albums);
+    view! {
+        {is_me.then(|| view! { <NewAlbumForm /> })}
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match albums.await {
+                    Ok(cards) if cards.is_empty() => {
+                        view! { <p class="empty">"No albums yet."</p> }.into_any()
+                    }
+                    Ok(cards) => view! { <AlbumGrid cards /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn NewAlbumForm() -> impl IntoView {
+    const NEW: &str = CreateAlbum::PATH;
+    let current = kept(NEW, "visibility", "private");
+    let choices = Visibility::ALL
+        .into_iter()
+        .map(|v| {
+            view! {
+                <label class="check">
+                    <input type="radio" name="visibility" value=v.as_str() checked=current == v.as_str() />
+                    " "
+                    {album_visibility_label(v)}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="new-album">
+            <summary class="button">"New album"</summary>
+            <ServerForm action=NEW class="stack" label="New album">
+                <Field action=NEW name="title" label="Title" required=true maxlength=100 />
+                <Field action=NEW name="description" label="Description (optional)" maxlength=2000 />
+                <fieldset>
+                    <legend>"Who can see it"</legend>
+                    {choices}
+                </fieldset>
+                <button type="submit" class="button primary">
+                    "Create album"
+                </button>
+            </ServerForm>
+        </details>
+    }
+}
+
+#[component]
+pub fn AlbumGrid(cards: Vec<AlbumCard>) -> impl IntoView {
+    let items = cards
+        .into_iter()
+        .map(|c| {
+            let style = c.placeholder.as_ref().map(|p| format!("background-color:{p}"));
+            let count = match c.count {
+                1 => "1 photo".to_string(),
+                n => format!("{n} photos"),
+            };
+            let badge = (c.visibility != Visibility::Public).then(|| {
+                view! { " " <span class=format!("badge {}", c.visibility.as_str())>{c.visibility.as_str()}</span> }
+            });
+            let cover = match c.cover {
+                Some(t) => view! {
+                    <img src=t.url width=t.width height=t.height alt="" loading="lazy" decoding="async" />
+                }
+                .into_any(),
+                None => view! { <div class="thumb-empty"></div> }.into_any(),
+            };
+            view! {
+                <li class="card">
+                    <a href=format!("/a/{}", c.id) class="thumb" style=style aria-label=c.title.clone()>
+                        {cover}
+                    </a>
+                    <span class="card-title"><bdi>{c.title}</bdi>{badge}</span>
+                    <span class="card-meta">{count}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="grid" aria-label="Albums">{items}</ul> }
 }

@@ -1,0 +1,197 @@
+//! `/a/{id}`: an album, with the photos the viewer may see in its order; for its owner,
+//! the forms that edit, order and empty it (real forms: they work without JavaScript).
+
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::{use_params_map, use_query_map};
+use server_fn::ServerFn;
+
+use crate::api::albums::{
+    get_album, DeleteAlbum, MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
+};
+use crate::components::error_box::ErrorBox;
+use crate::components::form::{kept, Field, ServerForm};
+use crate::components::photo_card::PhotoGrid;
+use crate::http::escape_text;
+use crate::model::{AlbumSort, AlbumView, Visibility};
+use crate::text::isolate;
+
+#[component]
+pub fn AlbumPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").unwrap_or_default();
+    let album = Resource::new(id, get_album);
+    view! {
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match album.await {
+                    Ok(a) => view! { <Album a /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Album(a: AlbumView) -> impl IntoView {
+    let saved = use_query_map().read_untracked().get("saved").is_some();
+    let count = match a.photos.len() {
+        1 => "1 photo".to_string(),
+        n => format!("{n} photos"),
+    };
+    let byline = a.owner.clone().map(|u| {
+        view! {
+            <p class="byline">
+                "by " <a href=format!("/u/{u}?tab=albums")>"@" {u.clone()}</a> " · " {count.clone()}
+            </p>
+        }
+    });
+    let badge = (a.is_owner && a.visibility != Visibility::Public).then(|| {
+        view! { <span class=format!("badge {}", a.visibility.as_str())>{a.visibility.as_str()}</span> }
+    });
+    let description = (!a.description.is_empty()).then(|| {
+        let lines = a
+            .description
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
+            .collect_view();
+        view! { <div class="caption">{lines}</div> }
+    });
+    let query = format!("?album={}", a.id);
+    let owner_tools = a
+        .is_owner
+        .then(|| view! { <AlbumOwnerTools a=a.clone() /> });
+    view! {
+        <Title text=isolate(&a.title) />
+        <Meta property="og:title" content=isolate(&a.title) />
+        <article class="album-page">
+            <h1>
+                <bdi>{a.title.clone()}</bdi>
+                " "
+                {badge}
+            </h1>
+            {byline}
+            {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
+            {description}
+            <PhotoGrid cards=a.photos.clone() query />
+            {owner_tools}
+        </article>
+    }
+}
+
+/// The owner's controls: order (earlier / later), cover and removal per photo, then the
+/// album's words, visibility and sort, and delete behind a disclosure.
+#[component]
+fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
+    const EDIT: &str = UpdateAlbum::PATH;
+    let manual = a.sort == AlbumSort::Manual;
+    let rows = a
+        .photos
+        .iter()
+        .map(|c| {
+            let is_cover = a.cover_photo_id.as_deref() == Some(c.id.as_str());
+            let hidden = |name: &'static str, value: String| {
+                view! { <input type="hidden" name=name value=value /> }
+            };
+            let form = |action: &'static str, label: &'static str, extra: Option<&'static str>| {
+                view! {
+                    <form method="post" action=action class="inline">
+                        {hidden("album_id", a.id.clone())}
+                        {hidden("photo_id", c.id.clone())}
+                        {extra.map(|d| hidden("direction", d.to_string()))}
+                        <button type="submit" class="link">{label}</button>
+                    </form>
+                }
+            };
+            view! {
+                <li>
+                    <bdi>{c.title.clone()}</bdi>
+                    {is_cover.then(|| view! { " " <span class="badge">"cover"</span> })}
+                    <span class="row-actions">
+                        {manual.then(|| form(MoveInAlbum::PATH, "Move earlier", Some("earlier")))}
+                        {manual.then(|| form(MoveInAlbum::PATH, "Move later", Some("later")))}
+                        {(!is_cover).then(|| form(SetAlbumCover::PATH, "Make cover", None))}
+                        {form(RemoveFromAlbum::PATH, "Remove", None)}
+                    </span>
+                </li>
+            }
+        })
+        .collect_view();
+    let visibility = kept(EDIT, "visibility", a.visibility.as_str());
+    let vis_choices = Visibility::ALL
+        .into_iter()
+        .map(|v| {
+            view! {
+                <label class="check">
+                    <input type="radio" name="visibility" value=v.as_str() checked=visibility == v.as_str() />
+                    " "
+                    {album_visibility_label(v)}
+                </label>
+            }
+        })
+        .collect_view();
+    let sort = kept(EDIT, "sort", a.sort.as_str());
+    let sort_choices = AlbumSort::ALL
+        .into_iter()
+        .map(|s| {
+            view! {
+                <label class="check">
+                    <input type="radio" name="sort" value=s.as_str() checked=sort == s.as_str() />
+                    " "
+                    {s.label()}
+                </label>
+            }
+        })
+        .collect_view();
+    let (edit_id, delete_id) = (a.id.clone(), a.id.clone());
+    view! {
+        <section class="owner-tools" aria-label="Your album">
+            {(!a.photos.is_empty()).then(|| view! {
+                <h2>"Photos in this album"</h2>
+                <ol class="album-order">{rows}</ol>
+            })}
+            <h2>"Edit"</h2>
+            <ServerForm action=EDIT class="stack" label="Edit album">
+                <input type="hidden" name="id" value=edit_id />
+                <Field action=EDIT name="title" label="Title" required=true maxlength=100 value=a.title.clone() />
+                <label for="description">"Description"</label>
+                <textarea id="description" name="description" rows="3" maxlength="2000">
+                    // tachys writes a textarea's text raw: escape it here.
+                    {escape_text(&kept(EDIT, "description", &a.description))}
+                </textarea>
+                <fieldset>
+                    <legend>"Who can see it"</legend>
+                    {vis_choices}
+                </fieldset>
+                <fieldset>
+                    <legend>"Order"</legend>
+                    {sort_choices}
+                </fieldset>
+                <button type="submit" class="button primary">
+                    "Save changes"
+                </button>
+            </ServerForm>
+            <details class="danger-zone">
+                <summary>"Delete this album…"</summary>
+                <ServerForm action=DeleteAlbum::PATH label="Delete album">
+                    <input type="hidden" name="id" value=delete_id />
+                    <p>"This deletes the album. Its photos stay where they are."</p>
+                    <button type="submit" class="button danger">
+                        "Delete album"
+                    </button>
+                </ServerForm>
+            </details>
+        </section>
+    }
+}
+
+/// Album visibility in words: a photo's own visibility still holds inside an album.
+pub fn album_visibility_label(v: Visibility) -> &'static str {
+    match v {
+        Visibility::Public => "Public (on your profile; its public photos)",
+        Visibility::Unlisted => "Unlisted (only people with the link)",
+        Visibility::Private => "Private (only you)",
+    }
+}

@@ -1,0 +1,223 @@
+// Albums against `wrangler dev` (issue 11): who may see and change them, photos keeping their own
+// visibility inside albums (covers included), order, cross-site refusals and hostile text.
+// Run: node e2e/runner.mjs e2e/albums.test.mjs (after ./scripts/build.sh)
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { startLumen } from "./harness.mjs";
+import { api as apiAt, makeRgbaPng, signUp as signUpAt, upload as uploadAt, waitProcessed } from "./helpers.mjs";
+
+let srv;
+let ipSeq = 0;
+const freshIp = () => {
+  ipSeq += 1;
+  return `10.1.${ipSeq >> 8}.${ipSeq & 255}`;
+};
+const api = (name, params = {}, opts = {}) => apiAt(srv.base, name, params, { ip: freshIp(), ...opts });
+const html = async (path, cookie) => {
+  const res = await fetch(`${srv.base}${path}`, {
+    redirect: "manual",
+    headers: cookie ? { cookie } : {},
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: res.status, text: await res.text(), headers: res.headers };
+};
+const sq = (s) => `'${String(s).replace(/'/g, "''")}'`;
+
+const A = {};
+const B = {};
+/** A's photos by visibility: { public, unlisted, private } → id. */
+const P = {};
+/** A's albums by visibility → id. */
+const AL = {};
+
+async function state() {
+  const [row] = await srv.d1(`SELECT
+    (SELECT json_group_array(json_array(id, title, description, visibility, cover_photo_id, sort, updated_at))
+       FROM (SELECT * FROM albums ORDER BY id)) AS albums,
+    (SELECT json_group_array(json_array(album_id, photo_id, position))
+       FROM (SELECT * FROM album_photos ORDER BY album_id, photo_id)) AS members,
+    (SELECT COUNT(*) FROM photos) AS photos`);
+  return row;
+}
+
+before(async () => {
+  srv = await startLumen("albums");
+  Object.assign(A, await signUpAt(srv.base, { username: "alma", ip: freshIp() }));
+  Object.assign(B, await signUpAt(srv.base, { username: "bert", ip: freshIp() }));
+  for (const vis of ["public", "unlisted", "private"]) {
+    const res = await uploadAt(srv.base, [{ name: `${vis}.png`, bytes: makeRgbaPng(40, 30), type: "image/png" }], {
+      cookie: A.cookie,
+    });
+    assert.equal(res.status, 201);
+    const [{ id }] = (await res.json()).photos;
+    await waitProcessed(srv.base, id, 60_000, { cookie: A.cookie });
+    const edit = await api(
+      "update_photo",
+      { id, title: `${vis} photo`, caption: "", alt: "", visibility: vis },
+      { cookie: A.cookie },
+    );
+    assert.equal(edit.status, 200, edit.text);
+    P[vis] = id;
+  }
+  for (const vis of ["public", "unlisted", "private"]) {
+    const r = await api("create_album", { title: `${vis} album`, description: "by the sea", visibility: vis }, { cookie: A.cookie });
+    assert.equal(r.status, 200, r.text);
+    AL[vis] = r.json;
+    for (const photo of ["private", "unlisted", "public"]) {
+      assert.equal((await api("add_to_album", { album_id: AL[vis], photo_id: P[photo] }, { cookie: A.cookie })).status, 200);
+    }
+  }
+  // The owner picks the private photo as the public album's cover.
+  assert.equal((await api("set_album_cover", { album_id: AL.public, photo_id: P.private }, { cookie: A.cookie })).status, 200);
+});
+
+after(async () => {
+  await srv?.stop();
+});
+
+describe("reading albums", () => {
+  test("the owner sees every photo; others see each photo's own visibility, never a private one", async () => {
+    const mine = await api("get_album", { id: AL.public }, { cookie: A.cookie });
+    assert.deepEqual(mine.json.photos.map((c) => c.id), [P.private, P.unlisted, P.public]);
+    assert.equal(mine.json.cover_photo_id, P.private);
+    for (const cookie of [B.cookie, undefined]) {
+      const pub = await api("get_album", { id: AL.public }, { cookie });
+      assert.deepEqual(pub.json.photos.map((c) => c.id), [P.public], "a listed album shows public photos only");
+      assert.equal(pub.json.cover_photo_id, P.public, "never the private cover");
+      const unl = await api("get_album", { id: AL.unlisted }, { cookie });
+      assert.deepEqual(unl.json.photos.map((c) => c.id), [P.unlisted, P.public]);
+      const priv = await api("get_album", { id: AL.private }, { cookie });
+      assert.equal(priv.status, 404);
+      assert.deepEqual(priv.json, (await api("get_album", { id: "made-up-id" }, { cookie })).json, "like a made-up id");
+      const page = await html(`/a/${AL.public}`, cookie);
+      assert.equal(page.status, 200);
+      assert.ok(!page.text.includes(P.private) && !page.text.includes(P.unlisted), "no trace of the hidden photos");
+      assert.equal((await html(`/a/${AL.private}`, cookie)).status, 404);
+    }
+  });
+
+  test("profiles: the Albums tab lists public albums to others and all to the owner", async () => {
+    const others = await api("list_albums", { username: "alma" }, { cookie: B.cookie });
+    assert.deepEqual(others.json.map((a) => a.id), [AL.public]);
+    assert.equal(others.json[0].count, 1);
+    const own = await api("list_albums", { username: "alma" }, { cookie: A.cookie });
+    assert.deepEqual(new Set(own.json.map((a) => a.id)), new Set(Object.values(AL)));
+    const page = await html("/u/alma?tab=albums");
+    assert.equal(page.status, 200);
+    assert.ok(page.text.includes(`href="/a/${AL.public}"`));
+    assert.ok(!page.text.includes(AL.private) && !page.text.includes(AL.unlisted));
+  });
+
+  test("a photo opened from an album links to its neighbours there", async () => {
+    const page = await html(`/p/${P.unlisted}?album=${AL.unlisted}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, new RegExp(`href="/p/${P.public}\\?album=${AL.unlisted}" rel="next"`));
+    assert.ok(!page.text.includes(P.private), "no link to the private neighbour");
+  });
+});
+
+describe("changing albums", () => {
+  test("order: move earlier / later rewrites one row and the page follows", async () => {
+    const before = (await srv.d1(`SELECT photo_id, position FROM album_photos WHERE album_id = ${sq(AL.private)}`)).length;
+    assert.equal(
+      (await api("move_in_album", { album_id: AL.private, photo_id: P.public, direction: "earlier" }, { cookie: A.cookie })).status,
+      200,
+    );
+    const order = (await api("get_album", { id: AL.private }, { cookie: A.cookie })).json.photos.map((c) => c.id);
+    assert.deepEqual(order, [P.private, P.public, P.unlisted]);
+    assert.equal((await srv.d1(`SELECT photo_id FROM album_photos WHERE album_id = ${sq(AL.private)}`)).length, before);
+    const bad = await api("move_in_album", { album_id: AL.private, photo_id: P.public, direction: "sideways" }, { cookie: A.cookie });
+    assert.equal(bad.status, 422);
+  });
+
+  test("another user and anonymous change nothing: 403, 404 or 401", async () => {
+    const was = await state();
+    const calls = (album) => [
+      ["update_album", { id: album, title: "pwned", description: "pwned", visibility: "public", sort: "manual" }],
+      ["delete_album", { id: album }],
+      ["add_to_album", { album_id: album, photo_id: P.public }],
+      ["remove_from_album", { album_id: album, photo_id: P.public }],
+      ["move_in_album", { album_id: album, photo_id: P.public, direction: "later" }],
+      ["set_album_cover", { album_id: album, photo_id: P.public }],
+    ];
+    for (const [who, cookie] of [["B", B.cookie], ["anonymous", undefined]]) {
+      for (const vis of ["public", "unlisted", "private"]) {
+        for (const [name, params] of calls(AL[vis])) {
+          const r = await api(name, params, { cookie });
+          const want = cookie ? (vis === "private" ? 404 : 403) : 401;
+          assert.equal(r.status, want, `${who} ${name} on the ${vis} album: ${r.text}`);
+        }
+      }
+    }
+    // B cannot put A's photo in B's own album either.
+    const mine = await api("create_album", { title: "bert's", visibility: "private" }, { cookie: B.cookie });
+    const steal = await api("add_to_album", { album_id: mine.json, photo_id: P.private }, { cookie: B.cookie });
+    assert.equal(steal.status, 404);
+    const stealPublic = await api("add_to_album", { album_id: mine.json, photo_id: P.public }, { cookie: B.cookie });
+    assert.equal(stealPublic.status, 403);
+    assert.equal((await srv.d1(`SELECT COUNT(*) AS n FROM album_photos WHERE album_id = ${sq(mine.json)}`))[0].n, 0);
+    assert.equal((await api("album_choices", { photo_id: P.public }, { cookie: B.cookie })).status, 403);
+    const now = await state();
+    assert.deepEqual(JSON.parse(now.albums).filter((a) => a[0] !== mine.json), JSON.parse(was.albums));
+    assert.equal(now.members, was.members);
+  });
+
+  test("cross-site posts carrying the owner's session are refused and change nothing", async () => {
+    const was = await state();
+    for (const [name, params] of [
+      ["create_album", { title: "csrf", visibility: "public" }],
+      ["update_album", { id: AL.public, title: "csrf", description: "", visibility: "public", sort: "manual" }],
+      ["delete_album", { id: AL.public }],
+      ["add_to_album", { album_id: AL.private, photo_id: P.public }],
+      ["remove_from_album", { album_id: AL.public, photo_id: P.public }],
+      ["move_in_album", { album_id: AL.public, photo_id: P.public, direction: "earlier" }],
+      ["set_album_cover", { album_id: AL.public, photo_id: P.public }],
+    ]) {
+      for (const headers of [{ "sec-fetch-site": "cross-site" }, { origin: "https://evil.example" }]) {
+        const r = await api(name, params, { cookie: A.cookie, headers });
+        assert.equal(r.status, 403, `${name} ${JSON.stringify(headers)}`);
+      }
+    }
+    assert.deepEqual(await state(), was);
+  });
+
+  test("deleting an album keeps its photos", async () => {
+    const photos = (await state()).photos;
+    const r = await api("delete_album", { id: AL.unlisted }, { cookie: A.cookie });
+    assert.equal(r.status, 200);
+    assert.equal((await api("get_album", { id: AL.unlisted }, { cookie: A.cookie })).status, 404);
+    assert.equal((await state()).photos, photos);
+    assert.equal((await srv.d1(`SELECT COUNT(*) AS n FROM album_photos WHERE album_id = ${sq(AL.unlisted)}`))[0].n, 0);
+  });
+});
+
+describe("text people type in albums is rendered inert", () => {
+  const X = {
+    script: "<script>alert(1)</script>",
+    attr: `"><img src=x onerror=alert(2)>`,
+    title: "</title><script>alert(4)</script>",
+    textarea: "</textarea><script>alert(5)</script>",
+  };
+  test("titles and descriptions: page, <title>, og:title and the owner's edit form", async () => {
+    const title = (X.title + X.attr).slice(0, 100);
+    const r = await api(
+      "create_album",
+      { title, description: Object.values(X).join("\n"), visibility: "public" },
+      { cookie: A.cookie },
+    );
+    assert.equal(r.status, 200, r.text);
+    for (const cookie of [undefined, A.cookie]) {
+      const page = await html(`/a/${r.json}`, cookie);
+      assert.equal(page.status, 200);
+      for (const [k, v] of Object.entries(X)) assert.ok(!page.text.includes(v), `raw ${k} payload`);
+      assert.doesNotMatch(page.text, /<script>alert|<img src=x/i);
+      assert.ok(page.text.includes("&lt;script&gt;alert("), "shown escaped");
+    }
+    const blank = await api("create_album", { title: " \u200b\u2060 ", visibility: "public" }, { cookie: A.cookie });
+    assert.equal(blank.status, 422);
+    assert.equal(blank.json.reason, "An album needs a title.");
+    const bad = await api("create_album", { title: "x", visibility: "everyone" }, { cookie: A.cookie });
+    assert.equal(bad.status, 422);
+  });
+});
