@@ -3,6 +3,11 @@
 // Run: node e2e/runner.mjs e2e/albums.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startLumen } from "./harness.mjs";
 import { api as apiAt, makeRgbaPng, signUp as signUpAt, upload as uploadAt, waitProcessed } from "./helpers.mjs";
@@ -189,6 +194,48 @@ describe("changing albums", () => {
     assert.equal((await api("get_album", { id: AL.unlisted }, { cookie: A.cookie })).status, 404);
     assert.equal((await state()).photos, photos);
     assert.equal((await srv.d1(`SELECT COUNT(*) AS n FROM album_photos WHERE album_id = ${sq(AL.unlisted)}`))[0].n, 0);
+  });
+});
+
+describe("downloading an album", () => {
+  test("the owner gets a zip of the originals, exact length, checked file by file by Python's zipfile", async () => {
+    const res = await fetch(`${srv.base}/a/${AL.private}/download`, { headers: { cookie: A.cookie } });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(res.headers.get("content-type"), "application/zip");
+    assert.match(res.headers.get("content-disposition"), /^attachment; filename="private-album\.zip"$/);
+    assert.equal(res.headers.get("cache-control"), "private, no-store");
+    const zip = Buffer.from(await res.arrayBuffer());
+    const declared = res.headers.get("content-length");
+    assert.equal(Number(declared), zip.length, "Content-Length is the archive's length");
+    const dir = mkdtempSync(join(tmpdir(), "lumen-zip-"));
+    writeFileSync(join(dir, "a.zip"), zip);
+    const listing = JSON.parse(
+      execFileSync("python3", [
+        "-c",
+        "import json,sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n" +
+          "print(json.dumps([[i.filename,i.compress_type,hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))",
+        join(dir, "a.zip"),
+      ]).toString(),
+    );
+    // The album's own order (public was moved earlier above), stored, every original byte for byte.
+    const order = (await api("get_album", { id: AL.private }, { cookie: A.cookie })).json.photos.map((c) => c.id);
+    assert.deepEqual(listing.map((e) => e[0]), order.map((id) => `${Object.keys(P).find((k) => P[k] === id)} photo.png`));
+    for (const [i, id] of order.entries()) {
+      const [{ owner_id }] = await srv.d1(`SELECT owner_id FROM photos WHERE id = ${sq(id)}`);
+      const original = srv.r2Get(`orig/${owner_id}/${id}`);
+      assert.equal(listing[i][1], 0, "stored, not deflated");
+      assert.equal(listing[i][2], createHash("sha256").update(original).digest("hex"), listing[i][0]);
+    }
+  });
+
+  test("nobody else may download it, whatever the album's visibility", async () => {
+    for (const vis of ["public", "private"]) {
+      for (const cookie of [B.cookie, undefined]) {
+        const r = await fetch(`${srv.base}/a/${AL[vis]}/download`, { headers: cookie ? { cookie } : {} });
+        assert.equal(r.status, 404, `${vis} album`);
+        await r.arrayBuffer();
+      }
+    }
   });
 });
 

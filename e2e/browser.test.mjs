@@ -399,6 +399,62 @@ for (const project of [
       assert.deepEqual(problems.splice(0).filter((p) => !/status of 401/.test(p)), []);
     });
 
+    test("albums: make one, add photos from their pages, reorder, pick a cover; strangers see only public photos", async () => {
+      await signInAgain();
+      // A second, public photo of this user (the first was made private above).
+      const res = await upload(srv.base, [fileOf(demoPhoto("coffee.png"), "image/png")], {
+        headers: { cookie: await sessionHeader() },
+      });
+      const [{ id: coffee }] = (await res.json()).photos;
+      await waitProcessed(srv.base, coffee, 60_000, { cookie: await sessionHeader() });
+
+      await open(`/u/${who}?tab=albums`);
+      await page.getByText("New album").click();
+      await page.getByLabel("Title").fill(`Trip ${project.name}`);
+      await page.getByLabel("Public (on your profile; its public photos)").check();
+      await page.getByRole("button", { name: "Create album" }).click();
+      await page.waitForURL(/\/a\/[a-z0-9]+$/, { timeout: T });
+      const album = page.url().split("/").at(-1);
+
+      for (const photo of [uploadedId, coffee]) {
+        await open(`/p/${photo}`);
+        await page.getByLabel("Add to album").selectOption(album);
+        await page.getByRole("button", { name: "Add", exact: true }).click();
+        await page.waitForURL(`${srv.base}/p/${photo}?album=${album}`, { timeout: T });
+        await page.getByRole("navigation", { name: "In this album" }).waitFor();
+      }
+      await shot("photo-in-album");
+
+      await open(`/a/${album}`);
+      const order = () => page.locator(".album-order li bdi").allTextContents();
+      assert.deepEqual(await order(), ["rocket", "coffee"]);
+      await page.locator(".album-order li").first().getByRole("button", { name: "Move later" }).click();
+      await page.waitForURL(`${srv.base}/a/${album}`, { timeout: T });
+      await waitFor(async () => (await order()).join() === "coffee,rocket", { timeout: T, what: "the new order" });
+      await page.locator(".album-order li").nth(1).getByRole("button", { name: "Make cover" }).click();
+      await page.waitForURL(`${srv.base}/a/${album}`, { timeout: T });
+      await page.locator(".album-order li").nth(1).getByText("cover").waitFor();
+      await shot("album-owner");
+      await open(`/u/${who}?tab=albums`);
+      await shot("profile-albums");
+
+      // A stranger: the private photo (and cover) is not there; the public one is.
+      const stranger = await browser.newContext({ javaScriptEnabled: project.js });
+      try {
+        const p2 = await stranger.newPage();
+        const r = await p2.goto(`${srv.base}/a/${album}`, { waitUntil: "load" });
+        assert.equal(r.status(), 200);
+        const links = await p2.locator(".grid a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+        assert.deepEqual(links, [`/p/${coffee}?album=${album}`]);
+        const cards = await p2.goto(`${srv.base}/u/${who}?tab=albums`, { waitUntil: "load" });
+        assert.equal(cards.status(), 200);
+        assert.equal(await p2.locator(`a[href="/a/${album}"] img`).count(), 1, "a cover the stranger may see");
+      } finally {
+        await stranger.close();
+      }
+      assert.deepEqual(problems.splice(0), []);
+    });
+
     async function sessionHeader() {
       const c = (await ctx.cookies()).find((c) => c.name === "lumen_session");
       return c ? `lumen_session=${c.value}` : "";

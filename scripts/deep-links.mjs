@@ -34,13 +34,17 @@ export const LINKS = [
   { key: "not-found", label: "404", path: "/no/such/page" },
   { key: "photo-private-anon", label: "Ada's private photo, signed out (404)", photo: "private", status: 404 },
   { key: "design", label: "Design catalogue", path: "/_design" },
-  { key: "album", label: "Album", pending: "albums (not built yet)" },
+  { key: "album", label: "Ada's public album (its private photo hidden)", album: "album" },
+  { key: "profile-albums", label: "Ada's albums", path: "/u/ada?tab=albums" },
   { key: "signed-in", label: "Signed in as Ada", path: "/_dev/sign-in/ada", lands: "/u/ada" },
   { key: "settings", label: "Settings (as Ada)", path: "/settings", as: "ada" },
   { key: "upload-signed-in", label: "Upload (as Ada)", path: "/upload", as: "ada" },
   { key: "photo-owner", label: "Photo page with the owner's tools (as Ada)", photo: "ready", as: "ada" },
   { key: "photo-unlisted", label: "Ada's unlisted photo (as Ada; by link only for others)", photo: "unlisted", as: "ada" },
   { key: "photo-private", label: "Ada's private photo (as Ada)", photo: "private", as: "ada" },
+  { key: "album-owner", label: "Album with the owner's tools (as Ada)", album: "album", as: "ada" },
+  { key: "album-private", label: "Ada's private album (as Ada)", album: "album-private", as: "ada" },
+  { key: "photo-in-album", label: "A photo opened from its album (as Ada)", photo: "ready", album: "album", as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
@@ -56,21 +60,35 @@ async function adasPhotos(base) {
     signal: AbortSignal.timeout(30_000),
   });
   if (profile.status !== 200) throw new Error(`get_profile: HTTP ${profile.status}`);
-  return (await profile.json()).photos;
+  const albums = await fetch(`${base}/api/list_albums`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ username: "ada" }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (albums.status !== 200) throw new Error(`list_albums: HTTP ${albums.status}`);
+  return { photos: (await profile.json()).photos, albums: await albums.json() };
 }
 
 /** Resolves each link against a running Lumen (photo ids are looked up by their seeded title). */
 export async function deepLinks(base) {
   base = base.replace(/\/$/, "");
-  const cards = await adasPhotos(base);
+  const { photos: cards, albums } = await adasPhotos(base);
   return LINKS.map((l) => {
     if (l.pending) return { ...l };
     let path = l.path;
+    let album;
+    if (l.album) {
+      const seeded = MANIFEST.albums.find((a) => a.role === l.album);
+      album = albums.find((a) => a.title === seeded.title);
+      if (!album) throw new Error(`no album titled “${seeded.title}”: seed first (scripts/seed.mjs)`);
+      path = `/a/${album.id}`;
+    }
     if (l.photo) {
       const seeded = byRole(l.photo);
       const card = cards.find((c) => c.title === seeded.title);
       if (!card) throw new Error(`no photo titled “${seeded.title}” (${l.photo}): seed first (scripts/seed.mjs)`);
-      path = `/p/${card.id}`;
+      path = `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
     }
     const note = l.note ?? (l.as ? "after “Signed in as Ada”" : undefined);
     return { ...l, note, path, url: `${base}${path}` };

@@ -116,7 +116,7 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
   }
   if (reset) {
     if (!access) throw new Error("--reset needs D1 access (--persist-to or --remote)");
-    d1(access, "DELETE FROM photo_variants; DELETE FROM photos;");
+    d1(access, "DELETE FROM albums; DELETE FROM photo_variants; DELETE FROM photos;");
     log("seed: existing photos deleted");
   }
 
@@ -145,6 +145,23 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
       if (res.status !== 200) throw new Error(`edit ${p.title}: HTTP ${res.status} ${await res.text()}`);
     }
     log(`seed: ${p.title} -> /p/${id} (${status}, ${p.visibility})`);
+  }
+
+  for (const a of MANIFEST.albums ?? []) {
+    const cookie = cookies.get(a.owner);
+    const made = await post(base, "/api/create_album", new URLSearchParams({ title: a.title, description: a.description, visibility: a.visibility }), { ...FORM, cookie });
+    if (made.status !== 200) throw new Error(`album ${a.title}: HTTP ${made.status} ${await made.text()}`);
+    const album = await made.json();
+    for (const title of a.photos) {
+      const photo_id = ids.get(title);
+      const res = await post(base, "/api/add_to_album", new URLSearchParams({ album_id: album, photo_id }), { ...FORM, cookie });
+      if (res.status !== 200) throw new Error(`album ${a.title} + ${title}: HTTP ${res.status} ${await res.text()}`);
+    }
+    if (a.cover) {
+      const res = await post(base, "/api/set_album_cover", new URLSearchParams({ album_id: album, photo_id: ids.get(a.cover) }), { ...FORM, cookie });
+      if (res.status !== 200) throw new Error(`album ${a.title} cover: HTTP ${res.status}`);
+    }
+    log(`seed: album ${a.title} -> /a/${album} (${a.visibility}, ${a.photos.length} photos)`);
   }
 
   if (!access) {

@@ -9,3 +9,5 @@ pub const STAGE: &str = "LUMEN_STAGE";
 pub const QUOTA_BYTES: &str = "LUMEN_QUOTA_BYTES";
 /// Optional: photos one account may upload in any hour (overrides `Quotas::default`).
 pub const UPLOADS_PER_HOUR: &str = "LUMEN_UPLOADS_PER_HOUR";
+/// Photos one album zip may hold (raise it on the paid plan).
+pub const ZIP_MAX_PHOTOS: &str = "LUMEN_ZIP_MAX_PHOTOS";

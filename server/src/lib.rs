@@ -12,7 +12,6 @@ mod r2;
 mod router;
 mod routes;
 
-use axum::response::Response;
 use tower_service::Service;
 use worker::{event, Context, Env, HttpRequest, MessageBatch, ScheduleContext, ScheduledEvent};
 
@@ -23,7 +22,7 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
     let started = worker::Date::now().as_millis();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -45,9 +44,14 @@ async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
         }
     };
     routes::headers::apply(res.headers_mut(), asker);
+    let fixed = res.extensions_mut().remove::<routes::FixedLength>();
     let ms = worker::Date::now().as_millis().saturating_sub(started);
     worker::console_log!("{method} {path} {} {ms}ms", res.status().as_u16());
-    Ok(res)
+    let raw = worker::response_to_wasm(res)?;
+    match fixed {
+        Some(routes::FixedLength(len)) => routes::fixed_length(raw, len),
+        None => Ok(raw),
+    }
 }
 
 #[event(queue)]

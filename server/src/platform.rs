@@ -21,10 +21,7 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         .map(|v| Stage::parse(&v.to_string()))
         .unwrap_or(Stage::Production);
     let var = |name: &str| env.var(name).ok().map(|v| v.to_string());
-    let (quotas, bad) = quotas(
-        var(bindings::QUOTA_BYTES).as_deref(),
-        var(bindings::UPLOADS_PER_HOUR).as_deref(),
-    );
+    let (quotas, bad) = quotas(var);
     for name in bad {
         worker::console_warn!("{name} is not a whole number; using the default");
     }
@@ -48,25 +45,30 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
 /// The defaults, overridden by each variable that is set and parses. Also returns the
 /// names of the variables that were set but did not parse, for the caller to log: a
 /// typo must not take the Worker down.
-fn quotas(
-    stored_bytes: Option<&str>,
-    uploads_per_hour: Option<&str>,
-) -> (Quotas, Vec<&'static str>) {
+fn quotas(var: impl Fn(&str) -> Option<String>) -> (Quotas, Vec<&'static str>) {
     let mut q = Quotas::default();
     let mut bad = Vec::new();
-    if let Some(v) = stored_bytes {
-        match v.trim().parse() {
-            Ok(v) => q.stored_bytes = v,
-            Err(_) => bad.push(bindings::QUOTA_BYTES),
+    let mut set = |name: &'static str, slot: &mut dyn FnMut(&str) -> bool| {
+        if let Some(v) = var(name) {
+            if !slot(v.trim()) {
+                bad.push(name);
+            }
         }
-    }
-    if let Some(v) = uploads_per_hour {
-        match v.trim().parse() {
-            Ok(v) => q.uploads_per_hour = v,
-            Err(_) => bad.push(bindings::UPLOADS_PER_HOUR),
-        }
-    }
+    };
+    set(bindings::QUOTA_BYTES, &mut |v| {
+        parse_into(v, &mut q.stored_bytes)
+    });
+    set(bindings::UPLOADS_PER_HOUR, &mut |v| {
+        parse_into(v, &mut q.uploads_per_hour)
+    });
+    set(bindings::ZIP_MAX_PHOTOS, &mut |v| {
+        parse_into(v, &mut q.download_photos)
+    });
     (q, bad)
+}
+
+fn parse_into<T: std::str::FromStr>(v: &str, slot: &mut T) -> bool {
+    v.parse().map(|v| *slot = v).is_ok()
 }
 
 struct WorkerClock;
@@ -101,15 +103,31 @@ mod tests {
 
     #[test]
     fn quotas_take_each_variable_that_parses() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
         let d = Quotas::default();
-        assert_eq!(quotas(None, None), (d, vec![]));
+        assert_eq!(quotas(vars(&[])), (d, vec![]));
         let set = Quotas {
             stored_bytes: 1000,
             uploads_per_hour: 5,
+            download_photos: 900,
         };
-        assert_eq!(quotas(Some("1000"), Some(" 5 ")), (set, vec![]));
         assert_eq!(
-            quotas(None, Some("7")),
+            quotas(vars(&[
+                (bindings::QUOTA_BYTES, "1000"),
+                (bindings::UPLOADS_PER_HOUR, " 5 "),
+                (bindings::ZIP_MAX_PHOTOS, "900"),
+            ])),
+            (set, vec![])
+        );
+        assert_eq!(
+            quotas(vars(&[(bindings::UPLOADS_PER_HOUR, "7")])),
             (
                 Quotas {
                     uploads_per_hour: 7,
@@ -119,7 +137,10 @@ mod tests {
             )
         );
         assert_eq!(
-            quotas(Some("lots"), Some("-1")),
+            quotas(vars(&[
+                (bindings::QUOTA_BYTES, "lots"),
+                (bindings::UPLOADS_PER_HOUR, "-1"),
+            ])),
             (d, vec![bindings::QUOTA_BYTES, bindings::UPLOADS_PER_HOUR])
         );
     }

@@ -1,6 +1,6 @@
 //! `BlobStore` over an R2 bucket.
 
-use app::ssr::ports::{Blob, BlobStore, BlobWriter, PortError, PortResult};
+use app::ssr::ports::{Blob, BlobReader, BlobStore, BlobWriter, PortError, PortResult};
 use async_trait::async_trait;
 use futures_util::{AsyncReadExt, StreamExt};
 use wasm_bindgen::JsCast;
@@ -67,6 +67,25 @@ impl BlobStore for R2Blobs {
         SendFuture::new(async move { self.0.delete(key).await.map_err(unavailable) }).await
     }
 
+    async fn open(&self, key: &str) -> PortResult<Option<Box<dyn BlobReader>>> {
+        SendFuture::new(async move {
+            let Some(object) = self.0.get(key).execute().await.map_err(unavailable)? else {
+                return Ok(None);
+            };
+            let size = object.size();
+            let stream = match object.body() {
+                Some(body) => Some(body.stream().map_err(unavailable)?),
+                None => None,
+            };
+            let reader: Box<dyn BlobReader> = Box::new(R2Reader {
+                size,
+                stream: SendWrapper::new(stream),
+            });
+            Ok(Some(reader))
+        })
+        .await
+    }
+
     async fn begin(&self, key: &str, mime: &str) -> PortResult<Box<dyn BlobWriter>> {
         SendFuture::new(async move {
             let upload = self
@@ -128,6 +147,29 @@ async fn read_all(body: ObjectBody<'_>, size: usize) -> PortResult<Vec<u8>> {
         }
     }
     Ok(bytes)
+}
+
+/// An R2 object's body as it streams in: each chunk is passed on, none is kept.
+struct R2Reader {
+    size: u64,
+    stream: SendWrapper<Option<worker::ByteStream>>,
+}
+
+#[async_trait]
+impl BlobReader for R2Reader {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    async fn chunk(&mut self) -> PortResult<Option<Vec<u8>>> {
+        let Some(stream) = self.stream.as_mut() else {
+            return Ok(None);
+        };
+        SendFuture::new(stream.next())
+            .await
+            .transpose()
+            .map_err(unavailable)
+    }
 }
 
 /// An R2 multipart upload; parts are numbered from 1 in the order they are written.

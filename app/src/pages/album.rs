@@ -146,8 +146,20 @@ fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
         })
         .collect_view();
     let (edit_id, delete_id) = (a.id.clone(), a.id.clone());
+    let download = (!a.photos.is_empty()).then(|| {
+        view! {
+            <p>
+                <a class="button" href=format!("/a/{}/download", a.id) download>
+                    "Download all (zip of the originals)"
+                </a>
+                " "
+                <small class="muted">"The originals keep their camera data, location included."</small>
+            </p>
+        }
+    });
     view! {
         <section class="owner-tools" aria-label="Your album">
+            {download}
             {(!a.photos.is_empty()).then(|| view! {
                 <h2>"Photos in this album"</h2>
                 <ol class="album-order">{rows}</ol>

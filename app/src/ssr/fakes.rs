@@ -261,11 +261,37 @@ impl BlobStore for Port {
         lock(&self.0.blobs.map).remove(key);
         Ok(())
     }
+    async fn open(&self, key: &str) -> PortResult<Option<Box<dyn BlobReader>>> {
+        self.0.blobs.check()?;
+        let reader: Option<Box<dyn BlobReader>> = lock(&self.0.blobs.map)
+            .get(key)
+            .map(|b| Box::new(MemReader(b.clone(), 0)) as Box<dyn BlobReader>);
+        Ok(reader)
+    }
     async fn begin(&self, key: &str, _content_type: &str) -> PortResult<Box<dyn BlobWriter>> {
         self.0.blobs.check()?;
         let id = self.0.blobs.next_upload.fetch_add(1, Ordering::SeqCst);
         lock(&self.0.blobs.open).insert(id, (key.to_string(), Vec::new()));
         Ok(Box::new(MemWriter(self.0.clone(), id)))
+    }
+}
+
+/// Reads a stored object in small chunks, as R2's stream does.
+struct MemReader(Vec<u8>, usize);
+
+#[async_trait]
+impl BlobReader for MemReader {
+    fn size(&self) -> u64 {
+        self.0.len() as u64
+    }
+    async fn chunk(&mut self) -> PortResult<Option<Vec<u8>>> {
+        let end = (self.1 + 1000).min(self.0.len());
+        if self.1 == end {
+            return Ok(None);
+        }
+        let chunk = self.0[self.1..end].to_vec();
+        self.1 = end;
+        Ok(Some(chunk))
     }
 }
 

@@ -39,6 +39,8 @@ pub struct Quotas {
     pub stored_bytes: u64,
     /// Photos one account may upload in any hour.
     pub uploads_per_hour: u32,
+    /// Photos one album zip may hold (see `service::albums::MAX_DOWNLOAD_PHOTOS`).
+    pub download_photos: u32,
 }
 
 impl Default for Quotas {
@@ -46,6 +48,7 @@ impl Default for Quotas {
         Self {
             stored_bytes: 2 * 1024 * 1024 * 1024,
             uploads_per_hour: 200,
+            download_photos: 40,
         }
     }
 }

@@ -269,6 +269,17 @@ pub trait BlobStore: Send + Sync {
     /// Starts writing `key` part by part, so a large object never has to be in memory
     /// whole. Nothing is visible under `key` until the writer finishes.
     async fn begin(&self, key: &str, content_type: &str) -> PortResult<Box<dyn BlobWriter>>;
+    /// Opens `key` for reading chunk by chunk (a download passing it on as it comes).
+    async fn open(&self, key: &str) -> PortResult<Option<Box<dyn BlobReader>>>;
+}
+
+/// An object being read chunk by chunk.
+#[async_trait]
+pub trait BlobReader: Send {
+    /// The object's size in bytes.
+    fn size(&self) -> u64;
+    /// The next bytes, or `None` at the end.
+    async fn chunk(&mut self) -> PortResult<Option<Vec<u8>>>;
 }
 
 /// A multipart write in progress (see [`MIN_PART_BYTES`] for the part sizes).

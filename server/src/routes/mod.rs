@@ -1,5 +1,6 @@
 //! Plain HTTP routes that are not Leptos pages, and the server-function error layer.
 
+pub mod albums;
 pub mod dev;
 pub mod forms;
 pub mod headers;
@@ -99,4 +100,29 @@ pub async fn render_page(
         }
         Err(never) => match never {},
     }
+}
+
+/// Marks a response whose streamed body has a length known in advance (a zip): the fetch
+/// handler sends it through a `FixedLengthStream`, so it goes out with `Content-Length`
+/// (a plain stream goes out chunked, and the browser could not show progress).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedLength(pub u64);
+
+/// The raw response with its body piped through a `FixedLengthStream` of `len` bytes; the
+/// runtime then sends `Content-Length` and fails the response if the body differs.
+pub fn fixed_length(raw: web_sys::Response, len: u64) -> worker::Result<web_sys::Response> {
+    let Some(body) = raw.body() else {
+        return Ok(raw);
+    };
+    let fixed = worker::worker_sys::FixedLengthStream::new_big_int(js_sys::BigInt::from(len))?;
+    let pair: &web_sys::TransformStream = fixed.as_ref();
+    // The pipe runs on its own; an error in the source aborts the response.
+    let _ = body.pipe_to(&pair.writable());
+    let init = web_sys::ResponseInit::new();
+    init.set_status(raw.status());
+    init.set_headers(&raw.headers());
+    Ok(web_sys::Response::new_with_opt_readable_stream_and_init(
+        Some(&pair.readable()),
+        &init,
+    )?)
 }

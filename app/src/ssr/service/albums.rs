@@ -6,9 +6,11 @@ use crate::error::LumenError;
 use crate::model::{AlbumCard, AlbumChoice, AlbumPlace, AlbumSort, AlbumView, Visibility};
 use crate::ssr::access::{self, Action, AlbumAction};
 use crate::ssr::auth::Session;
+use crate::ssr::keys;
 use crate::ssr::ports::{AlbumEntry, AlbumRow, PhotoRow};
 use crate::ssr::position;
 use crate::ssr::service::photos::{cards, text, visible};
+use crate::ssr::zip::{self, ZipEntry, ZipPlan};
 use crate::ssr::Platform;
 
 pub const MAX_TITLE: usize = 100;
@@ -369,6 +371,80 @@ pub async fn of_user(
     Ok(out)
 }
 
+/// Photos one zip download may hold by default. Every original is one R2 read, and a Worker
+/// invocation may make 50 subrequests on the free plan (1 000 operations on external
+/// services on the paid one); the rest is left for the session, album and entry reads.
+/// `LUMEN_ZIP_MAX_PHOTOS` raises it on the paid plan.
+pub const MAX_DOWNLOAD_PHOTOS: usize = 40;
+
+/// A zip of an album's originals, planned to the byte before any is read.
+pub struct Download {
+    pub file_name: String,
+    pub plan: ZipPlan,
+    /// The R2 key of each entry's original, in the plan's order.
+    pub keys: Vec<String>,
+}
+
+/// The album's originals as a zip, for whoever may download it (the owner; share links
+/// will add theirs): its photos in the album's order, with safe unique names.
+pub async fn download(
+    p: &Platform,
+    viewer: Option<&Session>,
+    id: &str,
+    max_photos: usize,
+) -> Result<Download, LumenError> {
+    let album = allowed(p, viewer, id, AlbumAction::Download).await?;
+    let who = viewer.map(|s| s.user.id.as_str());
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?;
+    let rows = shown(who, &album, entries);
+    if rows.len() > max_photos {
+        return Err(LumenError::Quota {
+            reason: format!(
+                "This album has {} photos; one download holds at most {max_photos}. Download \
+                 the photos from their pages, or split the album.",
+                rows.len()
+            ),
+            retry_after_secs: None,
+        });
+    }
+    let pairs: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.title.as_str(), r.content_type.as_str()))
+        .collect();
+    let names = zip::archive_names(&pairs);
+    let planned = rows
+        .iter()
+        .zip(names)
+        .map(|(r, name)| ZipEntry {
+            name,
+            size: r.bytes,
+            modified_ms: r.created_at,
+        })
+        .collect();
+    let plan = ZipPlan::new(planned).map_err(|e| {
+        let ref_id = crate::error::short_ref(&format!("{e:?}"));
+        leptos::logging::error!("zip plan for album {id} ref={ref_id}: {e:?}");
+        LumenError::Internal { ref_id }
+    })?;
+    let stem: String = album
+        .title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .take(60)
+        .collect();
+    Ok(Download {
+        file_name: format!("{}.zip", stem.trim_matches('-')),
+        plan,
+        keys: rows
+            .iter()
+            .map(|r| keys::original(&r.owner_id, &r.id))
+            .collect(),
+    })
+}
+
 /// The owner's albums on a photo's page, with whether the photo is in each.
 pub async fn choices(
     p: &Platform,
@@ -600,6 +676,37 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(place.prev.as_deref(), Some("priv"));
+    }
+
+    /// The zip is the owner's, in the album's order, every original once, and a download too
+    /// large for one request is refused with the reason.
+    #[test]
+    fn downloads_are_the_owners_and_planned_to_the_byte() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        for (id, vis) in [("a", Visibility::Public), ("b", Visibility::Private)] {
+            ready(&mem, id, "u1", vis, 1);
+            mem.put_blob(&keys::original("u1", id), vec![7; 1]);
+        }
+        let id = block_on(create(&p, &ada, &form("Trip/../x", "public"))).unwrap();
+        block_on(add(&p, &ada, &id, &strs(&["b", "a"]))).unwrap();
+        for viewer in [None, Some(&bob)] {
+            let e = block_on(download(&p, viewer, &id, 10))
+                .err()
+                .map(|e| e.status());
+            assert_eq!(e, Some(404));
+        }
+        let d = block_on(download(&p, Some(&ada), &id, 10)).unwrap();
+        assert_eq!(
+            d.keys,
+            [keys::original("u1", "b"), keys::original("u1", "a")]
+        );
+        assert_eq!(d.file_name, "Trip----x.zip");
+        assert_eq!(d.plan.len(), 2);
+        let e = block_on(download(&p, Some(&ada), &id, 1)).err().unwrap();
+        assert_eq!(e.status(), 413);
+        assert!(e.to_string().contains("at most 1"), "{e}");
     }
 
     #[test]
