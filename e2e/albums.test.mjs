@@ -197,6 +197,37 @@ describe("changing albums", () => {
   });
 });
 
+describe("uploading straight into an album", () => {
+  const send = (album, cookie) => {
+    const form = new FormData();
+    form.append("album", album);
+    form.append("photos", new Blob([makeRgbaPng(12, 9)], { type: "image/png" }), "into.png");
+    return fetch(`${srv.base}/upload`, { method: "POST", body: form, redirect: "manual", headers: { cookie } });
+  };
+
+  test("the photos land in the album (the form's album field), and the plain form goes to them there", async () => {
+    const r = await send(AL.public, A.cookie);
+    assert.equal(r.status, 303);
+    const to = r.headers.get("location");
+    assert.match(to, new RegExp(`^/p/[a-z0-9]+\\?album=${AL.public}$`));
+    const id = to.split("/").at(-1).split("?")[0];
+    const members = await srv.d1(`SELECT photo_id FROM album_photos WHERE album_id = ${sq(AL.public)} AND photo_id = ${sq(id)}`);
+    assert.equal(members.length, 1);
+  });
+
+  test("someone else's album, or a made-up one, stores nothing", async () => {
+    const before = (await state()).photos;
+    const originals = srv.r2Count("orig/");
+    for (const [album, want] of [[AL.public, 403], [AL.private, 404], ["made-up", 404]]) {
+      const r = await send(album, B.cookie);
+      assert.equal(r.status, want, album);
+      await r.arrayBuffer();
+    }
+    assert.equal((await state()).photos, before);
+    assert.equal(srv.r2Count("orig/"), originals);
+  });
+});
+
 describe("downloading an album", () => {
   test("the owner gets a zip of the originals, exact length, checked file by file by Python's zipfile", async () => {
     const res = await fetch(`${srv.base}/a/${AL.private}/download`, { headers: { cookie: A.cookie } });

@@ -418,7 +418,7 @@ for (const project of [
 
       for (const photo of [uploadedId, coffee]) {
         await open(`/p/${photo}`);
-        await page.getByLabel("Add to album").selectOption(album);
+        await page.getByRole("combobox", { name: "Add to album" }).selectOption(album);
         await page.getByRole("button", { name: "Add", exact: true }).click();
         await page.waitForURL(`${srv.base}/p/${photo}?album=${album}`, { timeout: T });
         await page.getByRole("navigation", { name: "In this album" }).waitFor();

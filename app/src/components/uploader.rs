@@ -33,6 +33,7 @@ struct UploadAnswer {
 pub fn upload_all(
     files: FileList,
     items: RwSignal<Vec<UploadItem>>,
+    album: Option<String>,
     done: impl Fn(Vec<String>) + Clone + 'static,
 ) {
     let files: Vec<web_sys::File> = (0..files.length()).filter_map(|i| files.get(i)).collect();
@@ -67,7 +68,7 @@ pub fn upload_all(
                 done(urls);
             }
         };
-        if let Err(e) = send(&file, set.clone()) {
+        if let Err(e) = send(&file, album.as_deref(), set.clone()) {
             leptos::logging::warn!("upload could not start: {e:?}");
             set(UploadState::Failed("Could not start the upload.".into()));
         }
@@ -76,6 +77,7 @@ pub fn upload_all(
 
 fn send(
     file: &web_sys::File,
+    album: Option<&str>,
     set: impl Fn(UploadState) + Clone + 'static,
 ) -> Result<(), wasm_bindgen::JsValue> {
     let xhr = XmlHttpRequest::new()?;
@@ -104,6 +106,10 @@ fn send(
     on_end.forget();
 
     let form = FormData::new()?;
+    // Before the file: the server checks the album before it stores anything.
+    if let Some(a) = album {
+        form.append_with_str("album", a)?;
+    }
     form.append_with_blob_and_filename("photos", file, &file.name())?;
     xhr.send_with_opt_form_data(Some(&form))
 }

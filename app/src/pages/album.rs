@@ -146,6 +146,13 @@ fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
         })
         .collect_view();
     let (edit_id, delete_id) = (a.id.clone(), a.id.clone());
+    let upload = view! {
+        <p>
+            <a class="button primary" href=format!("/upload?album={}", a.id)>
+                "Upload into this album"
+            </a>
+        </p>
+    };
     let download = (!a.photos.is_empty()).then(|| {
         view! {
             <p>
@@ -159,6 +166,7 @@ fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
     });
     view! {
         <section class="owner-tools" aria-label="Your album">
+            {upload}
             {download}
             {(!a.photos.is_empty()).then(|| view! {
                 <h2>"Photos in this album"</h2>

@@ -4,7 +4,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use leptos_router::hooks::use_query_map;
+
 use crate::api::accounts::current_user;
+use crate::api::albums::list_albums;
 use crate::components::form::refusal;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{upload_all, UploadItem};
@@ -13,6 +16,8 @@ use crate::components::uploader::{upload_all, UploadItem};
 pub fn UploadPage() -> impl IntoView {
     // Set when the upload route renders this page as its answer to a refused form post.
     let server_error = refusal("/upload");
+    // `/upload?album=…` (from an album's page) picks that album.
+    let selected = use_query_map().read_untracked().get("album");
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="Upload" />
@@ -21,9 +26,18 @@ pub fn UploadPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || {
                     let server_error = server_error.clone();
+                    let selected = selected.clone();
                     Suspend::new(async move {
                         match me.await {
-                            Ok(Some(_)) => view! { <Uploader server_error /> }.into_any(),
+                            Ok(Some(me)) => {
+                                let albums = list_albums(me.username)
+                                    .await
+                                    .unwrap_or_default()
+                                    .into_iter()
+                                    .map(|a| (a.id, a.title))
+                                    .collect();
+                                view! { <Uploader server_error albums selected /> }.into_any()
+                            }
                             _ => view! {
                                 <p class="notice">
                                     <a href="/signin?next=/upload">"Sign in"</a>
@@ -44,9 +58,15 @@ pub fn UploadPage() -> impl IntoView {
 /// The form, and with JS the per-file progress: the one part of this page that runs in
 /// the browser.
 #[island]
-fn Uploader(server_error: Option<String>) -> impl IntoView {
+fn Uploader(
+    server_error: Option<String>,
+    /// The uploader's albums: (id, title).
+    albums: Vec<(String, String)>,
+    selected: Option<String>,
+) -> impl IntoView {
     let items = RwSignal::new(Vec::<UploadItem>::new());
     let input = NodeRef::<leptos::html::Input>::new();
+    let album = NodeRef::<leptos::html::Select>::new();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let Some(files) = input.get().and_then(|i| i.files()) else {
@@ -56,11 +76,15 @@ fn Uploader(server_error: Option<String>) -> impl IntoView {
             return;
         }
         ev.prevent_default();
-        upload_all(files, items, move |urls| {
-            // One photo: go and watch it get ready. Several: the feed shows them all.
-            let to = match urls.as_slice() {
-                [one] => one.clone(),
-                _ => "/".to_string(),
+        let into = album.get().map(|s| s.value()).filter(|v| !v.is_empty());
+        let target = into.clone();
+        upload_all(files, items, into, move |urls| {
+            // One photo: go and watch it get ready. Several: their album, or the feed.
+            let to = match (urls.as_slice(), &target) {
+                ([one], Some(a)) => format!("{one}?album={a}"),
+                ([one], None) => one.clone(),
+                (_, Some(a)) => format!("/a/{a}"),
+                (_, None) => "/".to_string(),
             };
             let _ = window().location().set_href(&to);
         });
@@ -73,6 +97,23 @@ fn Uploader(server_error: Option<String>) -> impl IntoView {
                 enctype="multipart/form-data"
                 on:submit=on_submit
             >
+                // Before the files: the server reads it before storing any of them.
+                {(!albums.is_empty()).then(|| {
+                    let options = albums
+                        .into_iter()
+                        .map(|(id, title)| {
+                            let chosen = selected.as_deref() == Some(id.as_str());
+                            view! { <option value=id selected=chosen>{title}</option> }
+                        })
+                        .collect_view();
+                    view! {
+                        <label for="album">"Album"</label>
+                        <select id="album" name="album" node_ref=album>
+                            <option value="">"No album"</option>
+                            {options}
+                        </select>
+                    }
+                })}
                 <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"</label>
                 <input
                     id="photos"

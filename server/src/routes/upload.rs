@@ -9,8 +9,11 @@ use std::task::{Context, Poll};
 
 use app::components::form::FormFeedback;
 use app::error::LumenError;
+use app::ssr::access::AlbumAction;
+use app::ssr::auth::Session;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
+use app::ssr::service::albums;
 use app::ssr::service::upload::{self, IncomingFiles, MAX_REQUEST_BYTES};
 use async_trait::async_trait;
 use axum::body::{BodyDataStream, Bytes};
@@ -30,17 +33,20 @@ pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response
     // For `make bench`: the isolate's memory after the largest uploads.
     worker::console_log!(
         "UPLOAD photos={} wasm_mem={}MiB",
-        result.as_ref().map_or(0, Vec::len),
+        result.as_ref().map_or(0, |(photos, _)| photos.len()),
         crate::memory::wasm_mib()
     );
     match (result, wants_json) {
-        (Ok(photos), true) => {
+        (Ok((photos, _)), true) => {
             let body = serde_json::json!({ "photos": photos }).to_string();
             respond(201, "application/json", body)
         }
-        (Ok(photos), false) => match photos.as_slice() {
-            [one] => Redirect::to(&one.url).into_response(),
-            _ => Redirect::to("/").into_response(),
+        // One photo: its page (in its album); several: their album, or the feed.
+        (Ok((photos, album)), false) => match (photos.as_slice(), album) {
+            ([one], Some(a)) => Redirect::to(&format!("{}?album={a}", one.url)).into_response(),
+            ([one], None) => Redirect::to(&one.url).into_response(),
+            (_, Some(a)) => Redirect::to(&format!("/a/{a}")).into_response(),
+            (_, None) => Redirect::to("/").into_response(),
         },
         (Err(e), true) => json_error(&e),
         (Err(e), false) => form_again(&p, &headers, &e).await,
@@ -51,7 +57,10 @@ fn not_form() -> LumenError {
     LumenError::invalid("photos", "Send the photos as a multipart form.")
 }
 
-async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhoto>, LumenError> {
+/// The stored photos, and the album they went into (if the form named one).
+type Stored = (Vec<app::model::UploadedPhoto>, Option<String>);
+
+async fn store(p: Platform, req: Request) -> Result<Stored, LumenError> {
     let h = req.headers();
     let boundary = header_str(h, header::CONTENT_TYPE)
         .filter(|t| t.starts_with("multipart/form-data"))
@@ -73,8 +82,9 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
             let mut files = MultipartFiles {
                 parts: multer::Multipart::new(body.clone(), boundary),
                 field: None,
+                first: None,
             };
-            upload::upload(&p, &session.user, &mut files).await
+            into_album(&p, &session, &mut files).await
         }
         (Err(e), _) => Err(e),
         (Ok(_), None) => Err(not_form()),
@@ -88,17 +98,68 @@ async fn store(p: Platform, req: Request) -> Result<Vec<app::model::UploadedPhot
     result
 }
 
+/// Uploads straight into an album when the form names one (its `album` field comes before
+/// the files): the album is checked before anything is stored, and the photos go in once
+/// all are stored.
+async fn into_album(
+    p: &Platform,
+    session: &Session,
+    files: &mut MultipartFiles,
+) -> Result<Stored, LumenError> {
+    let album = files.album().await?;
+    if let Some(a) = &album {
+        albums::allowed(p, Some(session), a, AlbumAction::Edit).await?;
+    }
+    let photos = upload::upload(p, &session.user, files).await?;
+    if let Some(a) = &album {
+        let ids: Vec<String> = photos.iter().map(|u| u.id.clone()).collect();
+        albums::add(p, session, a, &ids).await?;
+    }
+    Ok((photos, album))
+}
+
 /// The multipart body's `photos` files, for the upload service. Other fields, and
 /// `photos` entries that are not files, are skipped.
 struct MultipartFiles {
     parts: multer::Multipart<'static>,
     field: Option<multer::Field<'static>>,
+    /// The first file, met while reading the fields before it (see `album`).
+    first: Option<(String, multer::Field<'static>)>,
+}
+
+impl MultipartFiles {
+    /// Reads the fields before the first file: the album to upload into, if any.
+    async fn album(&mut self) -> Result<Option<String>, LumenError> {
+        let mut album = None;
+        while let Some(field) = self.parts.next_field().await.map_err(|_| not_form())? {
+            match (field.name(), field.file_name().map(str::to_string)) {
+                (Some("photos"), Some(name)) => {
+                    self.first = Some((name, field));
+                    break;
+                }
+                (Some("album"), None) => {
+                    let id = field.text().await.map_err(|_| not_form())?;
+                    let id = id.trim();
+                    if id.len() > 64 {
+                        return Err(LumenError::NotFound);
+                    }
+                    album = (!id.is_empty()).then(|| id.to_string());
+                }
+                _ => {}
+            }
+        }
+        Ok(album)
+    }
 }
 
 #[async_trait]
 impl IncomingFiles for MultipartFiles {
     async fn next_file(&mut self) -> Result<Option<String>, LumenError> {
         self.field = None;
+        if let Some((name, field)) = self.first.take() {
+            self.field = Some(field);
+            return Ok(Some(name));
+        }
         while let Some(field) = self.parts.next_field().await.map_err(|_| not_form())? {
             if field.name() != Some("photos") {
                 continue;
