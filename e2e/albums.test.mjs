@@ -197,6 +197,51 @@ describe("changing albums", () => {
   });
 });
 
+describe("choosing several photos at once (the bulk form)", () => {
+  const bulk = (params, { cookie, headers = {} } = {}) => {
+    const body = new URLSearchParams();
+    for (const [k, v] of params) body.append(k, v);
+    return fetch(`${srv.base}/albums/bulk`, {
+      method: "POST",
+      body,
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}), ...headers },
+    });
+  };
+
+  test("the owner adds and removes several photos in one post (a `photo` field each)", async () => {
+    const made = await api("create_album", { title: "bulk", visibility: "private" }, { cookie: A.cookie });
+    const album = made.json;
+    const add = await bulk([["album_id", album], ["action", "add"], ["photo", P.public], ["photo", P.unlisted]], { cookie: A.cookie });
+    assert.equal(add.status, 303);
+    assert.equal(add.headers.get("location"), `/a/${album}`);
+    const ids = async () => (await api("get_album", { id: album }, { cookie: A.cookie })).json.photos.map((c) => c.id);
+    assert.deepEqual(await ids(), [P.public, P.unlisted]);
+    const remove = await bulk([["album_id", album], ["action", "remove"], ["photo", P.public]], { cookie: A.cookie });
+    assert.equal(remove.status, 303);
+    assert.deepEqual(await ids(), [P.unlisted]);
+    // Refusals change nothing: no photo, another's album, cross-site, signed out.
+    const none = await bulk([["album_id", album], ["action", "add"]], { cookie: A.cookie });
+    assert.equal(none.status, 422);
+    const was = await state();
+    const mine = (await api("create_album", { title: "bert's bulk", visibility: "public" }, { cookie: B.cookie })).json;
+    const afterB = await state();
+    for (const [label, params, opts, want] of [
+      ["B into A's album", [["album_id", AL.public], ["action", "add"], ["photo", P.public]], { cookie: B.cookie }, 403],
+      ["B into A's private album", [["album_id", album], ["action", "remove"], ["photo", P.unlisted]], { cookie: B.cookie }, 404],
+      ["A's photos into B's album", [["album_id", mine], ["action", "add"], ["photo", P.private]], { cookie: B.cookie }, 404],
+      ["cross-site", [["album_id", album], ["action", "add"], ["photo", P.public]], { cookie: A.cookie, headers: { "sec-fetch-site": "cross-site" } }, 403],
+      ["anonymous", [["album_id", album], ["action", "add"], ["photo", P.public]], {}, 401],
+    ]) {
+      const r = await bulk(params, opts);
+      assert.equal(r.status, want, label);
+      await r.arrayBuffer();
+    }
+    assert.equal((await state()).members, afterB.members);
+    assert.equal(JSON.parse(afterB.albums).length, JSON.parse(was.albums).length + 1);
+  });
+});
+
 describe("uploading straight into an album", () => {
   const send = (album, cookie) => {
     const form = new FormData();

@@ -455,6 +455,30 @@ for (const project of [
       assert.deepEqual(problems.splice(0), []);
     });
 
+    test("bulk: tick photos on your profile (shift-click for a range with JS) and add them to an album", async () => {
+      await signInAgain();
+      await open(`/u/${who}`);
+      const boxes = page.locator('input[type=checkbox][name="photo"]');
+      assert.ok((await boxes.count()) >= 3, "three photos to choose from");
+      await boxes.nth(0).check();
+      if (project.js) {
+        await boxes.nth(2).click({ modifiers: ["Shift"] });
+        assert.deepEqual(
+          await boxes.evaluateAll((bs) => bs.slice(0, 3).map((b) => b.checked)),
+          [true, true, true],
+          "the range between is ticked",
+        );
+      } else {
+        await boxes.nth(1).check();
+        await boxes.nth(2).check();
+      }
+      await shot("profile-bulk");
+      await page.getByRole("button", { name: "Add", exact: true }).click();
+      await page.waitForURL(/\/a\/[a-z0-9]+$/, { timeout: T });
+      assert.ok((await page.locator(".album-order li").count()) >= 3);
+      assert.deepEqual(problems.splice(0), []);
+    });
+
     async function sessionHeader() {
       const c = (await ctx.cookies()).find((c) => c.name === "lumen_session");
       return c ? `lumen_session=${c.value}` : "";

@@ -65,6 +65,7 @@ fn build() -> Router {
         .route("/media/{*rest}", get(routes::media::variant))
         .route("/original/{id}", get(routes::media::original))
         .route("/a/{id}/download", get(routes::albums::download))
+        .route(routes::albums::BULK, post(routes::albums::bulk))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))

@@ -4,6 +4,7 @@ pub mod error_box;
 pub mod form;
 pub mod nav;
 pub mod photo_card;
+pub mod pick;
 pub mod status;
 pub mod upload_row;
 pub mod uploader;

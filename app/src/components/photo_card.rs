@@ -9,8 +9,19 @@ pub fn PhotoCardView(
     /// Appended to the photo's link: where it was opened from (`?album=…`).
     #[prop(optional, into)]
     query: String,
+    /// A checkbox for the page's bulk form (`pick::BULK_FORM`).
+    #[prop(optional)]
+    pick: bool,
 ) -> impl IntoView {
     let href = format!("/p/{}{query}", card.id);
+    let picker = pick.then(|| {
+        view! {
+            <label class="pick">
+                <input type="checkbox" name="photo" value=card.id.clone() form=super::pick::BULK_FORM />
+                <span class="visually-hidden">"Select " {card.title.clone()}</span>
+            </label>
+        }
+    });
     let style = card
         .placeholder
         .as_ref()
@@ -51,6 +62,7 @@ pub fn PhotoCardView(
             <a href=href class="thumb" style=style>
                 {media}
             </a>
+            {picker}
             <span class="card-title"><bdi>{card.title}</bdi>{badge}</span>
         </li>
     }
@@ -63,6 +75,9 @@ pub fn PhotoGrid(
     /// Appended to every photo's link (see [`PhotoCardView`]).
     #[prop(optional, into)]
     query: String,
+    /// A checkbox on every card (see [`PhotoCardView`]).
+    #[prop(optional)]
+    pick: bool,
 ) -> impl IntoView {
     if cards.is_empty() {
         return view! {
@@ -79,7 +94,7 @@ pub fn PhotoGrid(
         <ul class="grid" aria-label="Photos">
             {cards
                 .into_iter()
-                .map(|card| view! { <PhotoCardView card query=query.clone() /> })
+                .map(|card| view! { <PhotoCardView card query=query.clone() pick /> })
                 .collect_view()}
         </ul>
     }

@@ -10,11 +10,16 @@ use crate::api::albums::{
     get_album, DeleteAlbum, MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
 };
 use crate::components::error_box::ErrorBox;
-use crate::components::form::{kept, Field, ServerForm};
+use crate::components::form::{kept, refusal, Field, ServerForm};
 use crate::components::photo_card::PhotoGrid;
+use crate::components::pick::{RangeSelect, BULK_FORM};
+use crate::components::upload_row::FormError;
 use crate::http::escape_text;
 use crate::model::{AlbumSort, AlbumView, Visibility};
 use crate::text::isolate;
+
+/// Where the bulk form posts (the Worker's `routes::albums::bulk`).
+pub const BULK: &str = "/albums/bulk";
 
 #[component]
 pub fn AlbumPage() -> impl IntoView {
@@ -75,7 +80,21 @@ fn Album(a: AlbumView) -> impl IntoView {
             {byline}
             {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {description}
-            <PhotoGrid cards=a.photos.clone() query />
+            {(a.is_owner && !a.photos.is_empty()).then(|| {
+                let id = a.id.clone();
+                view! {
+                    <form id=BULK_FORM method="post" action=BULK class="inline-form bulk" aria-label="Selected photos">
+                        {refusal(BULK).map(|message| view! { <FormError message /> })}
+                        <input type="hidden" name="album_id" value=id />
+                        <button type="submit" class="button" name="action" value="remove">
+                            "Remove selected from this album"
+                        </button>
+                        <small class="muted">"Tick photos below (shift-click for a range)."</small>
+                    </form>
+                    <RangeSelect />
+                }
+            })}
+            <PhotoGrid cards=a.photos.clone() query pick=a.is_owner />
             {owner_tools}
         </article>
     }

@@ -7,10 +7,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::albums::{list_albums, CreateAlbum};
 use crate::api::photos::get_profile;
 use crate::components::error_box::ErrorBox;
-use crate::components::form::{kept, Field, ServerForm};
+use crate::components::form::{kept, refusal, Field, ServerForm};
 use crate::components::photo_card::PhotoGrid;
+use crate::components::pick::{RangeSelect, BULK_FORM};
+use crate::components::upload_row::FormError;
 use crate::model::{AlbumCard, ProfileView, Visibility};
-use crate::pages::album::album_visibility_label;
+use crate::pages::album::{album_visibility_label, BULK};
 use server_fn::ServerFn;
 
 #[component]
@@ -42,8 +44,12 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     );
     let empty_note = (profile.photos.is_empty() && !profile.is_me)
         .then(|| view! { <p class="empty">"No public photos yet."</p> });
+    let is_me = profile.is_me;
+    let bulk = (is_me && !profile.photos.is_empty()).then(|| {
+        view! { <AddSelected username=profile.username.clone() /> }
+    });
     let grid = (!profile.photos.is_empty() || profile.is_me).then(|| {
-        view! { <PhotoGrid cards=profile.photos /> }
+        view! { <PhotoGrid cards=profile.photos pick=is_me /> }
     });
     let username = profile.username.clone();
     view! {
@@ -75,6 +81,7 @@ fn Profile(profile: ProfileView) -> impl IntoView {
                         <p class="muted">"Only you see the unlisted and private photos on this page."</p>
                     })}
                     {empty_note}
+                    {bulk}
                     {grid}
                 }
                 .into_any()
@@ -170,4 +177,35 @@ pub fn AlbumGrid(cards: Vec<AlbumCard>) -> impl IntoView {
         })
         .collect_view();
     view! { <ul class="grid" aria-label="Albums">{items}</ul> }
+}
+
+/// On your own profile: add the ticked photos to one of your albums.
+#[component]
+fn AddSelected(username: String) -> impl IntoView {
+    let albums = Resource::new(move || username.clone(), list_albums);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                let albums = albums.await.unwrap_or_default();
+                (!albums.is_empty()).then(|| {
+                    let options = albums
+                        .into_iter()
+                        .map(|a| view! { <option value=a.id>{a.title}</option> })
+                        .collect_view();
+                    view! {
+                        <form id=BULK_FORM method="post" action=BULK class="inline-form bulk" aria-label="Selected photos">
+                            {refusal(BULK).map(|message| view! { <FormError message /> })}
+                            <label for="bulk-album">"Add selected to"</label>
+                            <select id="bulk-album" name="album_id">{options}</select>
+                            <button type="submit" class="button" name="action" value="add">
+                                "Add"
+                            </button>
+                            <small class="muted">"Tick photos below (shift-click for a range)."</small>
+                        </form>
+                        <RangeSelect />
+                    }
+                })
+            })}
+        </Suspense>
+    }
 }

@@ -1,8 +1,11 @@
+//! `POST /albums/bulk`: several photos into or out of an album at once, and
 //! `GET /a/{id}/download`: an album's originals as one zip, streamed. The whole archive is
 //! planned before the first byte (`app::ssr::zip`), so the answer carries its exact
 //! `Content-Length`; then each original is read from R2 chunk by chunk and passed on, so
 //! the Worker never holds more than a chunk of it.
 
+use app::components::form::FormFeedback;
+use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
 use app::ssr::ports::BlobReader;
@@ -11,10 +14,67 @@ use app::ssr::zip::ZipWriter;
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Path, Request};
 use axum::http::header::{self, HeaderValue};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use worker::send::SendFuture;
 
-use super::{json_error, respond};
+use super::{json_error, read_at_most, render_page, respond};
+
+pub use app::pages::album::BULK;
+
+/// The ticked photos (a `photo` field each) added to or removed from `album_id`, as
+/// `action` says. A plain route: a server function cannot take a repeated field from a
+/// plain form. Answers with the album's page, or the page the form was on with the refusal.
+pub async fn bulk(Extension(p): Extension<Platform>, req: Request) -> Response {
+    let head = RequestHead::from_request(req.uri(), req.headers());
+    let headers = req.headers().clone();
+    let body = req.into_body();
+    SendFuture::new(async move {
+        let done = async {
+            // Read (and drained if too long) before any answer, as forms are.
+            let bytes = read_at_most(body, 64 * 1024)
+                .await
+                .ok_or(LumenError::TooLarge)?;
+            let session = guard::check(&p, &head, Need::Member)
+                .await?
+                .ok_or(LumenError::Unauthenticated)?;
+            let (mut album, mut action, mut photos) = (String::new(), String::new(), Vec::new());
+            for (k, v) in form_urlencoded::parse(&bytes) {
+                match k.as_ref() {
+                    "album_id" => album = v.into_owned(),
+                    "action" => action = v.into_owned(),
+                    "photo" => photos.push(v.into_owned()),
+                    _ => {}
+                }
+            }
+            if album.is_empty() {
+                return Err(LumenError::invalid("album_id", "Choose an album."));
+            }
+            match action.as_str() {
+                "add" => albums::add(&p, &session, &album, &photos).await?,
+                "remove" => albums::remove(&p, &session, &album, &photos).await?,
+                _ => return Err(LumenError::invalid("action", "Add or remove the photos.")),
+            };
+            Ok(album)
+        };
+        match done.await {
+            Ok(album) => Redirect::to(&format!("/a/{album}")).into_response(),
+            // A cross-site post never gets our page rendered for it.
+            Err(e) if e == LumenError::Forbidden => json_error(&e),
+            Err(e) => match super::forms::back_path(&headers) {
+                Some(back) => {
+                    let feedback = FormFeedback {
+                        action: BULK.into(),
+                        error: e.clone(),
+                        values: Vec::new(),
+                    };
+                    render_page(&p, &headers, &back, Some(feedback), &e).await
+                }
+                None => json_error(&e),
+            },
+        }
+    })
+    .await
+}
 
 pub async fn download(
     Extension(p): Extension<Platform>,

@@ -84,7 +84,7 @@ async fn handle(req: Request, next: Next) -> Response {
 }
 
 /// The page the form was on: the path of a same-origin `Referer`.
-fn back_path(h: &HeaderMap) -> Option<String> {
+pub(crate) fn back_path(h: &HeaderMap) -> Option<String> {
     let referer = h.get(header::REFERER)?.to_str().ok()?;
     let host = h.get(header::HOST)?.to_str().ok()?;
     let rest = referer
