@@ -2,7 +2,9 @@
 
 use std::sync::Arc;
 
-use super::ports::{BlobStore, Clock, Crypto, Ids, JobQueue, PhotoRepo, RateLimiter, UserRepo};
+use super::ports::{
+    BlobStore, Clock, Crypto, Ids, JobQueue, LinkRepo, PhotoRepo, RateLimiter, UserRepo,
+};
 use crate::error::LumenError;
 
 /// Where this Worker runs; decides dev-only routes such as `/_design`.
@@ -51,6 +53,7 @@ impl Default for Quotas {
 pub struct Platform {
     pub photos: Arc<dyn PhotoRepo>,
     pub users: Arc<dyn UserRepo>,
+    pub links: Arc<dyn LinkRepo>,
     pub limits: Arc<dyn RateLimiter>,
     pub crypto: Arc<dyn Crypto>,
     pub quotas: Quotas,

@@ -1,6 +1,7 @@
 //! Use cases, each a plain async fn over the [`Platform`](super::Platform).
 
 pub mod accounts;
+pub mod links;
 pub mod media;
 pub mod photos;
 pub mod upload;
