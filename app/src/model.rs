@@ -158,6 +158,16 @@ pub struct Preview {
     pub image: Option<ImageSrc>,
 }
 
+/// How long a new share link works: the form's choices (value, label). The default is
+/// 30 days; a link that never ends only when its owner picks exactly that.
+pub const LINK_EXPIRY_CHOICES: [(&str, &str); 4] = [
+    ("1d", "1 day"),
+    ("7d", "7 days"),
+    ("30d", "30 days"),
+    ("never", "Never"),
+];
+pub const LINK_EXPIRY_DEFAULT: &str = "30d";
+
 /// One share link, as its owner sees it on the photo page.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ShareLinkView {

@@ -64,6 +64,8 @@ fn build() -> Router {
         .route("/upload", post(routes::upload::handle))
         .route("/media/{*rest}", get(routes::media::variant))
         .route("/original/{id}", get(routes::media::original))
+        .route("/s/{token}/media/{*rest}", get(routes::links::variant))
+        .route("/s/{token}/original/{id}", get(routes::links::original))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))
@@ -88,6 +90,9 @@ pub fn register_server_fns() {
         ChangePassword, CurrentUser, SignIn, SignOut, SignOutOthers, SignUp, UpdateSettings,
     };
     use app::api::dev::CheckDevTools;
+    use app::api::links::{
+        CreateLink, GetShare, ListLinks, ResetLink, RevokeLink, UnlockLink, UpdateLink,
+    };
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
     use server_fn::axum::register_explicit;
     register_explicit::<ListPhotos>();
@@ -103,4 +108,11 @@ pub fn register_server_fns() {
     register_explicit::<UpdateSettings>();
     register_explicit::<ChangePassword>();
     register_explicit::<CheckDevTools>();
+    register_explicit::<GetShare>();
+    register_explicit::<ListLinks>();
+    register_explicit::<CreateLink>();
+    register_explicit::<UpdateLink>();
+    register_explicit::<ResetLink>();
+    register_explicit::<RevokeLink>();
+    register_explicit::<UnlockLink>();
 }

@@ -2,4 +2,5 @@
 
 pub mod accounts;
 pub mod dev;
+pub mod links;
 pub mod photos;

@@ -4,6 +4,8 @@ pub mod error_box;
 pub mod form;
 pub mod nav;
 pub mod photo_card;
+pub mod photo_view;
+pub mod share;
 pub mod status;
 pub mod upload_row;
 pub mod uploader;

@@ -279,7 +279,8 @@ impl LinkRepo for Port {
             .filter(|l| l.target == target && l.target_id == target_id && l.revoked_at.is_none())
             .cloned()
             .collect();
-        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+        // As D1's ORDER BY created_at DESC, id DESC.
+        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
         Ok(rows)
     }
     async fn update(&self, id: &str, e: &LinkEdit, now_ms: i64) -> PortResult<()> {

@@ -3,6 +3,7 @@
 pub mod dev;
 pub mod forms;
 pub mod headers;
+pub mod links;
 pub mod media;
 pub mod upload;
 

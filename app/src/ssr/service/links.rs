@@ -39,15 +39,8 @@ pub enum Expiry {
 
 impl Expiry {
     pub const DEFAULT: Expiry = Expiry::Days(30);
-    /// The form's choices: (value, label).
-    pub const CHOICES: [(&'static str, &'static str); 4] = [
-        ("1d", "1 day"),
-        ("7d", "7 days"),
-        ("30d", "30 days"),
-        ("never", "Never"),
-    ];
 
-    /// A missing choice is the default; anything unknown is refused, never "never".
+    /// One of `model::LINK_EXPIRY_CHOICES`. A missing choice is the default; anything unknown is refused, never "never".
     pub fn parse(choice: Option<&str>) -> Result<Self, LumenError> {
         match choice.map(str::trim) {
             None | Some("") => Ok(Self::DEFAULT),
@@ -544,6 +537,11 @@ mod tests {
         assert_eq!(Expiry::parse(Some("")), Ok(Expiry::Days(30)));
         assert_eq!(Expiry::parse(Some("7d")), Ok(Expiry::Days(7)));
         assert_eq!(Expiry::parse(Some("never")), Ok(Expiry::Never));
+        for (value, _) in crate::model::LINK_EXPIRY_CHOICES {
+            assert!(Expiry::parse(Some(value)).is_ok(), "{value}");
+        }
+        let default = Some(crate::model::LINK_EXPIRY_DEFAULT);
+        assert_eq!(Expiry::parse(default), Ok(Expiry::DEFAULT));
         for junk in ["0", "Never", "365d", "-1d", "forever"] {
             assert_eq!(Expiry::parse(Some(junk)).map_err(|e| e.status()), Err(422));
         }
