@@ -86,12 +86,12 @@ for (const project of [
       return res;
     }
 
-    async function shot(label, p = page, { fullPage = false } = {}) {
+    async function shot(label, p = page) {
       for (const vp of VIEWPORTS) {
         await p.setViewportSize(vp);
         await p.waitForTimeout(100); // let layout settle after the resize
         await imagesSettled(p);
-        await p.screenshot({ path: join(SHOTS, `${project.name}-${vp.width}x${vp.height}-${label}.png`), fullPage });
+        await p.screenshot({ path: join(SHOTS, `${project.name}-${vp.width}x${vp.height}-${label}.png`) });
       }
       await p.setViewportSize(VIEWPORTS[0]);
     }
@@ -428,8 +428,8 @@ for (const project of [
       assert.match(facts, /Views\s+0/);
       assert.match(facts, /Downloads\s+Yes/);
       assert.match(facts, /Password\s+Yes/);
-      await page.locator("#share").scrollIntoViewIfNeeded();
-      await shot("photo-share", page, { fullPage: true });
+      await page.evaluate(() => document.getElementById("share-heading").scrollIntoView());
+      await shot("photo-share");
 
       // A stranger's fresh browser: the password form first, then the photo.
       const stranger = await browser.newContext({ javaScriptEnabled: project.js, viewport: VIEWPORTS[0] });

@@ -13,18 +13,14 @@ import {
   demoPhoto,
   fileOf,
   gpsJpeg,
+  ipSource,
   signUp as signUpAt,
   upload as uploadAt,
   waitProcessed,
 } from "./helpers.mjs";
 
 let srv;
-let ipSeq = 0;
-/** A client address nobody else uses, so no test's guesses count against another's. */
-const freshIp = () => {
-  ipSeq += 1;
-  return `10.1.${ipSeq >> 8}.${ipSeq & 255}`;
-};
+const freshIp = ipSource("10.1");
 const api = (name, params = {}, opts = {}) => apiAt(srv.base, name, params, { ip: freshIp(), ...opts });
 const get = (path, { cookie, headers = {} } = {}) =>
   fetch(`${srv.base}${path}`, {

@@ -52,12 +52,7 @@ impl D1Links {
     }
 
     async fn rows(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<LinkRow>> {
-        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
-        let rows: Vec<Row> = stmt
-            .all()
-            .await
-            .and_then(|r| r.results())
-            .map_err(unavailable)?;
+        let rows: Vec<Row> = super::all(&self.0, sql, args).await?;
         rows.into_iter().map(Row::into_port).collect()
     }
 
@@ -188,7 +183,7 @@ mod tests {
     //! Every statement above, run against real SQLite with the real migrations.
     use super::*;
     use crate::d1::is_unique_violation;
-    use crate::d1::test_db::{db, plan, user, TestResult};
+    use crate::d1::test_db::{db, ids, plan, user, TestResult};
     use rusqlite::{params, Connection};
 
     const COLUMNS: [&str; 13] = [
@@ -256,14 +251,6 @@ mod tests {
                 ))
             },
         )
-    }
-
-    fn ids(
-        c: &Connection,
-        sql: &str,
-        args: impl rusqlite::Params,
-    ) -> rusqlite::Result<Vec<String>> {
-        c.prepare(sql)?.query_map(args, |r| r.get("id"))?.collect()
     }
 
     #[test]

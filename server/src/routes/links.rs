@@ -35,15 +35,7 @@ pub async fn original(
     let head = RequestHead::from_request(req.uri(), req.headers());
     SendFuture::new(async move {
         match links::original(&p, &head, &token, &id).await {
-            Ok((blob, filename)) => {
-                let mut res = send(blob);
-                if let Ok(v) =
-                    HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-                {
-                    res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-                }
-                res
-            }
+            Ok((blob, filename)) => super::media::attachment(send(blob), &filename),
             Err(e) => json_error(&e),
         }
     })
