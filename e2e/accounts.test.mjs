@@ -18,6 +18,7 @@ import {
   demoPhoto,
   fileOf,
   gpsJpeg,
+  ipSource,
   jpegMarkers,
   makeRgbaPng,
   sessionCookie,
@@ -29,12 +30,8 @@ import {
 } from "./helpers.mjs";
 
 let srv;
-let ipSeq = 0;
 /** A client address nobody else uses (10.0.x.y). */
-const freshIp = () => {
-  ipSeq += 1;
-  return `10.0.${ipSeq >> 8}.${ipSeq & 255}`;
-};
+const freshIp = ipSource("10.0");
 
 const api = (name, params = {}, opts = {}) => apiAt(srv.base, name, params, { ip: freshIp(), ...opts });
 const signUp = (username, opts = {}) => signUpAt(srv.base, { username, ip: freshIp(), ...opts });
@@ -624,7 +621,8 @@ describe("sign-in and sign-up rate limits (issue 10: no lockout, no email oracle
       assert.equal((await api("sign_in", { login: "bob", password: B.password }, { ip: home })).status, 200, `sign-in ${i + 1}`);
     }
     // Thirty failures from addresses of one /64 (each a different address, as a walker would)...
-    const prefix = `2001:db8:${ipSeq}:${(ipSeq += 1)}`;
+    const [, , x, y] = freshIp().split(".");
+    const prefix = `2001:db8:${x}:${y}`;
     for (let i = 0; i < 30; i++) {
       const r = await api("sign_in", { login: `stranger-${i}`, password: "whatever it is" }, { ip: `${prefix}::${(i + 1).toString(16)}` });
       assert.equal(r.status, 422, `attempt ${i + 1}: ${r.text}`);

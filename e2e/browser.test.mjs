@@ -86,14 +86,14 @@ for (const project of [
       return res;
     }
 
-    async function shot(label) {
+    async function shot(label, p = page) {
       for (const vp of VIEWPORTS) {
-        await page.setViewportSize(vp);
-        await page.waitForTimeout(100); // let layout settle after the resize
-        await imagesSettled(page);
-        await page.screenshot({ path: join(SHOTS, `${project.name}-${vp.width}x${vp.height}-${label}.png`) });
+        await p.setViewportSize(vp);
+        await p.waitForTimeout(100); // let layout settle after the resize
+        await imagesSettled(p);
+        await p.screenshot({ path: join(SHOTS, `${project.name}-${vp.width}x${vp.height}-${label}.png`) });
       }
-      await page.setViewportSize(VIEWPORTS[0]);
+      await p.setViewportSize(VIEWPORTS[0]);
     }
 
     /** Marks the current document; the mark survives only client-side navigation. */
@@ -449,6 +449,79 @@ for (const project of [
         const cards = await p2.goto(`${srv.base}/u/${who}?tab=albums`, { waitUntil: "load" });
         assert.equal(cards.status(), 200);
         assert.equal(await p2.locator(`a[href="/a/${album}"] img`).count(), 1, "a cover the stranger may see");
+      } finally {
+        await stranger.close();
+      }
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("share a private photo with a password; a stranger unlocks, views and downloads; revoked, it is gone", async () => {
+      await signInAgain();
+      const cookie = await sessionHeader();
+      const res = await upload(srv.base, [fileOf(demoPhoto("chelsea.png"), "image/png")], { headers: { cookie } });
+      const [{ id }] = (await res.json()).photos;
+      await waitProcessed(srv.base, id, 60_000, { cookie });
+      await open(`/p/${id}`);
+      await page.getByLabel("Private (only you)").check();
+      await page.getByRole("button", { name: "Save changes" }).click();
+      await page.waitForURL(`${srv.base}/p/${id}?saved=1`, { timeout: T });
+
+      // The owner's share dialog: label, 7 days, a password, downloads.
+      const create = page.getByRole("form", { name: "Create a share link" });
+      assert.equal(await create.getByLabel("30 days").isChecked(), true, "30 days by default");
+      assert.equal(await create.getByLabel("Never").isChecked(), false);
+      await create.getByLabel("Label (only you see it)").fill("for grandma");
+      await create.getByLabel("7 days").check();
+      await create.getByLabel("Password (optional)").fill("grandma secret");
+      await create.getByLabel(/download the original file \(it keeps the camera data, location included\)/).check();
+      await create.getByRole("button", { name: "Create link" }).click();
+      await page.waitForURL(new RegExp(`/p/${id}\\?link=created#share$`), { timeout: T });
+      await page.getByRole("status").filter({ hasText: "Link created." }).waitFor();
+      const item = page.getByRole("list", { name: "Share links" }).getByRole("listitem").filter({ hasText: "for grandma" });
+      const url = await item.getByLabel("Link to copy").inputValue();
+      assert.match(url, new RegExp(`^${srv.base}/s/[0-9a-z]{26}$`));
+      const facts = await item.locator("dl").innerText();
+      assert.match(facts, /Views\s+0/);
+      assert.match(facts, /Downloads\s+Yes/);
+      assert.match(facts, /Password\s+Yes/);
+      await page.evaluate(() => document.getElementById("share-heading").scrollIntoView());
+      await shot("photo-share");
+
+      // A stranger's fresh browser: the password form first, then the photo.
+      const stranger = await browser.newContext({ javaScriptEnabled: project.js, viewport: VIEWPORTS[0] });
+      try {
+        const p2 = await stranger.newPage();
+        const first = await p2.goto(url, { waitUntil: "load" });
+        assert.equal(first.status(), 200);
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This photo is protected");
+        assert.equal(await p2.locator("figure.photo img").count(), 0);
+        await p2.getByLabel("Password").fill("not it");
+        await p2.getByRole("button", { name: "Open" }).click();
+        await p2.locator("form").getByRole("alert").filter({ hasText: "That password is not right." }).waitFor({ timeout: T });
+        await shot("share-password-refused", p2);
+        await p2.getByLabel("Password").fill("grandma secret");
+        await p2.getByRole("button", { name: "Open" }).click();
+        await p2.waitForURL(url, { timeout: T });
+        await p2.locator("figure.photo img").waitFor();
+        await waitFor(() => photoWidth(p2), { timeout: T, interval: 100, what: "the shared photo to load" });
+        const src = await p2.locator("figure.photo img").evaluate((im) => new URL(im.currentSrc).pathname);
+        assert.ok(src.startsWith(`${new URL(url).pathname}/media/${id}/`), src);
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "chelsea");
+        await shot("share-unlocked", p2);
+        const [download] = await Promise.all([p2.waitForEvent("download"), p2.getByRole("link", { name: "Download original" }).click()]);
+        assert.equal(download.suggestedFilename(), "chelsea.png");
+        assert.ok((await download.path()) !== null);
+
+        // The owner revokes it: the page and its image are gone for the stranger.
+        await page.reload();
+        await item.getByRole("button", { name: "Revoke" }).click();
+        await page.waitForURL(new RegExp(`/p/${id}\\?link=revoked#share$`), { timeout: T });
+        await page.getByText("No share links yet.").waitFor();
+        const gone = await p2.goto(url, { waitUntil: "load" });
+        assert.equal(gone.status(), 404);
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This link does not work");
+        assert.equal((await p2.request.get(`${srv.base}${src}`)).status(), 404, "its image");
+        await shot("share-revoked", p2);
       } finally {
         await stranger.close();
       }

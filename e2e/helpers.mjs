@@ -60,6 +60,18 @@ export async function api(base, name, params = {}, { cookie, ip, headers = {} } 
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/**
+ * A source of client addresses nobody else uses (`<prefix>.x.y`), so that no test's attempts
+ * count against another's per-network rate limits.
+ */
+export function ipSource(prefix) {
+  let seq = 0;
+  return () => {
+    seq += 1;
+    return `${prefix}.${seq >> 8}.${seq & 255}`;
+  };
+}
+
 /** `lumen_session=<token>` from a response's Set-Cookie headers, or null. */
 export function sessionCookie(headers) {
   const c = headers.getSetCookie().find((v) => v.startsWith("lumen_session="));

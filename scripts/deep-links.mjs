@@ -36,6 +36,9 @@ export const LINKS = [
   { key: "design", label: "Design catalogue", path: "/_design" },
   { key: "album", label: "Ada's public album (its private photo hidden)", album: "album" },
   { key: "profile-albums", label: "Ada's albums", path: "/u/ada?tab=albums" },
+  { key: "share-link", label: "Share link to Ada's private photo (anyone with it)", link: "shared" },
+  { key: "share-protected", label: "Password-protected share link (password “lumen-demo-link”)", link: "protected" },
+  { key: "share-expired", label: "Expired share link (404)", link: "expired", status: 404 },
   { key: "signed-in", label: "Signed in as Ada", path: "/_dev/sign-in/ada", lands: "/u/ada" },
   { key: "settings", label: "Settings (as Ada)", path: "/settings", as: "ada" },
   { key: "upload-signed-in", label: "Upload (as Ada)", path: "/upload", as: "ada" },
@@ -48,7 +51,7 @@ export const LINKS = [
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
-/** Ada's photos, all of them: through the demo sign-in, as a reviewer would see them. */
+/** Ada's photos, all of them, and her session: through the demo sign-in, as a reviewer would see them. */
 async function adasPhotos(base) {
   const res = await fetch(`${base}/_dev/sign-in/ada`, { redirect: "manual", signal: AbortSignal.timeout(30_000) });
   const cookie = res.headers.getSetCookie().find((c) => /^(__Host-)?lumen_session=/.test(c))?.split(";")[0];
@@ -67,16 +70,35 @@ async function adasPhotos(base) {
     signal: AbortSignal.timeout(30_000),
   });
   if (albums.status !== 200) throw new Error(`list_albums: HTTP ${albums.status}`);
-  return { photos: (await profile.json()).photos, albums: await albums.json() };
+  return { cards: (await profile.json()).photos, albums: await albums.json(), cookie };
+}
+
+/** The path (`/s/<token>`) of the seeded share link with role `role`, as Ada's link list shows it. */
+async function linkPath(base, cookie, cards, role) {
+  const seeded = MANIFEST.links.find((l) => l.role === role);
+  const photo = byRole(seeded.photo);
+  const card = cards.find((c) => c.title === photo.title);
+  const res = await fetch(`${base}/api/list_links`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ photo_id: card?.id ?? "" }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (res.status !== 200) throw new Error(`list_links: HTTP ${res.status}`);
+  const link = (await res.json()).find((l) => l.label === seeded.label);
+  if (!link) throw new Error(`no share link labelled “${seeded.label}”: seed first (scripts/seed.mjs)`);
+  return new URL(link.url).pathname;
 }
 
 /** Resolves each link against a running Lumen (photo ids are looked up by their seeded title). */
 export async function deepLinks(base) {
   base = base.replace(/\/$/, "");
-  const { photos: cards, albums } = await adasPhotos(base);
+  const { cards, albums, cookie } = await adasPhotos(base);
+  const links = {};
+  for (const l of LINKS.filter((l) => l.link)) links[l.link] = await linkPath(base, cookie, cards, l.link);
   return LINKS.map((l) => {
     if (l.pending) return { ...l };
-    let path = l.path;
+    let path = l.link ? links[l.link] : l.path;
     let album;
     if (l.album) {
       const seeded = MANIFEST.albums.find((a) => a.role === l.album);

@@ -4,6 +4,8 @@
 // and alt text are set through the owner's edit function; then, with D1
 // access, the seed adds the photo that stays "processing" (a row with no original and no
 // queue message) and pins every seeded photo's dates, so pages and screenshots are stable.
+// Share links are made through the owner's create function, then dated with D1 access
+// (the expired one ends before the newest photo, the others long after it).
 // Used by `make dev`, `make preview`, the preview workflow and the visual tests.
 //
 // Usage: node scripts/seed.mjs <base url> [--if-empty] [--reset] [D1 access]
@@ -164,8 +166,21 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     log(`seed: album ${a.title} -> /a/${album} (${a.visibility}, ${a.photos.length} photos)`);
   }
 
+  const links = [];
+  for (const l of MANIFEST.links ?? []) {
+    const photo = MANIFEST.photos.find((p) => p.role === l.photo);
+    const owner = photo.owner;
+    const form = { photo_id: ids.get(photo.title), label: l.label, expires: l.expires ?? "30d" };
+    if (l.password) form.password = l.password;
+    if (l.allow_downloads) form.allow_downloads = "on";
+    const res = await post(base, "/api/create_link", new URLSearchParams(form), { ...FORM, cookie: cookies.get(owner) });
+    if (res.status !== 200) throw new Error(`link ${l.label}: HTTP ${res.status} ${await res.text()}`);
+    links.push(l);
+    log(`seed: share link “${l.label}” to ${photo.title}${l.password ? " (password)" : ""}`);
+  }
+
   if (!access) {
-    log("seed: no D1 access given: the processing photo and fixed dates are left out");
+    log("seed: no D1 access given: the processing photo, fixed dates and the expired link are left out");
     return;
   }
   const sql = [];
@@ -182,6 +197,14 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     const t = timeOf(i);
     sql.push(`UPDATE photos SET created_at = ${t}, updated_at = ${t} WHERE id = ${sq(ids.get(p.title))}`);
   });
+  const newest = Date.parse(MANIFEST.newest);
+  const day = 24 * 3600 * 1000;
+  for (const l of links) {
+    // Expired: over a day before the newest photo. Others: ten years after it, so every
+    // page and screenshot shows the same dates.
+    const [created, expires] = l.expired ? [newest - 8 * day, newest - day] : [newest, l.expires === "never" ? null : newest + 3650 * day];
+    sql.push(`UPDATE share_links SET created_at = ${created}, updated_at = ${created}, expires_at = ${expires ?? "NULL"} WHERE label = ${sq(l.label)}`);
+  }
   d1(access, sql.join(";\n"));
   log(`seed: ${seedablePhotos().length} photos, dated ${new Date(timeOf(seedablePhotos().length - 1)).toISOString()} to ${MANIFEST.newest}`);
 }

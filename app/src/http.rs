@@ -62,6 +62,12 @@ pub mod cache {
     /// Media only some people may see (private or unlisted photos, the owner's original):
     /// the viewer's browser may keep it, shared caches never.
     pub const PRIVATE_MEDIA: &str = "private, max-age=3600";
+    /// Images and originals through a share link: only the viewer's browser keeps them,
+    /// briefly, and per cookie (a protected link's unlock). Revoking the link ends the
+    /// URLs at once; this bounds how long one browser may still show what it had.
+    pub const LINK_MEDIA: &str = "private, max-age=300";
+    /// A share link's page (no password): never in a shared cache, revalidated each time.
+    pub const LINK_PAGE: &str = "private, no-cache";
     /// Pages and answers for a signed-in person: never stored anywhere, so Back after
     /// signing out does not show them again.
     pub const PERSONAL: &str = "private, no-store";

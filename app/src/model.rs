@@ -123,6 +123,8 @@ pub struct PhotoView {
     pub images: Vec<ImageSrc>,
     pub placeholder: Option<String>,
     pub facts: CameraFacts,
+    /// The page's link preview.
+    pub preview: Preview,
 }
 
 impl PhotoView {
@@ -143,6 +145,55 @@ impl PhotoView {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// What a link preview (OpenGraph and Twitter card tags) shows. Every URL is absolute:
+/// Signal, Slack and the rest ignore relative ones.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub url: String,
+    /// Empty: the generic card (a password-protected link reveals nothing).
+    pub title: String,
+    pub description: String,
+    pub image: Option<ImageSrc>,
+}
+
+/// How long a new share link works: the form's choices (value, label). The default is
+/// 30 days; a link that never ends only when its owner picks exactly that.
+pub const LINK_EXPIRY_CHOICES: [(&str, &str); 4] = [
+    ("1d", "1 day"),
+    ("7d", "7 days"),
+    ("30d", "30 days"),
+    ("never", "Never"),
+];
+pub const LINK_EXPIRY_DEFAULT: &str = "30d";
+
+/// One share link, as its owner sees it on the photo page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShareLinkView {
+    pub id: String,
+    pub label: String,
+    /// Absolute, to copy.
+    pub url: String,
+    pub created_at: String,
+    /// "Never", or the date and time it ends (UTC).
+    pub expires: String,
+    pub expired: bool,
+    pub views: u64,
+    pub allow_downloads: bool,
+    pub has_password: bool,
+}
+
+/// The page at `/s/{token}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedView {
+    pub token: String,
+    /// The link has a password (unlocked or not): its page is never stored anywhere.
+    pub protected: bool,
+    pub preview: Preview,
+    /// `None` until the password is given. Its images and original are link-scoped
+    /// URLs; it never carries the location.
+    pub photo: Option<PhotoView>,
 }
 
 /// The signed-in user, as pages show them.
@@ -203,6 +254,7 @@ mod tests {
                 .collect(),
             placeholder: None,
             facts: CameraFacts::default(),
+            preview: Preview::default(),
         }
     }
 

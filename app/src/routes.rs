@@ -17,6 +17,7 @@ use crate::pages::{
     photo::PhotoPage,
     profile::ProfilePage,
     settings::SettingsPage,
+    share::SharePage,
     signin::{SignInPage, SignUpPage},
     upload::UploadPage,
 };
@@ -44,6 +45,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/s/:token") view=SharePage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -10,6 +10,7 @@ use crate::bindings;
 use crate::crypto::WebCrypto;
 use crate::d1::albums::D1Albums;
 use crate::d1::limits::D1Limits;
+use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
@@ -31,6 +32,7 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         albums: albums.clone(),
         album_photos: albums,
         users: Arc::new(D1Users::new(env.d1(bindings::DB)?)),
+        links: Arc::new(D1Links::new(env.d1(bindings::DB)?)),
         limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
         crypto: Arc::new(WebCrypto),
         quotas,

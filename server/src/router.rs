@@ -66,6 +66,8 @@ fn build() -> Router {
         .route("/original/{id}", get(routes::media::original))
         .route("/a/{id}/download", get(routes::albums::download))
         .route(routes::albums::BULK, post(routes::albums::bulk))
+        .route("/s/{token}/media/{*rest}", get(routes::links::variant))
+        .route("/s/{token}/original/{id}", get(routes::links::original))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))
@@ -94,6 +96,9 @@ pub fn register_server_fns() {
         MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
     };
     use app::api::dev::CheckDevTools;
+    use app::api::links::{
+        CreateLink, GetShare, ListLinks, ResetLink, RevokeLink, UnlockLink, UpdateLink,
+    };
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
     use server_fn::axum::register_explicit;
     register_explicit::<ListPhotos>();
@@ -120,4 +125,11 @@ pub fn register_server_fns() {
     register_explicit::<RemoveFromAlbum>();
     register_explicit::<MoveInAlbum>();
     register_explicit::<SetAlbumCover>();
+    register_explicit::<GetShare>();
+    register_explicit::<ListLinks>();
+    register_explicit::<CreateLink>();
+    register_explicit::<UpdateLink>();
+    register_explicit::<ResetLink>();
+    register_explicit::<RevokeLink>();
+    register_explicit::<UnlockLink>();
 }

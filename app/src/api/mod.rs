@@ -3,4 +3,5 @@
 pub mod accounts;
 pub mod albums;
 pub mod dev;
+pub mod links;
 pub mod photos;

@@ -18,7 +18,8 @@ pub async fn list_photos() -> Result<Vec<PhotoCard>, LumenError> {
 pub async fn get_photo(id: String) -> Result<PhotoView, LumenError> {
     use crate::ssr::{guard::Need, request};
     let (p, session) = request::guard(Need::Read).await?;
-    crate::ssr::service::photos::photo(&p, session.as_ref(), &id).await
+    let origin = request::origin(&request::head());
+    crate::ssr::service::photos::photo(&p, session.as_ref(), &id, &origin).await
 }
 
 #[server(prefix = "/api", endpoint = "get_profile")]

@@ -54,9 +54,16 @@ pub fn ServerForm(
     /// Accessible name, when a page has several forms.
     #[prop(optional)]
     label: &'static str,
+    /// The id of the record this form changes, when a page has one such form per record
+    /// (share links): a refusal shows only on the form that was sent.
+    #[prop(optional, into)]
+    record: Option<String>,
     children: Children,
 ) -> impl IntoView {
-    let error = refusal(action);
+    let error = match record {
+        Some(id) if kept(action, "id", "") != id => None,
+        _ => refusal(action),
+    };
     view! {
         <form method="post" action=action class=class aria-label=(!label.is_empty()).then_some(label)>
             {error.map(|message| view! { <FormError message /> })}

@@ -9,15 +9,16 @@ use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
 use crate::components::nav::NavBar;
 use crate::components::photo_card::PhotoGrid;
+use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm};
 use crate::components::status::StatusBadge;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{UploadItem, UploadState};
 use crate::error::LumenError;
-use crate::model::{AlbumCard, ImageSrc, Me, PhotoCard, PhotoStatus, Visibility};
+use crate::model::{AlbumCard, ImageSrc, Me, PhotoCard, PhotoStatus, ShareLinkView, Visibility};
 use crate::pages::profile::AlbumGrid;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 10] = [
+const SECTIONS: [(&str, &str); 11] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -28,6 +29,7 @@ const SECTIONS: [(&str, &str); 10] = [
     ("empty", "Empty and loading states"),
     ("errors", "Error boxes"),
     ("dialogs", "Dialogs"),
+    ("sharing", "Share links"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -212,6 +214,28 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                 }
                     .into_any(),
             )}
+            {section(
+                "sharing",
+                // The owner's share dialog and link list (photo page), then what a
+                // visitor sees: the password prompt, and a link that no longer works.
+                view! {
+                    <div class="design-stack">
+                        <section class="share">
+                            <h4>"Share dialog"</h4>
+                            <ShareForm photo_id="design-ready".to_string() />
+                        </section>
+                        <section class="share">
+                            <h4>"Link list"</h4>
+                            <LinkList links=sample_links() />
+                        </section>
+                        <h4>"Password prompt"</h4>
+                        <PasswordPrompt token="design".to_string() />
+                        <h4>"Expired link"</h4>
+                        <DeadLink />
+                    </div>
+                }
+                    .into_any(),
+            )}
         </div>
     }
 }
@@ -330,6 +354,38 @@ fn sample_uploads() -> Vec<UploadItem> {
             UploadState::Done("/p/design-ready".into()),
         ),
         item(2, "notes.txt", UploadState::Failed(REFUSAL.into())),
+    ]
+}
+
+fn sample_links() -> Vec<ShareLinkView> {
+    let link = |id: &str, label: &str| ShareLinkView {
+        id: format!("design-{id}"),
+        label: label.to_string(),
+        url: format!("https://lumen.example/s/{id}7k2m9q4x8c3v6b1n5z0r2t"),
+        created_at: "2 May 2026".into(),
+        expires: "1 June 2026, 09:00 UTC".into(),
+        expired: false,
+        views: 12,
+        allow_downloads: false,
+        has_password: false,
+    };
+    vec![
+        ShareLinkView {
+            has_password: true,
+            allow_downloads: true,
+            ..link("grandma", "for grandma")
+        },
+        ShareLinkView {
+            expires: "Never".into(),
+            views: 0,
+            ..link("plain", "")
+        },
+        // Right-to-left labels are isolated; an expired link says so.
+        ShareLinkView {
+            expired: true,
+            expires: "3 May 2026, 09:00 UTC".into(),
+            ..link("rtl", "لجدتي")
+        },
     ]
 }
 

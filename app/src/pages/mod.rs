@@ -7,5 +7,6 @@ pub mod not_found;
 pub mod photo;
 pub mod profile;
 pub mod settings;
+pub mod share;
 pub mod signin;
 pub mod upload;

@@ -1,14 +1,17 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
 use crate::api::albums::{album_choices, get_album_place, AddToAlbum};
+use crate::api::links::list_links;
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
-use crate::components::error_box::ErrorBox;
+use crate::components::error_box::{ErrorBox, ErrorNotice};
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
+use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
+use crate::components::share::{LinkList, ShareForm};
 use crate::components::status::StatusBadge;
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
@@ -38,33 +41,8 @@ pub fn PhotoPage() -> impl IntoView {
 #[component]
 fn PhotoDetail(p: PhotoView) -> impl IntoView {
     let title = p.title.clone();
-    let alt = alt_or_title(&p);
     let body = match p.status {
-        PhotoStatus::Ready => {
-            let main = p.best_for(1280).cloned();
-            let srcset = p.srcset();
-            // The average colour fills the image's box until its pixels arrive.
-            let style = p
-                .placeholder
-                .as_ref()
-                .map(|c| format!("background-color:{c}"));
-            main.map(|m| {
-                view! {
-                    <figure class="photo">
-                        <img
-                            style=style
-                            src=m.url
-                            srcset=srcset
-                            sizes=format!("(max-width: {w}px) 100vw, {w}px", w = m.width)
-                            width=m.width
-                            height=m.height
-                            alt=alt
-                        />
-                    </figure>
-                }
-            })
-            .into_any()
-        }
+        PhotoStatus::Ready => view! { <PhotoFigure p=p.clone() /> }.into_any(),
         PhotoStatus::Pending => view! {
             <div class="processing">
                 // Without JS the page refreshes itself; with JS the watcher reloads it
@@ -88,20 +66,6 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         }
         .into_any(),
     };
-    let f = p.facts.clone();
-    let dims = p.width.zip(p.height).map(|(w, h)| format!("{w} × {h}"));
-    let facts = [
-        ("Camera", f.camera),
-        ("Lens", f.lens),
-        ("Exposure", f.exposure),
-        ("Taken", f.taken_at),
-        ("Location", p.location.clone()),
-        ("Size", dims),
-        ("Uploaded", Some(p.created_at.clone())),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.map(|v| view! { <dt>{k}</dt> <dd>{v}</dd> }))
-    .collect_view();
     let byline = p.owner.clone().map(|u| {
         view! {
             <p class="byline">
@@ -109,29 +73,9 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             </p>
         }
     });
-    // Paragraphs from blank-line-free lines; text only, so markup stays inert.
-    let caption = (!p.caption.is_empty()).then(|| {
-        let lines = p
-            .caption
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
-            .collect_view();
-        view! { <div class="caption">{lines}</div> }
-    });
     let original = p.original_url.clone().map(|href| {
         view! { <p><a class="button" href=href download>"Download original"</a></p> }
     });
-    let description = if p.caption.is_empty() {
-        alt_or_title(&p)
-    } else {
-        p.caption.chars().take(200).collect()
-    };
-    // Only public photos advertise an image to link previews.
-    let og_image = (p.visibility == Visibility::Public)
-        .then(|| p.best_for(1280).map(|i| i.url.clone()))
-        .flatten()
-        .map(|url| view! { <Meta property="og:image" content=url /> });
     let saved = use_query_map().read_untracked().get("saved").is_some();
     let owner_tools = p.is_owner.then(|| view! { <OwnerTools p=p.clone() /> });
     // Opened from an album: previous / next within it (plain links, so they work without JS).
@@ -141,10 +85,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         .map(|album_id| view! { <AlbumNav album_id photo_id=p.id.clone() /> });
     view! {
         <Title text=isolate(&title) />
-        <Meta property="og:title" content=isolate(&title) />
-        <Meta property="og:description" content=description.clone() />
-        <Meta name="description" content=description />
-        {og_image}
+        <SocialMeta preview=p.preview.clone() />
         <article class="photo-page" data-status=p.status.as_str()>
             <h1>
                 <bdi>{title}</bdi>
@@ -153,19 +94,11 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             {album_nav}
             {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {body}
-            {caption}
-            <dl class="facts">{facts}</dl>
+            <Caption text=p.caption.clone() />
+            <Facts p=p.clone() />
             {original}
             {owner_tools}
         </article>
-    }
-}
-
-fn alt_or_title(p: &PhotoView) -> String {
-    if p.alt.is_empty() {
-        p.title.clone()
-    } else {
-        p.alt.clone()
     }
 }
 
@@ -226,6 +159,7 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                 </button>
             </ServerForm>
             <PhotoAlbums photo_id=p.id.clone() />
+            <ShareSection photo_id=p.id.clone() />
             <details class="danger-zone">
                 <summary>"Delete this photo…"</summary>
                 <ServerForm action=DeletePhoto::PATH label="Delete photo">
@@ -236,6 +170,39 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                     </button>
                 </ServerForm>
             </details>
+        </section>
+    }
+}
+
+/// The owner's share links for this photo: a form for a new one, and the list with
+/// each link's edit, reset and revoke forms.
+#[component]
+fn ShareSection(photo_id: String) -> impl IntoView {
+    let id = photo_id.clone();
+    let links = Resource::new(move || id.clone(), list_links);
+    let done = use_query_map()
+        .read_untracked()
+        .get("link")
+        .and_then(|what| match what.as_str() {
+            "created" => Some("Link created. Copy it from the list below."),
+            "saved" => Some("Link saved."),
+            "reset" => Some("Link reset: it has a new address, and the old one no longer works."),
+            "revoked" => Some("Link revoked: it and every image it showed no longer work."),
+            _ => None,
+        });
+    view! {
+        <section class="share" id="share" aria-labelledby="share-heading">
+            <h2 id="share-heading">"Share"</h2>
+            {done.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
+            <ShareForm photo_id />
+            <Suspense fallback=|| view! { <p class="loading">"Loading links…"</p> }>
+                {move || Suspend::new(async move {
+                    match links.await {
+                        Ok(links) => view! { <LinkList links /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -1,9 +1,9 @@
-//! Who may do what to a photo: the one place this is decided. Pages, server functions
-//! and media routes all ask here.
+//! Who may do what to a photo, an album or a share link: the one place this is decided.
+//! Pages, server functions and media routes all ask here.
 
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
-use crate::ssr::ports::{AlbumRow, PhotoRow};
+use crate::ssr::ports::{AlbumRow, LinkRow, LinkTarget, PhotoRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -109,6 +109,90 @@ pub fn shows_in_album(viewer: Option<&str>, album: &AlbumRow, photo: &PhotoRow) 
         && photo.owner_id == album.owner_id
         && photo.status == PhotoStatus::Ready
         && check_album(viewer, album, AlbumAction::View).is_ok()
+}
+
+/// Where a share link stands for a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// Revoked, or expired (from the instant `expires_at <= now`): like a made-up token.
+    Dead,
+    /// Has a password this request has not unlocked: only the password form shows.
+    Locked,
+    Open,
+}
+
+/// `unlocked`: the request carries a valid unlock for this link (see `service::links`).
+pub fn link_state(link: &LinkRow, now_ms: i64, unlocked: bool) -> LinkState {
+    if link.revoked_at.is_some() || link.expires_at.is_some_and(|t| t <= now_ms) {
+        LinkState::Dead
+    } else if link.password_hash.is_some() && !unlocked {
+        LinkState::Locked
+    } else {
+        LinkState::Open
+    }
+}
+
+/// How a request reaches a photo: its own page (`/p/…`, the photo's rules), or a share
+/// link's URL (`/s/{token}…`, the link's rules, whoever is signed in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Page,
+    /// `unlocked`: the request carries a valid unlock for the link.
+    Link {
+        unlocked: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkAction {
+    /// The photo, its variants and camera facts (never its location).
+    View,
+    /// The untouched upload.
+    DownloadOriginal,
+    /// See, change, reset or revoke the link.
+    Manage,
+}
+
+impl LinkAction {
+    pub const ALL: [LinkAction; 3] = [Self::View, Self::DownloadOriginal, Self::Manage];
+}
+
+/// The share-link rules. Through a link that is open, its one target photo shows to
+/// anyone, whatever the photo's visibility (sharing a private photo is the point), and
+/// its original when the link allows downloads; nothing else does, and a dead or locked
+/// link answers like a made-up one. Only the link's owner manages it; to anyone else
+/// signed in it does not exist.
+pub fn check_link(
+    viewer: Option<&str>,
+    via: Via,
+    link: &LinkRow,
+    photo: &PhotoRow,
+    action: LinkAction,
+    now_ms: i64,
+) -> Result<(), LumenError> {
+    if action == LinkAction::Manage {
+        return match viewer {
+            Some(v) if v == link.owner_id => Ok(()),
+            Some(_) => Err(LumenError::NotFound),
+            None => Err(LumenError::Unauthenticated),
+        };
+    }
+    let Via::Link { unlocked } = via else {
+        let photo_action = match action {
+            LinkAction::DownloadOriginal => Action::DownloadOriginal,
+            _ => Action::View,
+        };
+        return check(viewer, photo, photo_action);
+    };
+    let opens = link.target == LinkTarget::Photo
+        && link.target_id == photo.id
+        && link.owner_id == photo.owner_id
+        && link_state(link, now_ms, unlocked) == LinkState::Open;
+    match action {
+        LinkAction::View if opens => Ok(()),
+        LinkAction::DownloadOriginal if opens && link.allow_downloads => Ok(()),
+        _ => Err(LumenError::NotFound),
+    }
 }
 
 #[cfg(test)]
@@ -266,6 +350,138 @@ mod tests {
                 assert!(!shows_in_album(Some("u1"), &a, &photo));
             }
         }
+    }
+
+    fn share_link(password: bool) -> LinkRow {
+        LinkRow {
+            id: "l1".into(),
+            owner_id: "u1".into(),
+            target: LinkTarget::Photo,
+            target_id: "p".into(),
+            token: "t".into(),
+            label: String::new(),
+            expires_at: Some(NOW + 1),
+            password_hash: password.then(|| "pbkdf2-sha256$1$00$00".into()),
+            allow_downloads: true,
+            views: 0,
+            created_at: 1,
+            updated_at: 1,
+            revoked_at: None,
+        }
+    }
+
+    const NOW: i64 = 1_000;
+
+    /// (who, how, link has a password) for each kind of asker in the link table.
+    fn asker(who: &str) -> (Option<&'static str>, Via, bool) {
+        match who {
+            "holder" => (None, Via::Link { unlocked: false }, false),
+            "holder-locked" => (None, Via::Link { unlocked: false }, true),
+            "holder-unlocked" => (None, Via::Link { unlocked: true }, true),
+            // Signed in, but through the link: the link's rules, not the account's.
+            "owner-via-locked" => (Some("u1"), Via::Link { unlocked: false }, true),
+            "other-via-link" => (Some("u2"), Via::Link { unlocked: false }, false),
+            who => (viewer(who), Via::Page, false),
+        }
+    }
+
+    /// Owner / other / anonymous on the photo's own page, and link holders (with and
+    /// without a password, unlocked or not) × photo visibility → View, Original, Manage.
+    /// The photo's own `allow_original` is off; the link allows downloads.
+    #[test]
+    fn the_share_link_table() {
+        let table: &[(&str, Visibility, [&str; 3])] = &[
+            ("owner", Public, ["ok", "ok", "ok"]),
+            ("owner", Unlisted, ["ok", "ok", "ok"]),
+            ("owner", Private, ["ok", "ok", "ok"]),
+            ("other", Public, ["ok", "404", "404"]),
+            ("other", Unlisted, ["ok", "404", "404"]),
+            ("other", Private, ["404", "404", "404"]),
+            ("anon", Public, ["ok", "404", "401"]),
+            ("anon", Unlisted, ["ok", "404", "401"]),
+            ("anon", Private, ["404", "404", "401"]),
+            ("holder", Public, ["ok", "ok", "401"]),
+            ("holder", Unlisted, ["ok", "ok", "401"]),
+            ("holder", Private, ["ok", "ok", "401"]),
+            ("holder-locked", Public, ["404", "404", "401"]),
+            ("holder-locked", Unlisted, ["404", "404", "401"]),
+            ("holder-locked", Private, ["404", "404", "401"]),
+            ("holder-unlocked", Public, ["ok", "ok", "401"]),
+            ("holder-unlocked", Unlisted, ["ok", "ok", "401"]),
+            ("holder-unlocked", Private, ["ok", "ok", "401"]),
+            ("owner-via-locked", Private, ["404", "404", "ok"]),
+            ("other-via-link", Private, ["ok", "ok", "404"]),
+        ];
+        for &(who, vis, wants) in table {
+            let (v, via, password) = asker(who);
+            let link = share_link(password);
+            let mut photo = pending_row("p", 1);
+            photo.visibility = vis;
+            for (action, want) in LinkAction::ALL.into_iter().zip(wants) {
+                let got = match check_link(v, via, &link, &photo, action, NOW) {
+                    Ok(()) => "ok".to_string(),
+                    Err(e) => e.status().to_string(),
+                };
+                assert_eq!(got, want, "{who} × {vis:?} × {action:?}");
+            }
+        }
+    }
+
+    /// A link opens its one photo, only while it lives, and downloads only when allowed.
+    #[test]
+    fn a_link_opens_nothing_else_and_nothing_once_dead() {
+        let open = Via::Link { unlocked: true };
+        let photo = {
+            let mut p = pending_row("p", 1);
+            p.visibility = Private;
+            p
+        };
+        let ok = |link: &LinkRow, photo: &PhotoRow, action| {
+            check_link(None, open, link, photo, action, NOW).is_ok()
+        };
+        let base = share_link(false);
+        assert!(ok(&base, &photo, LinkAction::View));
+
+        let mut other = photo.clone();
+        other.id = "p2".into();
+        assert!(!ok(&base, &other, LinkAction::View), "another photo");
+        other.id = "p".into();
+        other.owner_id = "u2".into();
+        assert!(!ok(&base, &other, LinkAction::View), "someone else's photo");
+        let mut album = base.clone();
+        album.target = LinkTarget::Album;
+        assert!(!ok(&album, &photo, LinkAction::View), "an album link");
+
+        let mut expired = base.clone();
+        expired.expires_at = Some(NOW);
+        assert_eq!(link_state(&expired, NOW, true), LinkState::Dead);
+        assert!(
+            !ok(&expired, &photo, LinkAction::View),
+            "over at expires_at"
+        );
+        expired.expires_at = Some(NOW + 1);
+        assert!(ok(&expired, &photo, LinkAction::View));
+        let mut never = base.clone();
+        never.expires_at = None;
+        assert!(ok(&never, &photo, LinkAction::View));
+
+        let mut revoked = base.clone();
+        revoked.revoked_at = Some(NOW - 1);
+        assert!(!ok(&revoked, &photo, LinkAction::View));
+        assert!(!ok(&revoked, &photo, LinkAction::DownloadOriginal));
+
+        let mut no_downloads = base.clone();
+        no_downloads.allow_downloads = false;
+        assert!(ok(&no_downloads, &photo, LinkAction::View));
+        assert!(!ok(&no_downloads, &photo, LinkAction::DownloadOriginal));
+        // The photo's own download switch does not open it through the link either.
+        let mut allowed = photo.clone();
+        allowed.allow_original = true;
+        allowed.visibility = Public;
+        assert!(!ok(&no_downloads, &allowed, LinkAction::DownloadOriginal));
+
+        assert_eq!(link_state(&share_link(true), NOW, false), LinkState::Locked);
+        assert_eq!(link_state(&share_link(true), NOW, true), LinkState::Open);
     }
 
     #[test]

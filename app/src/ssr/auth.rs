@@ -77,6 +77,59 @@ pub fn new_token(p: &Platform) -> Result<String, LumenError> {
     Ok(hex(&p.crypto.random_bytes(TOKEN_BYTES)?))
 }
 
+/// Share-link tokens: 26 letters of a 32-letter alphabet (130 random bits), short
+/// enough to paste into a message, URL-safe, and with no look-alike letters.
+const LINK_ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+pub const LINK_TOKEN_LEN: usize = 26;
+
+pub fn new_link_token(p: &Platform) -> Result<String, LumenError> {
+    Ok(p.crypto
+        .random_bytes(LINK_TOKEN_LEN)?
+        .iter()
+        .map(|b| char::from(LINK_ALPHABET[usize::from(b & 31)]))
+        .collect())
+}
+
+pub fn is_link_token(t: &str) -> bool {
+    t.len() == LINK_TOKEN_LEN && t.bytes().all(|b| LINK_ALPHABET.contains(&b))
+}
+
+/// The cookie that unlocks one password-protected share link. Scoped by `Path` to that
+/// link's URLs, so it travels only with the link's page and media and no other link
+/// sees it; that rules out `__Host-` (which needs `Path=/`), so off localhost it takes
+/// `__Secure-` (HTTPS only).
+pub const LINK_COOKIE: &str = "lumen_link";
+
+pub fn link_cookie_name(host: Option<&str>) -> String {
+    if is_local(host) {
+        LINK_COOKIE.to_string()
+    } else {
+        format!("__Secure-{LINK_COOKIE}")
+    }
+}
+
+/// `Set-Cookie` for a link's unlock (`value`), valid under `path` for `max_age_secs`.
+pub fn link_cookie(path: &str, value: &str, max_age_secs: i64, host: Option<&str>) -> String {
+    let secure = if is_local(host) { "" } else { "; Secure" };
+    format!(
+        "{}={value}; Path={path}; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}",
+        link_cookie_name(host)
+    )
+}
+
+/// Every value of cookie `name` in a `Cookie` header (paths can make a browser send more
+/// than one).
+pub fn cookie_values<'a>(header: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> {
+    header.split(';').filter_map(move |pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 fn is_token(t: &str) -> bool {
     t.len() == TOKEN_BYTES * 2 && t.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -200,11 +253,7 @@ pub fn is_local(host: Option<&str>) -> bool {
         .is_none_or(|name| matches!(name, "localhost" | "127.0.0.1" | "[::1]"))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }
@@ -214,7 +263,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -35,6 +35,7 @@ pub struct Mem {
     pbkdf2_memo: Mutex<BTreeMap<Pbkdf2Input, Vec<u8>>>,
     /// Makes randomness fail, as `getrandom` can on a broken platform.
     pub no_randomness: AtomicBool,
+    links: Mutex<BTreeMap<String, LinkRow>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -97,6 +98,12 @@ impl Mem {
     }
     pub fn put_blob(&self, key: &str, bytes: Vec<u8>) {
         lock(&self.blobs.map).insert(key.into(), bytes);
+    }
+    pub fn link(&self, id: &str) -> Option<LinkRow> {
+        lock(&self.links).get(id).cloned()
+    }
+    pub fn remove_link(&self, id: &str) {
+        lock(&self.links).remove(id);
     }
     pub fn fail_blobs(&self, on: bool) {
         self.blobs.down.store(on, Ordering::SeqCst);
@@ -194,6 +201,8 @@ impl PhotoRepo for Port {
     async fn delete(&self, id: &str) -> PortResult<()> {
         lock(&self.0.photos).remove(id);
         lock(&self.0.variants).retain(|v| v.photo_id != id);
+        // As the migration's trigger does.
+        lock(&self.0.links).retain(|_, l| !(l.target == LinkTarget::Photo && l.target_id == id));
         Ok(())
     }
     async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64> {
@@ -239,6 +248,84 @@ impl PhotoRepo for Port {
             .take(limit as usize)
             .map(|r| r.id.clone())
             .collect())
+    }
+}
+
+impl Port {
+    /// Runs `f` on a link that exists and is not revoked, as the D1 updates' `WHERE` does.
+    fn live_link(&self, id: &str, now_ms: i64, f: impl FnOnce(&mut LinkRow)) -> PortResult<()> {
+        let mut links = lock(&self.0.links);
+        let l = links
+            .get_mut(id)
+            .filter(|l| l.revoked_at.is_none())
+            .ok_or(PortError::NotFound)?;
+        f(l);
+        l.updated_at = now_ms;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LinkRepo for Port {
+    async fn insert(&self, link: &LinkRow) -> PortResult<()> {
+        let mut links = lock(&self.0.links);
+        if links
+            .values()
+            .any(|l| l.id == link.id || l.token == link.token)
+        {
+            return Err(PortError::Conflict);
+        }
+        if self.0.user(&link.owner_id).is_none() {
+            return Err(PortError::Unavailable(
+                "FOREIGN KEY constraint failed".into(),
+            ));
+        }
+        links.insert(link.id.clone(), link.clone());
+        Ok(())
+    }
+    async fn by_token(&self, token: &str) -> PortResult<Option<LinkRow>> {
+        Ok(lock(&self.0.links)
+            .values()
+            .find(|l| l.token == token)
+            .cloned())
+    }
+    async fn by_id(&self, id: &str) -> PortResult<Option<LinkRow>> {
+        Ok(self.0.link(id))
+    }
+    async fn for_target(&self, target: LinkTarget, target_id: &str) -> PortResult<Vec<LinkRow>> {
+        let mut rows: Vec<_> = lock(&self.0.links)
+            .values()
+            .filter(|l| l.target == target && l.target_id == target_id && l.revoked_at.is_none())
+            .cloned()
+            .collect();
+        // As D1's ORDER BY created_at DESC, id DESC.
+        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(rows)
+    }
+    async fn update(&self, id: &str, e: &LinkEdit, now_ms: i64) -> PortResult<()> {
+        self.live_link(id, now_ms, |l| {
+            l.label = e.label.clone();
+            l.expires_at = e.expires_at;
+            l.allow_downloads = e.allow_downloads;
+            if let Some(hash) = &e.password_hash {
+                l.password_hash = hash.clone();
+            }
+        })
+    }
+    async fn reset(&self, id: &str, token: &str, now_ms: i64) -> PortResult<()> {
+        if lock(&self.0.links).values().any(|l| l.token == token) {
+            return Err(PortError::Conflict);
+        }
+        self.live_link(id, now_ms, |l| l.token = token.to_string())
+    }
+    async fn revoke(&self, id: &str, now_ms: i64) -> PortResult<()> {
+        self.live_link(id, now_ms, |l| l.revoked_at = Some(now_ms))
+    }
+    async fn count_view(&self, id: &str) -> PortResult<()> {
+        if let Some(l) = lock(&self.0.links).get_mut(id) {
+            l.views += 1;
+        }
+        Ok(())
     }
 }
 
@@ -536,6 +623,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         albums: port.clone(),
         album_photos: port.clone(),
         users: port.clone(),
+        links: port.clone(),
         limits: port.clone(),
         crypto: port.clone(),
         quotas: Quotas::default(),

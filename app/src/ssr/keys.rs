@@ -5,6 +5,11 @@ pub fn original(owner_id: &str, photo_id: &str) -> String {
     format!("orig/{owner_id}/{photo_id}")
 }
 
+/// A photo's page.
+pub fn photo_url(photo_id: &str) -> String {
+    format!("/p/{photo_id}")
+}
+
 /// Where the original is downloaded (the route checks who may).
 pub fn original_url(photo_id: &str) -> String {
     format!("/original/{photo_id}")
@@ -37,6 +42,40 @@ pub fn variant_from_path(path: &str) -> Option<(String, String)> {
         return None;
     }
     Some((photo_id.to_string(), format!("var/{rest}")))
+}
+
+/// A share link's page.
+pub fn link_url(token: &str) -> String {
+    format!("/s/{token}")
+}
+
+/// A variant as a share link shows it: under the link's own path, so the link's rules
+/// decide (and its unlock cookie, scoped to that path, travels with it), and revoking,
+/// resetting or expiring the link ends every such URL at once.
+pub fn link_variant_url(token: &str, r2_key: &str) -> String {
+    format!("/s/{token}{}", variant_url(r2_key))
+}
+
+/// The original through a share link that allows downloads.
+pub fn link_original_url(token: &str, photo_id: &str) -> String {
+    format!("/s/{token}{}", original_url(photo_id))
+}
+
+/// Parses `/s/{token}/media/{photo_id}/{rev}/{width}.{ext}` into the token, the photo id
+/// and the R2 key, refusing anything that is not exactly that shape.
+pub fn link_variant_from_path(path: &str) -> Option<(String, String, String)> {
+    let rest = path.strip_prefix("/s/")?;
+    let (token, media) = rest.split_at(rest.find('/')?);
+    if !is_token(token) {
+        return None;
+    }
+    let (photo_id, key) = variant_from_path(media)?;
+    Some((token.to_string(), photo_id, key))
+}
+
+/// `origin` (`https://host`) and a path: the absolute URL link previews need.
+pub fn absolute(origin: &str, path: &str) -> String {
+    format!("{origin}{path}")
 }
 
 fn is_token(s: &str) -> bool {
@@ -72,6 +111,30 @@ mod tests {
         ] {
             assert_eq!(variant_from_path(p), None, "{p}");
         }
+    }
+
+    #[test]
+    fn link_media_urls_round_trip_and_carry_their_token() {
+        let key = variant("abc", "r1", 640, "jpg");
+        let url = link_variant_url("tok", &key);
+        assert_eq!(url, "/s/tok/media/abc/r1/640.jpg");
+        assert_eq!(
+            link_variant_from_path(&url),
+            Some(("tok".into(), "abc".into(), key))
+        );
+        assert_eq!(link_original_url("tok", "abc"), "/s/tok/original/abc");
+        assert_eq!(link_url("tok"), "/s/tok");
+        for p in [
+            "/s/tok/media/abc/r1/640.exe",
+            "/s//media/abc/r1/640.jpg",
+            "/s/t.k/media/abc/r1/640.jpg",
+            "/s/tok/other/abc/r1/640.jpg",
+            "/s/tok",
+            "/media/abc/r1/640.jpg",
+        ] {
+            assert_eq!(link_variant_from_path(p), None, "{p}");
+        }
+        assert_eq!(absolute("https://x.test", "/s/t"), "https://x.test/s/t");
     }
 
     #[test]

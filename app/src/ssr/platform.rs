@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, PhotoRepo, RateLimiter,
-    UserRepo,
+    AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, LinkRepo, PhotoRepo,
+    RateLimiter, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -59,6 +59,7 @@ pub struct Platform {
     pub albums: Arc<dyn AlbumRepo>,
     pub album_photos: Arc<dyn AlbumPhotos>,
     pub users: Arc<dyn UserRepo>,
+    pub links: Arc<dyn LinkRepo>,
     pub limits: Arc<dyn RateLimiter>,
     pub crypto: Arc<dyn Crypto>,
     pub quotas: Quotas,

@@ -367,3 +367,73 @@ pub trait AlbumPhotos: Send + Sync {
     /// The ids of the albums a photo is in.
     async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>>;
 }
+
+/// What a share link opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkTarget {
+    Photo,
+    Album,
+}
+
+impl LinkTarget {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Photo => "photo",
+            Self::Album => "album",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Photo, Self::Album]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+}
+
+/// A share link as stored in D1 (`share_links`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRow {
+    pub id: String,
+    pub owner_id: String,
+    pub target: LinkTarget,
+    pub target_id: String,
+    /// The secret in `/s/{token}`; stored so the owner can copy the link again.
+    pub token: String,
+    pub label: String,
+    /// `None`: never (only when the owner chose it).
+    pub expires_at: Option<i64>,
+    /// PBKDF2, as account passwords; `None`: no password.
+    pub password_hash: Option<String>,
+    pub allow_downloads: bool,
+    pub views: u64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+/// The owner's changes to a link. `password_hash`: `None` keeps it, `Some(None)` clears it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkEdit {
+    pub label: String,
+    pub expires_at: Option<i64>,
+    pub password_hash: Option<Option<String>>,
+    pub allow_downloads: bool,
+}
+
+#[async_trait]
+pub trait LinkRepo: Send + Sync {
+    /// `Conflict` if the token is taken.
+    async fn insert(&self, link: &LinkRow) -> PortResult<()>;
+    /// Any state (revoked, expired): callers decide with `ssr::access`.
+    async fn by_token(&self, token: &str) -> PortResult<Option<LinkRow>>;
+    async fn by_id(&self, id: &str) -> PortResult<Option<LinkRow>>;
+    /// The target's links that are not revoked, newest first.
+    async fn for_target(&self, target: LinkTarget, target_id: &str) -> PortResult<Vec<LinkRow>>;
+    /// `NotFound` unless the link exists and is not revoked.
+    async fn update(&self, id: &str, edit: &LinkEdit, now_ms: i64) -> PortResult<()>;
+    /// A new token; the old one matches nothing from now on. `NotFound` as `update`.
+    async fn reset(&self, id: &str, token: &str, now_ms: i64) -> PortResult<()>;
+    /// For good. `NotFound` as `update`.
+    async fn revoke(&self, id: &str, now_ms: i64) -> PortResult<()>;
+    async fn count_view(&self, id: &str) -> PortResult<()>;
+}

@@ -17,6 +17,29 @@ pub fn head() -> RequestHead {
         .unwrap_or_default()
 }
 
+/// This site's origin as the request reached it (`https://host`), for the absolute URLs
+/// link previews need. A re-rendered page's request has no scheme: `http` only on
+/// localhost, as everywhere else Lumen is served over HTTPS.
+pub fn origin(head: &RequestHead) -> String {
+    let host = head.host.as_deref().unwrap_or("localhost");
+    let scheme = head
+        .scheme
+        .as_deref()
+        .unwrap_or(if auth::is_local(Some(host)) {
+            "http"
+        } else {
+            "https"
+        });
+    format!("{scheme}://{host}")
+}
+
+/// Sets a response header (pages that know who may keep them, e.g. share links).
+pub fn set_header(name: header::HeaderName, value: &'static str) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        res.insert_header(name, HeaderValue::from_static(value));
+    }
+}
+
 /// The guard, for server functions and pages: the first call in each.
 pub async fn guard(need: Need) -> Result<(Platform, Option<Session>), LumenError> {
     let p = platform()?;

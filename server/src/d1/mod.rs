@@ -2,6 +2,7 @@
 
 pub mod albums;
 pub mod limits;
+pub mod links;
 pub mod photos;
 pub mod users;
 
@@ -26,6 +27,19 @@ pub(crate) async fn insert(
         .await
         .map_err(conflict_or_unavailable)
         .map(|_| ())
+}
+
+/// Every row of a SELECT, as D1 returns them (`T` is the row's serde shape).
+pub(crate) async fn all<T: serde::de::DeserializeOwned>(
+    db: &worker::D1Database,
+    sql: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> PortResult<Vec<T>> {
+    let stmt = db.prepare(sql).bind(args).map_err(unavailable)?;
+    stmt.all()
+        .await
+        .and_then(|r| r.results())
+        .map_err(unavailable)
 }
 
 /// Runs one write; returns how many rows it changed.
@@ -153,6 +167,15 @@ pub(crate) mod test_db {
             .query_map(args, |r| r.get::<_, String>("detail"))?
             .collect::<Result<_, _>>()?;
         Ok(steps)
+    }
+
+    /// The `id` column of every row `sql` returns.
+    pub fn ids(
+        c: &Connection,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> rusqlite::Result<Vec<String>> {
+        c.prepare(sql)?.query_map(args, |r| r.get("id"))?.collect()
     }
 
     /// A user whose id, username and display name are `id`.

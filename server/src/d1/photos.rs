@@ -85,12 +85,7 @@ impl D1Photos {
     }
 
     async fn rows(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<PhotoRow>> {
-        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
-        let rows: Vec<Row> = stmt
-            .all()
-            .await
-            .and_then(|r| r.results())
-            .map_err(unavailable)?;
+        let rows: Vec<Row> = super::all(&self.0, sql, args).await?;
         rows.into_iter().map(Row::into_port).collect()
     }
 }
@@ -370,7 +365,7 @@ impl PhotoRepo for D1Photos {
 mod tests {
     //! Every statement above, run against real SQLite with the real migrations.
     use super::*;
-    use crate::d1::test_db::{db, plan, user, TestResult};
+    use crate::d1::test_db::{db, ids, plan, user, TestResult};
     use rusqlite::{params, Connection};
 
     fn insert(c: &Connection, id: &str, owner: &str, vis: &str, at: i64) -> TestResult {
@@ -379,14 +374,6 @@ mod tests {
             params![id, owner, id, "image/png", 10, at, vis, "", "", 0, 0],
         )?;
         Ok(())
-    }
-
-    fn ids(
-        c: &Connection,
-        sql: &str,
-        args: impl rusqlite::Params,
-    ) -> rusqlite::Result<Vec<String>> {
-        c.prepare(sql)?.query_map(args, |r| r.get("id"))?.collect()
     }
 
     /// The names every photo SELECT returns are exactly the fields `Row` reads.

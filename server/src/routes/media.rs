@@ -54,18 +54,21 @@ pub async fn original(
                 } else {
                     cache::PRIVATE_MEDIA
                 };
-                let mut res = send(m, policy);
-                if let Ok(v) =
-                    HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-                {
-                    res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-                }
-                res
+                attachment(send(m, policy), &filename)
             }
             Err(e) => json_error(&e),
         }
     })
     .await
+}
+
+/// A download, saved as `filename` (ASCII letters, digits and dashes: see
+/// `service::media::original_blob`).
+pub fn attachment(mut res: Response, filename: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
 }
 
 /// The bytes with their cache policy; `nosniff` and the rest come from `headers::layer`.

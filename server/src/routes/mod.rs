@@ -4,6 +4,7 @@ pub mod albums;
 pub mod dev;
 pub mod forms;
 pub mod headers;
+pub mod links;
 pub mod media;
 pub mod upload;
 

@@ -6,7 +6,7 @@ use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
-use crate::ssr::ports::Blob;
+use crate::ssr::ports::{Blob, PhotoRow};
 use crate::ssr::service::photos::visible;
 use crate::ssr::Platform;
 
@@ -26,19 +26,24 @@ pub async fn variant(
 ) -> Result<Media, LumenError> {
     let (photo_id, key) = keys::variant_from_path(path).ok_or(LumenError::NotFound)?;
     let row = visible(p, viewer, &photo_id, Action::View).await?;
+    Ok(Media {
+        blob: current_variant(p, &row, &key).await?,
+        shared: row.visibility == Visibility::Public,
+    })
+}
+
+/// The bytes at `key` if it is a variant of `row`'s current revision and the photo is
+/// ready; `NotFound` for anything else (a stale revision, another photo's key).
+pub async fn current_variant(p: &Platform, row: &PhotoRow, key: &str) -> Result<Blob, LumenError> {
     let current = row.status == PhotoStatus::Ready
         && row
             .rev
             .as_deref()
-            .is_some_and(|rev| key.starts_with(&format!("var/{photo_id}/{rev}/")));
+            .is_some_and(|rev| key.starts_with(&format!("var/{}/{rev}/", row.id)));
     if !current {
         return Err(LumenError::NotFound);
     }
-    let blob = p.blobs.get(&key).await?.ok_or(LumenError::NotFound)?;
-    Ok(Media {
-        blob,
-        shared: row.visibility == Visibility::Public,
-    })
+    p.blobs.get(key).await?.ok_or(LumenError::NotFound)
 }
 
 /// The untouched upload, for the owner (or anyone, if the owner allows it), with a file
@@ -49,6 +54,20 @@ pub async fn original(
     photo_id: &str,
 ) -> Result<(Media, String), LumenError> {
     let row = visible(p, viewer, photo_id, Action::DownloadOriginal).await?;
+    let (blob, filename) = original_blob(p, &row).await?;
+    // What the owner may download is not what strangers may: shared only when the
+    // photo is public and the owner lets anyone have it (as variants: never unlisted).
+    let media = Media {
+        blob,
+        shared: row.visibility == Visibility::Public
+            && access::allows(None, &row, Action::DownloadOriginal),
+    };
+    Ok((media, filename))
+}
+
+/// A photo's original with its content type, and a file name for the download made of
+/// the title's ASCII letters and digits only (safe in a header, on any file system).
+pub async fn original_blob(p: &Platform, row: &PhotoRow) -> Result<(Blob, String), LumenError> {
     let blob = p
         .blobs
         .get(&keys::original(&row.owner_id, &row.id))
@@ -70,14 +89,7 @@ pub async fn original(
         content_type: row.content_type.clone(),
         ..blob
     };
-    // What the owner may download is not what strangers may: shared only when the
-    // photo is public and the owner lets anyone have it (as variants: never unlisted).
-    let media = Media {
-        blob,
-        shared: row.visibility == Visibility::Public
-            && access::allows(None, &row, Action::DownloadOriginal),
-    };
-    Ok((media, format!("{stem}.{ext}")))
+    Ok((blob, format!("{stem}.{ext}")))
 }
 
 #[cfg(test)]

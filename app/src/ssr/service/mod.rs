@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod albums;
+pub mod links;
 pub mod media;
 pub mod photos;
 pub mod upload;

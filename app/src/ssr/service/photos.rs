@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use crate::error::LumenError;
-use crate::model::{CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView, ProfileView};
+use crate::model::{
+    CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView, Preview, ProfileView, Visibility,
+};
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
@@ -55,7 +57,10 @@ pub(crate) async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<Photo
     Ok(rows
         .into_iter()
         .map(|r| {
-            let images = by_photo.remove(&r.id).map(images).unwrap_or_default();
+            let images = by_photo
+                .remove(&r.id)
+                .map(|v| images(v, keys::variant_url))
+                .unwrap_or_default();
             let thumb = images
                 .iter()
                 .find(|i| i.width >= THUMB_WIDTH)
@@ -86,19 +91,57 @@ pub async fn visible(
     Ok(row)
 }
 
+/// The photo page. `origin` (`https://host`) makes the preview's URLs absolute.
 pub async fn photo(
     p: &Platform,
     viewer: Option<&Session>,
     id: &str,
+    origin: &str,
 ) -> Result<PhotoView, LumenError> {
     let row = visible(p, viewer, id, Action::View).await?;
-    let variants = if row.status == PhotoStatus::Ready {
-        p.photos.variants(std::slice::from_ref(&row.id)).await?
-    } else {
-        Vec::new()
-    };
+    let variants = ready_variants(p, &row).await?;
     let who = viewer.map(|s| s.user.id.as_str());
-    Ok(view(row, images(variants), who))
+    let mut v = view(row, images(variants, keys::variant_url), who);
+    // Only public photos advertise an image to link previews.
+    let image = v.visibility == Visibility::Public;
+    v.preview = preview(origin, &keys::photo_url(&v.id), &v, image);
+    Ok(v)
+}
+
+/// A ready photo's variants (none before it is ready).
+pub async fn ready_variants(p: &Platform, row: &PhotoRow) -> Result<Vec<VariantRow>, LumenError> {
+    if row.status == PhotoStatus::Ready {
+        Ok(p.photos.variants(std::slice::from_ref(&row.id)).await?)
+    } else {
+        Ok(Vec::new())
+    }
+}
+
+/// Previews use a 1200-wide image where one exists: the largest no wider than 1280.
+pub const PREVIEW_MAX_WIDTH: u32 = 1280;
+
+/// The link preview of a photo shown at `path`, every URL absolute.
+pub fn preview(origin: &str, path: &str, v: &PhotoView, with_image: bool) -> Preview {
+    let description = if !v.caption.is_empty() {
+        v.caption.chars().take(200).collect()
+    } else if !v.alt.is_empty() {
+        v.alt.clone()
+    } else {
+        v.title.clone()
+    };
+    let image = with_image
+        .then(|| v.best_for(PREVIEW_MAX_WIDTH))
+        .flatten()
+        .map(|i| ImageSrc {
+            url: keys::absolute(origin, &i.url),
+            ..i.clone()
+        });
+    Preview {
+        url: keys::absolute(origin, path),
+        title: v.title.clone(),
+        description,
+        image,
+    }
 }
 
 pub const MAX_TITLE: usize = 100;
@@ -154,19 +197,21 @@ pub(crate) fn text(
     Ok(t)
 }
 
-fn images(mut variants: Vec<VariantRow>) -> Vec<ImageSrc> {
+/// The sizes of a photo, smallest first, at the URLs `url` builds from each R2 key.
+pub fn images(mut variants: Vec<VariantRow>, url: impl Fn(&str) -> String) -> Vec<ImageSrc> {
     variants.sort_by_key(|v| v.width);
     variants
         .into_iter()
         .map(|v| ImageSrc {
-            url: keys::variant_url(&v.r2_key),
+            url: url(&v.r2_key),
             width: v.width,
             height: v.height,
         })
         .collect()
 }
 
-fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> PhotoView {
+/// The page's view of a row, for `viewer`: the location and original only if allowed.
+pub fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> PhotoView {
     let is_owner = viewer == Some(row.owner_id.as_str());
     let location = access::allows(viewer, &row, Action::SeeLocation)
         .then(|| {
@@ -203,6 +248,7 @@ fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> PhotoView
         images,
         placeholder: row.placeholder,
         facts,
+        preview: Preview::default(),
     }
 }
 
@@ -233,7 +279,7 @@ fn facts(e: media::Exif) -> CameraFacts {
     }
 }
 
-fn format_date(ms: i64) -> String {
+pub fn format_date(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|d| d.format("%-d %B %Y").to_string())
         .unwrap_or_default()
@@ -242,7 +288,6 @@ fn format_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Visibility;
     use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in};
 
     #[test]
@@ -267,10 +312,39 @@ mod tests {
         assert_eq!(cards[1].thumb, None);
     }
 
+    const ORIGIN: &str = "https://lumen.test";
+
+    /// Previews carry absolute URLs; only public photos show their image.
+    #[test]
+    fn previews_are_absolute_and_public_only() {
+        let (p, mem) = fake_platform();
+        let mut row = pending_row("p1", 1);
+        row.status = PhotoStatus::Ready;
+        row.rev = Some("r".into());
+        row.caption = "A caption".into();
+        mem.insert(row.clone());
+        for w in [320, 1280, 2048] {
+            mem.add_variant("p1", w);
+        }
+        let v = block_on(photo(&p, None, "p1", ORIGIN)).unwrap();
+        assert_eq!(v.preview.url, "https://lumen.test/p/p1");
+        assert_eq!(v.preview.description, "A caption");
+        let image = v.preview.image.unwrap();
+        assert_eq!(image.url, "https://lumen.test/media/p1/r/1280.jpg");
+        assert_eq!(image.width, 1280);
+        row.visibility = Visibility::Unlisted;
+        mem.insert(row);
+        let v = block_on(photo(&p, None, "p1", ORIGIN)).unwrap();
+        assert_eq!(v.preview.image, None);
+    }
+
     #[test]
     fn missing_photo_is_not_found() {
         let (p, _) = fake_platform();
-        assert_eq!(block_on(photo(&p, None, "nope")), Err(LumenError::NotFound));
+        assert_eq!(
+            block_on(photo(&p, None, "nope", ORIGIN)),
+            Err(LumenError::NotFound)
+        );
     }
 
     fn session(p: &Platform, id: &str, name: &str) -> Session {
@@ -293,12 +367,15 @@ mod tests {
         row.visibility = Visibility::Private;
         row.gps_json = Some(r#"{"latitude":51.5,"longitude":-0.12,"altitude":null}"#.into());
         mem.insert(row);
-        assert_eq!(block_on(photo(&p, None, "p1")), Err(LumenError::NotFound));
         assert_eq!(
-            block_on(photo(&p, Some(&other), "p1")),
+            block_on(photo(&p, None, "p1", ORIGIN)),
             Err(LumenError::NotFound)
         );
-        let mine = block_on(photo(&p, Some(&owner), "p1")).unwrap();
+        assert_eq!(
+            block_on(photo(&p, Some(&other), "p1", ORIGIN)),
+            Err(LumenError::NotFound)
+        );
+        let mine = block_on(photo(&p, Some(&owner), "p1", ORIGIN)).unwrap();
         assert!(mine.is_owner);
         assert_eq!(mine.location.as_deref(), Some("51.50000, -0.12000"));
         assert!(block_on(feed(&p)).unwrap().is_empty());
@@ -327,12 +404,12 @@ mod tests {
         let mut row = pending_row("p1", 1);
         row.gps_json = Some(r#"{"latitude":1.0,"longitude":2.0,"altitude":null}"#.into());
         mem.insert(row.clone());
-        let v = block_on(photo(&p, Some(&other), "p1")).unwrap();
+        let v = block_on(photo(&p, Some(&other), "p1", ORIGIN)).unwrap();
         assert!(!v.is_owner);
         assert_eq!((v.location, v.original_url), (None, None));
         row.allow_original = true;
         mem.insert(row);
-        let v = block_on(photo(&p, None, "p1")).unwrap();
+        let v = block_on(photo(&p, None, "p1", ORIGIN)).unwrap();
         assert_eq!(v.original_url.as_deref(), Some("/original/p1"));
         assert_eq!(v.location, None);
     }

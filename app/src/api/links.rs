@@ -1,0 +1,127 @@
+//! Share links: the owner's forms on the photo page, and the link page's password form.
+//! Each server function calls the guard first; what the caller may not see answers 404.
+
+use leptos::prelude::*;
+
+use crate::error::LumenError;
+use crate::model::{ShareLinkView, SharedView};
+
+/// The page at `/s/{token}` (counts a view when the photo shows).
+#[server(prefix = "/api", endpoint = "get_share")]
+pub async fn get_share(token: String) -> Result<SharedView, LumenError> {
+    use crate::ssr::{guard::Need, request, service::links};
+    let (p, session) = request::guard(Need::Read).await?;
+    let head = request::head();
+    let view = links::open(&p, &head, &token, &request::origin(&head)).await?;
+    let policy = ssr::page_policy(&view, session.is_some());
+    request::set_header(axum::http::header::CACHE_CONTROL, policy);
+    Ok(view)
+}
+
+/// The owner's links for one of their photos.
+#[server(prefix = "/api", endpoint = "list_links")]
+pub async fn list_links(photo_id: String) -> Result<Vec<ShareLinkView>, LumenError> {
+    use crate::ssr::{guard::Need, request, service::links};
+    // A read: a page opened from another site still lists them (no same-site check).
+    let (p, s) = request::guard(Need::Read).await?;
+    let s = s.ok_or(LumenError::Unauthenticated)?;
+    links::list(&p, &s, &photo_id, &request::origin(&request::head())).await
+}
+
+#[server(prefix = "/api", endpoint = "create_link")]
+pub async fn create_link(
+    photo_id: String,
+    label: String,
+    expires: Option<String>,
+    password: Option<String>,
+    allow_downloads: Option<String>,
+) -> Result<(), LumenError> {
+    use crate::ssr::{request, service::links};
+    let (p, s) = request::member().await?;
+    let new = links::NewLink {
+        label,
+        expiry: links::Expiry::parse(expires.as_deref())?,
+        password: password.unwrap_or_default(),
+        allow_downloads: allow_downloads.is_some(),
+    };
+    links::create(&p, &s, &photo_id, new).await?;
+    request::redirect(&format!("/p/{photo_id}?link=created#share"));
+    Ok(())
+}
+
+/// `expires`: `keep` (or missing) keeps the current end.
+#[server(prefix = "/api", endpoint = "update_link")]
+pub async fn update_link(
+    id: String,
+    label: String,
+    expires: Option<String>,
+    password: Option<String>,
+    clear_password: Option<String>,
+    allow_downloads: Option<String>,
+) -> Result<(), LumenError> {
+    use crate::ssr::{request, service::links};
+    let (p, s) = request::member().await?;
+    let expiry = match expires.as_deref() {
+        None | Some("keep") => None,
+        choice => Some(links::Expiry::parse(choice)?),
+    };
+    let change = links::LinkChange {
+        label,
+        expiry,
+        password: password.unwrap_or_default(),
+        clear_password: clear_password.is_some(),
+        allow_downloads: allow_downloads.is_some(),
+    };
+    let photo = links::update(&p, &s, &id, change).await?;
+    request::redirect(&format!("/p/{photo}?link=saved#share"));
+    Ok(())
+}
+
+/// A new token; the old link and its image URLs stop working at once.
+#[server(prefix = "/api", endpoint = "reset_link")]
+pub async fn reset_link(id: String) -> Result<(), LumenError> {
+    use crate::ssr::{request, service::links};
+    let (p, s) = request::member().await?;
+    let photo = links::reset(&p, &s, &id).await?;
+    request::redirect(&format!("/p/{photo}?link=reset#share"));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "revoke_link")]
+pub async fn revoke_link(id: String) -> Result<(), LumenError> {
+    use crate::ssr::{request, service::links};
+    let (p, s) = request::member().await?;
+    let photo = links::revoke(&p, &s, &id).await?;
+    request::redirect(&format!("/p/{photo}?link=revoked#share"));
+    Ok(())
+}
+
+/// The link page's password form: a right password unlocks this link in this browser.
+#[server(prefix = "/api", endpoint = "unlock_link")]
+pub async fn unlock_link(token: String, password: String) -> Result<(), LumenError> {
+    use crate::ssr::{guard::Need, keys, request, service::links};
+    let (p, _) = request::guard(Need::AnyoneChanging).await?;
+    let head = request::head();
+    if let Some(cookie) = links::unlock(&p, &head, &token, &password).await? {
+        request::set_cookie(&cookie);
+    }
+    request::redirect(&keys::link_url(&token));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::http::cache;
+    use crate::model::SharedView;
+
+    /// Shared caches never keep a page reached through a link, so a revoked link's page
+    /// is gone from everywhere but the viewer's own history; a protected one, or one
+    /// answering a signed-in person (their nav), is never stored at all.
+    pub fn page_policy(view: &SharedView, signed_in: bool) -> &'static str {
+        if view.protected || signed_in {
+            cache::PERSONAL
+        } else {
+            cache::LINK_PAGE
+        }
+    }
+}

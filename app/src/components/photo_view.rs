@@ -1,0 +1,115 @@
+//! The parts of a photo's page that the photo page and a share link's page both show:
+//! the image, its caption, its facts, and the link-preview tags.
+
+use leptos::prelude::*;
+use leptos_meta::Meta;
+
+use crate::model::{PhotoView, Preview};
+use crate::text::isolate;
+
+/// The alt text the owner wrote, else the title.
+pub fn alt_or_title(p: &PhotoView) -> String {
+    if p.alt.is_empty() {
+        p.title.clone()
+    } else {
+        p.alt.clone()
+    }
+}
+
+/// The photo at the best size for the screen (up to 1280 wide by default, larger on
+/// dense screens through `srcset`). Nothing until it is ready.
+#[component]
+pub fn PhotoFigure(p: PhotoView) -> impl IntoView {
+    let alt = alt_or_title(&p);
+    let srcset = p.srcset();
+    // The average colour fills the image's box until its pixels arrive.
+    let style = p
+        .placeholder
+        .as_ref()
+        .map(|c| format!("background-color:{c}"));
+    p.best_for(1280).cloned().map(|m| {
+        view! {
+            <figure class="photo">
+                <img
+                    style=style
+                    src=m.url
+                    srcset=srcset
+                    sizes=format!("(max-width: {w}px) 100vw, {w}px", w = m.width)
+                    width=m.width
+                    height=m.height
+                    alt=alt
+                />
+            </figure>
+        }
+    })
+}
+
+/// Paragraphs from non-blank lines; text only, so markup stays inert.
+#[component]
+pub fn Caption(text: String) -> impl IntoView {
+    (!text.is_empty()).then(|| {
+        let lines = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
+            .collect_view();
+        view! { <div class="caption">{lines}</div> }
+    })
+}
+
+/// Camera, exposure, size and dates; the location only when the view carries one (the
+/// owner's own page).
+#[component]
+pub fn Facts(p: PhotoView) -> impl IntoView {
+    let f = p.facts;
+    let dims = p.width.zip(p.height).map(|(w, h)| format!("{w} × {h}"));
+    let facts = [
+        ("Camera", f.camera),
+        ("Lens", f.lens),
+        ("Exposure", f.exposure),
+        ("Taken", f.taken_at),
+        ("Location", p.location),
+        ("Size", dims),
+        ("Uploaded", Some(p.created_at)),
+    ]
+    .into_iter()
+    .filter_map(|(k, v)| v.map(|v| view! { <dt>{k}</dt> <dd>{v}</dd> }))
+    .collect_view();
+    view! { <dl class="facts">{facts}</dl> }
+}
+
+/// OpenGraph and Twitter card tags. The URLs in `preview` are absolute; an empty title
+/// is the generic card (a password-protected link), which names nothing but Lumen.
+#[component]
+pub fn SocialMeta(preview: Preview) -> impl IntoView {
+    let title = if preview.title.is_empty() {
+        "Lumen".to_string()
+    } else {
+        isolate(&preview.title)
+    };
+    let card = if preview.image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
+    let image = preview.image.map(|i| {
+        view! {
+            <Meta property="og:image" content=i.url.clone() />
+            <Meta property="og:image:width" content=i.width.to_string() />
+            <Meta property="og:image:height" content=i.height.to_string() />
+            <Meta name="twitter:image" content=i.url />
+        }
+    });
+    view! {
+        <Meta property="og:site_name" content="Lumen" />
+        <Meta property="og:type" content="website" />
+        <Meta property="og:url" content=preview.url />
+        <Meta property="og:title" content=title.clone() />
+        <Meta property="og:description" content=preview.description.clone() />
+        <Meta name="description" content=preview.description.clone() />
+        <Meta name="twitter:card" content=card />
+        <Meta name="twitter:title" content=title />
+        <Meta name="twitter:description" content=preview.description />
+        {image}
+    }
+}

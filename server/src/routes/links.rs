@@ -1,0 +1,55 @@
+//! `GET /s/{token}/media/{photo}/{rev}/{width}.{ext}` and `GET /s/{token}/original/{photo}`:
+//! what a share link's page shows, checked against the link on every request (alive,
+//! unlocked if it has a password, and the photo is its target), else 404 as if nothing
+//! were there. Never in a shared cache: ending the link must end them everywhere.
+
+use app::http::cache;
+use app::ssr::guard::RequestHead;
+use app::ssr::platform::Platform;
+use app::ssr::ports::Blob;
+use app::ssr::service::links;
+use axum::extract::{Extension, Path, Request};
+use axum::http::header::{self, HeaderValue};
+use axum::response::Response;
+use worker::send::SendFuture;
+
+use super::{json_error, respond};
+
+pub async fn variant(Extension(p): Extension<Platform>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    let head = RequestHead::from_request(req.uri(), req.headers());
+    SendFuture::new(async move {
+        match links::variant(&p, &head, &path).await {
+            Ok(blob) => send(blob),
+            Err(e) => json_error(&e),
+        }
+    })
+    .await
+}
+
+pub async fn original(
+    Extension(p): Extension<Platform>,
+    Path((token, id)): Path<(String, String)>,
+    req: Request,
+) -> Response {
+    let head = RequestHead::from_request(req.uri(), req.headers());
+    SendFuture::new(async move {
+        match links::original(&p, &head, &token, &id).await {
+            Ok((blob, filename)) => super::media::attachment(send(blob), &filename),
+            Err(e) => json_error(&e),
+        }
+    })
+    .await
+}
+
+fn send(blob: Blob) -> Response {
+    let mut res = respond(200, &blob.content_type, blob.bytes);
+    let h = res.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache::LINK_MEDIA),
+    );
+    // A protected link's bytes depend on the unlock cookie.
+    h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    res
+}
