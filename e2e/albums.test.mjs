@@ -97,6 +97,7 @@ describe("reading albums", () => {
       assert.deepEqual(priv.json, (await api("get_album", { id: "made-up-id" }, { cookie })).json, "like a made-up id");
       const page = await html(`/a/${AL.public}`, cookie);
       assert.equal(page.status, 200);
+      assert.ok(page.text.includes(`<meta property="og:url" content="${srv.base}/a/${AL.public}">`), "absolute preview URL");
       assert.ok(!page.text.includes(P.private) && !page.text.includes(P.unlisted), "no trace of the hidden photos");
       assert.equal((await html(`/a/${AL.private}`, cookie)).status, 404);
     }

@@ -435,6 +435,16 @@ for (const project of [
       await page.waitForURL(`${srv.base}/a/${album}`, { timeout: T });
       await page.locator(".album-order li").nth(1).getByText("cover").waitFor();
       await shot("album-owner");
+      if (project.js) {
+        // Drag the second row above the first; the drop is saved as one move.
+        const saved = page.waitForResponse((r) => r.url().endsWith("/api/place_in_album"), { timeout: T });
+        await page.locator(".album-order li").nth(1).dragTo(page.locator(".album-order li").nth(0), {
+          targetPosition: { x: 10, y: 2 },
+        });
+        assert.equal((await saved).status(), 200);
+        await open(`/a/${album}`);
+        assert.deepEqual(await order(), ["rocket", "coffee"], "the dragged order, from the server");
+      }
       await open(`/u/${who}?tab=albums`);
       await shot("profile-albums");
 

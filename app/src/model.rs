@@ -343,6 +343,8 @@ pub struct AlbumView {
     /// The cover shown: the owner's choice if the viewer may see it, else the first photo.
     pub cover_photo_id: Option<String>,
     pub photos: Vec<PhotoCard>,
+    /// Link previews (absolute URLs); an image only for a public album's public cover.
+    pub preview: Preview,
 }
 
 /// One of the owner's albums on a photo's page, and whether the photo is in it.

@@ -93,7 +93,7 @@ pub fn register_server_fns() {
     };
     use app::api::albums::{
         AddToAlbum, AlbumChoices, CreateAlbum, DeleteAlbum, GetAlbum, GetAlbumPlace, ListAlbums,
-        MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
+        MoveInAlbum, PlaceInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
     };
     use app::api::dev::CheckDevTools;
     use app::api::links::{
@@ -124,6 +124,7 @@ pub fn register_server_fns() {
     register_explicit::<AddToAlbum>();
     register_explicit::<RemoveFromAlbum>();
     register_explicit::<MoveInAlbum>();
+    register_explicit::<PlaceInAlbum>();
     register_explicit::<SetAlbumCover>();
     register_explicit::<GetShare>();
     register_explicit::<ListLinks>();

@@ -10,7 +10,8 @@ use crate::model::{AlbumCard, AlbumChoice, AlbumPlace, AlbumView};
 pub async fn get_album(id: String) -> Result<AlbumView, LumenError> {
     use crate::ssr::{guard::Need, request};
     let (p, session) = request::guard(Need::Read).await?;
-    crate::ssr::service::albums::album(&p, session.as_ref(), &id).await
+    let origin = request::origin(&request::head());
+    crate::ssr::service::albums::album(&p, session.as_ref(), &id, &origin).await
 }
 
 /// A profile's Albums tab.
@@ -126,6 +127,23 @@ pub async fn move_in_album(
     albums::move_photo(&p, &s, &album_id, &photo_id, to).await?;
     request::redirect(&format!("/a/{album_id}"));
     Ok(())
+}
+
+/// Dragging (with JS): puts a photo just before `before`, or last when it is empty.
+#[server(prefix = "/api", endpoint = "place_in_album")]
+pub async fn place_in_album(
+    album_id: String,
+    photo_id: String,
+    before: Option<String>,
+) -> Result<(), LumenError> {
+    use crate::ssr::request;
+    use crate::ssr::service::albums::{self, Move};
+    let (p, s) = request::member().await?;
+    let to = match before.filter(|b| !b.is_empty()) {
+        Some(b) => Move::Before(b),
+        None => Move::ToEnd,
+    };
+    albums::move_photo(&p, &s, &album_id, &photo_id, to).await
 }
 
 #[server(prefix = "/api", endpoint = "set_album_cover")]

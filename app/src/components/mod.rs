@@ -1,5 +1,6 @@
 //! Reusable views; they never call server functions themselves.
 
+pub mod drag_order;
 pub mod error_box;
 pub mod form;
 pub mod nav;

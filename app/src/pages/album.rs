@@ -2,16 +2,18 @@
 //! the forms that edit, order and empty it (real forms: they work without JavaScript).
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
 use crate::api::albums::{
     get_album, DeleteAlbum, MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
 };
+use crate::components::drag_order::DragOrder;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, refusal, Field, ServerForm};
 use crate::components::photo_card::PhotoGrid;
+use crate::components::photo_view::SocialMeta;
 use crate::components::pick::{RangeSelect, BULK_FORM};
 use crate::components::upload_row::FormError;
 use crate::http::escape_text;
@@ -70,7 +72,7 @@ fn Album(a: AlbumView) -> impl IntoView {
         .then(|| view! { <AlbumOwnerTools a=a.clone() /> });
     view! {
         <Title text=isolate(&a.title) />
-        <Meta property="og:title" content=isolate(&a.title) />
+        <SocialMeta preview=a.preview.clone() />
         <article class="album-page">
             <h1>
                 <bdi>{a.title.clone()}</bdi>
@@ -125,7 +127,7 @@ fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
                 }
             };
             view! {
-                <li>
+                <li draggable=manual.then_some("true") data-photo=c.id.clone()>
                     <bdi>{c.title.clone()}</bdi>
                     {is_cover.then(|| view! { " " <span class="badge">"cover"</span> })}
                     <span class="row-actions">
@@ -187,9 +189,20 @@ fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
         <section class="owner-tools" aria-label="Your album">
             {upload}
             {download}
-            {(!a.photos.is_empty()).then(|| view! {
-                <h2>"Photos in this album"</h2>
-                <ol class="album-order">{rows}</ol>
+            {(!a.photos.is_empty()).then(|| {
+                let list = view! { <ol class="album-order">{rows}</ol> };
+                view! {
+                    <h2>"Photos in this album"</h2>
+                    {if manual {
+                        view! {
+                            <p class="muted">"Drag the rows to reorder (or move them one place at a time)."</p>
+                            <DragOrder album_id=a.id.clone()>{list}</DragOrder>
+                        }
+                        .into_any()
+                    } else {
+                        list.into_any()
+                    }}
+                }
             })}
             <h2>"Edit"</h2>
             <ServerForm action=EDIT class="stack" label="Edit album">

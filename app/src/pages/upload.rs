@@ -36,7 +36,11 @@ pub fn UploadPage() -> impl IntoView {
                                     .into_iter()
                                     .map(|a| (a.id, a.title))
                                     .collect();
-                                view! { <Uploader server_error albums selected /> }.into_any()
+                                view! {
+                                    <AlbumChoice albums selected />
+                                    <Uploader server_error />
+                                }
+                                .into_any()
                             }
                             _ => view! {
                                 <p class="notice">
@@ -57,16 +61,37 @@ pub fn UploadPage() -> impl IntoView {
 
 /// The form, and with JS the per-file progress: the one part of this page that runs in
 /// the browser.
+/// The album to upload into: outside the island (server-rendered only) and tied to its
+/// form by the `form` attribute; it comes before the form, so its field is sent first.
+#[component]
+fn AlbumChoice(albums: Vec<(String, String)>, selected: Option<String>) -> impl IntoView {
+    (!albums.is_empty()).then(|| {
+        let options = albums
+            .into_iter()
+            .map(|(id, title)| {
+                let chosen = selected.as_deref() == Some(id.as_str());
+                view! { <option value=id selected=chosen>{title}</option> }
+            })
+            .collect_view();
+        view! {
+            <p class="album-choice">
+                <label for="album">"Album"</label>
+                " "
+                <select id="album" name="album" form=UPLOAD_FORM>
+                    <option value="">"No album"</option>
+                    {options}
+                </select>
+            </p>
+        }
+    })
+}
+
+const UPLOAD_FORM: &str = "upload-form";
+
 #[island]
-fn Uploader(
-    server_error: Option<String>,
-    /// The uploader's albums: (id, title).
-    albums: Vec<(String, String)>,
-    selected: Option<String>,
-) -> impl IntoView {
+fn Uploader(server_error: Option<String>) -> impl IntoView {
     let items = RwSignal::new(Vec::<UploadItem>::new());
     let input = NodeRef::<leptos::html::Input>::new();
-    let album = NodeRef::<leptos::html::Select>::new();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let Some(files) = input.get().and_then(|i| i.files()) else {
@@ -76,7 +101,11 @@ fn Uploader(
             return;
         }
         ev.prevent_default();
-        let into = album.get().map(|s| s.value()).filter(|v| !v.is_empty());
+        let into = document()
+            .get_element_by_id("album")
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok())
+            .map(|s| s.value())
+            .filter(|v| !v.is_empty());
         let target = into.clone();
         upload_all(files, items, into, move |urls| {
             // One photo: go and watch it get ready. Several: their album, or the feed.
@@ -92,28 +121,12 @@ fn Uploader(
 
     view! {
             <form
+                id=UPLOAD_FORM
                 method="post"
                 action="/upload"
                 enctype="multipart/form-data"
                 on:submit=on_submit
             >
-                // Before the files: the server reads it before storing any of them.
-                {(!albums.is_empty()).then(|| {
-                    let options = albums
-                        .into_iter()
-                        .map(|(id, title)| {
-                            let chosen = selected.as_deref() == Some(id.as_str());
-                            view! { <option value=id selected=chosen>{title}</option> }
-                        })
-                        .collect_view();
-                    view! {
-                        <label for="album">"Album"</label>
-                        <select id="album" name="album" node_ref=album>
-                            <option value="">"No album"</option>
-                            {options}
-                        </select>
-                    }
-                })}
                 <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"</label>
                 <input
                     id="photos"

@@ -3,7 +3,9 @@
 //! lets the viewer see, covers included.
 
 use crate::error::LumenError;
-use crate::model::{AlbumCard, AlbumChoice, AlbumPlace, AlbumSort, AlbumView, Visibility};
+use crate::model::{
+    AlbumCard, AlbumChoice, AlbumPlace, AlbumSort, AlbumView, ImageSrc, Preview, Visibility,
+};
 use crate::ssr::access::{self, Action, AlbumAction};
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
@@ -163,10 +165,14 @@ pub async fn remove(
 }
 
 /// A move in the owner's manual order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Move {
     Earlier,
     Later,
+    /// Just before another photo of the album (dragging).
+    Before(String),
+    /// After the last one.
+    ToEnd,
 }
 
 impl Move {
@@ -179,8 +185,8 @@ impl Move {
     }
 }
 
-/// Moves one photo a place earlier or later: one row written (the whole album only when a
-/// key has grown long after many moves at one spot).
+/// Moves one photo: one row written (the whole album only when a key has grown long after
+/// many moves at one spot).
 pub async fn move_photo(
     p: &Platform,
     s: &Session,
@@ -189,45 +195,42 @@ pub async fn move_photo(
     to: Move,
 ) -> Result<(), LumenError> {
     let album = allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
-    let entries = p
+    let mut rest = p
         .album_photos
         .entries(std::slice::from_ref(&album.id))
         .await?;
-    let i = entries
+    let i = rest
         .iter()
         .position(|e| e.photo.id == photo_id)
         .ok_or(LumenError::NotFound)?;
-    let key = |j: Option<usize>| j.and_then(|j| entries.get(j)).map(|e| e.position.as_str());
-    let (before, after) = match to {
-        Move::Earlier if i == 0 => return Ok(()),
-        Move::Earlier => (key(i.checked_sub(2)), key(Some(i - 1))),
-        Move::Later if i + 1 == entries.len() => return Ok(()),
-        Move::Later => (key(Some(i + 1)), key(Some(i + 2))),
+    let moved = rest.remove(i);
+    // Where it goes among the others.
+    let at = match &to {
+        Move::Earlier => i.saturating_sub(1),
+        Move::Later => (i + 1).min(rest.len()),
+        Move::ToEnd => rest.len(),
+        Move::Before(other) => rest
+            .iter()
+            .position(|e| &e.photo.id == other)
+            .ok_or(LumenError::NotFound)?,
     };
-    let new = position::between(before, after).ok_or_else(bad_order)?;
+    if at == i {
+        return Ok(());
+    }
+    let key = |j: Option<usize>| j.and_then(|j| rest.get(j)).map(|e| e.position.as_str());
+    let new = position::between(key(at.checked_sub(1)), key(Some(at))).ok_or_else(bad_order)?;
     if position::is_long(&new) {
-        return respread(p, &album.id, entries, i, to).await;
+        rest.insert(at, moved);
+        return respread(p, &album.id, &rest).await;
     }
     Ok(p.album_photos
         .set_position(&album.id, photo_id, &new)
         .await?)
 }
 
-/// Rewrites every key of the album evenly, with the move applied.
-async fn respread(
-    p: &Platform,
-    album_id: &str,
-    mut entries: Vec<AlbumEntry>,
-    i: usize,
-    to: Move,
-) -> Result<(), LumenError> {
-    let moved = entries.remove(i);
-    let at = match to {
-        Move::Earlier => i - 1,
-        Move::Later => i + 1,
-    };
-    entries.insert(at.min(entries.len()), moved);
-    for (e, key) in entries.iter().zip(position::spread(entries.len())) {
+/// Rewrites every key of the album evenly, in the order given.
+async fn respread(p: &Platform, album_id: &str, order: &[AlbumEntry]) -> Result<(), LumenError> {
+    for (e, key) in order.iter().zip(position::spread(order.len())) {
         p.album_photos
             .set_position(album_id, &e.photo.id, &key)
             .await?;
@@ -303,11 +306,12 @@ fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a PhotoRow> {
         .or(shown.first())
 }
 
-/// `/a/{id}`.
+/// `/a/{id}`. `origin` (`https://host`) makes the preview's URLs absolute.
 pub async fn album(
     p: &Platform,
     viewer: Option<&Session>,
     id: &str,
+    origin: &str,
 ) -> Result<AlbumView, LumenError> {
     let album = allowed(p, viewer, id, AlbumAction::View).await?;
     let who = viewer.map(|s| s.user.id.as_str());
@@ -315,10 +319,41 @@ pub async fn album(
         .album_photos
         .entries(std::slice::from_ref(&album.id))
         .await?;
+    // The preview's image is what anyone would see as the cover, and only for a public
+    // album: a preview never shows what a stranger could not open.
+    let public_cover = (album.visibility == Visibility::Public)
+        .then(|| cover(&album, &shown(None, &album, entries.clone())).cloned())
+        .flatten();
     let rows = shown(who, &album, entries);
     let cover_photo_id = cover(&album, &rows).map(|c| c.id.clone());
     let owner = p.users.by_id(&album.owner_id).await?.map(|u| u.username);
+    let image = match public_cover {
+        Some(c) => p
+            .photos
+            .variants(std::slice::from_ref(&c.id))
+            .await?
+            .into_iter()
+            .filter(|v| v.width <= crate::ssr::service::photos::PREVIEW_MAX_WIDTH)
+            .max_by_key(|v| v.width)
+            .map(|v| ImageSrc {
+                url: keys::absolute(origin, &keys::variant_url(&v.r2_key)),
+                width: v.width,
+                height: v.height,
+            }),
+        None => None,
+    };
+    let preview = Preview {
+        url: keys::absolute(origin, &format!("/a/{}", album.id)),
+        title: album.title.clone(),
+        description: if album.description.is_empty() {
+            album.title.clone()
+        } else {
+            album.description.chars().take(200).collect()
+        },
+        image,
+    };
     Ok(AlbumView {
+        preview,
         is_owner: who == Some(album.owner_id.as_str()),
         photos: cards(p, rows).await?,
         id: album.id,
@@ -529,6 +564,15 @@ mod tests {
         mem.insert(row);
     }
 
+    fn album_at(
+        p: &Platform,
+        viewer: Option<&Session>,
+        id: &str,
+    ) -> impl std::future::Future<Output = Result<AlbumView, LumenError>> {
+        let (p, viewer, id) = (p.clone(), viewer.cloned(), id.to_string());
+        async move { album(&p, viewer.as_ref(), &id, "https://lumen.test").await }
+    }
+
     fn ids(v: &AlbumView) -> Vec<&str> {
         v.photos.iter().map(|c| c.id.as_str()).collect()
     }
@@ -615,7 +659,7 @@ mod tests {
             "nothing added"
         );
         assert_eq!(
-            block_on(album(&p, None, &private)).unwrap_err().status(),
+            block_on(album_at(&p, None, &private)).unwrap_err().status(),
             404
         );
     }
@@ -631,11 +675,11 @@ mod tests {
         let id = block_on(create(&p, &ada, &form("Mixed", "public"))).unwrap();
         block_on(add(&p, &ada, &id, &strs(&["priv", "unl", "pub"]))).unwrap();
         block_on(set_cover(&p, &ada, &id, "priv")).unwrap();
-        let mine = block_on(album(&p, Some(&ada), &id)).unwrap();
+        let mine = block_on(album_at(&p, Some(&ada), &id)).unwrap();
         assert_eq!(ids(&mine), ["priv", "unl", "pub"]);
         assert_eq!(mine.cover_photo_id.as_deref(), Some("priv"));
         for viewer in [None, Some(&bob)] {
-            let v = block_on(album(&p, viewer, &id)).unwrap();
+            let v = block_on(album_at(&p, viewer, &id)).unwrap();
             assert_eq!(ids(&v), ["pub"], "a public album lists public photos only");
             assert_eq!(
                 v.cover_photo_id.as_deref(),
@@ -646,10 +690,17 @@ mod tests {
             assert_eq!(cards.len(), 1);
             assert_eq!(cards[0].count, 1);
         }
+        let v = block_on(album_at(&p, None, &id)).unwrap();
+        assert_eq!(
+            v.preview.url,
+            format!("https://lumen.test/a/{id}"),
+            "absolute"
+        );
+        assert_eq!(v.preview.title, "Mixed");
         // Unlisted album: unlisted photos show to those with its link.
         block_on(edit(&p, &ada, &id, &form("Mixed", "unlisted"))).unwrap();
         assert_eq!(
-            ids(&block_on(album(&p, None, &id)).unwrap()),
+            ids(&block_on(album_at(&p, None, &id)).unwrap()),
             ["unl", "pub"]
         );
         assert!(
@@ -660,7 +711,7 @@ mod tests {
         block_on(set_cover(&p, &ada, &id, "unl")).unwrap();
         mem.remove("unl");
         assert_eq!(
-            block_on(album(&p, None, &id))
+            block_on(album_at(&p, None, &id))
                 .unwrap()
                 .cover_photo_id
                 .as_deref(),
@@ -728,8 +779,13 @@ mod tests {
         block_on(move_photo(&p, &ada, &id, "p0", Move::Later)).unwrap();
         block_on(move_photo(&p, &ada, &id, "p5", Move::Later)).unwrap();
         block_on(move_photo(&p, &ada, &id, "p1", Move::Earlier)).unwrap();
-        let v = block_on(album(&p, None, &id)).unwrap();
+        let v = block_on(album_at(&p, None, &id)).unwrap();
         assert_eq!(ids(&v), ["p1", "p0", "p3", "p2", "p4", "p5"]);
+        // Dragging: before another photo, or to the end.
+        block_on(move_photo(&p, &ada, &id, "p5", Move::Before("p1".into()))).unwrap();
+        block_on(move_photo(&p, &ada, &id, "p5", Move::ToEnd)).unwrap();
+        let e = block_on(move_photo(&p, &ada, &id, "p5", Move::Before("nope".into())));
+        assert_eq!(e.unwrap_err().status(), 404);
         // Hammering one spot eventually spreads the keys, and the order holds.
         for _ in 0..300 {
             block_on(move_photo(&p, &ada, &id, "p4", Move::Earlier)).unwrap();
@@ -738,7 +794,7 @@ mod tests {
         let entries = block_on(p.album_photos.entries(std::slice::from_ref(&id))).unwrap();
         assert!(entries.iter().all(|e| !position::is_long(&e.position)));
         assert_eq!(
-            ids(&block_on(album(&p, None, &id)).unwrap()),
+            ids(&block_on(album_at(&p, None, &id)).unwrap()),
             ["p1", "p0", "p3", "p2", "p4", "p5"]
         );
         // Other sorts.
@@ -746,11 +802,11 @@ mod tests {
         f.sort = "added".into();
         block_on(edit(&p, &ada, &id, &f)).unwrap();
         assert_eq!(
-            block_on(album(&p, None, &id)).unwrap().sort,
+            block_on(album_at(&p, None, &id)).unwrap().sort,
             AlbumSort::Added
         );
         block_on(remove(&p, &ada, &id, &strs(&["p1", "p2"]))).unwrap();
-        assert_eq!(block_on(album(&p, None, &id)).unwrap().photos.len(), 4);
+        assert_eq!(block_on(album_at(&p, None, &id)).unwrap().photos.len(), 4);
         let choices = block_on(choices(&p, &ada, "p1")).unwrap();
         assert_eq!((choices.len(), choices[0].contains), (1, false));
     }
