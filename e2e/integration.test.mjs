@@ -249,7 +249,7 @@ describe("refusals store nothing", () => {
       "“notes.txt” is not a supported image (JPEG, PNG, WebP or GIF).",
     );
     assert.match(html, /<p[^>]*role="alert"[^>]*class="form-error"|<p[^>]*class="form-error"[^>]*role="alert"/);
-    assert.match(html, /<form method="post" action="\/upload" enctype="multipart\/form-data">/);
+    assert.match(html, /<form id="upload-form" method="post" action="\/upload" enctype="multipart\/form-data">/);
   });
 
   test("a cross-site post is refused with 403", async () => {

@@ -9,7 +9,7 @@ use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
 use super::photos::{select_photos, Row as PhotoRowIn};
-use super::{ms, opt, s, unavailable, update_one, write};
+use super::{all, ms, opt, s, unavailable, update_one, write};
 
 pub const INSERT: &str =
     "INSERT INTO albums (id, owner_id, title, description, visibility, cover_photo_id, sort, \
@@ -59,12 +59,7 @@ impl D1Albums {
     }
 
     async fn albums(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<AlbumRow>> {
-        let stmt = self.0.prepare(sql).bind(args).map_err(unavailable)?;
-        let rows: Vec<Album> = stmt
-            .all()
-            .await
-            .and_then(|r| r.results())
-            .map_err(unavailable)?;
+        let rows: Vec<Album> = all(&self.0, sql, args).await?;
         rows.into_iter().map(Album::into_port).collect()
     }
 }
@@ -168,12 +163,7 @@ impl AlbumPhotos for D1Albums {
         }
         let ids = json_ids(album_ids)?;
         SendFuture::new(async move {
-            let stmt = self.0.prepare(ENTRIES).bind(&[ids]).map_err(unavailable)?;
-            let rows: Vec<Entry> = stmt
-                .all()
-                .await
-                .and_then(|r| r.results())
-                .map_err(unavailable)?;
+            let rows: Vec<Entry> = all(&self.0, ENTRIES, &[ids]).await?;
             rows.into_iter()
                 .map(|e| {
                     Ok(AlbumEntry {
@@ -234,16 +224,7 @@ impl AlbumPhotos for D1Albums {
             album_id: String,
         }
         SendFuture::new(async move {
-            let stmt = self
-                .0
-                .prepare(ALBUMS_OF)
-                .bind(&[s(photo_id)])
-                .map_err(unavailable)?;
-            let rows: Vec<Id> = stmt
-                .all()
-                .await
-                .and_then(|r| r.results())
-                .map_err(unavailable)?;
+            let rows: Vec<Id> = all(&self.0, ALBUMS_OF, &[s(photo_id)]).await?;
             Ok(rows.into_iter().map(|r| r.album_id).collect())
         })
         .await
