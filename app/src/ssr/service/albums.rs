@@ -382,7 +382,8 @@ pub async fn of_user(
     let albums = p.albums.by_owner(&user.id, is_me).await?;
     let ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
     let entries = p.album_photos.entries(&ids).await?;
-    let mut out = Vec::with_capacity(albums.len());
+    let mut shown_in = Vec::with_capacity(albums.len());
+    let mut covers = Vec::new();
     for album in albums {
         let mine = entries
             .iter()
@@ -390,12 +391,17 @@ pub async fn of_user(
             .cloned()
             .collect();
         let rows = shown(who, &album, mine);
-        let cover_card = match cover(&album, &rows) {
-            Some(c) => cards(p, vec![c.clone()]).await?.pop(),
-            None => None,
-        };
+        let cover_row = cover(&album, &rows).cloned();
+        shown_in.push((album, rows.len(), cover_row.is_some()));
+        covers.extend(cover_row);
+    }
+    // Every cover's card in one pass: one variants read for the whole tab, not one an album.
+    let mut cover_cards = cards(p, covers).await?.into_iter();
+    let mut out = Vec::with_capacity(shown_in.len());
+    for (album, count, has_cover) in shown_in {
+        let cover_card = if has_cover { cover_cards.next() } else { None };
         out.push(AlbumCard {
-            count: u32::try_from(rows.len()).unwrap_or(u32::MAX),
+            count: u32::try_from(count).unwrap_or(u32::MAX),
             cover: cover_card.as_ref().and_then(|c| c.thumb.clone()),
             placeholder: cover_card.and_then(|c| c.placeholder),
             id: album.id,
