@@ -146,6 +146,7 @@ describe("changing albums", () => {
       ["remove_from_album", { album_id: album, photo_id: P.public }],
       ["move_in_album", { album_id: album, photo_id: P.public, direction: "later" }],
       ["set_album_cover", { album_id: album, photo_id: P.public }],
+      ["place_in_album", { album_id: album, photo_id: P.public, before: P.private }],
     ];
     for (const [who, cookie] of [["B", B.cookie], ["anonymous", undefined]]) {
       for (const vis of ["public", "unlisted", "private"]) {
@@ -179,6 +180,7 @@ describe("changing albums", () => {
       ["remove_from_album", { album_id: AL.public, photo_id: P.public }],
       ["move_in_album", { album_id: AL.public, photo_id: P.public, direction: "earlier" }],
       ["set_album_cover", { album_id: AL.public, photo_id: P.public }],
+      ["place_in_album", { album_id: AL.public, photo_id: P.public, before: P.private }],
     ]) {
       for (const headers of [{ "sec-fetch-site": "cross-site" }, { origin: "https://evil.example" }]) {
         const r = await api(name, params, { cookie: A.cookie, headers });
