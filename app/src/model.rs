@@ -194,6 +194,32 @@ pub struct SharedView {
     /// `None` until the password is given. Its images and original are link-scoped
     /// URLs; it never carries the location.
     pub photo: Option<PhotoView>,
+    /// An album link's album, once open (then `photo` is `None`).
+    pub album: Option<SharedAlbum>,
+    /// A photo opened from a shared album: the way back and previous / next.
+    pub place: Option<LinkPlace>,
+}
+
+/// An album as its share link shows it: every URL in it is under the link's path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SharedAlbum {
+    pub title: String,
+    pub description: String,
+    pub owner: Option<String>,
+    pub photos: Vec<PhotoCard>,
+    /// Where the cards open (`/s/{token}/p/`), passed to `PhotoGrid`.
+    pub photo_base: String,
+    /// The zip of the originals, when the link allows downloads.
+    pub download_url: Option<String>,
+}
+
+/// Where a photo opened from a shared album sits in it (full link-scoped hrefs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkPlace {
+    pub album_title: String,
+    pub album_url: String,
+    pub prev: Option<String>,
+    pub next: Option<String>,
 }
 
 /// The signed-in user, as pages show them.

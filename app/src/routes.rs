@@ -17,7 +17,7 @@ use crate::pages::{
     photo::PhotoPage,
     profile::ProfilePage,
     settings::SettingsPage,
-    share::SharePage,
+    share::{SharePage, SharedPhotoPage},
     signin::{SignInPage, SignUpPage},
     upload::UploadPage,
 };
@@ -46,6 +46,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/s/:token") view=SharePage ssr=SsrMode::Async />
+                    <Route path=path!("/s/:token/p/:photo") view=SharedPhotoPage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -68,6 +68,7 @@ fn build() -> Router {
         .route(routes::albums::BULK, post(routes::albums::bulk))
         .route("/s/{token}/media/{*rest}", get(routes::links::variant))
         .route("/s/{token}/original/{id}", get(routes::links::original))
+        .route("/s/{token}/download", get(routes::links::download))
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))
@@ -97,7 +98,8 @@ pub fn register_server_fns() {
     };
     use app::api::dev::CheckDevTools;
     use app::api::links::{
-        CreateLink, GetShare, ListLinks, ResetLink, RevokeLink, UnlockLink, UpdateLink,
+        CreateLink, GetShare, GetSharedPhoto, ListLinks, ResetLink, RevokeLink, UnlockLink,
+        UpdateLink,
     };
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
     use server_fn::axum::register_explicit;
@@ -127,6 +129,7 @@ pub fn register_server_fns() {
     register_explicit::<PlaceInAlbum>();
     register_explicit::<SetAlbumCover>();
     register_explicit::<GetShare>();
+    register_explicit::<GetSharedPhoto>();
     register_explicit::<ListLinks>();
     register_explicit::<CreateLink>();
     register_explicit::<UpdateLink>();

@@ -18,19 +18,37 @@ pub async fn get_share(token: String) -> Result<SharedView, LumenError> {
     Ok(view)
 }
 
-/// The owner's links for one of their photos.
+/// The page at `/s/{token}/p/{photo}`: a photo of a shared album.
+#[server(prefix = "/api", endpoint = "get_shared_photo")]
+pub async fn get_shared_photo(token: String, photo_id: String) -> Result<SharedView, LumenError> {
+    use crate::ssr::{guard::Need, request, service::links};
+    let (p, session) = request::guard(Need::Read).await?;
+    let head = request::head();
+    let view = links::open_photo(&p, &head, &token, &photo_id, &request::origin(&head)).await?;
+    let policy = ssr::page_policy(&view, session.is_some());
+    request::set_header(axum::http::header::CACHE_CONTROL, policy);
+    Ok(view)
+}
+
+/// The owner's links for one of their photos (`photo_id`) or albums (`album_id`).
 #[server(prefix = "/api", endpoint = "list_links")]
-pub async fn list_links(photo_id: String) -> Result<Vec<ShareLinkView>, LumenError> {
+pub async fn list_links(
+    photo_id: Option<String>,
+    album_id: Option<String>,
+) -> Result<Vec<ShareLinkView>, LumenError> {
     use crate::ssr::{guard::Need, request, service::links};
     // A read: a page opened from another site still lists them (no same-site check).
     let (p, s) = request::guard(Need::Read).await?;
     let s = s.ok_or(LumenError::Unauthenticated)?;
-    links::list(&p, &s, &photo_id, &request::origin(&request::head())).await
+    let (target, id) = ssr::target(photo_id, album_id)?;
+    links::list(&p, &s, target, &id, &request::origin(&request::head())).await
 }
 
+/// A new link to the caller's photo (`photo_id`) or album (`album_id`).
 #[server(prefix = "/api", endpoint = "create_link")]
 pub async fn create_link(
-    photo_id: String,
+    photo_id: Option<String>,
+    album_id: Option<String>,
     label: String,
     expires: Option<String>,
     password: Option<String>,
@@ -38,14 +56,15 @@ pub async fn create_link(
 ) -> Result<(), LumenError> {
     use crate::ssr::{request, service::links};
     let (p, s) = request::member().await?;
+    let (target, id) = ssr::target(photo_id, album_id)?;
     let new = links::NewLink {
         label,
         expiry: links::Expiry::parse(expires.as_deref())?,
         password: password.unwrap_or_default(),
         allow_downloads: allow_downloads.is_some(),
     };
-    links::create(&p, &s, &photo_id, new).await?;
-    request::redirect(&format!("/p/{photo_id}?link=created#share"));
+    links::create(&p, &s, target, &id, new).await?;
+    request::redirect(&format!("{}?link=created#share", links::home(target, &id)));
     Ok(())
 }
 
@@ -72,8 +91,8 @@ pub async fn update_link(
         clear_password: clear_password.is_some(),
         allow_downloads: allow_downloads.is_some(),
     };
-    let photo = links::update(&p, &s, &id, change).await?;
-    request::redirect(&format!("/p/{photo}?link=saved#share"));
+    let home = links::update(&p, &s, &id, change).await?;
+    request::redirect(&format!("{home}?link=saved#share"));
     Ok(())
 }
 
@@ -82,8 +101,8 @@ pub async fn update_link(
 pub async fn reset_link(id: String) -> Result<(), LumenError> {
     use crate::ssr::{request, service::links};
     let (p, s) = request::member().await?;
-    let photo = links::reset(&p, &s, &id).await?;
-    request::redirect(&format!("/p/{photo}?link=reset#share"));
+    let home = links::reset(&p, &s, &id).await?;
+    request::redirect(&format!("{home}?link=reset#share"));
     Ok(())
 }
 
@@ -91,8 +110,8 @@ pub async fn reset_link(id: String) -> Result<(), LumenError> {
 pub async fn revoke_link(id: String) -> Result<(), LumenError> {
     use crate::ssr::{request, service::links};
     let (p, s) = request::member().await?;
-    let photo = links::revoke(&p, &s, &id).await?;
-    request::redirect(&format!("/p/{photo}?link=revoked#share"));
+    let home = links::revoke(&p, &s, &id).await?;
+    request::redirect(&format!("{home}?link=revoked#share"));
     Ok(())
 }
 
@@ -111,8 +130,25 @@ pub async fn unlock_link(token: String, password: String) -> Result<(), LumenErr
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use crate::error::LumenError;
     use crate::http::cache;
     use crate::model::SharedView;
+    use crate::ssr::ports::LinkTarget;
+
+    /// Exactly one of the two ids names what the link is for.
+    pub fn target(
+        photo_id: Option<String>,
+        album_id: Option<String>,
+    ) -> Result<(LinkTarget, String), LumenError> {
+        match (photo_id, album_id) {
+            (Some(id), None) => Ok((LinkTarget::Photo, id)),
+            (None, Some(id)) => Ok((LinkTarget::Album, id)),
+            _ => Err(LumenError::invalid(
+                "photo_id",
+                "Say which photo or album the link is for.",
+            )),
+        }
+    }
 
     /// Shared caches never keep a page reached through a link, so a revoked link's page
     /// is gone from everywhere but the viewer's own history; a protected one, or one

@@ -3,6 +3,7 @@
 pub mod drag_order;
 pub mod error_box;
 pub mod form;
+pub mod key_nav;
 pub mod nav;
 pub mod photo_card;
 pub mod photo_view;

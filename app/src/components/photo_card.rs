@@ -12,8 +12,16 @@ pub fn PhotoCardView(
     /// A checkbox for the page's bulk form (`pick::BULK_FORM`).
     #[prop(optional)]
     pick: bool,
+    /// Where photos open, before the id: `/p/` unless given (a share link's own path).
+    #[prop(optional, into)]
+    base: String,
 ) -> impl IntoView {
-    let href = format!("/p/{}{query}", card.id);
+    let base = if base.is_empty() {
+        "/p/"
+    } else {
+        base.as_str()
+    };
+    let href = format!("{base}{}{query}", card.id);
     let picker = pick.then(|| {
         view! {
             <label class="pick">
@@ -78,6 +86,9 @@ pub fn PhotoGrid(
     /// A checkbox on every card (see [`PhotoCardView`]).
     #[prop(optional)]
     pick: bool,
+    /// Where photos open (see [`PhotoCardView`]).
+    #[prop(optional, into)]
+    base: String,
 ) -> impl IntoView {
     if cards.is_empty() {
         return view! {
@@ -94,7 +105,7 @@ pub fn PhotoGrid(
         <ul class="grid" aria-label="Photos">
             {cards
                 .into_iter()
-                .map(|card| view! { <PhotoCardView card query=query.clone() pick /> })
+                .map(|card| view! { <PhotoCardView card query=query.clone() pick base=base.clone() /> })
                 .collect_view()}
         </ul>
     }

@@ -5,8 +5,12 @@
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
+use leptos_router::hooks::use_query_map;
+
 use crate::api::links::{CreateLink, ResetLink, RevokeLink, UnlockLink, UpdateLink};
+use crate::components::error_box::ErrorNotice;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
+use crate::error::LumenError;
 use crate::model::{ShareLinkView, LINK_EXPIRY_CHOICES, LINK_EXPIRY_DEFAULT};
 
 /// Radio buttons for how long a link works; `current` is ticked.
@@ -31,16 +35,75 @@ fn expiry_choices(
         .collect_view()
 }
 
-/// A new link for a photo: label, how long it works, an optional password, downloads.
+/// What the owner shares: one of their photos, or one of their albums.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Photo(String),
+    Album(String),
+}
+
+impl Subject {
+    /// The create form's field naming it (`create_link` takes one of the two).
+    fn field(&self) -> (&'static str, String) {
+        match self {
+            Self::Photo(id) => ("photo_id", id.clone()),
+            Self::Album(id) => ("album_id", id.clone()),
+        }
+    }
+}
+
+/// The owner's share links for a photo or an album: a form for a new one, and the list
+/// with each link's edit, reset and revoke forms.
 #[component]
-pub fn ShareForm(photo_id: String) -> impl IntoView {
+pub fn ShareSection(
+    subject: Subject,
+    /// The owner's links, loaded by the page (`api::links::list_links`).
+    links: Resource<Result<Vec<ShareLinkView>, LumenError>>,
+) -> impl IntoView {
+    let done = use_query_map()
+        .read_untracked()
+        .get("link")
+        .and_then(|what| match what.as_str() {
+            "created" => Some("Link created. Copy it from the list below."),
+            "saved" => Some("Link saved."),
+            "reset" => Some("Link reset: it has a new address, and the old one no longer works."),
+            "revoked" => Some("Link revoked: it and every image it showed no longer work."),
+            _ => None,
+        });
+    view! {
+        <section class="share" id="share" aria-labelledby="share-heading">
+            <h2 id="share-heading">"Share"</h2>
+            {done.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
+            <ShareForm subject />
+            <Suspense fallback=|| view! { <p class="loading">"Loading links…"</p> }>
+                {move || Suspend::new(async move {
+                    match links.await {
+                        Ok(links) => view! { <LinkList links /> }.into_any(),
+                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// A new link for a photo or album: label, how long it works, an optional password, downloads.
+#[component]
+pub fn ShareForm(subject: Subject) -> impl IntoView {
     const ACTION: &str = CreateLink::PATH;
+    let what = match subject {
+        Subject::Photo(_) => {
+            "Anyone with the link sees this photo, even if it is private, and nothing else of yours."
+        }
+        Subject::Album(_) => {
+            "Anyone with the link sees this album and every photo in it, private ones too, and nothing else of yours."
+        }
+    };
+    let (field, id) = subject.field();
     view! {
         <ServerForm action=ACTION class="stack share-form" label="Create a share link">
-            <p class="muted">
-                "Anyone with the link sees this photo, even if it is private, and nothing else of yours."
-            </p>
-            <input type="hidden" name="photo_id" value=photo_id />
+            <p class="muted">{what}</p>
+            <input type="hidden" name=field value=id />
             <Field
                 action=ACTION
                 name="label"
@@ -200,13 +263,14 @@ fn kept_for(action: &str, id: &str, field: &str, default: &str) -> String {
     }
 }
 
-/// A password-protected link before its password: nothing of the photo, only the form.
+/// A password-protected link before its password: nothing of what it shares (not even
+/// whether it is a photo or an album), only the form.
 #[component]
 pub fn PasswordPrompt(token: String) -> impl IntoView {
     const ACTION: &str = UnlockLink::PATH;
     view! {
         <section class="share-locked">
-            <h1>"This photo is protected"</h1>
+            <h1>"This link is protected"</h1>
             <p>"Type the password you were given with the link."</p>
             <ServerForm action=ACTION class="stack" label="Unlock">
                 <input type="hidden" name="token" value=token />

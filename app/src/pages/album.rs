@@ -9,12 +9,14 @@ use server_fn::ServerFn;
 use crate::api::albums::{
     get_album, DeleteAlbum, MoveInAlbum, RemoveFromAlbum, SetAlbumCover, UpdateAlbum,
 };
+use crate::api::links::list_links;
 use crate::components::drag_order::DragOrder;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, refusal, Field, ServerForm};
 use crate::components::photo_card::PhotoGrid;
 use crate::components::photo_view::SocialMeta;
 use crate::components::pick::{RangeSelect, BULK_FORM};
+use crate::components::share::{ShareSection, Subject};
 use crate::components::upload_row::FormError;
 use crate::http::escape_text;
 use crate::model::{AlbumSort, AlbumView, Visibility};
@@ -42,6 +44,17 @@ pub fn AlbumPage() -> impl IntoView {
 
 #[component]
 fn Album(a: AlbumView) -> impl IntoView {
+    view! {
+        <Title text=isolate(&a.title) />
+        <SocialMeta preview=a.preview.clone() />
+        <AlbumBody a />
+    }
+}
+
+/// The album as its page shows it, without the page's title and link-preview tags (the
+/// design catalogue shows it too).
+#[component]
+pub fn AlbumBody(a: AlbumView) -> impl IntoView {
     let saved = use_query_map().read_untracked().get("saved").is_some();
     let count = match a.photos.len() {
         1 => "1 photo".to_string(),
@@ -71,8 +84,6 @@ fn Album(a: AlbumView) -> impl IntoView {
         .is_owner
         .then(|| view! { <AlbumOwnerTools a=a.clone() /> });
     view! {
-        <Title text=isolate(&a.title) />
-        <SocialMeta preview=a.preview.clone() />
         <article class="album-page">
             <h1>
                 <bdi>{a.title.clone()}</bdi>
@@ -107,6 +118,10 @@ fn Album(a: AlbumView) -> impl IntoView {
 #[component]
 fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
     const EDIT: &str = UpdateAlbum::PATH;
+    let share_links = Resource::new(move || (), {
+        let id = a.id.clone();
+        move |()| list_links(None, Some(id.clone()))
+    });
     let manual = a.sort == AlbumSort::Manual;
     let rows = a
         .photos
@@ -225,6 +240,7 @@ fn AlbumOwnerTools(a: AlbumView) -> impl IntoView {
                     "Save changes"
                 </button>
             </ServerForm>
+            <ShareSection subject=Subject::Album(a.id.clone()) links=share_links />
             <details class="danger-zone">
                 <summary>"Delete this album…"</summary>
                 <ServerForm action=DeleteAlbum::PATH label="Delete album">

@@ -9,21 +9,27 @@ use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
 use crate::components::nav::NavBar;
 use crate::components::photo_card::PhotoGrid;
-use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm};
+use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm, Subject};
 use crate::components::status::StatusBadge;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{UploadItem, UploadState};
 use crate::error::LumenError;
-use crate::model::{AlbumCard, ImageSrc, Me, PhotoCard, PhotoStatus, ShareLinkView, Visibility};
+use crate::model::{
+    AlbumCard, AlbumSort, AlbumView, ImageSrc, Me, PhotoCard, PhotoStatus, Preview, ShareLinkView,
+    SharedAlbum, Visibility,
+};
+use crate::pages::album::AlbumBody;
 use crate::pages::profile::AlbumGrid;
+use crate::pages::share::SharedAlbumView;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 11] = [
+const SECTIONS: [(&str, &str); 12] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
     ("cards", "Photo cards"),
     ("albums", "Album cards"),
+    ("album-page", "Album page"),
     ("progress", "Upload progress"),
     ("forms", "Form errors"),
     ("empty", "Empty and loading states"),
@@ -146,6 +152,18 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
             {section("cards", view! { <PhotoGrid cards=sample_cards() /> }.into_any())}
             {section("albums", view! { <AlbumGrid cards=sample_albums() /> }.into_any())}
             {section(
+                "album-page",
+                // As a visitor sees it, then through an album share link that allows downloads.
+                view! {
+                    <div class="design-stack">
+                        <AlbumBody a=sample_album() />
+                        <h4>"Shared album (through a link)"</h4>
+                        <SharedAlbumView a=sample_shared_album() />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
                 "progress",
                 view! {
                     <ul class="progress-list" aria-label="Upload progress">
@@ -222,7 +240,11 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     <div class="design-stack">
                         <section class="share">
                             <h4>"Share dialog"</h4>
-                            <ShareForm photo_id="design-ready".to_string() />
+                            <ShareForm subject=Subject::Photo("design-ready".to_string()) />
+                        </section>
+                        <section class="share">
+                            <h4>"Share dialog (album)"</h4>
+                            <ShareForm subject=Subject::Album("design-album".to_string()) />
                         </section>
                         <section class="share">
                             <h4>"Link list"</h4>
@@ -237,6 +259,41 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     .into_any(),
             )}
         </div>
+    }
+}
+
+fn sample_album() -> AlbumView {
+    AlbumView {
+        id: "design-album".into(),
+        title: "Summer by the sea".into(),
+        description: "Two weeks on the coast.\nMostly boats.".into(),
+        visibility: Visibility::Public,
+        sort: AlbumSort::Manual,
+        owner: Some("ada".into()),
+        is_owner: false,
+        cover_photo_id: Some("design-ready".into()),
+        photos: sample_cards()
+            .into_iter()
+            .filter(|c| c.status == PhotoStatus::Ready)
+            .collect(),
+        preview: Preview {
+            url: String::new(),
+            title: String::new(),
+            description: String::new(),
+            image: None,
+        },
+    }
+}
+
+fn sample_shared_album() -> SharedAlbum {
+    let a = sample_album();
+    SharedAlbum {
+        title: a.title,
+        description: a.description,
+        owner: a.owner,
+        photos: a.photos,
+        photo_base: "/s/design/p/".into(),
+        download_url: Some("/s/design/download".into()),
     }
 }
 

@@ -8,10 +8,10 @@ use server_fn::ServerFn;
 use crate::api::albums::{album_choices, get_album_place, AddToAlbum};
 use crate::api::links::list_links;
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
-use crate::components::error_box::{ErrorBox, ErrorNotice};
+use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
-use crate::components::share::{LinkList, ShareForm};
+use crate::components::share::{ShareSection, Subject};
 use crate::components::status::StatusBadge;
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
@@ -107,6 +107,10 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
 #[component]
 fn OwnerTools(p: PhotoView) -> impl IntoView {
     const EDIT: &str = UpdatePhoto::PATH;
+    let share_links = Resource::new(move || (), {
+        let id = p.id.clone();
+        move |()| list_links(Some(id.clone()), None)
+    });
     let current = kept(EDIT, "visibility", p.visibility.as_str());
     let choices = Visibility::ALL
         .into_iter()
@@ -159,7 +163,7 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                 </button>
             </ServerForm>
             <PhotoAlbums photo_id=p.id.clone() />
-            <ShareSection photo_id=p.id.clone() />
+            <ShareSection subject=Subject::Photo(p.id.clone()) links=share_links />
             <details class="danger-zone">
                 <summary>"Delete this photo…"</summary>
                 <ServerForm action=DeletePhoto::PATH label="Delete photo">
@@ -170,39 +174,6 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                     </button>
                 </ServerForm>
             </details>
-        </section>
-    }
-}
-
-/// The owner's share links for this photo: a form for a new one, and the list with
-/// each link's edit, reset and revoke forms.
-#[component]
-fn ShareSection(photo_id: String) -> impl IntoView {
-    let id = photo_id.clone();
-    let links = Resource::new(move || id.clone(), list_links);
-    let done = use_query_map()
-        .read_untracked()
-        .get("link")
-        .and_then(|what| match what.as_str() {
-            "created" => Some("Link created. Copy it from the list below."),
-            "saved" => Some("Link saved."),
-            "reset" => Some("Link reset: it has a new address, and the old one no longer works."),
-            "revoked" => Some("Link revoked: it and every image it showed no longer work."),
-            _ => None,
-        });
-    view! {
-        <section class="share" id="share" aria-labelledby="share-heading">
-            <h2 id="share-heading">"Share"</h2>
-            {done.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
-            <ShareForm photo_id />
-            <Suspense fallback=|| view! { <p class="loading">"Loading links…"</p> }>
-                {move || Suspend::new(async move {
-                    match links.await {
-                        Ok(links) => view! { <LinkList links /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
         </section>
     }
 }

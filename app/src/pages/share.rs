@@ -1,18 +1,21 @@
-//! `/s/{token}`: a share link's page. The photo (at link-scoped image URLs) to anyone
-//! holding an open link, the password form for a protected one, and the same "does not
-//! work" page for revoked, expired, reset and made-up links. Nothing else of the owner's.
+//! `/s/{token}` and `/s/{token}/p/{photo}`: a share link's pages. The photo, or the album
+//! and its photos, at link-scoped URLs to anyone holding an open link; the password form
+//! for a protected one; and the same "does not work" page for revoked, expired, reset and
+//! made-up links. Nothing else of the owner's.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::links::get_share;
+use crate::api::links::{get_share, get_shared_photo};
 use crate::components::error_box::ErrorBox;
+use crate::components::key_nav::KeyNav;
+use crate::components::photo_card::PhotoGrid;
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
 use crate::components::share::{DeadLink, PasswordPrompt};
 use crate::error::LumenError;
 use crate::http::set_http_status;
-use crate::model::{PhotoView, SharedView};
+use crate::model::{LinkPlace, PhotoView, SharedAlbum, SharedView};
 use crate::text::isolate;
 
 #[component]
@@ -20,6 +23,26 @@ pub fn SharePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let share = Resource::new(token, get_share);
+    view! { <ShareShell share /> }
+}
+
+/// A photo of a shared album, opened from the album's link page.
+#[component]
+pub fn SharedPhotoPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("token").unwrap_or_default(),
+            p.get("photo").unwrap_or_default(),
+        )
+    };
+    let share = Resource::new(key, |(token, photo)| get_shared_photo(token, photo));
+    view! { <ShareShell share /> }
+}
+
+#[component]
+fn ShareShell(share: Resource<Result<SharedView, LumenError>>) -> impl IntoView {
     view! {
         // Link pages are for the people they were sent to, not for search engines.
         <Meta name="robots" content="noindex, nofollow" />
@@ -45,24 +68,30 @@ pub fn SharePage() -> impl IntoView {
 #[component]
 fn Shared(v: SharedView) -> impl IntoView {
     let meta = view! { <SocialMeta preview=v.preview.clone() /> };
-    match v.photo {
-        None => view! {
-            <Title text="Protected photo" />
-            {meta}
-            <PasswordPrompt token=v.token />
-        }
-        .into_any(),
-        Some(p) => view! {
+    match (v.photo, v.album) {
+        (Some(p), _) => view! {
             <Title text=isolate(&p.title) />
             {meta}
-            <SharedPhoto p />
+            <SharedPhoto p place=v.place />
+        }
+        .into_any(),
+        (None, Some(a)) => view! {
+            <Title text=isolate(&a.title) />
+            {meta}
+            <SharedAlbumView a />
+        }
+        .into_any(),
+        (None, None) => view! {
+            <Title text="Protected link" />
+            {meta}
+            <PasswordPrompt token=v.token />
         }
         .into_any(),
     }
 }
 
 #[component]
-fn SharedPhoto(p: PhotoView) -> impl IntoView {
+fn SharedPhoto(p: PhotoView, place: Option<LinkPlace>) -> impl IntoView {
     let byline = p.owner.clone().map(|u| {
         view! { <p class="byline">"Shared by @" {u}</p> }
     });
@@ -75,8 +104,19 @@ fn SharedPhoto(p: PhotoView) -> impl IntoView {
     } else {
         view! { <PhotoFigure p=p.clone() /> }.into_any()
     };
+    let nav = place.map(|at| {
+        view! {
+            <nav class="album-nav" aria-label="In this album">
+                {at.prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
+                <a href=at.album_url>"Album: " <bdi>{at.album_title}</bdi></a>
+                {at.next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
+            </nav>
+            <KeyNav />
+        }
+    });
     view! {
         <article class="photo-page shared" data-status=p.status.as_str()>
+            {nav}
             <h1>
                 <bdi>{p.title.clone()}</bdi>
             </h1>
@@ -85,6 +125,54 @@ fn SharedPhoto(p: PhotoView) -> impl IntoView {
             <Caption text=p.caption.clone() />
             <Facts p=p.clone() />
             {original}
+        </article>
+    }
+}
+
+/// An album as its link shows it: words, count, the grid (each photo opens under the
+/// link), and the zip when the link allows downloads.
+#[component]
+pub fn SharedAlbumView(a: SharedAlbum) -> impl IntoView {
+    let count = match a.photos.len() {
+        1 => "1 photo".to_string(),
+        n => format!("{n} photos"),
+    };
+    let byline = match a.owner.clone() {
+        Some(u) => format!("Shared by @{u} · {count}"),
+        None => count,
+    };
+    let description = (!a.description.is_empty()).then(|| {
+        let lines = a
+            .description
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
+            .collect_view();
+        view! { <div class="caption">{lines}</div> }
+    });
+    let download = a.download_url.clone().map(|href| {
+        view! {
+            <p>
+                <a class="button" href=href download>"Download all (zip of the originals)"</a>
+                " "
+                <small class="muted">"The originals keep their camera data."</small>
+            </p>
+        }
+    });
+    let grid = if a.photos.is_empty() {
+        view! { <div class="empty"><p>"This album has no photos yet."</p></div> }.into_any()
+    } else {
+        view! { <PhotoGrid cards=a.photos.clone() base=a.photo_base.clone() /> }.into_any()
+    };
+    view! {
+        <article class="album-page shared">
+            <h1>
+                <bdi>{a.title.clone()}</bdi>
+            </h1>
+            <p class="byline">{byline}</p>
+            {description}
+            {download}
+            {grid}
         </article>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
-use crate::ssr::ports::{AlbumRow, LinkRow, LinkTarget, PhotoRow};
+use crate::ssr::ports::{AlbumEntry, AlbumRow, LinkRow, LinkTarget, PhotoRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -157,16 +157,31 @@ impl LinkAction {
     pub const ALL: [LinkAction; 3] = [Self::View, Self::DownloadOriginal, Self::Manage];
 }
 
-/// The share-link rules. Through a link that is open, its one target photo shows to
-/// anyone, whatever the photo's visibility (sharing a private photo is the point), and
-/// its original when the link allows downloads; nothing else does, and a dead or locked
-/// link answers like a made-up one. Only the link's owner manages it; to anyone else
-/// signed in it does not exist.
+/// What a share link is asked to show.
+#[derive(Debug, Clone, Copy)]
+pub enum Shown<'a> {
+    /// A photo link's photo.
+    Photo(&'a PhotoRow),
+    /// A photo of an album link's album: its entry there (the membership row) is the proof.
+    InAlbum {
+        album: &'a AlbumRow,
+        entry: &'a AlbumEntry,
+    },
+    /// An album link's album itself: its page, and its zip (`DownloadOriginal`).
+    Album(&'a AlbumRow),
+}
+
+/// The share-link rules. Through a link that is open, its target shows to anyone: a photo
+/// link's one photo, or an album link's album and every finished photo of the owner's in
+/// it, whatever each one's visibility (sharing a private album is the point); originals
+/// (and an album's zip) when the link allows downloads. Nothing else does, and a dead or
+/// locked link answers like a made-up one. Only the link's owner manages it; to anyone
+/// else signed in it does not exist. Off the link (`Via::Page`) the usual rules apply.
 pub fn check_link(
     viewer: Option<&str>,
     via: Via,
     link: &LinkRow,
-    photo: &PhotoRow,
+    shown: Shown,
     action: LinkAction,
     now_ms: i64,
 ) -> Result<(), LumenError> {
@@ -178,16 +193,52 @@ pub fn check_link(
         };
     }
     let Via::Link { unlocked } = via else {
-        let photo_action = match action {
-            LinkAction::DownloadOriginal => Action::DownloadOriginal,
-            _ => Action::View,
+        let original = action == LinkAction::DownloadOriginal;
+        return match shown {
+            Shown::Photo(photo)
+            | Shown::InAlbum {
+                entry: AlbumEntry { photo, .. },
+                ..
+            } => check(
+                viewer,
+                photo,
+                if original {
+                    Action::DownloadOriginal
+                } else {
+                    Action::View
+                },
+            ),
+            Shown::Album(album) => check_album(
+                viewer,
+                album,
+                if original {
+                    AlbumAction::Download
+                } else {
+                    AlbumAction::View
+                },
+            ),
         };
-        return check(viewer, photo, photo_action);
     };
-    let opens = link.target == LinkTarget::Photo
-        && link.target_id == photo.id
-        && link.owner_id == photo.owner_id
-        && link_state(link, now_ms, unlocked) == LinkState::Open;
+    let album_link = |album: &AlbumRow| {
+        link.target == LinkTarget::Album
+            && link.target_id == album.id
+            && link.owner_id == album.owner_id
+    };
+    let targets = match shown {
+        Shown::Photo(photo) => {
+            link.target == LinkTarget::Photo
+                && link.target_id == photo.id
+                && link.owner_id == photo.owner_id
+        }
+        Shown::InAlbum { album, entry } => {
+            album_link(album)
+                && entry.album_id == album.id
+                && entry.photo.owner_id == album.owner_id
+                && entry.photo.status == PhotoStatus::Ready
+        }
+        Shown::Album(album) => album_link(album),
+    };
+    let opens = targets && link_state(link, now_ms, unlocked) == LinkState::Open;
     match action {
         LinkAction::View if opens => Ok(()),
         LinkAction::DownloadOriginal if opens && link.allow_downloads => Ok(()),
@@ -418,7 +469,7 @@ mod tests {
             let mut photo = pending_row("p", 1);
             photo.visibility = vis;
             for (action, want) in LinkAction::ALL.into_iter().zip(wants) {
-                let got = match check_link(v, via, &link, &photo, action, NOW) {
+                let got = match check_link(v, via, &link, Shown::Photo(&photo), action, NOW) {
                     Ok(()) => "ok".to_string(),
                     Err(e) => e.status().to_string(),
                 };
@@ -437,7 +488,7 @@ mod tests {
             p
         };
         let ok = |link: &LinkRow, photo: &PhotoRow, action| {
-            check_link(None, open, link, photo, action, NOW).is_ok()
+            check_link(None, open, link, Shown::Photo(photo), action, NOW).is_ok()
         };
         let base = share_link(false);
         assert!(ok(&base, &photo, LinkAction::View));
@@ -482,6 +533,214 @@ mod tests {
 
         assert_eq!(link_state(&share_link(true), NOW, false), LinkState::Locked);
         assert_eq!(link_state(&share_link(true), NOW, true), LinkState::Open);
+    }
+
+    fn album_link(password: bool) -> LinkRow {
+        LinkRow {
+            target: LinkTarget::Album,
+            target_id: "a1".into(),
+            ..share_link(password)
+        }
+    }
+
+    fn entry(photo_vis: Visibility) -> AlbumEntry {
+        let mut photo = pending_row("p", 1);
+        photo.visibility = photo_vis;
+        photo.status = PhotoStatus::Ready;
+        AlbumEntry {
+            album_id: "a1".into(),
+            photo,
+            position: "V".into(),
+            added_at: 1,
+        }
+    }
+
+    /// An album link, each kind of asker × album visibility × the visibility of a photo in
+    /// it → (photo View, photo Original, Manage) and (album View, zip). Through the link
+    /// every finished photo of the album shows, private ones too; off it, the photo's and
+    /// album's own rules (the owner's page, strangers' 404).
+    #[test]
+    fn the_album_link_table() {
+        type Want = ([&'static str; 3], [&'static str; 2]);
+        let want = |who: &str, album: Visibility, photo: Visibility| -> Want {
+            let through = match who {
+                "holder" | "holder-unlocked" | "other-via-link" => (["ok", "ok"], ["ok", "ok"]),
+                _ => (["404", "404"], ["404", "404"]),
+            };
+            let manage = match who {
+                "owner" => "ok",
+                "other" | "other-via-link" => "404",
+                "owner-via-locked" => "ok",
+                _ => "401",
+            };
+            let page = |ok: bool| if ok { "ok" } else { "404" };
+            let (photo_want, album_want) = match who {
+                "owner" => (["ok", "ok"], ["ok", "ok"]),
+                // `allow_original` is off: others never download from the page.
+                "other" | "anon" => (
+                    [page(photo != Private), "404"],
+                    [page(album != Private), "404"],
+                ),
+                _ => through,
+            };
+            ([photo_want[0], photo_want[1], manage], album_want)
+        };
+        let askers = [
+            "owner",
+            "other",
+            "anon",
+            "holder",
+            "holder-locked",
+            "holder-unlocked",
+            "owner-via-locked",
+            "other-via-link",
+        ];
+        for who in askers {
+            for album_vis in [Public, Unlisted, Private] {
+                for photo_vis in [Public, Unlisted, Private] {
+                    let (v, via, password) = asker(who);
+                    let link = album_link(password);
+                    let a = album(album_vis);
+                    let e = entry(photo_vis);
+                    let (photo_want, album_want) = want(who, album_vis, photo_vis);
+                    let status = |r: Result<(), LumenError>| match r {
+                        Ok(()) => "ok".to_string(),
+                        Err(e) => e.status().to_string(),
+                    };
+                    let in_album = Shown::InAlbum {
+                        album: &a,
+                        entry: &e,
+                    };
+                    for (action, want) in LinkAction::ALL.into_iter().zip(photo_want) {
+                        let got = status(check_link(v, via, &link, in_album, action, NOW));
+                        assert_eq!(
+                            got, want,
+                            "{who} × {album_vis:?} × {photo_vis:?} × photo {action:?}"
+                        );
+                    }
+                    for (action, want) in [LinkAction::View, LinkAction::DownloadOriginal]
+                        .into_iter()
+                        .zip(album_want)
+                    {
+                        let got = status(check_link(v, via, &link, Shown::Album(&a), action, NOW));
+                        assert_eq!(got, want, "{who} × {album_vis:?} × album {action:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// An album link opens its album's finished photos of its owner, nothing else, and
+    /// nothing once dead; downloads only when allowed.
+    #[test]
+    fn an_album_link_opens_only_its_album() {
+        let open = Via::Link { unlocked: true };
+        let a = album(Private);
+        let link = album_link(false);
+        let ok = |link: &LinkRow, shown: Shown, action| {
+            check_link(None, open, link, shown, action, NOW).is_ok()
+        };
+        let e = entry(Private);
+        assert!(ok(
+            &link,
+            Shown::InAlbum {
+                album: &a,
+                entry: &e
+            },
+            LinkAction::View
+        ));
+        assert!(ok(&link, Shown::Album(&a), LinkAction::View));
+
+        let mut elsewhere = e.clone();
+        elsewhere.album_id = "a2".into();
+        assert!(
+            !ok(
+                &link,
+                Shown::InAlbum {
+                    album: &a,
+                    entry: &elsewhere
+                },
+                LinkAction::View
+            ),
+            "not in it"
+        );
+        let mut other_album = a.clone();
+        other_album.id = "a2".into();
+        assert!(
+            !ok(
+                &link,
+                Shown::InAlbum {
+                    album: &other_album,
+                    entry: &elsewhere
+                },
+                LinkAction::View
+            ),
+            "another album"
+        );
+        assert!(!ok(&link, Shown::Album(&other_album), LinkAction::View));
+        let mut theirs = e.clone();
+        theirs.photo.owner_id = "u2".into();
+        assert!(
+            !ok(
+                &link,
+                Shown::InAlbum {
+                    album: &a,
+                    entry: &theirs
+                },
+                LinkAction::View
+            ),
+            "someone else's photo"
+        );
+        let mut pending = e.clone();
+        pending.photo.status = PhotoStatus::Pending;
+        assert!(
+            !ok(
+                &link,
+                Shown::InAlbum {
+                    album: &a,
+                    entry: &pending
+                },
+                LinkAction::View
+            ),
+            "unfinished"
+        );
+        // A photo link does not open albums, nor an album link the photo alone.
+        assert!(!ok(&share_link(false), Shown::Album(&a), LinkAction::View));
+        let mut photo_id_clash = e.photo.clone();
+        photo_id_clash.id = "a1".into();
+        assert!(!ok(&link, Shown::Photo(&photo_id_clash), LinkAction::View));
+
+        let mut dead = link.clone();
+        dead.revoked_at = Some(NOW - 1);
+        assert!(!ok(&dead, Shown::Album(&a), LinkAction::View));
+        assert!(!ok(
+            &dead,
+            Shown::InAlbum {
+                album: &a,
+                entry: &e
+            },
+            LinkAction::View
+        ));
+        dead.revoked_at = None;
+        dead.expires_at = Some(NOW);
+        assert!(!ok(&dead, Shown::Album(&a), LinkAction::View));
+
+        let mut no_downloads = link.clone();
+        no_downloads.allow_downloads = false;
+        assert!(ok(&no_downloads, Shown::Album(&a), LinkAction::View));
+        assert!(!ok(
+            &no_downloads,
+            Shown::Album(&a),
+            LinkAction::DownloadOriginal
+        ));
+        assert!(!ok(
+            &no_downloads,
+            Shown::InAlbum {
+                album: &a,
+                entry: &e
+            },
+            LinkAction::DownloadOriginal
+        ));
     }
 
     #[test]

@@ -327,6 +327,16 @@ impl LinkRepo for Port {
         }
         Ok(())
     }
+
+    async fn purge_dead(&self, revoked_before: i64, expired_before: i64) -> PortResult<u32> {
+        let mut links = lock(&self.0.links);
+        let before = links.len();
+        links.retain(|_, l| {
+            !(l.revoked_at.is_some_and(|t| t < revoked_before)
+                || l.expires_at.is_some_and(|t| t < expired_before))
+        });
+        Ok(u32::try_from(before - links.len()).unwrap_or(u32::MAX))
+    }
 }
 
 #[async_trait]
@@ -568,9 +578,16 @@ impl Crypto for Port {
     }
     fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>> {
         self.0.randomness()?;
-        let seed = self.0.next_id.fetch_add(1, Ordering::SeqCst);
+        // Deterministic, but distinct across calls (splitmix64): tokens never repeat.
+        let mut x = self.0.next_id.fetch_add(1, Ordering::SeqCst) as u64;
         Ok((0..n)
-            .map(|i| (seed as usize * 131 + i * 7) as u8)
+            .map(|_| {
+                x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = x;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                (z ^ (z >> 31)) as u8
+            })
             .collect())
     }
 }
@@ -803,11 +820,29 @@ impl AlbumPhotos for Port {
         Ok(())
     }
     async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>> {
+        // As the table in D1: a deleted photo has left every album.
+        if self.0.photo(photo_id).is_none() {
+            return Ok(Vec::new());
+        }
         Ok(lock(&self.0.album_photos)
             .keys()
             .filter(|(_, p)| p == photo_id)
             .map(|(a, _)| a.clone())
             .collect())
+    }
+
+    async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>> {
+        let found = lock(&self.0.album_photos)
+            .get(&(album_id.to_string(), photo_id.to_string()))
+            .cloned();
+        Ok(found.and_then(|(position, added_at)| {
+            Some(AlbumEntry {
+                album_id: album_id.to_string(),
+                photo: self.0.photo(photo_id)?,
+                position,
+                added_at,
+            })
+        }))
     }
 }
 

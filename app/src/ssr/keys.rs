@@ -56,6 +56,16 @@ pub fn link_variant_url(token: &str, r2_key: &str) -> String {
     format!("/s/{token}{}", variant_url(r2_key))
 }
 
+/// A photo of a shared album, opened through the album's link.
+pub fn link_photo_url(token: &str, photo_id: &str) -> String {
+    format!("/s/{token}/p/{photo_id}")
+}
+
+/// The zip of a shared album's originals, when its link allows downloads.
+pub fn link_download_url(token: &str) -> String {
+    format!("/s/{token}/download")
+}
+
 /// The original through a share link that allows downloads.
 pub fn link_original_url(token: &str, photo_id: &str) -> String {
     format!("/s/{token}{}", original_url(photo_id))

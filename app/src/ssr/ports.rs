@@ -366,6 +366,8 @@ pub trait AlbumPhotos: Send + Sync {
     async fn set_position(&self, album_id: &str, photo_id: &str, position: &str) -> PortResult<()>;
     /// The ids of the albums a photo is in.
     async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>>;
+    /// One photo's entry in one album, if it is there.
+    async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>>;
 }
 
 /// What a share link opens.
@@ -436,4 +438,7 @@ pub trait LinkRepo: Send + Sync {
     /// For good. `NotFound` as `update`.
     async fn revoke(&self, id: &str, now_ms: i64) -> PortResult<()>;
     async fn count_view(&self, id: &str) -> PortResult<()>;
+    /// Deletes links revoked before `revoked_before` or expired before `expired_before`;
+    /// how many went.
+    async fn purge_dead(&self, revoked_before: i64, expired_before: i64) -> PortResult<u32>;
 }

@@ -42,6 +42,12 @@ pub const ENTRIES: &str = select_photos!(
      WHERE ap.album_id IN (SELECT value FROM json_each(?1)) \
      ORDER BY ap.album_id, ap.position, photos.id"
 );
+/// One photo's entry in one album (the primary key): whether a share link may show it.
+pub const ENTRY: &str = select_photos!(
+    "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+    "JOIN album_photos ap ON ap.photo_id = photos.id \
+     WHERE ap.album_id = ?1 AND ap.photo_id = ?2"
+);
 /// A photo already in the album keeps its place.
 pub const ADD: &str = "INSERT INTO album_photos (album_id, photo_id, position, added_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (album_id, photo_id) DO NOTHING";
@@ -104,6 +110,17 @@ struct Entry {
     photo: PhotoRowIn,
 }
 
+impl Entry {
+    fn into_port(self) -> PortResult<AlbumEntry> {
+        Ok(AlbumEntry {
+            album_id: self.album_id,
+            photo: self.photo.into_port()?,
+            position: self.position,
+            added_at: self.added_at as i64,
+        })
+    }
+}
+
 fn json_ids(ids: &[String]) -> PortResult<JsValue> {
     serde_json::to_string(ids)
         .map(|j| s(&j))
@@ -164,16 +181,15 @@ impl AlbumPhotos for D1Albums {
         let ids = json_ids(album_ids)?;
         SendFuture::new(async move {
             let rows: Vec<Entry> = all(&self.0, ENTRIES, &[ids]).await?;
-            rows.into_iter()
-                .map(|e| {
-                    Ok(AlbumEntry {
-                        album_id: e.album_id,
-                        photo: e.photo.into_port()?,
-                        position: e.position,
-                        added_at: e.added_at as i64,
-                    })
-                })
-                .collect()
+            rows.into_iter().map(Entry::into_port).collect()
+        })
+        .await
+    }
+
+    async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>> {
+        SendFuture::new(async move {
+            let rows: Vec<Entry> = all(&self.0, ENTRY, &[s(album_id), s(photo_id)]).await?;
+            rows.into_iter().next().map(Entry::into_port).transpose()
         })
         .await
     }
@@ -235,7 +251,7 @@ impl AlbumPhotos for D1Albums {
 mod tests {
     //! Every statement above, run against real SQLite with the real migrations.
     use super::*;
-    use crate::d1::test_db::{db, plan, user, TestResult};
+    use crate::d1::test_db::{db, ids, plan, user, TestResult};
     use rusqlite::{params, Connection};
 
     fn photo(c: &Connection, id: &str, owner: &str) -> rusqlite::Result<usize> {
@@ -299,6 +315,13 @@ mod tests {
             names.starts_with("album_id,position,added_at,id,owner_id"),
             "{names}"
         );
+        assert_eq!(c.prepare(ENTRY)?.column_names().join(","), names);
+        // One entry by its key: a share link's media check reads just that.
+        assert_eq!(ids(&c, ENTRY, params!["al", "b"])?, ["b"]);
+        assert_eq!(ids(&c, ENTRY, params!["al", "zz"])?, Vec::<String>::new());
+        assert_eq!(ids(&c, ENTRY, params!["other", "b"])?, Vec::<String>::new());
+        let steps = plan(&c, ENTRY, params!["al", "b"])?;
+        assert!(!steps.iter().any(|s| s.starts_with("SCAN")), "{steps:?}");
         Ok(())
     }
 

@@ -43,6 +43,10 @@ pub const REVOKE: &str = "UPDATE share_links SET revoked_at = ?2, updated_at = ?
      WHERE id = ?1 AND revoked_at IS NULL";
 /// One statement, so concurrent views all count.
 pub const COUNT_VIEW: &str = "UPDATE share_links SET views = views + 1 WHERE id = ?1";
+/// The cron's sweep: links revoked before ?1, or expired before ?2 (each by its partial index).
+pub const PURGE_DEAD: &str = "DELETE FROM share_links WHERE id IN (\
+     SELECT id FROM share_links WHERE revoked_at < ?1 \
+     UNION SELECT id FROM share_links WHERE expires_at < ?2)";
 
 pub struct D1Links(SendWrapper<D1Database>);
 
@@ -175,6 +179,15 @@ impl LinkRepo for D1Links {
         SendFuture::new(write(&self.0, COUNT_VIEW, &[s(id)]))
             .await
             .map(|_| ())
+    }
+
+    async fn purge_dead(&self, revoked_before: i64, expired_before: i64) -> PortResult<u32> {
+        SendFuture::new(write(
+            &self.0,
+            PURGE_DEAD,
+            &[ms(revoked_before), ms(expired_before)],
+        ))
+        .await
     }
 }
 
@@ -446,6 +459,82 @@ mod tests {
         c.execute("DELETE FROM photos WHERE id = 'p1'", [])?;
         assert_eq!(ids(&c, BY_ID, params!["l1"])?, Vec::<String>::new());
         assert_eq!(ids(&c, BY_ID, params!["l2"])?, ["l2"], "other links stay");
+        Ok(())
+    }
+
+    #[test]
+    fn links_go_with_their_album() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        c.execute(
+            "INSERT INTO albums (id, owner_id, title, description, visibility, sort, created_at, \
+             updated_at) VALUES ('a1', 'u1', 't', '', 'private', 'manual', 1, 1)",
+            [],
+        )?;
+        for (id, kind, target, token) in [
+            ("l1", "album", "a1", "t1"),
+            ("l2", "photo", "a1", "t2"),
+            ("l3", "album", "a2", "t3"),
+        ] {
+            c.execute(
+                INSERT,
+                params![id, "u1", kind, target, token, "", 100, None::<String>, 0, 1],
+            )?;
+        }
+        c.execute("DELETE FROM albums WHERE id = 'a1'", [])?;
+        assert_eq!(ids(&c, BY_ID, params!["l1"])?, Vec::<String>::new());
+        assert_eq!(
+            ids(&c, BY_ID, params!["l2"])?,
+            ["l2"],
+            "a photo's link stays"
+        );
+        assert_eq!(
+            ids(&c, BY_ID, params!["l3"])?,
+            ["l3"],
+            "another album's link stays"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn the_sweep_deletes_only_long_dead_links_by_index() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        for (id, expires) in [
+            ("live", Some(500)),
+            ("never", None),
+            ("old", Some(50)),
+            ("recent", Some(150)),
+        ] {
+            c.execute(
+                INSERT,
+                params![
+                    id,
+                    "u1",
+                    "photo",
+                    "p1",
+                    id,
+                    "",
+                    expires,
+                    None::<String>,
+                    0,
+                    1
+                ],
+            )?;
+        }
+        link(&c, "revoked-old", "p1", "t5", 1)?;
+        link(&c, "revoked-new", "p1", "t6", 1)?;
+        c.execute(REVOKE, params!["revoked-old", 10])?;
+        c.execute(REVOKE, params!["revoked-new", 90])?;
+        assert_eq!(c.execute(PURGE_DEAD, params![50, 100])?, 2);
+        let mut left = ids(&c, "SELECT id FROM share_links ORDER BY id", [])?;
+        left.sort();
+        assert_eq!(left, ["live", "never", "recent", "revoked-new"]);
+        let steps = plan(&c, PURGE_DEAD, params![50, 100])?;
+        assert!(
+            !steps.iter().any(|s| s.starts_with("SCAN share_links")),
+            "{steps:?}"
+        );
         Ok(())
     }
 }

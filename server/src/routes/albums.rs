@@ -96,7 +96,7 @@ pub async fn download(
     .await
 }
 
-fn zip_response(p: Platform, d: Download) -> Response {
+pub(super) fn zip_response(p: Platform, d: Download) -> Response {
     let len = d.plan.total_len();
     let zipping = Zipping {
         p,

@@ -1,7 +1,8 @@
-//! `GET /s/{token}/media/{photo}/{rev}/{width}.{ext}` and `GET /s/{token}/original/{photo}`:
-//! what a share link's page shows, checked against the link on every request (alive,
-//! unlocked if it has a password, and the photo is its target), else 404 as if nothing
-//! were there. Never in a shared cache: ending the link must end them everywhere.
+//! `GET /s/{token}/media/{photo}/{rev}/{width}.{ext}`, `GET /s/{token}/original/{photo}`
+//! and `GET /s/{token}/download`: what a share link's page shows, checked against the link
+//! on every request (alive, unlocked if it has a password, and the photo is its target or
+//! in its album), else 404 as if nothing were there. Never in a shared cache: ending the
+//! link must end them everywhere.
 
 use app::http::cache;
 use app::ssr::guard::RequestHead;
@@ -36,6 +37,23 @@ pub async fn original(
     SendFuture::new(async move {
         match links::original(&p, &head, &token, &id).await {
             Ok((blob, filename)) => super::media::attachment(send(blob), &filename),
+            Err(e) => json_error(&e),
+        }
+    })
+    .await
+}
+
+/// A shared album's zip, when its link allows downloads: the album route's streaming zip.
+pub async fn download(
+    Extension(p): Extension<Platform>,
+    Path(token): Path<String>,
+    req: Request,
+) -> Response {
+    let head = RequestHead::from_request(req.uri(), req.headers());
+    SendFuture::new(async move {
+        let max = usize::try_from(p.quotas.download_photos).unwrap_or(usize::MAX);
+        match links::download(&p, &head, &token, max).await {
+            Ok(d) => super::albums::zip_response(p, d),
             Err(e) => json_error(&e),
         }
     })

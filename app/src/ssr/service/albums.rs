@@ -269,15 +269,22 @@ pub async fn set_cover(
 
 /// The photos of `entries` the viewer may see in `album`, in the album's order.
 fn shown(viewer: Option<&str>, album: &AlbumRow, entries: Vec<AlbumEntry>) -> Vec<PhotoRow> {
-    let mut shown: Vec<AlbumEntry> = entries
-        .into_iter()
-        .filter(|e| e.album_id == album.id && access::shows_in_album(viewer, album, &e.photo))
-        .collect();
+    ordered(
+        album,
+        entries
+            .into_iter()
+            .filter(|e| e.album_id == album.id && access::shows_in_album(viewer, album, &e.photo))
+            .collect(),
+    )
+}
+
+/// `entries` of `album` in the order its owner chose.
+pub(crate) fn ordered(album: &AlbumRow, mut entries: Vec<AlbumEntry>) -> Vec<PhotoRow> {
     match album.sort {
         AlbumSort::Manual => {}
-        AlbumSort::Added => shown.sort_by_key(|e| std::cmp::Reverse(e.added_at)),
+        AlbumSort::Added => entries.sort_by_key(|e| std::cmp::Reverse(e.added_at)),
         // Undated photos after the dated ones, by upload time.
-        AlbumSort::Taken => shown.sort_by_cached_key(|e| {
+        AlbumSort::Taken => entries.sort_by_cached_key(|e| {
             (
                 taken_at(&e.photo).is_none(),
                 taken_at(&e.photo),
@@ -285,7 +292,7 @@ fn shown(viewer: Option<&str>, album: &AlbumRow, entries: Vec<AlbumEntry>) -> Ve
             )
         }),
     }
-    shown.into_iter().map(|e| e.photo).collect()
+    entries.into_iter().map(|e| e.photo).collect()
 }
 
 fn taken_at(photo: &PhotoRow) -> Option<String> {
@@ -298,7 +305,7 @@ fn taken_at(photo: &PhotoRow) -> Option<String> {
 
 /// The cover the viewer sees: the owner's choice if they may see it, else the first photo
 /// they may. Never a photo the viewer could not open.
-fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a PhotoRow> {
+pub(crate) fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a PhotoRow> {
     album
         .cover_photo_id
         .as_deref()
@@ -426,8 +433,8 @@ pub struct Download {
     pub keys: Vec<String>,
 }
 
-/// The album's originals as a zip, for whoever may download it (the owner; share links
-/// will add theirs): its photos in the album's order, with safe unique names.
+/// The album's originals as a zip, for whoever may download it (the owner here; a share
+/// link's holders through `service::links::download`): its photos in the album's order.
 pub async fn download(
     p: &Platform,
     viewer: Option<&Session>,
@@ -441,6 +448,16 @@ pub async fn download(
         .entries(std::slice::from_ref(&album.id))
         .await?;
     let rows = shown(who, &album, entries);
+    zip_of(&album, &rows, max_photos)
+}
+
+/// The zip of `rows` (already checked and ordered), with safe unique names, planned to
+/// the byte; refused when one request could not read that many originals.
+pub(crate) fn zip_of(
+    album: &AlbumRow,
+    rows: &[PhotoRow],
+    max_photos: usize,
+) -> Result<Download, LumenError> {
     if rows.len() > max_photos {
         return Err(LumenError::Quota {
             reason: format!(
@@ -467,7 +484,7 @@ pub async fn download(
         .collect();
     let plan = ZipPlan::new(planned).map_err(|e| {
         let ref_id = crate::error::short_ref(&format!("{e:?}"));
-        leptos::logging::error!("zip plan for album {id} ref={ref_id}: {e:?}");
+        leptos::logging::error!("zip plan for album {} ref={ref_id}: {e:?}", album.id);
         LumenError::Internal { ref_id }
     })?;
     let stem: String = album

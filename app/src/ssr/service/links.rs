@@ -1,5 +1,6 @@
-//! Share links: the owner of a photo hands out `/s/{token}`, which shows that one photo
-//! to anyone holding it until it expires or is revoked, behind an optional password.
+//! Share links: the owner of a photo or an album hands out `/s/{token}`, which shows that
+//! one photo, or that album and its photos, to anyone holding it until it expires or is
+//! revoked, behind an optional password.
 //! Every image the link page shows is served under the link's own path and checked
 //! against the link on each request (`access::check_link`), so ending the link ends them.
 
@@ -7,14 +8,14 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::error::LumenError;
-use crate::model::{ShareLinkView, SharedView};
-use crate::ssr::access::{self, Action, LinkAction, LinkState, Via};
+use crate::model::{LinkPlace, PhotoView, Preview, ShareLinkView, SharedAlbum, SharedView};
+use crate::ssr::access::{self, Action, AlbumAction, LinkAction, LinkState, Shown, Via};
 use crate::ssr::auth::{self, Session};
 use crate::ssr::guard::RequestHead;
 use crate::ssr::keys;
 use crate::ssr::limits::{self, Limit};
-use crate::ssr::ports::{Blob, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError};
-use crate::ssr::service::{media, photos};
+use crate::ssr::ports::{AlbumRow, Blob, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError};
+use crate::ssr::service::{albums, media, photos};
 use crate::ssr::Platform;
 
 pub const MAX_LABEL: usize = 100;
@@ -85,25 +86,81 @@ pub struct LinkChange {
     pub allow_downloads: bool,
 }
 
-/// A new link for the caller's photo.
+/// New links per owner per hour: each may hash a password, and a link is a page anyone
+/// can open, so a stolen session cannot mint them without end.
+pub const CREATES_PER_HOUR: Limit = Limit::per_minutes(60, 60);
+
+/// What a link opens, as stored.
+enum Target {
+    Photo(PhotoRow),
+    Album(AlbumRow),
+}
+
+impl Target {
+    fn shown(&self) -> Shown<'_> {
+        match self {
+            Self::Photo(photo) => Shown::Photo(photo),
+            Self::Album(album) => Shown::Album(album),
+        }
+    }
+}
+
+/// The page of a link's target, where the owner's link forms live.
+pub fn home(target: LinkTarget, target_id: &str) -> String {
+    match target {
+        LinkTarget::Photo => keys::photo_url(target_id),
+        LinkTarget::Album => format!("/a/{target_id}"),
+    }
+}
+
+/// The caller's photo or album to link to (they must be able to edit it).
+async fn linkable(
+    p: &Platform,
+    s: &Session,
+    target: LinkTarget,
+    id: &str,
+) -> Result<(String, String), LumenError> {
+    Ok(match target {
+        LinkTarget::Photo => {
+            let photo = photos::visible(p, Some(s), id, Action::Edit).await?;
+            (photo.owner_id, photo.id)
+        }
+        LinkTarget::Album => {
+            let album = albums::allowed(p, Some(s), id, AlbumAction::Edit).await?;
+            (album.owner_id, album.id)
+        }
+    })
+}
+
+/// A new link for the caller's photo or album.
 pub async fn create(
     p: &Platform,
     s: &Session,
-    photo_id: &str,
+    target: LinkTarget,
+    target_id: &str,
     new: NewLink,
 ) -> Result<LinkRow, LumenError> {
-    let photo = photos::visible(p, Some(s), photo_id, Action::Edit).await?;
+    let (owner_id, target_id) = linkable(p, s, target, target_id).await?;
     let label = label(&new.label)?;
-    let password_hash = match new.password.as_str() {
+    let password = match new.password.as_str() {
         "" => None,
-        pw => Some(hash(p, pw).await?),
+        pw => Some(checked_password(pw)?),
+    };
+    limits::reserve_all(
+        p,
+        &[(format!("link-create:{}", s.user.id), CREATES_PER_HOUR)],
+    )
+    .await?;
+    let password_hash = match password {
+        Some(pw) => Some(auth::hash_password(p, pw).await?),
+        None => None,
     };
     let now = p.clock.now_ms();
     let mut link = LinkRow {
         id: p.ids.new_id()?,
-        owner_id: photo.owner_id,
-        target: LinkTarget::Photo,
-        target_id: photo.id,
+        owner_id,
+        target,
+        target_id,
         token: auth::new_link_token(p)?,
         label,
         expires_at: new.expiry.at(now),
@@ -124,7 +181,7 @@ pub async fn create(
     Err(LumenError::Conflict)
 }
 
-/// Changes label, expiry, password and downloads; returns the photo's id. A new or
+/// Changes label, expiry, password and downloads; returns the target's page. A new or
 /// cleared password ends every unlock (their MAC is keyed by the hash).
 pub async fn update(
     p: &Platform,
@@ -138,7 +195,8 @@ pub async fn update(
     } else if change.password.is_empty() {
         None
     } else {
-        Some(Some(hash(p, &change.password).await?))
+        let pw = checked_password(&change.password)?;
+        Some(Some(auth::hash_password(p, pw).await?))
     };
     let now = p.clock.now_ms();
     let edit = LinkEdit {
@@ -148,7 +206,7 @@ pub async fn update(
         allow_downloads: change.allow_downloads,
     };
     p.links.update(&link.id, &edit, now).await?;
-    Ok(link.target_id)
+    Ok(home(link.target, &link.target_id))
 }
 
 /// A new token: the old URL, and every media URL under it, answer 404 from now on.
@@ -162,7 +220,11 @@ pub async fn reset(p: &Platform, s: &Session, link_id: &str) -> Result<String, L
             .await
         {
             Err(PortError::Conflict) => continue,
-            done => return done.map(|()| link.target_id).map_err(Into::into),
+            done => {
+                return done
+                    .map(|()| home(link.target, &link.target_id))
+                    .map_err(Into::into)
+            }
         }
     }
     Err(LumenError::Conflict)
@@ -171,19 +233,20 @@ pub async fn reset(p: &Platform, s: &Session, link_id: &str) -> Result<String, L
 pub async fn revoke(p: &Platform, s: &Session, link_id: &str) -> Result<String, LumenError> {
     let link = owned(p, s, link_id).await?;
     p.links.revoke(&link.id, p.clock.now_ms()).await?;
-    Ok(link.target_id)
+    Ok(home(link.target, &link.target_id))
 }
 
-/// The caller's photo's live links, newest first, with absolute URLs to copy.
+/// The caller's live links to their photo or album, newest first, with absolute URLs to copy.
 pub async fn list(
     p: &Platform,
     s: &Session,
-    photo_id: &str,
+    target: LinkTarget,
+    target_id: &str,
     origin: &str,
 ) -> Result<Vec<ShareLinkView>, LumenError> {
-    let photo = photos::visible(p, Some(s), photo_id, Action::Edit).await?;
+    let (_, target_id) = linkable(p, s, target, target_id).await?;
     let now = p.clock.now_ms();
-    let rows = p.links.for_target(LinkTarget::Photo, &photo.id).await?;
+    let rows = p.links.for_target(target, &target_id).await?;
     Ok(rows
         .into_iter()
         .filter(|l| l.owner_id == s.user.id)
@@ -199,6 +262,19 @@ pub async fn list(
             label: l.label,
         })
         .collect())
+}
+
+/// Links revoked a week ago, or expired 90 days ago, are deleted by the cron: the owner
+/// no longer sees a revoked link, and may still extend an expired one for a while.
+pub const KEEP_REVOKED_MS: i64 = 7 * DAY_MS;
+pub const KEEP_EXPIRED_MS: i64 = 90 * DAY_MS;
+
+/// The cron's sweep of dead links; how many went.
+pub async fn sweep(p: &Platform) -> Result<u32, LumenError> {
+    let now = p.clock.now_ms();
+    Ok(p.links
+        .purge_dead(now - KEEP_REVOKED_MS, now - KEEP_EXPIRED_MS)
+        .await?)
 }
 
 /// Checks `password` for the link at `token`; the `Set-Cookie` that unlocks it for this
@@ -243,60 +319,252 @@ pub async fn unlock(
     )))
 }
 
-/// The page at `/s/{token}`: the photo when the link is open (counting a view), the
-/// password form's data when it is locked, `NotFound` when it is dead or made up.
+/// The same preview for every protected link: it reveals nothing.
+fn generic_preview(origin: &str, token: &str) -> Preview {
+    Preview {
+        url: keys::absolute(origin, &keys::link_url(token)),
+        title: String::new(),
+        description: "Shared on Lumen.".into(),
+        image: None,
+    }
+}
+
+/// The locked page: the password form's data only.
+fn locked(link: LinkRow, origin: &str) -> SharedView {
+    SharedView {
+        preview: generic_preview(origin, &link.token),
+        token: link.token,
+        protected: true,
+        photo: None,
+        album: None,
+        place: None,
+    }
+}
+
+/// The page at `/s/{token}`: the photo or album when the link is open (counting a view),
+/// the password form's data when it is locked, `NotFound` when it is dead or made up.
 pub async fn open(
     p: &Platform,
     head: &RequestHead,
     token: &str,
     origin: &str,
 ) -> Result<SharedView, LumenError> {
-    let (link, photo) = live(p, token).await?;
+    let (link, target) = live(p, token).await?;
     let unlocked = is_unlocked(p, &link, head);
-    let protected = link.password_hash.is_some();
-    let url = keys::link_url(&link.token);
-    // A protected link's preview is the same for every link: it reveals nothing.
-    let generic = crate::model::Preview {
-        url: keys::absolute(origin, &url),
-        title: String::new(),
-        description: "A photo shared on Lumen.".into(),
-        image: None,
-    };
     let now = p.clock.now_ms();
     if access::link_state(&link, now, unlocked) == LinkState::Locked {
-        return Ok(SharedView {
-            token: link.token,
-            protected,
-            preview: generic,
-            photo: None,
-        });
+        return Ok(locked(link, origin));
     }
     let via = Via::Link { unlocked };
-    access::check_link(None, via, &link, &photo, LinkAction::View, now)?;
-    let downloads =
-        access::check_link(None, via, &link, &photo, LinkAction::DownloadOriginal, now).is_ok();
-    let variants = photos::ready_variants(p, &photo).await?;
-    let images = photos::images(variants, |key| keys::link_variant_url(&link.token, key));
-    // Seen as nobody: no location, no owner tools, no original but the link's own.
-    let mut view = photos::view(photo, images, None);
-    view.original_url = downloads.then(|| keys::link_original_url(&link.token, &view.id));
-    view.location = None;
-    view.preview = if protected {
-        generic
-    } else {
-        photos::preview(origin, &url, &view, true)
+    access::check_link(None, via, &link, target.shown(), LinkAction::View, now)?;
+    let view = match target {
+        Target::Photo(photo) => shared_photo(p, &link, via, photo, origin).await?,
+        Target::Album(album) => shared_album(p, &link, via, album, origin).await?,
     };
     p.links.count_view(&link.id).await?;
+    Ok(view)
+}
+
+/// A photo link's page: the photo, seen as nobody (no location, no owner tools, no
+/// original but the link's own).
+async fn shared_photo(
+    p: &Platform,
+    link: &LinkRow,
+    via: Via,
+    photo: PhotoRow,
+    origin: &str,
+) -> Result<SharedView, LumenError> {
+    let downloads = access::check_link(
+        None,
+        via,
+        link,
+        Shown::Photo(&photo),
+        LinkAction::DownloadOriginal,
+        p.clock.now_ms(),
+    )
+    .is_ok();
+    let view = link_view(
+        p,
+        link,
+        photo,
+        downloads,
+        &keys::link_url(&link.token),
+        origin,
+    )
+    .await?;
     Ok(SharedView {
-        token: link.token,
-        protected,
+        token: link.token.clone(),
+        protected: link.password_hash.is_some(),
         preview: view.preview.clone(),
         photo: Some(view),
+        album: None,
+        place: None,
     })
 }
 
-/// `/s/{token}/media/{photo}/{rev}/{width}.{ext}`: a variant, only of the link's photo,
-/// only while the link is open for this request.
+/// A photo as a link shows it at `path`: link-scoped images and original, no location.
+async fn link_view(
+    p: &Platform,
+    link: &LinkRow,
+    photo: PhotoRow,
+    downloads: bool,
+    path: &str,
+    origin: &str,
+) -> Result<PhotoView, LumenError> {
+    let variants = photos::ready_variants(p, &photo).await?;
+    let images = photos::images(variants, |key| keys::link_variant_url(&link.token, key));
+    let mut view = photos::view(photo, images, None);
+    view.original_url = downloads.then(|| keys::link_original_url(&link.token, &view.id));
+    view.location = None;
+    view.preview = if link.password_hash.is_some() {
+        generic_preview(origin, &link.token)
+    } else {
+        photos::preview(origin, path, &view, true)
+    };
+    Ok(view)
+}
+
+/// The photos an album link shows, in the album's order: every finished photo of the
+/// owner's in it, whatever its visibility.
+async fn album_rows(
+    p: &Platform,
+    link: &LinkRow,
+    via: Via,
+    album: &AlbumRow,
+) -> Result<Vec<PhotoRow>, LumenError> {
+    let now = p.clock.now_ms();
+    let entries = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?
+        .into_iter()
+        .filter(|entry| {
+            let shown = Shown::InAlbum { album, entry };
+            access::check_link(None, via, link, shown, LinkAction::View, now).is_ok()
+        })
+        .collect();
+    Ok(albums::ordered(album, entries))
+}
+
+/// An album link's page: the album's title, description and photos, all under the link.
+async fn shared_album(
+    p: &Platform,
+    link: &LinkRow,
+    via: Via,
+    album: AlbumRow,
+    origin: &str,
+) -> Result<SharedView, LumenError> {
+    let now = p.clock.now_ms();
+    let rows = album_rows(p, link, via, &album).await?;
+    let downloads = access::check_link(
+        None,
+        via,
+        link,
+        Shown::Album(&album),
+        LinkAction::DownloadOriginal,
+        now,
+    )
+    .is_ok();
+    let protected = link.password_hash.is_some();
+    let cover = albums::cover(&album, &rows).map(|c| c.id.clone());
+    let token = link.token.clone();
+    let cards = photos::cards_at(p, rows, |key| keys::link_variant_url(&token, key)).await?;
+    let image = cover
+        .and_then(|id| cards.iter().find(|c| c.id == id))
+        .and_then(|c| c.thumb.clone())
+        .map(|mut i| {
+            i.url = keys::absolute(origin, &i.url);
+            i
+        });
+    let preview = if protected {
+        generic_preview(origin, &link.token)
+    } else {
+        Preview {
+            url: keys::absolute(origin, &keys::link_url(&link.token)),
+            title: album.title.clone(),
+            description: if album.description.is_empty() {
+                album.title.clone()
+            } else {
+                album.description.chars().take(200).collect()
+            },
+            image,
+        }
+    };
+    let owner = p.users.by_id(&album.owner_id).await?.map(|u| u.username);
+    Ok(SharedView {
+        token: link.token.clone(),
+        protected,
+        preview,
+        photo: None,
+        album: Some(SharedAlbum {
+            title: album.title,
+            description: album.description,
+            owner,
+            photos: cards,
+            photo_base: format!("{}/p/", keys::link_url(&link.token)),
+            download_url: downloads.then(|| keys::link_download_url(&link.token)),
+        }),
+        place: None,
+    })
+}
+
+/// `/s/{token}/p/{photo}`: one photo of a shared album, with the way back and previous /
+/// next among what the link shows. Views count on the album's page only.
+pub async fn open_photo(
+    p: &Platform,
+    head: &RequestHead,
+    token: &str,
+    photo_id: &str,
+    origin: &str,
+) -> Result<SharedView, LumenError> {
+    let (link, target) = live(p, token).await?;
+    let Target::Album(album) = target else {
+        return Err(LumenError::NotFound);
+    };
+    let unlocked = is_unlocked(p, &link, head);
+    let now = p.clock.now_ms();
+    if access::link_state(&link, now, unlocked) == LinkState::Locked {
+        return Ok(locked(link, origin));
+    }
+    let via = Via::Link { unlocked };
+    let entry = p
+        .album_photos
+        .entry(&album.id, photo_id)
+        .await?
+        .ok_or(LumenError::NotFound)?;
+    let shown = Shown::InAlbum {
+        album: &album,
+        entry: &entry,
+    };
+    access::check_link(None, via, &link, shown, LinkAction::View, now)?;
+    let downloads =
+        access::check_link(None, via, &link, shown, LinkAction::DownloadOriginal, now).is_ok();
+    let rows = album_rows(p, &link, via, &album).await?;
+    let at = |i: Option<usize>| {
+        i.and_then(|i| rows.get(i))
+            .map(|r| keys::link_photo_url(&link.token, &r.id))
+    };
+    let i = rows.iter().position(|r| r.id == photo_id);
+    let place = LinkPlace {
+        album_title: album.title.clone(),
+        album_url: keys::link_url(&link.token),
+        prev: at(i.and_then(|i| i.checked_sub(1))),
+        next: at(i.map(|i| i + 1)),
+    };
+    let path = keys::link_photo_url(&link.token, photo_id);
+    let view = link_view(p, &link, entry.photo, downloads, &path, origin).await?;
+    Ok(SharedView {
+        token: link.token,
+        protected: link.password_hash.is_some(),
+        preview: view.preview.clone(),
+        photo: Some(view),
+        album: None,
+        place: Some(place),
+    })
+}
+
+/// `/s/{token}/media/{photo}/{rev}/{width}.{ext}`: a variant, only of a photo the link
+/// shows, only while the link is open for this request.
 pub async fn variant(p: &Platform, head: &RequestHead, path: &str) -> Result<Blob, LumenError> {
     let (token, photo_id, key) = keys::link_variant_from_path(path).ok_or(LumenError::NotFound)?;
     let photo = through(p, head, &token, &photo_id, LinkAction::View).await?;
@@ -314,7 +582,29 @@ pub async fn original(
     media::original_blob(p, &photo).await
 }
 
-/// The photo `photo_id` if the link at `token` may show it for `action` now.
+/// `/s/{token}/download`: a shared album's zip, when its link allows downloads.
+pub async fn download(
+    p: &Platform,
+    head: &RequestHead,
+    token: &str,
+    max_photos: usize,
+) -> Result<albums::Download, LumenError> {
+    let (link, target) = live(p, token).await?;
+    let Target::Album(album) = target else {
+        return Err(LumenError::NotFound);
+    };
+    let via = Via::Link {
+        unlocked: is_unlocked(p, &link, head),
+    };
+    let now = p.clock.now_ms();
+    let shown = Shown::Album(&album);
+    access::check_link(None, via, &link, shown, LinkAction::DownloadOriginal, now)?;
+    let rows = album_rows(p, &link, via, &album).await?;
+    albums::zip_of(&album, &rows, max_photos)
+}
+
+/// The photo `photo_id` if the link at `token` may show it for `action` now: a photo
+/// link's own photo, or a photo in an album link's album.
 async fn through(
     p: &Platform,
     head: &RequestHead,
@@ -322,35 +612,64 @@ async fn through(
     photo_id: &str,
     action: LinkAction,
 ) -> Result<PhotoRow, LumenError> {
-    let (link, photo) = live(p, token).await?;
+    let (link, target) = live(p, token).await?;
     let via = Via::Link {
         unlocked: is_unlocked(p, &link, head),
     };
-    access::check_link(None, via, &link, &photo, action, p.clock.now_ms())?;
-    if photo.id != photo_id {
-        return Err(LumenError::NotFound);
+    let now = p.clock.now_ms();
+    match target {
+        Target::Photo(photo) => {
+            access::check_link(None, via, &link, Shown::Photo(&photo), action, now)?;
+            if photo.id != photo_id {
+                return Err(LumenError::NotFound);
+            }
+            Ok(photo)
+        }
+        Target::Album(album) => {
+            let entry = p
+                .album_photos
+                .entry(&album.id, photo_id)
+                .await?
+                .ok_or(LumenError::NotFound)?;
+            let shown = Shown::InAlbum {
+                album: &album,
+                entry: &entry,
+            };
+            access::check_link(None, via, &link, shown, action, now)?;
+            Ok(entry.photo)
+        }
     }
-    Ok(photo)
 }
 
-/// The link at `token` and its photo, unless the link is dead or made up (the same
+/// The link at `token` and its target, unless the link is dead or made up (the same
 /// `NotFound` for both).
-async fn live(p: &Platform, token: &str) -> Result<(LinkRow, PhotoRow), LumenError> {
+async fn live(p: &Platform, token: &str) -> Result<(LinkRow, Target), LumenError> {
     if !auth::is_link_token(token) {
         return Err(LumenError::NotFound);
     }
     let link = p.links.by_token(token).await?.ok_or(LumenError::NotFound)?;
-    if access::link_state(&link, p.clock.now_ms(), true) == LinkState::Dead
-        || link.target != LinkTarget::Photo
-    {
+    if access::link_state(&link, p.clock.now_ms(), true) == LinkState::Dead {
         return Err(LumenError::NotFound);
     }
-    let photo = p
-        .photos
-        .get(&link.target_id)
-        .await?
-        .ok_or(LumenError::NotFound)?;
-    Ok((link, photo))
+    let target = load(p, &link).await?;
+    Ok((link, target))
+}
+
+async fn load(p: &Platform, link: &LinkRow) -> Result<Target, LumenError> {
+    Ok(match link.target {
+        LinkTarget::Photo => Target::Photo(
+            p.photos
+                .get(&link.target_id)
+                .await?
+                .ok_or(LumenError::NotFound)?,
+        ),
+        LinkTarget::Album => Target::Album(
+            p.albums
+                .get(&link.target_id)
+                .await?
+                .ok_or(LumenError::NotFound)?,
+        ),
+    })
 }
 
 /// A link the caller may manage (not revoked), or `NotFound` / `Unauthenticated`.
@@ -361,17 +680,13 @@ async fn owned(p: &Platform, s: &Session, link_id: &str) -> Result<LinkRow, Lume
         .await?
         .filter(|l| l.revoked_at.is_none())
         .ok_or(LumenError::NotFound)?;
-    let photo = p
-        .photos
-        .get(&link.target_id)
-        .await?
-        .ok_or(LumenError::NotFound)?;
+    let target = load(p, &link).await?;
     let now = p.clock.now_ms();
     access::check_link(
         Some(&s.user.id),
         Via::Page,
         &link,
-        &photo,
+        target.shown(),
         LinkAction::Manage,
         now,
     )?;
@@ -422,7 +737,8 @@ fn unlock_mac(link: &LinkRow, password_hash: &str, until: i64) -> String {
     }
 }
 
-async fn hash(p: &Platform, password: &str) -> Result<String, LumenError> {
+/// A password of acceptable length that shows something; checked before any work.
+fn checked_password(password: &str) -> Result<&str, LumenError> {
     let n = password.chars().count();
     if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&n) || crate::text::is_blank(password) {
         return Err(LumenError::invalid(
@@ -430,7 +746,7 @@ async fn hash(p: &Platform, password: &str) -> Result<String, LumenError> {
             format!("Use {MIN_PASSWORD} to {MAX_PASSWORD} characters, or leave it empty."),
         ));
     }
-    auth::hash_password(p, password).await
+    Ok(password)
 }
 
 /// Cleaned by the shared text rules; text that shows nothing is no label.
@@ -547,7 +863,7 @@ mod tests {
         }
         let (p, mem, owner, _) = setup();
         let now = p.clock.now_ms();
-        let link = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
         assert_eq!(link.expires_at, Some(now + 30 * DAY_MS));
         assert_eq!(
             mem.link(&link.id).unwrap().expires_at,
@@ -557,15 +873,15 @@ mod tests {
             expiry: Expiry::Never,
             ..new_link("")
         };
-        let link = block_on(create(&p, &owner, "p1", forever)).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", forever)).unwrap();
         assert_eq!(link.expires_at, None);
     }
 
     #[test]
     fn tokens_are_long_random_and_distinct() {
         let (p, _, owner, _) = setup();
-        let a = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
-        let b = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
+        let a = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
+        let b = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
         assert!(auth::is_link_token(&a.token), "{}", a.token);
         assert_eq!(a.token.len() * 5, 130, "at least 128 bits");
         assert_ne!(a.token, b.token);
@@ -577,19 +893,19 @@ mod tests {
         let (p, mem, owner, other) = setup();
         // A private photo does not exist for others; a public one is not theirs.
         assert_eq!(
-            block_on(create(&p, &other, "p1", new_link(""))).map(|_| ()),
+            block_on(create(&p, &other, LinkTarget::Photo, "p1", new_link(""))).map(|_| ()),
             Err(LumenError::NotFound)
         );
         let mut public = mem.photo("p1").unwrap();
         public.visibility = Visibility::Public;
         mem.insert(public);
         assert_eq!(
-            block_on(create(&p, &other, "p1", new_link(""))).map(|_| ()),
+            block_on(create(&p, &other, LinkTarget::Photo, "p1", new_link(""))).map(|_| ()),
             Err(LumenError::Forbidden)
         );
-        let link = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
         assert_eq!(
-            block_on(list(&p, &other, "p1", ORIGIN)).map(|_| ()),
+            block_on(list(&p, &other, LinkTarget::Photo, "p1", ORIGIN)).map(|_| ()),
             Err(LumenError::Forbidden)
         );
         for e in [
@@ -600,7 +916,7 @@ mod tests {
             assert_eq!(e, Err(LumenError::NotFound));
         }
         assert_eq!(mem.link(&link.id).unwrap(), link, "unchanged");
-        let listed = block_on(list(&p, &owner, "p1", ORIGIN)).unwrap();
+        let listed = block_on(list(&p, &owner, LinkTarget::Photo, "p1", ORIGIN)).unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(
             listed[0].url,
@@ -617,18 +933,23 @@ mod tests {
             label: " for\u{202E}gnp.exe <b>grandma</b>\n".into(),
             ..new_link("")
         };
-        let link = block_on(create(&p, &owner, "p1", spoof)).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", spoof)).unwrap();
         assert_eq!(link.label, "forgnp.exe <b>grandma</b>");
         let blank = NewLink {
             label: "\u{200b} \u{a0}".into(),
             ..new_link("")
         };
-        assert_eq!(block_on(create(&p, &owner, "p1", blank)).unwrap().label, "");
+        assert_eq!(
+            block_on(create(&p, &owner, LinkTarget::Photo, "p1", blank))
+                .unwrap()
+                .label,
+            ""
+        );
         let long = NewLink {
             label: "x".repeat(MAX_LABEL + 1),
             ..new_link("")
         };
-        let e = block_on(create(&p, &owner, "p1", long))
+        let e = block_on(create(&p, &owner, LinkTarget::Photo, "p1", long))
             .map(|_| ())
             .unwrap_err();
         assert_eq!(
@@ -642,7 +963,7 @@ mod tests {
     #[test]
     fn the_link_shows_a_private_photo_without_location_and_counts_views() {
         let (p, mem, owner, _) = setup();
-        let link = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
         let v = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
         let photo = v.photo.unwrap();
         assert_eq!(photo.title, "Secret garden");
@@ -676,7 +997,7 @@ mod tests {
         mem.add_variant("p2", 320);
         mem.put_blob(&keys::variant("p2", "r", 320, "jpg"), vec![2]);
         mem.put_blob(&keys::original("u1", "p2"), vec![2]);
-        let link = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
         let swapped = keys::link_variant_url(&link.token, &keys::variant("p2", "r", 320, "jpg"));
         assert_eq!(
             block_on(variant(&p, &anon(), &swapped)).map(|b| b.bytes),
@@ -697,7 +1018,7 @@ mod tests {
     #[test]
     fn expiry_revoke_and_reset_end_every_url_at_once() {
         let (p, mem, owner, _) = setup();
-        let link = block_on(create(&p, &owner, "p1", new_link(""))).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
         assert!(media(&p, &anon(), &link).is_ok());
 
         // Expired: 404 from the instant it ends; the owner can give it more time.
@@ -707,7 +1028,7 @@ mod tests {
             block_on(open(&p, &anon(), &link.token, ORIGIN)).map(|_| ()),
             Err(LumenError::NotFound)
         );
-        let listed = block_on(list(&p, &owner, "p1", ORIGIN)).unwrap();
+        let listed = block_on(list(&p, &owner, LinkTarget::Photo, "p1", ORIGIN)).unwrap();
         assert!(listed[0].expired);
         let longer = LinkChange {
             expiry: Some(Expiry::Days(7)),
@@ -727,7 +1048,9 @@ mod tests {
         // Revoked: dead for good, gone from the list, and nothing revives it.
         block_on(revoke(&p, &owner, &link.id)).unwrap();
         assert_eq!(media(&p, &anon(), &fresh), Err(LumenError::NotFound));
-        assert!(block_on(list(&p, &owner, "p1", ORIGIN)).unwrap().is_empty());
+        assert!(block_on(list(&p, &owner, LinkTarget::Photo, "p1", ORIGIN))
+            .unwrap()
+            .is_empty());
         assert_eq!(
             block_on(update(&p, &owner, &link.id, change("x"))),
             Err(LumenError::NotFound)
@@ -742,11 +1065,19 @@ mod tests {
     #[test]
     fn passwords_are_hashed_and_unlock_only_this_link() {
         let (p, mem, owner, _) = setup();
-        let link = block_on(create(&p, &owner, "p1", new_link("open sesame"))).unwrap();
+        let link = block_on(create(
+            &p,
+            &owner,
+            LinkTarget::Photo,
+            "p1",
+            new_link("open sesame"),
+        ))
+        .unwrap();
         let stored = mem.link(&link.id).unwrap().password_hash.unwrap();
         assert!(stored.starts_with("pbkdf2-sha256$100000$"), "{stored}");
         assert!(!stored.contains("open sesame"));
-        let short = block_on(create(&p, &owner, "p1", new_link("abc"))).map(|_| ());
+        let short =
+            block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link("abc"))).map(|_| ());
         assert_eq!(short.map_err(|e| e.status()), Err(422));
 
         // Locked: the page has no photo and a generic preview; media are 404.
@@ -779,7 +1110,14 @@ mod tests {
         assert!(media(&p, &unlocked, &link).is_ok());
 
         // Another password link of the same photo is not unlocked by it.
-        let other = block_on(create(&p, &owner, "p1", new_link("open sesame"))).unwrap();
+        let other = block_on(create(
+            &p,
+            &owner,
+            LinkTarget::Photo,
+            "p1",
+            new_link("open sesame"),
+        ))
+        .unwrap();
         let mut moved = unlocked.clone();
         moved.cookie = moved.cookie.map(|c| c.replace(&link.token, &other.token));
         assert_eq!(media(&p, &unlocked, &other), Err(LumenError::NotFound));
@@ -800,7 +1138,14 @@ mod tests {
     #[test]
     fn a_password_change_or_clear_ends_every_unlock() {
         let (p, mem, owner, _) = setup();
-        let link = block_on(create(&p, &owner, "p1", new_link("first secret"))).unwrap();
+        let link = block_on(create(
+            &p,
+            &owner,
+            LinkTarget::Photo,
+            "p1",
+            new_link("first secret"),
+        ))
+        .unwrap();
         let cookie = block_on(unlock(&p, &anon(), &link.token, "first secret"))
             .unwrap()
             .unwrap();
@@ -844,7 +1189,7 @@ mod tests {
             allow_downloads: false,
             ..new_link("")
         };
-        let link = block_on(create(&p, &owner, "p1", no)).unwrap();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", no)).unwrap();
         let v = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
         assert_eq!(v.photo.unwrap().original_url, None);
         assert_eq!(
@@ -860,7 +1205,16 @@ mod tests {
             client_ip: Some(ip),
             ..anon()
         };
-        let link = || block_on(create(&p, &owner, "p1", new_link("right password"))).unwrap();
+        let link = || {
+            block_on(create(
+                &p,
+                &owner,
+                LinkTarget::Photo,
+                "p1",
+                new_link("right password"),
+            ))
+            .unwrap()
+        };
         // Per link: guesses from many networks add up; then even the right password waits.
         let a = link();
         for n in 0..WRONG_PER_LINK.max {
@@ -912,5 +1266,261 @@ mod tests {
             ));
             assert!(matches!(ok, Ok(Some(_))));
         }
+    }
+
+    /// `setup`'s private `p1` and a public `p2` (both ready, with variants), a pending `p3`
+    /// and a photo `p4` outside the album, in `u1`'s private album `a` (p2 first).
+    fn album_setup() -> (Platform, std::sync::Arc<Mem>, Session, Session, String) {
+        let (p, mem, owner, other) = setup();
+        for (id, vis, status) in [
+            ("p2", Visibility::Public, PhotoStatus::Ready),
+            ("p3", Visibility::Public, PhotoStatus::Pending),
+            ("p4", Visibility::Private, PhotoStatus::Ready),
+        ] {
+            let mut row = pending_row(id, 2);
+            row.status = status;
+            row.visibility = vis;
+            row.rev = Some("r".into());
+            mem.insert(row);
+            mem.add_variant(id, 320);
+            mem.put_blob(&keys::variant(id, "r", 320, "jpg"), vec![3]);
+            mem.put_blob(&keys::original("u1", id), vec![4]);
+        }
+        let form = albums::AlbumForm {
+            title: "Summer <b>2024</b>".into(),
+            description: "By the sea".into(),
+            visibility: "private".into(),
+            sort: "manual".into(),
+        };
+        let album = block_on(albums::create(&p, &owner, &form)).unwrap();
+        let ids = ["p2", "p1", "p3"].map(String::from);
+        block_on(albums::add(&p, &owner, &album, &ids)).unwrap();
+        (p, mem, owner, other, album)
+    }
+
+    fn album_link(p: &Platform, owner: &Session, album: &str, password: &str) -> LinkRow {
+        block_on(create(
+            p,
+            owner,
+            LinkTarget::Album,
+            album,
+            new_link(password),
+        ))
+        .unwrap()
+    }
+
+    fn variant_of(
+        p: &Platform,
+        head: &RequestHead,
+        token: &str,
+        photo: &str,
+    ) -> Result<Vec<u8>, LumenError> {
+        let path = keys::link_variant_url(token, &keys::variant(photo, "r", 320, "jpg"));
+        block_on(variant(p, head, &path)).map(|b| b.bytes)
+    }
+
+    #[test]
+    fn an_album_link_shows_its_finished_photos_private_ones_too() {
+        let (p, mem, owner, _, album) = album_setup();
+        let link = album_link(&p, &owner, &album, "");
+        let v = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
+        assert_eq!(v.photo, None);
+        let a = v.album.unwrap();
+        assert_eq!(a.title, "Summer <b>2024</b>");
+        assert_eq!(a.owner.as_deref(), Some("ada"));
+        let ids: Vec<&str> = a.photos.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["p2", "p1"], "album order; the unfinished photo waits");
+        let prefix = format!("/s/{}/media/", link.token);
+        assert!(a
+            .photos
+            .iter()
+            .all(|c| c.thumb.as_ref().unwrap().url.starts_with(&prefix)));
+        assert_eq!(a.photo_base, format!("/s/{}/p/", link.token));
+        assert_eq!(a.download_url, Some(format!("/s/{}/download", link.token)));
+        assert_eq!(v.preview.title, "Summer <b>2024</b>");
+        assert!(v
+            .preview
+            .image
+            .unwrap()
+            .url
+            .starts_with(&format!("{ORIGIN}{prefix}p2/")));
+        assert_eq!(mem.link(&link.id).unwrap().views, 1);
+
+        // Each photo opens under the link, with its place in the album and no location.
+        let one = block_on(open_photo(&p, &anon(), &link.token, "p1", ORIGIN)).unwrap();
+        let photo = one.photo.unwrap();
+        assert_eq!(
+            (photo.title.as_str(), photo.location),
+            ("Secret garden", None)
+        );
+        assert!(photo.images.iter().all(|i| i.url.starts_with(&prefix)));
+        assert_eq!(
+            photo.original_url,
+            Some(format!("/s/{}/original/p1", link.token))
+        );
+        let place = one.place.unwrap();
+        assert_eq!(place.prev, Some(format!("/s/{}/p/p2", link.token)));
+        assert_eq!(place.next, None);
+        assert_eq!(place.album_url, format!("/s/{}", link.token));
+        assert_eq!(
+            mem.link(&link.id).unwrap().views,
+            1,
+            "views count the album page"
+        );
+
+        assert_eq!(variant_of(&p, &anon(), &link.token, "p1"), Ok(vec![64]));
+        assert_eq!(variant_of(&p, &anon(), &link.token, "p2"), Ok(vec![3]));
+        let (blob, _) = block_on(original(&p, &anon(), &link.token, "p2")).unwrap();
+        assert_eq!(blob.bytes, vec![4]);
+        let zip = block_on(download(&p, &anon(), &link.token, 40)).unwrap();
+        assert_eq!(
+            zip.keys,
+            [keys::original("u1", "p2"), keys::original("u1", "p1")]
+        );
+        assert_eq!(zip.file_name, "Summer--b-2024--b.zip");
+    }
+
+    #[test]
+    fn an_album_link_opens_nothing_outside_its_album() {
+        let (p, _, owner, _, album) = album_setup();
+        let link = album_link(&p, &owner, &album, "");
+        let t = link.token.as_str();
+        for photo in ["p3", "p4", "nope"] {
+            assert_eq!(
+                variant_of(&p, &anon(), t, photo),
+                Err(LumenError::NotFound),
+                "{photo}"
+            );
+            assert_eq!(
+                block_on(open_photo(&p, &anon(), t, photo, ORIGIN)).map(|_| ()),
+                Err(LumenError::NotFound)
+            );
+            assert_eq!(
+                block_on(original(&p, &anon(), t, photo)).map(|_| ()),
+                Err(LumenError::NotFound)
+            );
+        }
+        // A photo taken out of the album is out of the link at once.
+        block_on(albums::remove(&p, &owner, &album, &["p1".to_string()])).unwrap();
+        assert_eq!(variant_of(&p, &anon(), t, "p1"), Err(LumenError::NotFound));
+        // A photo link has no album pages and no zip.
+        let photo_link =
+            block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
+        assert_eq!(
+            block_on(open_photo(&p, &anon(), &photo_link.token, "p1", ORIGIN)).map(|_| ()),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(download(&p, &anon(), &photo_link.token, 40)).map(|_| ()),
+            Err(LumenError::NotFound)
+        );
+        // Deleting the album ends its link.
+        block_on(albums::delete(&p, &owner, &album)).unwrap();
+        assert_eq!(
+            block_on(open(&p, &anon(), t, ORIGIN)).map(|_| ()),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(variant_of(&p, &anon(), t, "p2"), Err(LumenError::NotFound));
+    }
+
+    #[test]
+    fn an_album_links_password_revoke_and_downloads_cover_every_url() {
+        let (p, _, owner, other, album) = album_setup();
+        assert_eq!(
+            block_on(create(&p, &other, LinkTarget::Album, &album, new_link(""))).map(|_| ()),
+            Err(LumenError::NotFound),
+            "someone else's private album does not exist"
+        );
+        let link = album_link(&p, &owner, &album, "sea breeze");
+        let t = link.token.clone();
+        let locked = block_on(open(&p, &anon(), &t, ORIGIN)).unwrap();
+        assert_eq!((locked.album, locked.photo), (None, None));
+        assert_eq!(locked.preview.title, "", "reveals nothing");
+        let locked = block_on(open_photo(&p, &anon(), &t, "p1", ORIGIN)).unwrap();
+        assert_eq!(locked.photo, None);
+        assert_eq!(variant_of(&p, &anon(), &t, "p2"), Err(LumenError::NotFound));
+        assert!(block_on(download(&p, &anon(), &t, 40)).is_err());
+
+        let cookie = block_on(unlock(&p, &anon(), &t, "sea breeze"))
+            .unwrap()
+            .unwrap();
+        let unlocked = with_cookie(&cookie);
+        assert!(block_on(open(&p, &unlocked, &t, ORIGIN))
+            .unwrap()
+            .album
+            .is_some());
+        assert!(variant_of(&p, &unlocked, &t, "p2").is_ok());
+        assert!(block_on(download(&p, &unlocked, &t, 40)).is_ok());
+        assert_eq!(
+            block_on(download(&p, &unlocked, &t, 1))
+                .map(|_| ())
+                .map_err(|e| e.status()),
+            Err(413),
+            "more photos than one download may hold: a clear refusal"
+        );
+
+        let no_downloads = LinkChange {
+            allow_downloads: false,
+            ..change("x")
+        };
+        assert_eq!(
+            block_on(update(&p, &owner, &link.id, no_downloads)),
+            Ok(format!("/a/{album}"))
+        );
+        assert!(block_on(download(&p, &unlocked, &t, 40)).is_err());
+        assert!(block_on(original(&p, &unlocked, &t, "p2")).is_err());
+        let v = block_on(open(&p, &unlocked, &t, ORIGIN)).unwrap();
+        assert_eq!(v.album.unwrap().download_url, None);
+
+        block_on(revoke(&p, &owner, &link.id)).unwrap();
+        assert_eq!(
+            variant_of(&p, &unlocked, &t, "p2"),
+            Err(LumenError::NotFound)
+        );
+        assert!(block_on(open(&p, &unlocked, &t, ORIGIN)).is_err());
+        assert!(
+            block_on(list(&p, &owner, LinkTarget::Album, &album, ORIGIN))
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn creating_links_is_limited_per_owner() {
+        let (p, _, owner, _) = setup();
+        for _ in 0..CREATES_PER_HOUR.max {
+            block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
+        }
+        let e = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).map(|_| ());
+        assert_eq!(e.map_err(|e| e.status()), Err(429));
+    }
+
+    #[test]
+    fn the_sweep_deletes_long_dead_links_only() {
+        let (p, mem, owner, _) = setup();
+        let day = NewLink {
+            expiry: Expiry::Days(1),
+            ..new_link("")
+        };
+        let short = block_on(create(&p, &owner, LinkTarget::Photo, "p1", day)).unwrap();
+        let revoked = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
+        let forever = NewLink {
+            expiry: Expiry::Never,
+            ..new_link("")
+        };
+        let kept = block_on(create(&p, &owner, LinkTarget::Photo, "p1", forever)).unwrap();
+        block_on(revoke(&p, &owner, &revoked.id)).unwrap();
+        assert_eq!(block_on(sweep(&p)), Ok(0), "too recent");
+        mem.advance(KEEP_REVOKED_MS + 1);
+        assert_eq!(block_on(sweep(&p)), Ok(1));
+        assert!(mem.link(&revoked.id).is_none());
+        assert!(
+            mem.link(&short.id).is_some(),
+            "expired, but the owner may extend it"
+        );
+        mem.advance(KEEP_EXPIRED_MS);
+        assert_eq!(block_on(sweep(&p)), Ok(1));
+        assert!(mem.link(&short.id).is_none());
+        assert!(mem.link(&kept.id).is_some());
     }
 }

@@ -45,6 +45,15 @@ pub async fn profile(
 }
 
 pub(crate) async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<PhotoCard>, LumenError> {
+    cards_at(p, rows, keys::variant_url).await
+}
+
+/// As [`cards`], each image at `url(r2_key)` (a share link's own paths).
+pub(crate) async fn cards_at(
+    p: &Platform,
+    rows: Vec<PhotoRow>,
+    url: impl Fn(&str) -> String,
+) -> Result<Vec<PhotoCard>, LumenError> {
     let ready: Vec<String> = rows
         .iter()
         .filter(|r| r.status == PhotoStatus::Ready)
@@ -59,7 +68,7 @@ pub(crate) async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<Photo
         .map(|r| {
             let images = by_photo
                 .remove(&r.id)
-                .map(|v| images(v, keys::variant_url))
+                .map(|v| images(v, &url))
                 .unwrap_or_default();
             let thumb = images
                 .iter()
