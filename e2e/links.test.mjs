@@ -5,6 +5,11 @@
 // Run: ./e2e/run.sh e2e/links.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { startLumen } from "./harness.mjs";
 import {
@@ -43,19 +48,21 @@ const B = {};
 /** A's photos: `priv` (a camera JPEG with GPS, 1600 wide, private) and `pub` (public). */
 const P = {};
 
-/** Creates a link as A (or `cookie`) and returns it as A's list shows it, plus its token and path. */
+/** Creates a link as A (or `cookie`) to a photo id (or `{ album_id }`) and returns it as A's list
+ * shows it, plus its token and path. */
 async function createLink(photoId, params = {}, cookie = A.cookie) {
   const label = params.label ?? `link ${Math.random().toString(36).slice(2, 8)}`;
-  const r = await api("create_link", { photo_id: photoId, label, ...params }, { cookie });
+  const target = typeof photoId === "object" ? photoId : { photo_id: photoId };
+  const r = await api("create_link", { ...target, label, ...params }, { cookie });
   assert.equal(r.status, 200, r.text);
-  const link = (await listLinks(photoId)).find((l) => l.label === label);
+  const link = (await listLinks(target)).find((l) => l.label === label);
   assert.ok(link, `created link “${label}” is listed`);
   const path = new URL(link.url).pathname;
   return { ...link, path, token: path.split("/")[2] };
 }
 
 async function listLinks(photoId, cookie = A.cookie) {
-  const r = await api("list_links", { photo_id: photoId }, { cookie });
+  const r = await api("list_links", typeof photoId === "object" ? photoId : { photo_id: photoId }, { cookie });
   assert.equal(r.status, 200, r.text);
   return r.json;
 }
@@ -440,6 +447,152 @@ describe("other people and other sites", () => {
     // The control: the same from this site goes through.
     const same = { origin: srv.base, "sec-fetch-site": "same-origin" };
     assert.equal((await api("unlock_link", { token: link.token, password: "the right one" }, { headers: same })).status, 200);
+  });
+});
+
+describe("album links", () => {
+  /** A's private album holding the private and the public photo (private first). */
+  async function album(title = "Holiday <b>2024</b>") {
+    const made = await api("create_album", { title, description: "by the sea", visibility: "private" }, { cookie: A.cookie });
+    assert.equal(made.status, 200, made.text);
+    for (const photo_id of [P.priv.id, P.pub.id]) {
+      assert.equal((await api("add_to_album", { album_id: made.json, photo_id }, { cookie: A.cookie })).status, 200);
+    }
+    return made.json;
+  }
+
+  /** Every URL an album link hands out: its page, each photo's page, images and original, the zip. */
+  async function everything(link, opts) {
+    const page = await linkPage(link.path, opts);
+    assert.equal(page.status, 200);
+    const photoPages = [...page.html.matchAll(/<a href="([^"]+)" class="thumb"/g)].map((m) => decode(m[1]));
+    const urls = [link.path, ...page.images, ...photoPages];
+    for (const p of photoPages) {
+      const one = await linkPage(p, opts);
+      urls.push(...one.images, ...(one.original ? [one.original] : []));
+    }
+    const zip = page.html.match(/href="([^"]*\/download)"/)?.[1];
+    if (zip) urls.push(zip);
+    return { page, photoPages, zip, urls: [...new Set(urls)] };
+  }
+
+  test("shows the album and its private photos to anyone with the link, each under the link, with a zip", async () => {
+    const id = await album();
+    const link = await createLink({ album_id: id }, { allow_downloads: "on" });
+    const { page, photoPages, zip, urls } = await everything(link);
+    assert.ok(page.html.includes("<h1><bdi>Holiday &lt;b&gt;2024&lt;/b&gt;</bdi></h1>"), "title, escaped");
+    assert.match(page.html, /Shared by @alice · 2 photos/);
+    assert.deepEqual(photoPages, [`${link.path}/p/${P.priv.id}`, `${link.path}/p/${P.pub.id}`], "album order, link-scoped");
+    for (const url of page.images) assert.ok(url.startsWith(`${link.path}/media/`), url);
+    assert.ok(!page.html.includes(`/a/${id}`) && !page.html.includes(`href="/p/`), "no way out of the link");
+    assert.equal(zip, `${link.path}/download`);
+    assert.deepEqual(await statuses(urls), urls.map(() => 200));
+    // The album itself is still private, and so is its private photo.
+    assert.equal((await get(`/a/${id}`)).status, 404);
+    assert.equal((await get(`/p/${P.priv.id}`)).status, 404);
+
+    // One photo under the link: no GPS, previous / next within the album, the way back.
+    const one = await linkPage(photoPages[0]);
+    assert.ok(one.html.includes(`<h1><bdi>${P.priv.title}</bdi></h1>`));
+    assert.ok(!one.html.includes(GPS_SHOWN) && !one.html.includes("Location"), "never the location");
+    assert.ok(one.html.includes(`href="${photoPages[1]}" rel="next"`), "next");
+    assert.ok(one.html.includes(`href="${link.path}">Album: `), "back to the album");
+    assert.equal(one.res.headers.get("cache-control"), "private, no-cache");
+
+    // The zip: exact length, both originals byte for byte (Python's zipfile is the judge).
+    const res = await get(zip);
+    assert.equal(res.headers.get("content-type"), "application/zip");
+    assert.match(res.headers.get("content-disposition"), /^attachment; filename="Holiday--b-2024--b\.zip"$/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(Number(res.headers.get("content-length")), bytes.length);
+    const dir = mkdtempSync(join(tmpdir(), "lumen-linkzip-"));
+    writeFileSync(join(dir, "a.zip"), bytes);
+    const listing = JSON.parse(
+      execFileSync("python3", [
+        "-c",
+        "import json,sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nassert z.testzip() is None\n" +
+          "print(json.dumps([[i.filename,hashlib.sha256(z.read(i)).hexdigest()] for i in z.infolist()]))",
+        join(dir, "a.zip"),
+      ]).toString(),
+    );
+    assert.equal(listing.length, 2);
+    for (const [i, photo] of [P.priv, P.pub].entries()) {
+      const [{ owner_id }] = await srv.d1(`SELECT owner_id FROM photos WHERE id = ${sq(photo.id)}`);
+      assert.equal(listing[i][1], createHash("sha256").update(srv.r2Get(`orig/${owner_id}/${photo.id}`)).digest("hex"));
+    }
+    const [{ views }] = await srv.d1(`SELECT views FROM share_links WHERE id = ${sq(link.id)}`);
+    assert.equal(views, 2, "the album page was opened twice; its photo pages (opened four times) count nothing");
+  });
+
+  test("opens nothing outside its album, and a photo taken out is out of the link at once", async () => {
+    const id = await album("Only two");
+    const link = await createLink({ album_id: id }, { allow_downloads: "on" });
+    const { urls } = await everything(link);
+    const pubUrls = urls.filter((u) => u.includes(P.pub.id));
+    assert.ok(pubUrls.length >= 3, pubUrls.join());
+    // Another album's photo, by its id under this link: 404.
+    const other = await uploadAt(srv.base, [fileOf(demoPhoto("rocket.jpg"), "image/jpeg")], { cookie: A.cookie });
+    const [outside] = (await other.json()).photos.map((p) => p.id);
+    await waitProcessed(srv.base, outside, 90_000, { cookie: A.cookie });
+    for (const path of [`${link.path}/p/${outside}`, `${link.path}/original/${outside}`, pubUrls.find((u) => u.includes("/media/")).replace(P.pub.id, outside)]) {
+      const r = await get(path);
+      assert.equal(r.status, 404, path);
+      await r.arrayBuffer();
+    }
+    assert.equal((await api("remove_from_album", { album_id: id, photo_id: P.pub.id }, { cookie: A.cookie })).status, 200);
+    assert.deepEqual(await statuses(pubUrls), pubUrls.map(() => 404));
+    assert.ok(!(await linkPage(link.path)).html.includes(P.pub.id));
+  });
+
+  test("revocation, a password and deleting the album end every URL it handed out", async () => {
+    const id = await album("Ending");
+    const link = await createLink({ album_id: id }, { allow_downloads: "on" });
+    const { urls } = await everything(link);
+    assert.deepEqual(await statuses(urls), urls.map(() => 200));
+    // A password: locked at once, every URL, until unlocked.
+    const pw = await api("update_link", { id: link.id, label: link.label, expires: "keep", password: "album secret", allow_downloads: "on" }, { cookie: A.cookie });
+    assert.equal(pw.status, 200, pw.text);
+    const locked = await linkPage(link.path);
+    assert.ok(!locked.html.includes("Ending") && /name="password"/.test(locked.html), "only the form");
+    assert.ok(/This link is protected/.test((await linkPage(`${link.path}/p/${P.priv.id}`)).html));
+    const media = urls.filter((u) => u.includes("/media/") || u.includes("/original/") || u.endsWith("/download"));
+    assert.deepEqual(await statuses(media), media.map(() => 404));
+    const unlock = await api("unlock_link", { token: link.token, password: "album secret" });
+    const cookie = unlock.headers.getSetCookie()[0].split(";")[0];
+    assert.deepEqual(await statuses(urls, { cookie }), urls.map(() => 200), "the unlock covers the photo pages, media and zip");
+    // Revoked: everything 404, unlocked or not.
+    assert.equal((await api("revoke_link", { id: link.id }, { cookie: A.cookie })).status, 200);
+    assert.deepEqual(await statuses(urls, { cookie }), urls.map(() => 404));
+    // Deleting an album takes its links (and never its photos).
+    const second = await createLink({ album_id: id }, { allow_downloads: "on" });
+    assert.equal((await api("delete_album", { id }, { cookie: A.cookie })).status, 200);
+    assert.equal((await get(second.path)).status, 404);
+    assert.deepEqual(await srv.d1(`SELECT id FROM share_links WHERE target_id = ${sq(id)}`), []);
+    assert.equal((await get(`/p/${P.pub.id}`)).status, 200, "its photos stay");
+  });
+
+  test("IDOR and cross-site: only the owner lists and makes links to an album", async () => {
+    const id = await album("Mine only");
+    const pub = await api("create_album", { title: "public one", visibility: "public" }, { cookie: A.cookie });
+    const before = await linkState();
+    for (const [who, cookie, want] of [
+      ["B", B.cookie, { priv: 404, pub: 403 }],
+      ["anonymous", undefined, { priv: 401, pub: 401 }],
+    ]) {
+      for (const [album_id, w] of [[id, want.priv], [pub.json, want.pub]]) {
+        assert.equal((await api("list_links", { album_id }, { cookie })).status, w, `${who} list`);
+        assert.equal((await api("create_link", { album_id, label: "pwned", expires: "never", allow_downloads: "on" }, { cookie })).status, w, `${who} create`);
+      }
+    }
+    const ghost = await api("create_link", { album_id: "no-such-album", label: "x" }, { cookie: A.cookie });
+    assert.equal(ghost.status, 404);
+    const both = await api("create_link", { album_id: id, photo_id: P.priv.id, label: "x" }, { cookie: A.cookie });
+    assert.equal(both.status, 422, "one target at a time");
+    for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }]) {
+      const r = await api("create_link", { album_id: id, label: "evil", expires: "never" }, { cookie: A.cookie, headers });
+      assert.equal(r.status, 403);
+    }
+    assert.deepEqual(await linkState(), before, "nothing changed");
   });
 });
 

@@ -39,6 +39,8 @@ export const LINKS = [
   { key: "share-link", label: "Share link to Ada's private photo (anyone with it)", link: "shared" },
   { key: "share-protected", label: "Password-protected share link (password “lumen-demo-link”)", link: "protected" },
   { key: "share-expired", label: "Expired share link (404)", link: "expired", status: 404 },
+  { key: "share-album", label: "Share link to Ada's private album (anyone with it)", link: "shared-album" },
+  { key: "share-album-protected", label: "Password-protected album link (password “lumen-demo-link”)", link: "protected-album" },
   { key: "signed-in", label: "Signed in as Ada", path: "/_dev/sign-in/ada", lands: "/u/ada" },
   { key: "settings", label: "Settings (as Ada)", path: "/settings", as: "ada" },
   { key: "upload-signed-in", label: "Upload (as Ada)", path: "/upload", as: "ada" },
@@ -48,6 +50,7 @@ export const LINKS = [
   { key: "album-owner", label: "Album with the owner's tools (as Ada)", album: "album", as: "ada" },
   { key: "album-private", label: "Ada's private album (as Ada)", album: "album-private", as: "ada" },
   { key: "photo-in-album", label: "A photo opened from its album (as Ada)", photo: "ready", album: "album", as: "ada" },
+  { key: "upload-into-album", label: "Upload straight into an album (as Ada)", album: "album", upload: true, as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
@@ -74,14 +77,20 @@ async function adasPhotos(base) {
 }
 
 /** The path (`/s/<token>`) of the seeded share link with role `role`, as Ada's link list shows it. */
-async function linkPath(base, cookie, cards, role) {
+async function linkPath(base, cookie, cards, albums, role) {
   const seeded = MANIFEST.links.find((l) => l.role === role);
-  const photo = byRole(seeded.photo);
-  const card = cards.find((c) => c.title === photo.title);
+  let target;
+  if (seeded.album) {
+    const title = MANIFEST.albums.find((a) => a.role === seeded.album).title;
+    target = { album_id: albums.find((a) => a.title === title)?.id ?? "" };
+  } else {
+    const photo = byRole(seeded.photo);
+    target = { photo_id: cards.find((c) => c.title === photo.title)?.id ?? "" };
+  }
   const res = await fetch(`${base}/api/list_links`, {
     method: "POST",
     headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ photo_id: card?.id ?? "" }),
+    body: new URLSearchParams(target),
     signal: AbortSignal.timeout(30_000),
   });
   if (res.status !== 200) throw new Error(`list_links: HTTP ${res.status}`);
@@ -95,7 +104,7 @@ export async function deepLinks(base) {
   base = base.replace(/\/$/, "");
   const { cards, albums, cookie } = await adasPhotos(base);
   const links = {};
-  for (const l of LINKS.filter((l) => l.link)) links[l.link] = await linkPath(base, cookie, cards, l.link);
+  for (const l of LINKS.filter((l) => l.link)) links[l.link] = await linkPath(base, cookie, cards, albums, l.link);
   return LINKS.map((l) => {
     if (l.pending) return { ...l };
     let path = l.link ? links[l.link] : l.path;
@@ -104,7 +113,7 @@ export async function deepLinks(base) {
       const seeded = MANIFEST.albums.find((a) => a.role === l.album);
       album = albums.find((a) => a.title === seeded.title);
       if (!album) throw new Error(`no album titled “${seeded.title}”: seed first (scripts/seed.mjs)`);
-      path = `/a/${album.id}`;
+      path = l.upload ? `/upload?album=${album.id}` : `/a/${album.id}`;
     }
     if (l.photo) {
       const seeded = byRole(l.photo);

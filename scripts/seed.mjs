@@ -149,11 +149,13 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     log(`seed: ${p.title} -> /p/${id} (${status}, ${p.visibility})`);
   }
 
+  const albumIds = new Map();
   for (const a of MANIFEST.albums ?? []) {
     const cookie = cookies.get(a.owner);
     const made = await post(base, "/api/create_album", new URLSearchParams({ title: a.title, description: a.description, visibility: a.visibility }), { ...FORM, cookie });
     if (made.status !== 200) throw new Error(`album ${a.title}: HTTP ${made.status} ${await made.text()}`);
     const album = await made.json();
+    albumIds.set(a.title, album);
     for (const title of a.photos) {
       const photo_id = ids.get(title);
       const res = await post(base, "/api/add_to_album", new URLSearchParams({ album_id: album, photo_id }), { ...FORM, cookie });
@@ -168,15 +170,18 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
 
   const links = [];
   for (const l of MANIFEST.links ?? []) {
-    const photo = MANIFEST.photos.find((p) => p.role === l.photo);
-    const owner = photo.owner;
-    const form = { photo_id: ids.get(photo.title), label: l.label, expires: l.expires ?? "30d" };
+    // A link to a photo (`photo`: its role) or to an album (`album`: its role).
+    const photo = l.photo && MANIFEST.photos.find((p) => p.role === l.photo);
+    const album = l.album && MANIFEST.albums.find((a) => a.role === l.album);
+    const owner = photo ? photo.owner : album.owner;
+    const target = photo ? { photo_id: ids.get(photo.title) } : { album_id: albumIds.get(album.title) };
+    const form = { ...target, label: l.label, expires: l.expires ?? "30d" };
     if (l.password) form.password = l.password;
     if (l.allow_downloads) form.allow_downloads = "on";
     const res = await post(base, "/api/create_link", new URLSearchParams(form), { ...FORM, cookie: cookies.get(owner) });
     if (res.status !== 200) throw new Error(`link ${l.label}: HTTP ${res.status} ${await res.text()}`);
     links.push(l);
-    log(`seed: share link “${l.label}” to ${photo.title}${l.password ? " (password)" : ""}`);
+    log(`seed: share link “${l.label}” to ${photo ? photo.title : `album ${album.title}`}${l.password ? " (password)" : ""}`);
   }
 
   if (!access) {
