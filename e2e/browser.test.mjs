@@ -9,7 +9,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { ROOT, startLumen, waitFor } from "./harness.mjs";
-import { CHROMIUM_OPTIONS, demoPhoto, fileOf, imagesSettled, upload, waitProcessed } from "./helpers.mjs";
+import { CHROMIUM_OPTIONS, api, demoPhoto, fileOf, imagesSettled, upload, waitProcessed } from "./helpers.mjs";
 
 const SHOTS = join(ROOT, "e2e", "screenshots");
 const VIEWPORTS = [
@@ -503,7 +503,7 @@ for (const project of [
         const p2 = await stranger.newPage();
         const first = await p2.goto(url, { waitUntil: "load" });
         assert.equal(first.status(), 200);
-        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This photo is protected");
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This link is protected");
         assert.equal(await p2.locator("figure.photo img").count(), 0);
         await p2.getByLabel("Password").fill("not it");
         await p2.getByRole("button", { name: "Open" }).click();
@@ -532,6 +532,85 @@ for (const project of [
         assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This link does not work");
         assert.equal((await p2.request.get(`${srv.base}${src}`)).status(), 404, "its image");
         await shot("share-revoked", p2);
+      } finally {
+        await stranger.close();
+      }
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("share an album with a password: upload into it, a stranger unlocks, walks it, downloads the zip; revoked, all gone", async () => {
+      await signInAgain();
+      const cookie = await sessionHeader();
+      const made = await api(srv.base, "create_album", { title: `Shared ${project.name}`, visibility: "private" }, { cookie });
+      const album = made.json;
+      // Upload into it from its page: the album is chosen already.
+      await open(`/a/${album}`);
+      await page.getByRole("link", { name: "Upload into this album" }).click();
+      await page.waitForURL(`${srv.base}/upload?album=${album}`, { timeout: T });
+      assert.equal(await page.locator("select#album").inputValue(), album);
+      await page.getByLabel(LABEL).setInputFiles(demoPhoto("coins.png"));
+      await page.getByRole("button", { name: "Upload" }).click();
+      // It lands on the photo as seen from the album.
+      await page.waitForURL(new RegExp(`/p/[a-z0-9]+\\?album=${album}$`), { timeout: T });
+      const first = new URL(page.url()).pathname.split("/").at(-1);
+      await waitProcessed(srv.base, first, 60_000, { cookie });
+      const res = await upload(srv.base, [fileOf(demoPhoto("brick.png"), "image/png")], { cookie });
+      const [{ id: second }] = (await res.json()).photos;
+      await waitProcessed(srv.base, second, 60_000, { cookie });
+      assert.equal((await api(srv.base, "add_to_album", { album_id: album, photo_id: second }, { cookie })).status, 200);
+
+      await open(`/a/${album}`);
+      const create = page.getByRole("form", { name: "Create a share link" });
+      await create.getByLabel("Label (only you see it)").fill("for the neighbours");
+      await create.getByLabel("Password (optional)").fill("album secret");
+      await create.getByLabel(/download the original file/).check();
+      await create.getByRole("button", { name: "Create link" }).click();
+      await page.waitForURL(new RegExp(`/a/${album}\\?link=created#share$`), { timeout: T });
+      const item = page.getByRole("list", { name: "Share links" }).getByRole("listitem").filter({ hasText: "for the neighbours" });
+      const url = await item.getByLabel("Link to copy").inputValue();
+      const path = new URL(url).pathname;
+      await page.evaluate(() => document.getElementById("share-heading").scrollIntoView());
+      await shot("album-share");
+
+      const stranger = await browser.newContext({ javaScriptEnabled: project.js, viewport: VIEWPORTS[0] });
+      try {
+        const p2 = await stranger.newPage();
+        await p2.goto(url, { waitUntil: "load" });
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This link is protected");
+        await p2.getByLabel("Password").fill("album secret");
+        await p2.getByRole("button", { name: "Open" }).click();
+        await p2.waitForURL(url, { timeout: T });
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), `Shared ${project.name}`);
+        const hrefs = await p2.locator(".grid a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+        assert.deepEqual(hrefs, [`${path}/p/${first}`, `${path}/p/${second}`]);
+        await shot("share-album", p2);
+        await p2.locator(".grid a").first().click();
+        await p2.waitForURL(`${url}/p/${first}`, { timeout: T });
+        await waitFor(() => photoWidth(p2), { timeout: T, interval: 100, what: "the shared photo to load" });
+        const src = await p2.locator("figure.photo img").evaluate((im) => new URL(im.currentSrc).pathname);
+        assert.ok(src.startsWith(`${path}/media/${first}/`), src);
+        if (project.js) {
+          await p2.keyboard.press("ArrowRight");
+        } else {
+          await p2.getByRole("link", { name: "Next →" }).click();
+        }
+        await p2.waitForURL(`${url}/p/${second}`, { timeout: T });
+        await shot("share-album-photo", p2);
+        await p2.getByRole("link", { name: /^Album: / }).click();
+        await p2.waitForURL(url, { timeout: T });
+        const [zip] = await Promise.all([p2.waitForEvent("download"), p2.getByRole("link", { name: /Download all/ }).click()]);
+        assert.equal(zip.suggestedFilename(), `Shared-${project.name}.zip`);
+        assert.ok((await zip.path()) !== null);
+
+        await page.reload();
+        await item.getByRole("button", { name: "Revoke" }).click();
+        await page.waitForURL(new RegExp(`/a/${album}\\?link=revoked#share$`), { timeout: T });
+        for (const gone of [url, `${url}/p/${first}`]) {
+          assert.equal((await p2.goto(gone, { waitUntil: "load" })).status(), 404, gone);
+        }
+        assert.equal(await p2.getByRole("heading", { level: 1 }).textContent(), "This link does not work");
+        assert.equal((await p2.request.get(`${srv.base}${src}`)).status(), 404, "its images");
+        assert.equal((await p2.request.get(`${url}/download`)).status(), 404, "its zip");
       } finally {
         await stranger.close();
       }
