@@ -579,7 +579,7 @@ impl Crypto for Port {
     fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>> {
         self.0.randomness()?;
         // Deterministic, but distinct across calls (splitmix64): tokens never repeat.
-        let mut x = self.0.next_id.fetch_add(1, Ordering::SeqCst) as u64;
+        let mut x = self.0.next_id.fetch_add(1, Ordering::SeqCst);
         Ok((0..n)
             .map(|_| {
                 x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
