@@ -15,6 +15,9 @@ pub enum LumenError {
     Forbidden,
     #[error("Not found.")]
     NotFound,
+    /// A request Lumen's own pages never make (a broken paging link): 400.
+    #[error("{reason}")]
+    BadRequest { reason: String },
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
     #[error("That file is too large.")]
@@ -58,6 +61,7 @@ impl LumenError {
             Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
+            Self::BadRequest { .. } => 400,
             Self::Invalid { .. } => 422,
             Self::TooLarge => 413,
             Self::RateLimited { .. } => 429,

@@ -87,6 +87,13 @@ pub struct PhotoCard {
     pub placeholder: Option<String>,
 }
 
+/// One page of a photo listing; `next` is the `?before=` value of the page after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhotoPage {
+    pub photos: Vec<PhotoCard>,
+    pub next: Option<String>,
+}
+
 /// Camera facts shown on a photo page (never GPS).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CameraFacts {

@@ -5,6 +5,7 @@ pub mod error_box;
 pub mod form;
 pub mod key_nav;
 pub mod nav;
+pub mod paging;
 pub mod photo_card;
 pub mod photo_view;
 pub mod pick;

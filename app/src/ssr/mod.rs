@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod cursor;
 pub mod guard;
 pub mod jobs;
 pub mod keys;
