@@ -15,7 +15,7 @@ done
 
 files=("$@")
 if [[ ${#files[@]} -eq 0 ]]; then
-  files=(e2e/integration.test.mjs e2e/uploads.test.mjs e2e/accounts.test.mjs e2e/albums.test.mjs e2e/links.test.mjs e2e/browser.test.mjs e2e/visual.test.mjs)
+  files=(e2e/integration.test.mjs e2e/uploads.test.mjs e2e/accounts.test.mjs e2e/albums.test.mjs e2e/links.test.mjs e2e/paging.test.mjs e2e/browser.test.mjs e2e/visual.test.mjs)
 fi
 
 # One at a time, in this order, TAP output ending with the runner's summary; exit 1 on failure.
