@@ -674,6 +674,58 @@ mod tests {
         Ok(())
     }
 
+    /// `make bench`: a feed page and a profile page deep in the listing, timed at 1 000 and
+    /// 100 000 photos in real SQLite. Keyset pages walk an index from the cursor, so the
+    /// time per page should not grow with the table (an OFFSET page would grow with depth).
+    #[test]
+    #[ignore = "a benchmark: run by `make bench`"]
+    fn bench_listing_time_does_not_grow_with_the_table() -> TestResult {
+        use std::time::Instant;
+        let mut per_size = Vec::new();
+        for total in [1_000u32, 100_000] {
+            let mut c = db()?;
+            let tx = c.transaction()?;
+            {
+                let mut add = tx.prepare(
+                    "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, \
+                     created_at, updated_at, visibility) VALUES (?1, ?2, ?1, 'ready', \
+                     'image/jpeg', 1, ?3, ?3, ?4)",
+                )?;
+                for i in 0..total {
+                    let owner = format!("u{}", i % 50);
+                    let vis = if i % 5 == 4 { "private" } else { "public" };
+                    add.execute(params![format!("p{i:06}"), owner, i64::from(i), vis])?;
+                }
+            }
+            tx.commit()?;
+            c.execute("ANALYZE", [])?;
+            // A cursor half way down the table.
+            let mid = i64::from(total / 2);
+            let runs = 300;
+            let time = |sql: &str, args: &[&dyn rusqlite::ToSql]| -> rusqlite::Result<f64> {
+                let mut stmt = c.prepare(sql)?;
+                let start = Instant::now();
+                for _ in 0..runs {
+                    let n = stmt.query(args)?.mapped(|_| Ok(())).count();
+                    assert!(n > 0);
+                }
+                Ok(start.elapsed().as_secs_f64() * 1e6 / f64::from(runs))
+            };
+            let id = format!("p{mid:06}");
+            let feed = time(FEED, &[&mid, &id, &31])?;
+            let profile = time(BY_OWNER_PUBLIC, &[&"u7", &mid, &id, &31])?;
+            println!("listing SQL at {total:>7} photos: feed page {feed:>7.1} µs, profile page {profile:>7.1} µs");
+            per_size.push((feed, profile));
+        }
+        let (small, big) = (per_size[0], per_size[1]);
+        println!(
+            "listing SQL, 100 000 / 1 000 photos: feed {:.2}x, profile {:.2}x",
+            big.0 / small.0,
+            big.1 / small.1
+        );
+        Ok(())
+    }
+
     #[test]
     fn update_changes_the_row_or_reports_none() -> TestResult {
         let c = db()?;
