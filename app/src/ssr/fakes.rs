@@ -632,6 +632,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         clock: port.clone(),
         ids: port,
         stage: Stage::Local,
+        processing: super::platform::Processing::Worker,
     };
     (p, mem)
 }

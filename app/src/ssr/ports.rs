@@ -299,6 +299,35 @@ pub enum MediaJob {
     ProcessV1 { photo_id: String },
 }
 
+/// Why the media service gave back no rendition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// Worth another try later: unreachable, busy, or a server error.
+    Transient(String),
+    /// Final: this sentence goes on the photo as its failure reason.
+    Refused(String),
+}
+
+/// The native media service (`LUMEN_PROCESSING = "service"`): renders an original stored in
+/// the blob store. Only the job's settings go in; keys, rows and permissions stay here.
+#[async_trait]
+pub trait MediaService: Send + Sync {
+    async fn render(
+        &self,
+        original_key: &str,
+        settings: &media::wire::Settings,
+    ) -> Result<Box<dyn Rendered>, RenderError>;
+}
+
+/// A rendition the service sent back, held by the adapter until it is stored.
+#[async_trait]
+pub trait Rendered: Send + Sync {
+    fn meta(&self) -> &media::wire::Meta;
+    /// Writes variant `index` (of `meta().variants`) to the blob store under `key`. In the
+    /// Worker its bytes go from the response to R2 without a copy through wasm.
+    async fn store(&self, index: usize, key: &str) -> PortResult<()>;
+}
+
 #[async_trait]
 pub trait JobQueue: Send + Sync {
     async fn send(&self, job: &MediaJob) -> PortResult<()>;
