@@ -246,6 +246,7 @@ async fn render(
             return Err(unauthorized("its body does not match the signed digest"));
         }
     }
+    eprintln!("media-service: job started ({} bytes)", bytes.len());
     let started = std::time::Instant::now();
     let job = tokio::task::spawn_blocking(move || {
         let _permit = permit;
