@@ -43,13 +43,15 @@ test-native: tools
 	cargo test -q -p media-service
 
 # Offline: bundles the Worker as `wrangler deploy` would, without uploading it: the
-# production config, then a pull request's generated preview config.
+# production config, then a pull request's generated preview config; then the media
+# service's deployment files (scripts/check-deploy.sh).
 dry-run: build
 	@$(ENV) out=$$(wrangler deploy --dry-run --outdir target/dry-run 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | grep -E "Total Upload|dry-run"
 	@$(ENV) cfg=$$(node scripts/preview-config.mjs 4242) && \
 	  out=$$(wrangler deploy --dry-run --config "$$cfg" --outdir target/dry-run-preview 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | grep -E "lumen-pr-4242|preview" | sed 's/^/preview: /'
+	@./scripts/check-deploy.sh
 
 # No preview config may name a production database, bucket or queue.
 check-preview: tools
