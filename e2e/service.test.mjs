@@ -163,11 +163,13 @@ describe("processing on the media service", () => {
     const port = svc.port;
     await svc.kill();
     await lumen.waitForLog(new RegExp(`QUEUE \\S+ photo=${id} retry`), { since: logSince, timeout: 60_000 });
-    const [row] = await lumen.d1(`SELECT status FROM photos WHERE id = '${id}'`);
+    const [row] = await lumen.d1(`SELECT status, failure FROM photos WHERE id = '${id}'`);
     assert.equal(row.status, "pending", "a transient failure leaves the photo pending");
+    assert.equal(row.failure, "Waiting for the media service (unreachable); it will be tried again.");
     svc = await startMediaService({ secret: SECRET, bin, port });
     const done = await settled(lumen, id);
     assert.equal(done.status, "ready", done.failure);
+    assert.equal(done.failure, null, "ready clears the note");
     assert.equal((await variants(lumen, id)).length, expectedVariants(done.width, done.height).length);
   });
 

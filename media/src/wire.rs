@@ -357,6 +357,46 @@ mod tests {
     }
 
     #[test]
+    fn parse_meta_needs_the_variants_to_fill_the_answer_exactly() {
+        let meta = Meta {
+            format: "image/png".into(),
+            width: 2,
+            height: 1,
+            sha256: "ab".repeat(32),
+            thumbhash: "0102".into(),
+            average_rgba: [1, 2, 3, 255],
+            exif_json: "{}".into(),
+            gps_json: None,
+            variants: vec![
+                VariantMeta {
+                    width: 1,
+                    height: 1,
+                    mime: "image/jpeg".into(),
+                    ext: "jpg".into(),
+                    len: 3,
+                },
+                VariantMeta {
+                    width: 2,
+                    height: 1,
+                    mime: "image/jpeg".into(),
+                    ext: "jpg".into(),
+                    len: 5,
+                },
+            ],
+        };
+        let json = serde_json::to_vec(&meta).unwrap();
+        let total = PREFIX_LEN + json.len() + 8;
+        let (back, spans) = parse_meta(&json, total).unwrap();
+        assert_eq!(back, meta);
+        assert_eq!(back.thumbhash_bytes(), [1, 2]);
+        let start = PREFIX_LEN + json.len();
+        assert_eq!(spans, [(start, 3), (start + 3, 5)]);
+        assert!(parse_meta(&json, total - 1).is_err(), "truncated answer");
+        assert!(parse_meta(&json, total + 1).is_err(), "trailing bytes");
+        assert!(parse_meta(b"{not json", total).is_err());
+    }
+
+    #[test]
     fn meta_len_refuses_foreign_bytes() {
         assert!(meta_len(b"LMN1").is_err());
         assert!(meta_len(b"HTTP/1.1").is_err());

@@ -90,7 +90,15 @@ async fn on_service(
         Ok(rendered) => rendered,
         Err(RenderError::Refused(reason)) => return fail(p, &row.id, &reason).await,
         Err(RenderError::Transient(why)) => {
-            return Err(PortError::Unavailable(format!("media service: {why}")))
+            // Recorded while the photo is pending (an admin sees why it waits), then retried.
+            // Only the kind of failure (a status, "unreachable"): the rest may be the answer's
+            // text, which is for the log, not for a row that readers of the photo receive.
+            let kind = why.split([' ', ':']).next().unwrap_or_default();
+            let note = format!("Waiting for the media service ({kind}); it will be tried again.");
+            if let Err(e) = p.photos.note_retry(&row.id, &note).await {
+                leptos::logging::warn!("photo {}: retry note not written: {e}", row.id);
+            }
+            return Err(PortError::Unavailable(format!("media service: {why}")));
         }
     };
     let meta = rendered.meta().clone();
@@ -310,7 +318,13 @@ mod tests {
         mem.put_blob(&keys::original("u1", "p1"), png_bytes(64, 64));
         on_service(&mut p, Some(RenderError::Transient("503 busy".into())));
         assert!(block_on(process_job(&p, &job("p1"))).is_err());
-        assert_eq!(mem.photo("p1").unwrap().status, PhotoStatus::Pending);
+        let row = mem.photo("p1").unwrap();
+        assert_eq!(row.status, PhotoStatus::Pending);
+        assert_eq!(
+            row.failure.as_deref(),
+            Some("Waiting for the media service (503); it will be tried again."),
+            "the wait is noted, without the answer's text"
+        );
 
         let why = "The media service refused this Worker's signature.";
         on_service(&mut p, Some(RenderError::Refused(why.into())));

@@ -152,6 +152,9 @@ pub trait PhotoRepo: Send + Sync {
     /// Replaces the photo's variants and marks it ready, atomically.
     async fn mark_ready(&self, id: &str, r: &Rendition) -> PortResult<()>;
     async fn mark_failed(&self, id: &str, reason: &str) -> PortResult<()>;
+    /// Notes on a photo still pending why its job will be tried again; marking it ready
+    /// clears the note, marking it failed replaces it. Nothing if it is no longer pending.
+    async fn note_retry(&self, id: &str, reason: &str) -> PortResult<()>;
     /// Photos still pending that were created before `before_ms`.
     async fn stale_pending(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>>;
 }
