@@ -34,3 +34,7 @@ node scripts/bench-workerd.mjs "$out" "$out/native.log"
 echo
 echo "== peak isolate memory in workerd (JS heap + wasm, limit 128 MiB): largest accepted upload and its jobs"
 node scripts/bench-memory.mjs "$out"
+
+echo
+echo "== the media service (LUMEN_PROCESSING=service): throughput, and the consumer's CPU per job in both modes"
+node --disable-warning=ExperimentalWarning scripts/bench-service.mjs "$out"

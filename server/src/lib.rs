@@ -9,6 +9,7 @@ mod memory;
 mod platform;
 mod queue;
 mod r2;
+mod render;
 mod router;
 mod routes;
 

@@ -87,6 +87,8 @@ pub const MARK_READY: &str = "UPDATE photos SET status = 'ready', failure = NULL
      placeholder = ?6, thumbhash = ?7, exif_json = ?8, gps_json = ?9, updated_at = ?10 WHERE id = ?1";
 pub const MARK_FAILED: &str =
     "UPDATE photos SET status = 'failed', failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
+pub const NOTE_RETRY: &str =
+    "UPDATE photos SET failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
 pub const STALE_PENDING: &str =
     "SELECT id FROM photos WHERE status = 'pending' AND created_at < ?1 ORDER BY created_at LIMIT ?2";
 
@@ -362,6 +364,18 @@ impl PhotoRepo for D1Photos {
             let stmt = self
                 .0
                 .prepare(MARK_FAILED)
+                .bind(&[s(id), s(reason), now()])
+                .map_err(unavailable)?;
+            stmt.run().await.map_err(unavailable).map(|_| ())
+        })
+        .await
+    }
+
+    async fn note_retry(&self, id: &str, reason: &str) -> PortResult<()> {
+        SendFuture::new(async move {
+            let stmt = self
+                .0
+                .prepare(NOTE_RETRY)
                 .bind(&[s(id), s(reason), now()])
                 .map_err(unavailable)?;
             stmt.run().await.map_err(unavailable).map(|_| ())
@@ -828,6 +842,48 @@ mod tests {
         assert_eq!(c.execute(MARK_FAILED, params!["a", "bad", 5])?, 1);
         assert_eq!(c.execute(MARK_FAILED, params!["a", "again", 6])?, 0);
         assert_eq!(ids(&c, STALE_PENDING, params![1000, 10])?, ["b"]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_retry_note_stays_on_pending_photos_and_ready_clears_it() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        insert(&c, "b", "u1", "public", 1)?;
+        assert_eq!(c.execute(NOTE_RETRY, params!["a", "busy", 5])?, 1);
+        let failure = |id: &str| -> rusqlite::Result<(String, Option<String>)> {
+            c.query_row(
+                "SELECT status, failure FROM photos WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+        };
+        assert_eq!(failure("a")?, ("pending".into(), Some("busy".into())));
+        assert_eq!(ids(&c, STALE_PENDING, params![1000, 10])?, ["a", "b"]);
+        c.execute(
+            MARK_READY,
+            params![
+                "a",
+                1,
+                1,
+                "sha",
+                "rev",
+                "#000000",
+                vec![0u8],
+                "{}",
+                None::<String>,
+                6
+            ],
+        )?;
+        assert_eq!(failure("a")?, ("ready".into(), None));
+        assert_eq!(
+            c.execute(NOTE_RETRY, params!["a", "late", 7])?,
+            0,
+            "not pending"
+        );
+        assert_eq!(c.execute(MARK_FAILED, params!["b", "bad", 8])?, 1);
+        assert_eq!(c.execute(NOTE_RETRY, params!["b", "late", 9])?, 0);
+        assert_eq!(failure("b")?, ("failed".into(), Some("bad".into())));
         Ok(())
     }
 }
