@@ -38,3 +38,7 @@ node scripts/bench-memory.mjs "$out"
 echo
 echo "== the media service (LUMEN_PROCESSING=service): throughput, and the consumer's CPU per job in both modes"
 node --disable-warning=ExperimentalWarning scripts/bench-service.mjs "$out"
+
+echo
+echo "== listing SQL (keyset pages) at 1 000 and 100 000 photos in SQLite: time per page should not grow"
+cargo test -q -p server --release bench_listing -- --ignored --nocapture 2>&1 | grep "listing SQL"
