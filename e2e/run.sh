@@ -2,7 +2,7 @@
 # Lumen's integration and browser tests against `wrangler dev` (see e2e/harness.mjs).
 # Needs the built bundles (server/build, public/pkg: ./scripts/build.sh) and chromium.
 # Usage: e2e/run.sh [test files...]   (default: integration, uploads, accounts, albums, links, service, browser, then visual)
-# Each test file starts its own wrangler dev with fresh state; files run one at a time.
+# Each test file starts its own wrangler dev with fresh state; files run two at a time (E2E_JOBS).
 # Wrangler logs land in e2e/test-results/, screenshots in e2e/screenshots/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
