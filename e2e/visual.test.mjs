@@ -44,7 +44,7 @@ before(async () => {
   page = await ctx.newPage();
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error" && !/status of 404/.test(m.text())) problems.push(`console.error: ${m.text()}`);
+    if (m.type() === "error" && !/status of (400|404)/.test(m.text())) problems.push(`console.error: ${m.text()}`);
   });
 });
 

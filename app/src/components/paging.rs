@@ -30,7 +30,12 @@ pub fn encode(s: &str) -> String {
 
 /// The link to the next page, or nothing on the last one.
 #[component]
-pub fn OlderLink(href: Option<String>) -> impl IntoView {
+pub fn OlderLink(
+    href: Option<String>,
+    /// Only the link, never loaded on scroll (the design catalogue's sample).
+    #[prop(optional)]
+    still: bool,
+) -> impl IntoView {
     href.map(|href| {
         view! {
             <nav class="paging" aria-label="More photos">
@@ -38,7 +43,7 @@ pub fn OlderLink(href: Option<String>) -> impl IntoView {
                     "Older photos"
                 </a>
             </nav>
-            <MoreOnScroll />
+            {(!still).then(|| view! { <MoreOnScroll /> })}
         }
     })
 }

@@ -159,7 +159,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                 // where JS runs), and a broken page link's refusal.
                 view! {
                     <div class="design-stack">
-                        <OlderLink href=Some("/_design?before=design".to_string()) />
+                        <OlderLink href=Some("/_design?before=design".to_string()) still=true />
                         <ErrorNotice error=LumenError::BadRequest {
                             reason: "That page link is broken. Go back to the first page.".into(),
                         } />
@@ -311,7 +311,7 @@ fn sample_shared_album() -> SharedAlbum {
         owner: a.owner,
         photos: a.photos,
         count: a.count,
-        next: Some("design".into()),
+        next: None,
         photo_base: "/s/design/p/".into(),
         download_url: Some("/s/design/download".into()),
     }
