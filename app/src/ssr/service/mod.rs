@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod albums;
+pub mod feeds;
 pub mod links;
 pub mod media;
 pub mod photos;
