@@ -339,7 +339,13 @@ fn sample_social(edit: impl FnOnce(&mut SocialView)) -> SocialView {
         comments_off: false,
         comment_count: 3,
         comments: vec![
-            comment("c1", "ada", "The light on the water! Taken at https://example.com/lake, early morning.", false, false),
+            comment(
+                "c1",
+                "ada",
+                "The light on the water! Taken at https://example.com/lake, early morning.",
+                false,
+                false,
+            ),
             comment("c2", "cleo", "Lovely.\nWhich lens was this?", true, false),
             comment("c3", "ben", "Going there next week.", false, true),
         ],

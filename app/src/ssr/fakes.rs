@@ -856,28 +856,6 @@ impl AlbumPhotos for Port {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::pbkdf2_sha256;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
-
-    #[test]
-    fn pbkdf2_matches_published_vectors() {
-        // RFC 7914 §11 style vectors for PBKDF2-HMAC-SHA256, 32-byte output.
-        assert_eq!(
-            hex(&pbkdf2_sha256(b"password", b"salt", 1)),
-            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
-        );
-        assert_eq!(
-            hex(&pbkdf2_sha256(b"password", b"salt", 4096)),
-            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
-        );
-    }
-}
-
 #[async_trait]
 impl LikeRepo for Port {
     async fn like(&self, photo_id: &str, user_id: &str, now_ms: i64) -> PortResult<()> {
@@ -1005,5 +983,27 @@ impl CommentRepo for Port {
     async fn delete(&self, id: &str) -> PortResult<()> {
         lock(&self.0.comments).remove(id);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pbkdf2_sha256;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn pbkdf2_matches_published_vectors() {
+        // RFC 7914 §11 style vectors for PBKDF2-HMAC-SHA256, 32-byte output.
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 1)),
+            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
+        );
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 4096)),
+            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
+        );
     }
 }
