@@ -23,7 +23,10 @@ pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, Lu
         .by_username(&username.to_lowercase())
         .await?
         .ok_or(LumenError::NotFound)?;
-    let rows = p.photos.by_owner(&user.id, false, FEED_ENTRIES).await?;
+    let rows = p
+        .photos
+        .by_owner(&user.id, false, None, FEED_ENTRIES)
+        .await?;
     let page = format!("/u/{}", user.username);
     let entries = entries(p, origin, rows).await?;
     Ok(Feed {
