@@ -655,7 +655,7 @@ for (const project of [
       assert.equal(await likes.getByRole("button", { name: "♥ Liked" }).getAttribute("aria-pressed"), "true");
 
       const form = page.getByRole("form", { name: "Add a comment" });
-      await form.getByLabel("Add a comment").fill("Nice <b>light</b>, see https://example.com/x.");
+      await form.getByRole("textbox", { name: "Add a comment" }).fill("Nice <b>light</b>, see https://example.com/x.");
       await form.getByRole("button", { name: "Post comment" }).click();
       const comment = page.locator("ol.comments li").filter({ hasText: "Nice <b>light</b>" });
       await comment.waitFor();
@@ -664,11 +664,11 @@ for (const project of [
       assert.equal(await link.getAttribute("href"), "https://example.com/x");
       assert.equal(await comment.locator("b").count(), 0, "markup stays text");
       await page.getByRole("heading", { name: "Comments (1)" }).waitFor();
-      assert.equal(await page.getByLabel("Add a comment").inputValue(), "", "the form is empty again");
+      assert.equal(await page.getByRole("textbox", { name: "Add a comment" }).inputValue(), "", "the form is empty again");
       // A refusal shows next to the form, the page stays.
-      await page.getByLabel("Add a comment").fill("x".repeat(10));
-      await page.getByLabel("Add a comment").evaluate((t) => t.removeAttribute("maxlength"));
-      await page.getByLabel("Add a comment").fill("x".repeat(2001));
+      await page.getByRole("textbox", { name: "Add a comment" }).fill("x".repeat(10));
+      await page.getByRole("textbox", { name: "Add a comment" }).evaluate((t) => t.removeAttribute("maxlength"));
+      await page.getByRole("textbox", { name: "Add a comment" }).fill("x".repeat(2001));
       await page.getByRole("button", { name: "Post comment" }).click();
       await page.getByRole("alert").filter({ hasText: "Keep it under 2000 characters." }).waitFor();
       await shot("photo-social");
