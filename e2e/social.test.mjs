@@ -115,7 +115,7 @@ describe("likes", () => {
     assert.equal(n, 1);
   });
 
-  test("the Liked page: newest like first, only photos still visible, paged like every listing", async () => {
+  test("the Liked page: newest like first, only photos still visible (paging: service tests)", async () => {
     assert.equal((await api("like_photo", { id: P.gone }, { cookie: B.cookie })).status, 200);
     let { body } = await page("/liked", B.cookie);
     const order = [...body.matchAll(/href="\/p\/([^"?]+)"/g)].map((m) => m[1]);
