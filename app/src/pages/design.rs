@@ -318,10 +318,9 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                 "liked",
                 view! {
                     <div class="design-stack">
-                        <LikedPhotos page=PhotoPage {
-                            photos: sample_cards(),
-                            next: Some("1700000000000.design".into()),
-                        } />
+                        // No next page here: the catalogue's one "Older photos" link is in
+                        // its own section, and a second would load more cards into it.
+                        <LikedPhotos page=PhotoPage { photos: sample_cards(), next: None } />
                         <h4>"Nothing liked yet"</h4>
                         <LikedPhotos page=PhotoPage { photos: Vec::new(), next: None } />
                     </div>
