@@ -683,6 +683,47 @@ for (const project of [
       assert.deepEqual(problems.splice(0), []);
     });
 
+    test("like and comment on a photo (JS on: in place, no reload; JS off: through the forms)", async () => {
+      await signInAgain();
+      const cookie = await sessionHeader();
+      const res = await upload(srv.base, [fileOf(demoPhoto("coffee.png"), "image/png")], { headers: { cookie } });
+      const [{ id }] = (await res.json()).photos;
+      await waitProcessed(srv.base, id, 60_000, { cookie });
+      await open(`/p/${id}`);
+      await markDocument();
+      const likes = page.locator("#likes");
+      await likes.getByRole("button", { name: "♡ Like" }).click();
+      await likes.getByText("1 like", { exact: true }).waitFor();
+      assert.equal(await likes.getByRole("button", { name: "♥ Liked" }).getAttribute("aria-pressed"), "true");
+
+      const form = page.getByRole("form", { name: "Add a comment" });
+      await form.getByRole("textbox", { name: "Add a comment" }).fill("Nice <b>light</b>, see https://example.com/x.");
+      await form.getByRole("button", { name: "Post comment" }).click();
+      const comment = page.locator("ol.comments li").filter({ hasText: "Nice <b>light</b>" });
+      await comment.waitFor();
+      const link = comment.getByRole("link", { name: "https://example.com/x" });
+      assert.equal(await link.getAttribute("rel"), "nofollow ugc noopener");
+      assert.equal(await link.getAttribute("href"), "https://example.com/x");
+      assert.equal(await comment.locator("b").count(), 0, "markup stays text");
+      await page.getByRole("heading", { name: "Comments (1)" }).waitFor();
+      assert.equal(await page.getByRole("textbox", { name: "Add a comment" }).inputValue(), "", "the form is empty again");
+      // A refusal shows next to the form, the page stays.
+      await page.getByRole("textbox", { name: "Add a comment" }).fill("x".repeat(10));
+      await page.getByRole("textbox", { name: "Add a comment" }).evaluate((t) => t.removeAttribute("maxlength"));
+      await page.getByRole("textbox", { name: "Add a comment" }).fill("x".repeat(2001));
+      await page.getByRole("button", { name: "Post comment" }).click();
+      await page.getByRole("alert").filter({ hasText: "Keep it under 2000 characters." }).waitFor();
+      await shot("photo-social");
+
+      await likes.getByRole("button", { name: "♥ Liked" }).click();
+      await likes.getByText("0 likes", { exact: true }).waitFor();
+      if (project.js) assert.ok(await markOf(), "liked, commented and unliked without a reload");
+      else assert.equal(await markOf(), null, "JS off: each was a page load");
+      await open("/liked");
+      assert.equal(await page.locator(`.grid a[href="/p/${id}"]`).count(), 0, "unliked: not on the Liked page");
+      assert.deepEqual(problems.splice(0), []);
+    });
+
     async function sessionHeader() {
       const c = (await ctx.cookies()).find((c) => c.name === "lumen_session");
       return c ? `lumen_session=${c.value}` : "";

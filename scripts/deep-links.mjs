@@ -46,6 +46,7 @@ export const LINKS = [
   { key: "signed-in", label: "Signed in as Ada", path: "/_dev/sign-in/ada", lands: "/u/ada" },
   { key: "settings", label: "Settings (as Ada)", path: "/settings", as: "ada" },
   { key: "upload-signed-in", label: "Upload (as Ada)", path: "/upload", as: "ada" },
+  { key: "liked", label: "Photos Ada liked (as Ada)", path: "/liked", as: "ada" },
   { key: "photo-owner", label: "Photo page with the owner's tools (as Ada)", photo: "ready", as: "ada" },
   { key: "photo-unlisted", label: "Ada's unlisted photo (as Ada; by link only for others)", photo: "unlisted", as: "ada" },
   { key: "photo-private", label: "Ada's private photo (as Ada)", photo: "private", as: "ada" },

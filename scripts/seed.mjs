@@ -184,6 +184,18 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     log(`seed: share link “${l.label}” to ${photo ? photo.title : `album ${album.title}`}${l.password ? " (password)" : ""}`);
   }
 
+  // Likes and comments, through the same functions a person's forms post to.
+  for (const l of MANIFEST.likes ?? []) {
+    const res = await post(base, "/api/like_photo", new URLSearchParams({ id: ids.get(l.photo) }), { ...FORM, cookie: cookies.get(l.user) });
+    if (res.status !== 200) throw new Error(`like ${l.photo}: HTTP ${res.status} ${await res.text()}`);
+  }
+  for (const c of MANIFEST.comments ?? []) {
+    const form = new URLSearchParams({ photo_id: ids.get(c.photo), body: c.body });
+    const res = await post(base, "/api/add_comment", form, { ...FORM, cookie: cookies.get(c.user) });
+    if (res.status !== 200) throw new Error(`comment on ${c.photo}: HTTP ${res.status} ${await res.text()}`);
+  }
+  log(`seed: ${(MANIFEST.likes ?? []).length} likes, ${(MANIFEST.comments ?? []).length} comments`);
+
   if (!access) {
     log("seed: no D1 access given: the processing photo, fixed dates and the expired link are left out");
     return;
@@ -210,6 +222,13 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     const [created, expires] = l.expired ? [newest - 8 * day, newest - day] : [newest, l.expires === "never" ? null : newest + 3650 * day];
     sql.push(`UPDATE share_links SET created_at = ${created}, updated_at = ${created}, expires_at = ${expires ?? "NULL"} WHERE label = ${sq(l.label)}`);
   }
+  // Likes and comments at fixed times (a minute apart, after the newest photo).
+  (MANIFEST.likes ?? []).forEach((l, i) => {
+    sql.push(`UPDATE likes SET created_at = ${newest + (i + 1) * 60_000} WHERE photo_id = ${sq(ids.get(l.photo))} AND user_id = (SELECT id FROM users WHERE username = ${sq(l.user)})`);
+  });
+  (MANIFEST.comments ?? []).forEach((c, i) => {
+    sql.push(`UPDATE comments SET created_at = ${newest + (i + 1) * 60_000} WHERE body = ${sq(c.body)}`);
+  });
   d1(access, sql.join(";\n"));
   log(`seed: ${seedablePhotos().length} photos, dated ${new Date(timeOf(seedablePhotos().length - 1)).toISOString()} to ${MANIFEST.newest}`);
 }

@@ -73,6 +73,9 @@ pub mod cache {
     pub const PERSONAL: &str = "private, no-store";
     /// Pages for anonymous readers: may be stored, but must be asked for again each time.
     pub const ANONYMOUS: &str = "no-cache";
+    /// Atom feeds: only public photos, the same for whoever asks, so shared caches may
+    /// keep them; five minutes bounds how long a photo made private stays in one.
+    pub const FEED: &str = "public, max-age=300";
 }
 
 #[cfg(test)]

@@ -408,3 +408,49 @@ pub struct AlbumPlace {
     pub prev: Option<String>,
     pub next: Option<String>,
 }
+
+/// Likes and comments on a photo, as the viewer may see them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SocialView {
+    pub photo_id: String,
+    /// How many people liked it; `None` when the owner hides it from this viewer.
+    pub likes: Option<u32>,
+    /// The viewer liked it.
+    pub liked: bool,
+    pub signed_in: bool,
+    /// The viewer owns the photo: shows the switches.
+    pub is_owner: bool,
+    pub hide_likes: bool,
+    pub comments_off: bool,
+    /// All of the photo's comments, for the heading.
+    pub comment_count: u32,
+    /// Oldest first, one page.
+    pub comments: Vec<CommentView>,
+    /// The `?comments=` value of the page of later comments.
+    pub next: Option<String>,
+}
+
+/// One comment as the viewer sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommentView {
+    pub id: String,
+    pub author: String,
+    /// As written (cleaned); links are made clickable when rendered.
+    pub body: String,
+    /// When it was written, for people ("3 June 2025, 14:02 UTC").
+    pub created_at: String,
+    /// The same instant for `<time datetime>` (RFC 3339).
+    pub created_iso: String,
+    pub edited: bool,
+    /// The viewer wrote it and the 15 minutes are not over.
+    pub can_edit: bool,
+    /// The viewer wrote it or owns the photo.
+    pub can_delete: bool,
+}
+
+/// A like button's state after a change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikeState {
+    pub liked: bool,
+    pub likes: Option<u32>,
+}

@@ -13,6 +13,7 @@ use crate::pages::{
     album::AlbumPage,
     design::DesignPage,
     feed::FeedPage,
+    liked::LikedPage,
     not_found::NotFoundPage,
     photo::PhotoPage,
     profile::ProfilePage,
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
                     <Route path=path!("/a/:id") view=AlbumPage ssr=SsrMode::Async />
                     <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async />
+                    <Route path=path!("/liked") view=LikedPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />

@@ -81,6 +81,87 @@ pub fn isolate(s: &str) -> String {
     format!("\u{2068}{s}\u{2069}")
 }
 
+/// A run of comment text: plain, or a web address to make clickable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Piece<'a> {
+    Text(&'a str),
+    Link(&'a str),
+}
+
+/// Splits text into plain runs and `http://` / `https://` addresses, the only ones made
+/// clickable (never `javascript:`, `data:` or anything else). An address starts at a word
+/// boundary, runs to whitespace or a character that never belongs in one (`<>"'` and
+/// backtick, controls), and gives back trailing punctuation (`.` `,` `!` `?`, a closing
+/// bracket it did not open). Nothing here escapes: the pieces are rendered as text and
+/// as an `href` attribute, which the renderer escapes.
+pub fn linkify(s: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut plain = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let rest = &s[i..];
+        let scheme = ["https://", "http://"].into_iter().find(|p| {
+            rest.get(..p.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(p))
+        });
+        let boundary = s[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric() && c != '/' && c != '.');
+        if let (Some(scheme), true) = (scheme, boundary) {
+            let end = rest
+                .find(|c: char| {
+                    c.is_whitespace()
+                        || c.is_control()
+                        || is_invisible(c)
+                        || matches!(c, '<' | '>' | '"' | '\'' | '`')
+                })
+                .unwrap_or(rest.len());
+            let url = trim_trailing(&rest[..end]);
+            let host_ok = url[scheme.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '[');
+            if host_ok {
+                if plain < i {
+                    out.push(Piece::Text(&s[plain..i]));
+                }
+                out.push(Piece::Link(url));
+                i += url.len();
+                plain = i;
+                continue;
+            }
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    if plain < s.len() {
+        out.push(Piece::Text(&s[plain..]));
+    }
+    out
+}
+
+/// An address without the punctuation that ends the sentence around it.
+fn trim_trailing(url: &str) -> &str {
+    let mut u = url;
+    loop {
+        let Some(last) = u.chars().next_back() else {
+            return u;
+        };
+        let opened = |open: char| u.matches(open).count() >= u.matches(last).count();
+        let drop = match last {
+            '.' | ',' | ';' | ':' | '!' | '?' | '*' => true,
+            ')' => !opened('('),
+            ']' => !opened('['),
+            '}' => !opened('{'),
+            _ => false,
+        };
+        if !drop {
+            return u;
+        }
+        u = &u[..u.len() - last.len_utf8()];
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +199,75 @@ mod tests {
     fn newlines_only_where_asked() {
         assert_eq!(clean("a\r\nb\n", true), "a\nb");
         assert_eq!(clean("a\nb", false), "ab");
+    }
+
+    fn links(s: &str) -> Vec<&str> {
+        linkify(s)
+            .into_iter()
+            .filter_map(|p| match p {
+                Piece::Link(l) => Some(l),
+                Piece::Text(_) => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        let s = "see https://example.com/a?b=1&c=2#d, or http://x.test.";
+        assert_eq!(
+            linkify(s),
+            [
+                Piece::Text("see "),
+                Piece::Link("https://example.com/a?b=1&c=2#d"),
+                Piece::Text(", or "),
+                Piece::Link("http://x.test"),
+                Piece::Text("."),
+            ]
+        );
+        // Every piece together is the text, unchanged.
+        let joined: String = linkify(s)
+            .into_iter()
+            .map(|p| match p {
+                Piece::Text(t) | Piece::Link(t) => t,
+            })
+            .collect();
+        assert_eq!(joined, s);
+        for inert in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)//https",
+            "data:text/html,<script>alert(1)</script>",
+            "vbscript:msgbox",
+            "ftp://example.com",
+            "//evil.test",
+            "xhttps://evil.test",
+            "https://",
+            "https:///path",
+            "https://\u{202e}evil",
+            "mailto:a@b.c",
+        ] {
+            assert_eq!(links(inert), Vec::<&str>::new(), "{inert}");
+        }
+        assert_eq!(links("HTTPS://Example.com"), ["HTTPS://Example.com"]);
+        assert_eq!(
+            links("(see https://en.wikipedia.org/wiki/Foo_(bar))"),
+            ["https://en.wikipedia.org/wiki/Foo_(bar)"]
+        );
+        assert_eq!(links("[https://a.test]"), ["https://a.test"]);
+        assert_eq!(links("javascript:https://a.test"), ["https://a.test"]);
+    }
+
+    #[test]
+    fn an_address_stops_where_markup_would_start() {
+        assert_eq!(
+            links(r#"https://a.test/"><img src=x onerror=alert(1)>"#),
+            ["https://a.test/"]
+        );
+        assert_eq!(
+            links("https://a.test/'onmouseover='alert(1)"),
+            ["https://a.test/"]
+        );
+        assert_eq!(links("https://a.test/<script>"), ["https://a.test/"]);
+        assert_eq!(links("https://a.test/\u{200b}x"), ["https://a.test/"]);
+        assert_eq!(links("ünï https://ü.test/ä ok"), ["https://ü.test/ä"]);
     }
 }

@@ -12,6 +12,7 @@ use crate::d1::albums::D1Albums;
 use crate::d1::limits::D1Limits;
 use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
+use crate::d1::social::{D1Comments, D1Likes};
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
@@ -41,6 +42,8 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         album_photos: albums,
         users: Arc::new(D1Users::new(env.d1(bindings::DB)?)),
         links: Arc::new(D1Links::new(env.d1(bindings::DB)?)),
+        likes: Arc::new(D1Likes::new(env.d1(bindings::DB)?)),
+        comments: Arc::new(D1Comments::new(env.d1(bindings::DB)?)),
         limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
         crypto: Arc::new(WebCrypto),
         quotas,

@@ -65,6 +65,8 @@ fn build() -> Router {
         .route("/media/{*rest}", get(routes::media::variant))
         .route("/original/{id}", get(routes::media::original))
         .route("/a/{id}/download", get(routes::albums::download))
+        .route("/u/{username}/feed.atom", get(routes::feeds::user))
+        .route("/a/{id}/feed.atom", get(routes::feeds::album))
         .route(routes::albums::BULK, post(routes::albums::bulk))
         .route("/s/{token}/media/{*rest}", get(routes::links::variant))
         .route("/s/{token}/original/{id}", get(routes::links::original))
@@ -102,6 +104,10 @@ pub fn register_server_fns() {
         UpdateLink,
     };
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
+    use app::api::social::{
+        AddComment, DeleteComment, EditComment, GetSocial, LikePhoto, ListLiked, SetSocial,
+        UnlikePhoto,
+    };
     use server_fn::axum::register_explicit;
     register_explicit::<ListPhotos>();
     register_explicit::<GetPhoto>();
@@ -136,4 +142,12 @@ pub fn register_server_fns() {
     register_explicit::<ResetLink>();
     register_explicit::<RevokeLink>();
     register_explicit::<UnlockLink>();
+    register_explicit::<GetSocial>();
+    register_explicit::<LikePhoto>();
+    register_explicit::<UnlikePhoto>();
+    register_explicit::<SetSocial>();
+    register_explicit::<AddComment>();
+    register_explicit::<EditComment>();
+    register_explicit::<DeleteComment>();
+    register_explicit::<ListLiked>();
 }

@@ -10,6 +10,7 @@ pub mod photo_card;
 pub mod photo_view;
 pub mod pick;
 pub mod share;
+pub mod social;
 pub mod status;
 pub mod upload_row;
 pub mod uploader;

@@ -22,6 +22,7 @@ pub fn NavBar(me: Option<Me>) -> impl IntoView {
             <a href=format!("/u/{}", me.username)>
                 <bdi>{me.display_name}</bdi>
             </a>
+            <a href="/liked">"Liked"</a>
             <a href="/settings">"Settings"</a>
             <form method="post" action=SignOut::PATH class="inline">
                 <button type="submit" class="link">

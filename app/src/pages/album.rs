@@ -2,7 +2,7 @@
 //! the forms that edit, order and empty it (real forms: they work without JavaScript).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use server_fn::ServerFn;
 
@@ -54,6 +54,10 @@ fn Album(a: AlbumView) -> impl IntoView {
     view! {
         <Title text=isolate(&a.title) />
         <SocialMeta preview=a.preview.clone() />
+        // Only public albums have a feed.
+        {(a.visibility == Visibility::Public).then(|| view! {
+            <Link rel="alternate" type_="application/atom+xml" href=format!("/a/{}/feed.atom", a.id) title=isolate(&a.title) />
+        })}
         <AlbumBody a />
     }
 }

@@ -11,15 +11,17 @@ use crate::components::nav::NavBar;
 use crate::components::paging::OlderLink;
 use crate::components::photo_card::PhotoGrid;
 use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm, Subject};
+use crate::components::social::{Comments, LikeBox};
 use crate::components::status::StatusBadge;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{UploadItem, UploadState};
 use crate::error::LumenError;
 use crate::model::{
-    AlbumCard, AlbumSort, AlbumView, ImageSrc, Me, PhotoCard, PhotoStatus, Preview, ShareLinkView,
-    SharedAlbum, Visibility,
+    AlbumCard, AlbumSort, AlbumView, CommentView, ImageSrc, Me, PhotoCard, PhotoPage, PhotoStatus,
+    Preview, ShareLinkView, SharedAlbum, SocialView, Visibility,
 };
 use crate::pages::album::AlbumBody;
+use crate::pages::liked::LikedPhotos;
 use crate::pages::profile::AlbumGrid;
 use crate::pages::share::SharedAlbumView;
 
@@ -274,8 +276,98 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                 }
                     .into_any(),
             )}
+            {section(
+                "likes",
+                // Signed out, not liked yet, liked, and the owner's view of a hidden count.
+                view! {
+                    <div class="design-stack">
+                        <LikeBox v=sample_social(|v| v.signed_in = false) />
+                        <LikeBox v=sample_social(|v| v.liked = false) />
+                        <LikeBox v=sample_social(|_| ()) />
+                        <LikeBox v=sample_social(|v| {
+                            v.is_owner = true;
+                            v.hide_likes = true;
+                        }) />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "comments",
+                // Some (with a link, an edited one, the author's edit and delete), none, and
+                // switched off.
+                view! {
+                    <div class="design-stack">
+                        <Comments v=sample_social(|_| ()) />
+                        <h4>"No comments yet"</h4>
+                        <Comments v=sample_social(|v| {
+                            v.comments.clear();
+                            v.comment_count = 0;
+                            v.next = None;
+                        }) />
+                        <h4>"Switched off"</h4>
+                        <Comments v=sample_social(|v| {
+                            v.comments_off = true;
+                            v.next = None;
+                        }) />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "liked",
+                view! {
+                    <div class="design-stack">
+                        // No next page here: the catalogue's one "Older photos" link is in
+                        // its own section, and a second would load more cards into it.
+                        <LikedPhotos page=PhotoPage { photos: sample_cards(), next: None } />
+                        <h4>"Nothing liked yet"</h4>
+                        <LikedPhotos page=PhotoPage { photos: Vec::new(), next: None } />
+                    </div>
+                }
+                    .into_any(),
+            )}
         </div>
     }
+}
+
+/// A photo's likes and comments as Ben sees them (he liked it and wrote the last comment),
+/// changed by `edit`.
+fn sample_social(edit: impl FnOnce(&mut SocialView)) -> SocialView {
+    let comment = |id: &str, author: &str, body: &str, edited: bool, mine: bool| CommentView {
+        id: id.into(),
+        author: author.into(),
+        body: body.into(),
+        created_at: "3 June 2025, 14:02 UTC".into(),
+        created_iso: "2025-06-03T14:02:00Z".into(),
+        edited,
+        can_edit: mine,
+        can_delete: mine,
+    };
+    let mut v = SocialView {
+        photo_id: "design-ready".into(),
+        likes: Some(12),
+        liked: true,
+        signed_in: true,
+        is_owner: false,
+        hide_likes: false,
+        comments_off: false,
+        comment_count: 3,
+        comments: vec![
+            comment(
+                "c1",
+                "ada",
+                "The light on the water! Taken at https://example.com/lake, early morning.",
+                false,
+                false,
+            ),
+            comment("c2", "cleo", "Lovely.\nWhich lens was this?", true, false),
+            comment("c3", "ben", "Going there next week.", false, true),
+        ],
+        next: Some("1700000000000.c3".into()),
+    };
+    edit(&mut v);
+    v
 }
 
 fn sample_album() -> AlbumView {

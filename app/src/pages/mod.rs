@@ -3,6 +3,7 @@
 pub mod album;
 pub mod design;
 pub mod feed;
+pub mod liked;
 pub mod not_found;
 pub mod photo;
 pub mod profile;

@@ -8,10 +8,12 @@ use server_fn::ServerFn;
 use crate::api::albums::{album_choices, get_album_place, AddToAlbum};
 use crate::api::links::list_links;
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
+use crate::api::social::get_social;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
 use crate::components::share::{ShareSection, Subject};
+use crate::components::social::{LiveForms, Social};
 use crate::components::status::StatusBadge;
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
@@ -97,6 +99,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             <Caption text=p.caption.clone() />
             <Facts p=p.clone() />
             {original}
+            <SocialBlock photo_id=p.id.clone() />
             {owner_tools}
         </article>
     }
@@ -270,6 +273,24 @@ fn PhotoAlbums(photo_id: String) -> impl IntoView {
                     view! { {holding} {add} }
                 })
             }}
+        </Suspense>
+    }
+}
+
+/// Likes and comments (`?comments=`: a later page of them). Nothing when the viewer may
+/// not see them, which the photo's own answer has already said.
+#[component]
+fn SocialBlock(photo_id: String) -> impl IntoView {
+    let after = use_query_map().read_untracked().get("comments");
+    let social = Resource::new(
+        move || (photo_id.clone(), after.clone()),
+        |(id, after)| get_social(id, after),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                social.await.ok().map(|v| view! { <LiveForms><Social v /></LiveForms> })
+            })}
         </Suspense>
     }
 }

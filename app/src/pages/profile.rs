@@ -1,7 +1,7 @@
 //! `/u/{username}`: a person's public photos, newest first (all of them, on your own).
 
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::{Link, Meta, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::albums::{list_albums, CreateAlbum};
@@ -68,7 +68,8 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     let username = profile.username.clone();
     view! {
         <Title text=title.clone() />
-        <Meta property="og:title" content=title />
+        <Meta property="og:title" content=title.clone() />
+        <Link rel="alternate" type_="application/atom+xml" href=format!("/u/{username}/feed.atom") title=title />
         <section class="profile">
             <h1>
                 <bdi>{profile.display_name}</bdi>

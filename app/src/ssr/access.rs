@@ -3,7 +3,9 @@
 
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
-use crate::ssr::ports::{AlbumEntry, AlbumRow, EntryScope, LinkRow, LinkTarget, PhotoRow};
+use crate::ssr::ports::{
+    AlbumEntry, AlbumRow, CommentRow, EntryScope, LinkRow, LinkTarget, PhotoRow, Switches,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -269,6 +271,97 @@ pub fn check_link(
         LinkAction::View if opens => Ok(()),
         LinkAction::DownloadOriginal if opens && link.allow_downloads => Ok(()),
         _ => Err(LumenError::NotFound),
+    }
+}
+
+/// What can be done about likes and comments on a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocialAction {
+    /// See its comments and whether you liked it.
+    See,
+    /// See how many people liked it.
+    SeeCount,
+    /// Like or unlike it.
+    Like,
+    /// Write a new comment.
+    Comment,
+    /// Hide the like count, switch comments off, delete anyone's comment.
+    Moderate,
+}
+
+impl SocialAction {
+    pub const ALL: [SocialAction; 5] = [
+        Self::See,
+        Self::SeeCount,
+        Self::Like,
+        Self::Comment,
+        Self::Moderate,
+    ];
+}
+
+/// Likes and comments follow the photo: only on photos the person may see (`check`'s
+/// View, so a photo turned private keeps them but shows them to its owner alone, and to
+/// anyone else answers like a made-up id), only signed in. The owner's switches: hidden
+/// counts show to the owner only; comments off stops new comments from anyone, the owner
+/// included, while the ones there keep showing (and may still be deleted).
+pub fn check_social(
+    viewer: Option<&str>,
+    photo: &PhotoRow,
+    switches: Switches,
+    action: SocialAction,
+) -> Result<(), LumenError> {
+    check(viewer, photo, Action::View)?;
+    let owner = viewer == Some(photo.owner_id.as_str());
+    match action {
+        SocialAction::See => Ok(()),
+        SocialAction::SeeCount if owner || !switches.hide_likes => Ok(()),
+        SocialAction::SeeCount => Err(LumenError::Forbidden),
+        SocialAction::Like | SocialAction::Comment | SocialAction::Moderate if viewer.is_none() => {
+            Err(LumenError::Unauthenticated)
+        }
+        SocialAction::Like => Ok(()),
+        SocialAction::Comment if switches.comments_off => Err(LumenError::Forbidden),
+        SocialAction::Comment => Ok(()),
+        SocialAction::Moderate => check(viewer, photo, Action::Edit),
+    }
+}
+
+/// How long a comment's author may still change it.
+pub const COMMENT_EDIT_MS: i64 = 15 * 60 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentAction {
+    /// Its author, within [`COMMENT_EDIT_MS`] of writing it (comments off or not).
+    Edit,
+    /// Its author, or the photo's owner, at any time.
+    Delete,
+}
+
+/// A comment's rules; `photo` is the comment's photo. On a photo the viewer may not see
+/// the comment does not exist; someone else's comment is theirs (403).
+pub fn check_comment(
+    viewer: Option<&str>,
+    photo: &PhotoRow,
+    comment: &CommentRow,
+    action: CommentAction,
+    now_ms: i64,
+) -> Result<(), LumenError> {
+    if comment.photo_id != photo.id {
+        return Err(LumenError::NotFound);
+    }
+    check(viewer, photo, Action::View)?;
+    let Some(v) = viewer else {
+        return Err(LumenError::Unauthenticated);
+    };
+    let author = v == comment.author_id;
+    match action {
+        CommentAction::Edit if !author => Err(LumenError::Forbidden),
+        CommentAction::Edit if now_ms - comment.created_at >= COMMENT_EDIT_MS => Err(
+            LumenError::invalid("body", "Comments can be changed for 15 minutes only."),
+        ),
+        CommentAction::Edit => Ok(()),
+        CommentAction::Delete if author || v == photo.owner_id => Ok(()),
+        CommentAction::Delete => Err(LumenError::Forbidden),
     }
 }
 
@@ -827,6 +920,104 @@ mod tests {
             assert_eq!(allows(None, &row, DownloadOriginal), other_may);
             // Location stays the owner's even then.
             assert!(!allows(Some("u2"), &row, SeeLocation));
+        }
+    }
+
+    /// (viewer, photo visibility, switches) → See, SeeCount, Like, Comment, Moderate.
+    /// Switches: "-" none, "h" counts hidden, "c" comments off.
+    #[test]
+    fn the_likes_and_comments_table() {
+        let all = ["ok", "ok", "ok", "ok", "ok"];
+        let table: &[(&str, Visibility, &str, [&str; 5])] = &[
+            ("owner", Public, "-", all),
+            ("owner", Public, "h", all),
+            ("owner", Public, "c", ["ok", "ok", "ok", "403", "ok"]),
+            ("owner", Unlisted, "-", all),
+            ("owner", Private, "-", all),
+            ("owner", Private, "hc", ["ok", "ok", "ok", "403", "ok"]),
+            ("other", Public, "-", ["ok", "ok", "ok", "ok", "403"]),
+            ("other", Public, "h", ["ok", "403", "ok", "ok", "403"]),
+            ("other", Public, "c", ["ok", "ok", "ok", "403", "403"]),
+            ("other", Unlisted, "-", ["ok", "ok", "ok", "ok", "403"]),
+            ("other", Unlisted, "hc", ["ok", "403", "ok", "403", "403"]),
+            ("other", Private, "-", ["404", "404", "404", "404", "404"]),
+            ("other", Private, "hc", ["404", "404", "404", "404", "404"]),
+            ("anon", Public, "-", ["ok", "ok", "401", "401", "401"]),
+            ("anon", Public, "h", ["ok", "403", "401", "401", "401"]),
+            ("anon", Unlisted, "c", ["ok", "ok", "401", "401", "401"]),
+            ("anon", Private, "-", ["404", "404", "404", "404", "404"]),
+        ];
+        for &(who, vis, sw, wants) in table {
+            let mut photo = pending_row("p", 1);
+            photo.visibility = vis;
+            let switches = Switches {
+                hide_likes: sw.contains('h'),
+                comments_off: sw.contains('c'),
+            };
+            for (action, want) in SocialAction::ALL.into_iter().zip(wants) {
+                let got = match check_social(viewer(who), &photo, switches, action) {
+                    Ok(()) => "ok".to_string(),
+                    Err(e) => e.status().to_string(),
+                };
+                assert_eq!(got, want, "{who} × {vis:?} × {sw} × {action:?}");
+            }
+        }
+    }
+
+    /// (viewer, photo visibility, comment author, minutes since written) → Edit, Delete.
+    #[test]
+    fn the_comment_table() {
+        let table: &[(&str, Visibility, &str, i64, [&str; 2])] = &[
+            // The author: edits for 15 minutes, deletes any time.
+            ("other", Public, "u2", 0, ["ok", "ok"]),
+            ("other", Public, "u2", 14, ["ok", "ok"]),
+            ("other", Public, "u2", 15, ["422", "ok"]),
+            ("other", Unlisted, "u2", 60, ["422", "ok"]),
+            // The photo's owner deletes anyone's, edits only their own.
+            ("owner", Public, "u2", 0, ["403", "ok"]),
+            ("owner", Private, "u2", 0, ["403", "ok"]),
+            ("owner", Public, "u1", 1, ["ok", "ok"]),
+            // Someone else's comment on a photo I see is theirs.
+            ("other", Public, "u3", 0, ["403", "403"]),
+            // A photo turned private: its comments are the owner's business alone.
+            ("other", Private, "u2", 0, ["404", "404"]),
+            ("anon", Public, "u2", 0, ["401", "401"]),
+            ("anon", Private, "u2", 0, ["404", "404"]),
+        ];
+        const MIN: i64 = 60 * 1000;
+        for &(who, vis, author, minutes, wants) in table {
+            let mut photo = pending_row("p", 1);
+            photo.visibility = vis;
+            let comment = CommentRow {
+                id: "c".into(),
+                photo_id: "p".into(),
+                author_id: author.into(),
+                author: author.into(),
+                body: "hi".into(),
+                created_at: NOW,
+                edited_at: None,
+            };
+            for (action, want) in [CommentAction::Edit, CommentAction::Delete]
+                .into_iter()
+                .zip(wants)
+            {
+                let now = NOW + minutes * MIN;
+                let got = match check_comment(viewer(who), &photo, &comment, action, now) {
+                    Ok(()) => "ok".to_string(),
+                    Err(e) => e.status().to_string(),
+                };
+                assert_eq!(
+                    got, want,
+                    "{who} × {vis:?} × by {author} × {minutes} min × {action:?}"
+                );
+            }
+            // A comment named through another photo's id does not exist there.
+            let mut elsewhere = comment.clone();
+            elsewhere.photo_id = "p2".into();
+            assert_eq!(
+                check_comment(Some("u1"), &photo, &elsewhere, CommentAction::Delete, NOW),
+                Err(LumenError::NotFound)
+            );
         }
     }
 }

@@ -36,6 +36,11 @@ pub struct Mem {
     /// Makes randomness fail, as `getrandom` can on a broken platform.
     pub no_randomness: AtomicBool,
     links: Mutex<BTreeMap<String, LinkRow>>,
+    /// (photo id, user id) → liked at.
+    pub likes: Mutex<BTreeMap<(String, String), i64>>,
+    /// photo id → the owner's switches.
+    pub switches: Mutex<BTreeMap<String, Switches>>,
+    pub comments: Mutex<BTreeMap<String, CommentRow>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -224,6 +229,9 @@ impl PhotoRepo for Port {
         lock(&self.0.variants).retain(|v| v.photo_id != id);
         // As the migration's trigger does.
         lock(&self.0.links).retain(|_, l| !(l.target == LinkTarget::Photo && l.target_id == id));
+        // As the foreign keys' ON DELETE CASCADE.
+        lock(&self.0.likes).retain(|(p, _), _| p != id);
+        lock(&self.0.comments).retain(|_, c| c.photo_id != id);
         Ok(())
     }
     async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64> {
@@ -671,6 +679,8 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         album_photos: port.clone(),
         users: port.clone(),
         links: port.clone(),
+        likes: port.clone(),
+        comments: port.clone(),
         limits: port.clone(),
         crypto: port.clone(),
         quotas: Quotas::default(),
@@ -929,6 +939,136 @@ impl AlbumPhotos for Port {
                 added_at,
             })
         }))
+    }
+}
+
+#[async_trait]
+impl LikeRepo for Port {
+    async fn like(&self, photo_id: &str, user_id: &str, now_ms: i64) -> PortResult<()> {
+        if self.0.photo(photo_id).is_none() || self.0.user(user_id).is_none() {
+            return Err(PortError::Unavailable(
+                "FOREIGN KEY constraint failed".into(),
+            ));
+        }
+        lock(&self.0.likes)
+            .entry((photo_id.into(), user_id.into()))
+            .or_insert(now_ms);
+        Ok(())
+    }
+    async fn unlike(&self, photo_id: &str, user_id: &str) -> PortResult<()> {
+        lock(&self.0.likes).remove(&(photo_id.into(), user_id.into()));
+        Ok(())
+    }
+    async fn social(&self, photo_id: &str, viewer: Option<&str>) -> PortResult<SocialRow> {
+        if self.0.photo(photo_id).is_none() {
+            return Err(PortError::NotFound);
+        }
+        let likes = lock(&self.0.likes);
+        let of_photo = || likes.keys().filter(|(p, _)| p == photo_id);
+        Ok(SocialRow {
+            switches: lock(&self.0.switches)
+                .get(photo_id)
+                .copied()
+                .unwrap_or_default(),
+            likes: of_photo().count() as u32,
+            liked: of_photo().any(|(_, u)| Some(u.as_str()) == viewer),
+            comments: lock(&self.0.comments)
+                .values()
+                .filter(|c| c.photo_id == photo_id)
+                .count() as u32,
+        })
+    }
+    async fn set_switches(&self, photo_id: &str, s: Switches, _now_ms: i64) -> PortResult<()> {
+        if self.0.photo(photo_id).is_none() {
+            return Err(PortError::NotFound);
+        }
+        lock(&self.0.switches).insert(photo_id.into(), s);
+        Ok(())
+    }
+    async fn liked(
+        &self,
+        user_id: &str,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> PortResult<Vec<(PhotoRow, i64)>> {
+        let mut rows: Vec<(PhotoRow, i64)> = lock(&self.0.likes)
+            .iter()
+            .filter(|((_, u), _)| u == user_id)
+            .filter_map(|((p, _), at)| Some((self.0.photo(p)?, *at)))
+            // As the SQL: others' photos only while public or unlisted, and ready.
+            .filter(|(r, _)| {
+                r.owner_id == user_id
+                    || (r.visibility != Visibility::Private && r.status == PhotoStatus::Ready)
+            })
+            .filter(|(r, at)| {
+                before
+                    .as_ref()
+                    .is_none_or(|(b, id)| (*at, r.id.as_str()) < (*b, id.as_str()))
+            })
+            .collect();
+        rows.sort_by(|(a, at), (b, bt)| bt.cmp(at).then(b.id.cmp(&a.id)));
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+}
+
+#[async_trait]
+impl CommentRepo for Port {
+    async fn list(
+        &self,
+        photo_id: &str,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> PortResult<Vec<CommentRow>> {
+        let mut rows: Vec<CommentRow> = lock(&self.0.comments)
+            .values()
+            .filter(|c| c.photo_id == photo_id)
+            .filter(|c| {
+                after
+                    .as_ref()
+                    .is_none_or(|(t, id)| (c.created_at, c.id.as_str()) > (*t, id.as_str()))
+            })
+            .cloned()
+            .collect();
+        rows.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+    async fn get(&self, id: &str) -> PortResult<Option<CommentRow>> {
+        Ok(lock(&self.0.comments).get(id).cloned())
+    }
+    async fn insert(&self, c: &CommentRow) -> PortResult<()> {
+        let Some(author) = self.0.user(&c.author_id) else {
+            return Err(PortError::Unavailable(
+                "FOREIGN KEY constraint failed".into(),
+            ));
+        };
+        if self.0.photo(&c.photo_id).is_none() {
+            return Err(PortError::Unavailable(
+                "FOREIGN KEY constraint failed".into(),
+            ));
+        }
+        let mut comments = lock(&self.0.comments);
+        if comments.contains_key(&c.id) {
+            return Err(PortError::Conflict);
+        }
+        let stored = CommentRow {
+            author: author.username,
+            ..c.clone()
+        };
+        comments.insert(c.id.clone(), stored);
+        Ok(())
+    }
+    async fn edit(&self, id: &str, body: &str, now_ms: i64) -> PortResult<()> {
+        let mut comments = lock(&self.0.comments);
+        let c = comments.get_mut(id).ok_or(PortError::NotFound)?;
+        c.body = body.to_string();
+        c.edited_at = Some(now_ms);
+        Ok(())
+    }
+    async fn delete(&self, id: &str) -> PortResult<()> {
+        lock(&self.0.comments).remove(id);
+        Ok(())
     }
 }
 

@@ -2,6 +2,7 @@
 //! Compiled only with `ssr`; the Worker supplies the port adapters.
 
 pub mod access;
+pub mod atom;
 pub mod auth;
 pub mod cursor;
 pub mod guard;

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, LinkRepo, MediaService,
-    PhotoRepo, RateLimiter, UserRepo,
+    AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue, LikeRepo,
+    LinkRepo, MediaService, PhotoRepo, RateLimiter, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -72,6 +72,8 @@ pub struct Platform {
     pub album_photos: Arc<dyn AlbumPhotos>,
     pub users: Arc<dyn UserRepo>,
     pub links: Arc<dyn LinkRepo>,
+    pub likes: Arc<dyn LikeRepo>,
+    pub comments: Arc<dyn CommentRepo>,
     pub limits: Arc<dyn RateLimiter>,
     pub crypto: Arc<dyn Crypto>,
     pub quotas: Quotas,

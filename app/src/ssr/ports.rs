@@ -533,3 +533,72 @@ pub trait LinkRepo: Send + Sync {
     /// how many went.
     async fn purge_dead(&self, revoked_before: i64, expired_before: i64) -> PortResult<u32>;
 }
+
+/// The owner's switches for likes and comments on one photo.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Switches {
+    /// Only the owner sees how many people liked it.
+    pub hide_likes: bool,
+    /// No new comments; the ones there stay.
+    pub comments_off: bool,
+}
+
+/// Likes and comments on a photo, counted in one read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SocialRow {
+    pub switches: Switches,
+    pub likes: u32,
+    /// Whether the asking person liked it.
+    pub liked: bool,
+    pub comments: u32,
+}
+
+#[async_trait]
+pub trait LikeRepo: Send + Sync {
+    /// Idempotent: a second like keeps the first one's time.
+    async fn like(&self, photo_id: &str, user_id: &str, now_ms: i64) -> PortResult<()>;
+    /// Idempotent.
+    async fn unlike(&self, photo_id: &str, user_id: &str) -> PortResult<()>;
+    /// `NotFound` if the photo is gone. `viewer`: whose `liked` to answer.
+    async fn social(&self, photo_id: &str, viewer: Option<&str>) -> PortResult<SocialRow>;
+    /// `NotFound` if the photo is gone.
+    async fn set_switches(&self, photo_id: &str, s: Switches, now_ms: i64) -> PortResult<()>;
+    /// The photos `user_id` liked that they may still see (others' public and unlisted
+    /// ready photos, and their own), newest like first, strictly before the `(liked at,
+    /// photo id)` key; each with when it was liked.
+    async fn liked(
+        &self,
+        user_id: &str,
+        before: Option<(i64, String)>,
+        limit: u32,
+    ) -> PortResult<Vec<(PhotoRow, i64)>>;
+}
+
+/// A comment as stored, with its author's username joined in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommentRow {
+    pub id: String,
+    pub photo_id: String,
+    pub author_id: String,
+    /// Joined in on reads.
+    pub author: String,
+    pub body: String,
+    pub created_at: i64,
+    pub edited_at: Option<i64>,
+}
+
+#[async_trait]
+pub trait CommentRepo: Send + Sync {
+    /// A photo's comments, oldest first, strictly after the `(created at, id)` key.
+    async fn list(
+        &self,
+        photo_id: &str,
+        after: Option<(i64, String)>,
+        limit: u32,
+    ) -> PortResult<Vec<CommentRow>>;
+    async fn get(&self, id: &str) -> PortResult<Option<CommentRow>>;
+    async fn insert(&self, c: &CommentRow) -> PortResult<()>;
+    /// `NotFound` if the comment is gone.
+    async fn edit(&self, id: &str, body: &str, now_ms: i64) -> PortResult<()>;
+    async fn delete(&self, id: &str) -> PortResult<()>;
+}

@@ -2,6 +2,7 @@
 
 pub mod albums;
 pub mod dev;
+pub mod feeds;
 pub mod forms;
 pub mod headers;
 pub mod links;

@@ -2,7 +2,9 @@
 
 pub mod accounts;
 pub mod albums;
+pub mod feeds;
 pub mod links;
 pub mod media;
 pub mod photos;
+pub mod social;
 pub mod upload;

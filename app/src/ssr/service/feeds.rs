@@ -1,0 +1,212 @@
+//! Atom feeds for readers: a person's public photos and a public album's. Only what an
+//! anonymous visitor may see, whoever asks (the answer is cached publicly): public, ready
+//! photos; an album feed only while the album is public. Every URL absolute.
+
+use std::collections::HashMap;
+
+use crate::error::LumenError;
+use crate::model::{PhotoStatus, Visibility};
+use crate::ssr::access;
+use crate::ssr::atom::{Enclosure, Entry, Feed};
+use crate::ssr::keys;
+use crate::ssr::ports::{PhotoRow, VariantRow};
+use crate::ssr::service::photos::PREVIEW_MAX_WIDTH;
+use crate::ssr::Platform;
+
+/// Entries in a feed: the newest ones; readers poll.
+pub const FEED_ENTRIES: u32 = 30;
+
+/// `/u/{username}/feed.atom`.
+pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, LumenError> {
+    let user = p
+        .users
+        .by_username(&username.to_lowercase())
+        .await?
+        .ok_or(LumenError::NotFound)?;
+    let rows = p
+        .photos
+        .by_owner(&user.id, false, None, FEED_ENTRIES)
+        .await?;
+    let page = format!("/u/{}", user.username);
+    let entries = entries(p, origin, rows).await?;
+    Ok(Feed {
+        self_url: keys::absolute(origin, &format!("{page}/feed.atom")),
+        page_url: keys::absolute(origin, &page),
+        title: format!("{} (@{}) on Lumen", user.display_name, user.username),
+        author: user.display_name,
+        author_url: keys::absolute(origin, &page),
+        updated: entries.first().map_or(user.created_at, |e| e.published),
+        entries,
+    })
+}
+
+/// `/a/{id}/feed.atom`: a public album's photos that anyone may see there, newest added
+/// first. An unlisted or private album has no feed (404, like a made-up id).
+pub async fn album(p: &Platform, origin: &str, id: &str) -> Result<Feed, LumenError> {
+    let album = p.albums.get(id).await?.ok_or(LumenError::NotFound)?;
+    if album.visibility != Visibility::Public {
+        return Err(LumenError::NotFound);
+    }
+    let mut shown: Vec<_> = p
+        .album_photos
+        .entries(std::slice::from_ref(&album.id))
+        .await?
+        .into_iter()
+        .filter(|e| access::shows_in_album(None, &album, &e.photo))
+        .collect();
+    shown.sort_by(|a, b| (b.added_at, &b.photo.id).cmp(&(a.added_at, &a.photo.id)));
+    shown.truncate(FEED_ENTRIES as usize);
+    let added: Vec<i64> = shown.iter().map(|e| e.added_at).collect();
+    let owner = p.users.by_id(&album.owner_id).await?;
+    let (author, author_page) = match owner {
+        Some(u) => (u.display_name, format!("/u/{}", u.username)),
+        None => (String::from("Lumen"), String::from("/")),
+    };
+    let page = format!("/a/{}", album.id);
+    let mut entries = entries(p, origin, shown.into_iter().map(|e| e.photo).collect()).await?;
+    // In an album feed an entry is new when it was added.
+    for (e, at) in entries.iter_mut().zip(added) {
+        e.published = at;
+    }
+    Ok(Feed {
+        self_url: keys::absolute(origin, &format!("{page}/feed.atom")),
+        page_url: keys::absolute(origin, &page),
+        title: album.title,
+        author,
+        author_url: keys::absolute(origin, &author_page),
+        updated: entries.first().map_or(album.updated_at, |e| e.published),
+        entries,
+    })
+}
+
+/// Entries for the rows anyone may see (public and ready), in their order.
+async fn entries(
+    p: &Platform,
+    origin: &str,
+    rows: Vec<PhotoRow>,
+) -> Result<Vec<Entry>, LumenError> {
+    let rows: Vec<PhotoRow> = rows
+        .into_iter()
+        .filter(|r| r.visibility == Visibility::Public && r.status == PhotoStatus::Ready)
+        .filter(|r| access::allows(None, r, access::Action::View))
+        .collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut variants: HashMap<String, Vec<VariantRow>> = HashMap::new();
+    for v in p.photos.variants(&ids).await? {
+        variants.entry(v.photo_id.clone()).or_default().push(v);
+    }
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let vs = variants.remove(&r.id).unwrap_or_default();
+            let image = vs
+                .iter()
+                .filter(|v| v.width <= PREVIEW_MAX_WIDTH)
+                .max_by_key(|v| v.width)
+                .or_else(|| vs.iter().min_by_key(|v| v.width))
+                .map(|v| Enclosure {
+                    url: keys::absolute(origin, &keys::variant_url(&v.r2_key)),
+                    mime: v.mime.clone(),
+                    bytes: v.bytes,
+                    width: v.width,
+                    height: v.height,
+                });
+            let summary = if r.caption.is_empty() {
+                r.alt
+            } else {
+                r.caption
+            };
+            Entry {
+                url: keys::absolute(origin, &keys::photo_url(&r.id)),
+                title: r.title,
+                summary,
+                published: r.created_at,
+                image,
+            }
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, user_row, Mem};
+    use crate::ssr::ports::AlbumRow;
+
+    const ORIGIN: &str = "https://lumen.test";
+
+    fn photo(mem: &Mem, id: &str, at: i64, vis: Visibility, status: PhotoStatus) {
+        let mut row = pending_row(id, at);
+        row.visibility = vis;
+        row.status = status;
+        mem.insert(row);
+        for w in [320, 1280, 2048] {
+            mem.add_variant(id, w);
+        }
+    }
+
+    fn setup() -> (Platform, std::sync::Arc<Mem>) {
+        let (p, mem) = fake_platform();
+        block_on(p.users.insert(&user_row("u1", "ada"))).unwrap();
+        photo(&mem, "pub", 3, Visibility::Public, PhotoStatus::Ready);
+        photo(&mem, "old", 1, Visibility::Public, PhotoStatus::Ready);
+        photo(&mem, "unl", 4, Visibility::Unlisted, PhotoStatus::Ready);
+        photo(&mem, "priv", 5, Visibility::Private, PhotoStatus::Ready);
+        photo(&mem, "wip", 6, Visibility::Public, PhotoStatus::Pending);
+        (p, mem)
+    }
+
+    #[test]
+    fn a_persons_feed_has_only_public_ready_photos_with_absolute_urls() {
+        let (p, _) = setup();
+        let f = block_on(user(&p, ORIGIN, "ADA")).unwrap();
+        let urls: Vec<&str> = f.entries.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            ["https://lumen.test/p/pub", "https://lumen.test/p/old"]
+        );
+        assert_eq!(f.self_url, "https://lumen.test/u/ada/feed.atom");
+        assert_eq!(f.updated, 3);
+        let img = f.entries[0].image.as_ref().unwrap();
+        assert_eq!(img.url, "https://lumen.test/media/pub/r/1280.jpg");
+        assert_eq!((img.width, img.mime.as_str()), (1280, "image/jpeg"));
+        assert_eq!(
+            block_on(user(&p, ORIGIN, "nobody")),
+            Err(LumenError::NotFound)
+        );
+    }
+
+    #[test]
+    fn only_public_albums_have_feeds_and_only_with_public_photos() {
+        let (p, _) = setup();
+        for (id, vis) in [("a1", Visibility::Public), ("a2", Visibility::Unlisted)] {
+            let a = AlbumRow {
+                id: id.into(),
+                owner_id: "u1".into(),
+                title: "Trip & <b>".into(),
+                description: String::new(),
+                visibility: vis,
+                cover_photo_id: None,
+                sort: Default::default(),
+                created_at: 1,
+                updated_at: 2,
+            };
+            block_on(p.albums.insert(&a)).unwrap();
+            let items: Vec<(String, String)> = ["pub", "old", "unl", "priv", "wip"]
+                .iter()
+                .map(|i| (i.to_string(), format!("V{i}")))
+                .collect();
+            block_on(p.album_photos.add(id, &items, 10)).unwrap();
+        }
+        let f = block_on(album(&p, ORIGIN, "a1")).unwrap();
+        let mut urls: Vec<&str> = f.entries.iter().map(|e| e.url.as_str()).collect();
+        urls.sort();
+        assert_eq!(
+            urls,
+            ["https://lumen.test/p/old", "https://lumen.test/p/pub"]
+        );
+        assert_eq!((f.title.as_str(), f.updated), ("Trip & <b>", 10));
+        assert_eq!(block_on(album(&p, ORIGIN, "a2")), Err(LumenError::NotFound));
+        assert_eq!(block_on(album(&p, ORIGIN, "zz")), Err(LumenError::NotFound));
+    }
+}
