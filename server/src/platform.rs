@@ -12,6 +12,7 @@ use crate::d1::albums::D1Albums;
 use crate::d1::limits::D1Limits;
 use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
+use crate::d1::search::D1Search;
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
@@ -27,12 +28,15 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         worker::console_warn!("{name} is not a whole number; using the default");
     }
     let albums = Arc::new(D1Albums::new(env.d1(bindings::DB)?));
+    let search = Arc::new(D1Search::new(env.d1(bindings::DB)?));
     Ok(Platform {
         photos: Arc::new(D1Photos::new(env.d1(bindings::DB)?)),
         albums: albums.clone(),
         album_photos: albums,
         users: Arc::new(D1Users::new(env.d1(bindings::DB)?)),
         links: Arc::new(D1Links::new(env.d1(bindings::DB)?)),
+        tags: search.clone(),
+        search,
         limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
         crypto: Arc::new(WebCrypto),
         quotas,

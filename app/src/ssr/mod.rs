@@ -12,6 +12,7 @@ pub mod platform;
 pub mod ports;
 pub mod position;
 pub mod request;
+pub mod search;
 pub mod service;
 pub mod zip;
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::ports::{
     AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, LinkRepo, PhotoRepo,
-    RateLimiter, UserRepo,
+    RateLimiter, SearchRepo, TagRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -60,6 +60,8 @@ pub struct Platform {
     pub album_photos: Arc<dyn AlbumPhotos>,
     pub users: Arc<dyn UserRepo>,
     pub links: Arc<dyn LinkRepo>,
+    pub tags: Arc<dyn TagRepo>,
+    pub search: Arc<dyn SearchRepo>,
     pub limits: Arc<dyn RateLimiter>,
     pub crypto: Arc<dyn Crypto>,
     pub quotas: Quotas,

@@ -5,4 +5,5 @@ pub mod albums;
 pub mod links;
 pub mod media;
 pub mod photos;
+pub mod search;
 pub mod upload;
