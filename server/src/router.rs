@@ -102,6 +102,7 @@ pub fn register_server_fns() {
         UpdateLink,
     };
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
+    use app::api::search::{AddTags, GetTags, ListByGear, ListTagged, RemoveTag, SearchPhotos};
     use server_fn::axum::register_explicit;
     register_explicit::<ListPhotos>();
     register_explicit::<GetPhoto>();
@@ -136,4 +137,10 @@ pub fn register_server_fns() {
     register_explicit::<ResetLink>();
     register_explicit::<RevokeLink>();
     register_explicit::<UnlockLink>();
+    register_explicit::<GetTags>();
+    register_explicit::<AddTags>();
+    register_explicit::<RemoveTag>();
+    register_explicit::<ListTagged>();
+    register_explicit::<ListByGear>();
+    register_explicit::<SearchPhotos>();
 }

@@ -5,3 +5,4 @@ pub mod albums;
 pub mod dev;
 pub mod links;
 pub mod photos;
+pub mod search;

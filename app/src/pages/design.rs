@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
+use crate::components::listing::PhotoListing;
 use crate::components::nav::NavBar;
 use crate::components::photo_card::PhotoGrid;
 use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm, Subject};
@@ -15,15 +16,16 @@ use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{UploadItem, UploadState};
 use crate::error::LumenError;
 use crate::model::{
-    AlbumCard, AlbumSort, AlbumView, ImageSrc, Me, PhotoCard, PhotoStatus, Preview, ShareLinkView,
-    SharedAlbum, Visibility,
+    AlbumCard, AlbumSort, AlbumView, ImageSrc, Me, PhotoCard, PhotoPage, PhotoStatus, Preview,
+    ShareLinkView, SharedAlbum, Visibility,
 };
 use crate::pages::album::AlbumBody;
 use crate::pages::profile::AlbumGrid;
+use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 12] = [
+const SECTIONS: [(&str, &str); 13] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -36,6 +38,7 @@ const SECTIONS: [(&str, &str); 12] = [
     ("errors", "Error boxes"),
     ("dialogs", "Dialogs"),
     ("sharing", "Share links"),
+    ("search", "Tags and search"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -254,6 +257,32 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                         <PasswordPrompt token="design".to_string() />
                         <h4>"Expired link"</h4>
                         <DeadLink />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "search",
+                // A search with hits (and an older page), one without, the empty form, and
+                // a tag page with no public photos.
+                view! {
+                    <div class="design-stack">
+                        <SearchResults
+                            q="sunset camera:\"eos r5\"".to_string()
+                            page=Some(PhotoPage { photos: sample_cards(), next: Some("1700000000000.design".into()) })
+                            input_id=format!("design-q1-{theme}")
+                        />
+                        <SearchResults
+                            q="moon taken:1999".to_string()
+                            page=Some(PhotoPage { photos: Vec::new(), next: None })
+                            input_id=format!("design-q2-{theme}")
+                        />
+                        <SearchResults q=String::new() page=None input_id=format!("design-q3-{theme}") />
+                        <section class="listing">
+                            <h4>"Tag page"</h4>
+                            <h1>"#" <bdi>"golden hour"</bdi></h1>
+                            <PhotoListing page=PhotoPage { photos: Vec::new(), next: None } path="/t/golden%20hour".to_string() empty="No public photos have this tag yet." />
+                        </section>
                     </div>
                 }
                     .into_any(),

@@ -3,10 +3,13 @@
 pub mod album;
 pub mod design;
 pub mod feed;
+pub mod gear;
 pub mod not_found;
 pub mod photo;
 pub mod profile;
+pub mod search;
 pub mod settings;
 pub mod share;
 pub mod signin;
+pub mod tag;
 pub mod upload;
