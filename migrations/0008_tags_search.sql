@@ -63,10 +63,15 @@ CREATE VIRTUAL TABLE photos_fts USING fts5 (
     tokenize = 'unicode61 remove_diacritics 2'
 );
 
+-- `OR IGNORE` and the DELETE: an `INSERT OR REPLACE INTO photos` (the demo seed's) replaces a
+-- row without firing delete triggers; the photo keeps its number and gets a fresh entry.
 CREATE TRIGGER photos_fts_insert AFTER INSERT ON photos BEGIN
-    INSERT INTO photo_search (photo_id) VALUES (new.id);
+    INSERT OR IGNORE INTO photo_search (photo_id) VALUES (new.id);
+    DELETE FROM photos_fts WHERE rowid = (SELECT doc FROM photo_search WHERE photo_id = new.id);
     INSERT INTO photos_fts (rowid, title, caption, alt, tags)
-        SELECT doc, new.title, new.caption, new.alt, '' FROM photo_search WHERE photo_id = new.id;
+        SELECT doc, new.title, new.caption, new.alt,
+               COALESCE((SELECT group_concat(tag, ' ') FROM photo_tags WHERE photo_id = new.id), '')
+        FROM photo_search WHERE photo_id = new.id;
 END;
 CREATE TRIGGER photos_fts_update AFTER UPDATE OF title, caption, alt ON photos BEGIN
     UPDATE photos_fts SET title = new.title, caption = new.caption, alt = new.alt

@@ -371,6 +371,27 @@ mod tests {
         Ok(())
     }
 
+    /// The demo seed writes some photos with `INSERT OR REPLACE`, which fires no delete
+    /// trigger: the index still holds one entry per photo, with the new words.
+    #[test]
+    fn replacing_a_photo_row_keeps_one_index_entry() -> TestResult {
+        let c = db()?;
+        world(&c)?;
+        for title in ["First words", "Second words"] {
+            c.execute(
+                "INSERT OR REPLACE INTO photos (id, owner_id, title, status, content_type, bytes, \
+                 created_at, updated_at, visibility) VALUES ('rep', 'ada', ?1, 'ready', 'x', 1, 9, 9, 'public')",
+                params![title],
+            )?;
+        }
+        assert_eq!(search(&c, "second", None)?, ["rep"]);
+        assert!(search(&c, "first", None)?.is_empty());
+        let n: i64 = c.query_row("SELECT COUNT(*) FROM photos_fts", [], |r| r.get(0))?;
+        let photos: i64 = c.query_row("SELECT COUNT(*) FROM photos", [], |r| r.get(0))?;
+        assert_eq!(n, photos);
+        Ok(())
+    }
+
     #[test]
     fn tags_are_capped_all_or_none() -> TestResult {
         let c = db()?;
