@@ -85,6 +85,8 @@ pub struct PhotoCard {
     pub thumb: Option<ImageSrc>,
     /// CSS colour of the photo's average, painted while the thumbnail loads.
     pub placeholder: Option<String>,
+    /// Why processing failed (failed photos show only to their owner).
+    pub failure: Option<String>,
 }
 
 /// One page of a photo listing; `next` is the `?before=` value of the page after it.
@@ -213,7 +215,10 @@ pub struct SharedAlbum {
     pub title: String,
     pub description: String,
     pub owner: Option<String>,
+    /// This page of its photos; `count` on every page, `next` the next page's `?before=`.
     pub photos: Vec<PhotoCard>,
+    pub count: u32,
+    pub next: Option<String>,
     /// Where the cards open (`/s/{token}/p/`), passed to `PhotoGrid`.
     pub photo_base: String,
     /// The zip of the originals, when the link allows downloads.
@@ -247,6 +252,8 @@ pub struct ProfileView {
     /// The viewer's own profile: it lists their unlisted and private photos too.
     pub is_me: bool,
     pub photos: Vec<PhotoCard>,
+    /// `?before=` of the next page of photos.
+    pub next: Option<String>,
 }
 
 /// The upload endpoint's JSON answer (for the JS uploader).
@@ -375,7 +382,12 @@ pub struct AlbumView {
     pub is_owner: bool,
     /// The cover shown: the owner's choice if the viewer may see it, else the first photo.
     pub cover_photo_id: Option<String>,
+    /// This page of the photos the viewer may see, in the album's order.
     pub photos: Vec<PhotoCard>,
+    /// How many photos the viewer may see in it, on every page.
+    pub count: u32,
+    /// `?before=` of the next page.
+    pub next: Option<String>,
     /// Link previews (absolute URLs); an image only for a public album's public cover.
     pub preview: Preview,
 }

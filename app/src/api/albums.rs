@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use crate::error::LumenError;
 use crate::model::{AlbumCard, AlbumChoice, AlbumPlace, AlbumView};
 
+/// An album's page, its photos a page at a time (after `before`).
 #[server(prefix = "/api", endpoint = "get_album")]
-pub async fn get_album(id: String) -> Result<AlbumView, LumenError> {
+pub async fn get_album(id: String, before: Option<String>) -> Result<AlbumView, LumenError> {
     use crate::ssr::{guard::Need, request};
     let (p, session) = request::guard(Need::Read).await?;
     let origin = request::origin(&request::head());
-    crate::ssr::service::albums::album(&p, session.as_ref(), &id, &origin).await
+    crate::ssr::service::albums::album(&p, session.as_ref(), &id, &origin, before.as_deref()).await
 }
 
 /// A profile's Albums tab.

@@ -6,13 +6,15 @@ use leptos::prelude::*;
 use crate::error::LumenError;
 use crate::model::{ShareLinkView, SharedView};
 
-/// The page at `/s/{token}` (counts a view when the photo shows).
+/// The page at `/s/{token}` (counts a view when the photo shows); an album link's photos a
+/// page at a time (`before`).
 #[server(prefix = "/api", endpoint = "get_share")]
-pub async fn get_share(token: String) -> Result<SharedView, LumenError> {
+pub async fn get_share(token: String, before: Option<String>) -> Result<SharedView, LumenError> {
     use crate::ssr::{guard::Need, request, service::links};
     let (p, session) = request::guard(Need::Read).await?;
     let head = request::head();
-    let view = links::open(&p, &head, &token, &request::origin(&head)).await?;
+    let origin = request::origin(&head);
+    let view = links::open(&p, &head, &token, &origin, before.as_deref()).await?;
     let policy = ssr::page_policy(&view, session.is_some());
     request::set_header(axum::http::header::CACHE_CONTROL, policy);
     Ok(view)

@@ -4,14 +4,14 @@
 use leptos::prelude::*;
 
 use crate::error::LumenError;
-use crate::model::{PhotoCard, PhotoView, ProfileView};
+use crate::model::{PhotoPage, PhotoView, ProfileView};
 
-/// The home feed (public photos).
+/// A page of the home feed (public, finished photos), older than `before`.
 #[server(prefix = "/api", endpoint = "list_photos")]
-pub async fn list_photos() -> Result<Vec<PhotoCard>, LumenError> {
+pub async fn list_photos(before: Option<String>) -> Result<PhotoPage, LumenError> {
     use crate::ssr::{guard::Need, request};
     let (p, _) = request::guard(Need::Read).await?;
-    crate::ssr::service::photos::feed(&p).await
+    crate::ssr::service::photos::feed(&p, before.as_deref()).await
 }
 
 #[server(prefix = "/api", endpoint = "get_photo")]
@@ -22,11 +22,15 @@ pub async fn get_photo(id: String) -> Result<PhotoView, LumenError> {
     crate::ssr::service::photos::photo(&p, session.as_ref(), &id, &origin).await
 }
 
+/// A user's page, its photos a page at a time (older than `before`).
 #[server(prefix = "/api", endpoint = "get_profile")]
-pub async fn get_profile(username: String) -> Result<ProfileView, LumenError> {
+pub async fn get_profile(
+    username: String,
+    before: Option<String>,
+) -> Result<ProfileView, LumenError> {
     use crate::ssr::{guard::Need, request};
     let (p, session) = request::guard(Need::Read).await?;
-    crate::ssr::service::photos::profile(&p, session.as_ref(), &username).await
+    crate::ssr::service::photos::profile(&p, session.as_ref(), &username, before.as_deref()).await
 }
 
 /// The owner's edit form on the photo page.

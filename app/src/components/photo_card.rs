@@ -61,6 +61,7 @@ pub fn PhotoCardView(
         (status, _) => view! {
             <div class="thumb-empty">
                 <StatusBadge status />
+                {card.failure.clone().map(|why| view! { <small class="failure">{why}</small> })}
             </div>
         }
         .into_any(),

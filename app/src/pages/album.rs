@@ -13,6 +13,7 @@ use crate::api::links::list_links;
 use crate::components::drag_order::DragOrder;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, refusal, Field, ServerForm};
+use crate::components::paging::{older_href, OlderLink};
 use crate::components::photo_card::PhotoGrid;
 use crate::components::photo_view::SocialMeta;
 use crate::components::pick::{RangeSelect, BULK_FORM};
@@ -28,8 +29,14 @@ pub const BULK: &str = "/albums/bulk";
 #[component]
 pub fn AlbumPage() -> impl IntoView {
     let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let album = Resource::new(id, get_album);
+    let query = use_query_map();
+    let key = move || {
+        (
+            params.read().get("id").unwrap_or_default(),
+            query.read().get("before"),
+        )
+    };
+    let album = Resource::new(key, |(id, before)| get_album(id, before));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -56,10 +63,14 @@ fn Album(a: AlbumView) -> impl IntoView {
 #[component]
 pub fn AlbumBody(a: AlbumView) -> impl IntoView {
     let saved = use_query_map().read_untracked().get("saved").is_some();
-    let count = match a.photos.len() {
+    let count = match a.count {
         1 => "1 photo".to_string(),
         n => format!("{n} photos"),
     };
+    let older = a
+        .next
+        .as_deref()
+        .map(|n| older_href(&format!("/a/{}", a.id), &[], n));
     let byline = a.owner.clone().map(|u| {
         view! {
             <p class="byline">
@@ -108,6 +119,7 @@ pub fn AlbumBody(a: AlbumView) -> impl IntoView {
                 }
             })}
             <PhotoGrid cards=a.photos.clone() query pick=a.is_owner />
+            <OlderLink href=older />
             {owner_tools}
         </article>
     }

@@ -305,6 +305,8 @@ fn sample_album() -> AlbumView {
             .into_iter()
             .filter(|c| c.status == PhotoStatus::Ready)
             .collect(),
+        count: 2,
+        next: None,
         preview: Preview {
             url: String::new(),
             title: String::new(),
@@ -321,6 +323,8 @@ fn sample_shared_album() -> SharedAlbum {
         description: a.description,
         owner: a.owner,
         photos: a.photos,
+        count: a.count,
+        next: Some("design".into()),
         photo_base: "/s/design/p/".into(),
         download_url: Some("/s/design/download".into()),
     }
@@ -349,6 +353,8 @@ fn sample_cards() -> Vec<PhotoCard> {
         },
         status,
         placeholder: thumb.as_ref().map(|_| "#f4845f".to_string()),
+        failure: (status == PhotoStatus::Failed)
+            .then(|| "The file is not an image Lumen can read.".to_string()),
         thumb,
     };
     vec![

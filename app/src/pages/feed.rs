@@ -1,20 +1,33 @@
+//! `/`: the latest public photos, a page at a time (`?before=` the last one shown).
+
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::photos::list_photos;
 use crate::components::error_box::ErrorBox;
+use crate::components::paging::{older_href, OlderLink};
 use crate::components::photo_card::PhotoGrid;
 
 #[component]
 pub fn FeedPage() -> impl IntoView {
-    let photos = Resource::new(|| (), |_| list_photos());
+    let query = use_query_map();
+    let before = move || query.read().get("before");
+    let photos = Resource::new(before, list_photos);
     view! {
         <Title text="" />
         <h1 class="visually-hidden">"Latest photos"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading photos…"</p> }>
             {move || Suspend::new(async move {
                 match photos.await {
-                    Ok(cards) => view! { <PhotoGrid cards /> }.into_any(),
+                    Ok(page) => {
+                        let href = page.next.map(|n| older_href("/", &[], &n));
+                        view! {
+                            <PhotoGrid cards=page.photos />
+                            <OlderLink href />
+                        }
+                            .into_any()
+                    }
                     Err(error) => view! { <ErrorBox error /> }.into_any(),
                 }
             })}

@@ -8,6 +8,7 @@ use crate::api::albums::{list_albums, CreateAlbum};
 use crate::api::photos::get_profile;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, refusal, Field, ServerForm};
+use crate::components::paging::{older_href, OlderLink};
 use crate::components::photo_card::PhotoGrid;
 use crate::components::pick::{RangeSelect, BULK_FORM};
 use crate::components::upload_row::FormError;
@@ -18,8 +19,14 @@ use server_fn::ServerFn;
 #[component]
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
-    let username = move || params.read().get("username").unwrap_or_default();
-    let profile = Resource::new(username, get_profile);
+    let query = use_query_map();
+    let key = move || {
+        (
+            params.read().get("username").unwrap_or_default(),
+            query.read().get("before"),
+        )
+    };
+    let profile = Resource::new(key, |(username, before)| get_profile(username, before));
     view! {
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
@@ -48,8 +55,15 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     let bulk = (is_me && !profile.photos.is_empty()).then(|| {
         view! { <AddSelected username=profile.username.clone() /> }
     });
+    let older = profile
+        .next
+        .as_deref()
+        .map(|n| older_href(&format!("/u/{}", profile.username), &[], n));
     let grid = (!profile.photos.is_empty() || profile.is_me).then(|| {
-        view! { <PhotoGrid cards=profile.photos pick=is_me /> }
+        view! {
+            <PhotoGrid cards=profile.photos pick=is_me />
+            <OlderLink href=older />
+        }
     });
     let username = profile.username.clone();
     view! {

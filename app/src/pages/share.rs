@@ -5,11 +5,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::links::{get_share, get_shared_photo};
 use crate::components::error_box::ErrorBox;
 use crate::components::key_nav::KeyNav;
+use crate::components::paging::{older_href, OlderLink};
 use crate::components::photo_card::PhotoGrid;
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
 use crate::components::share::{DeadLink, PasswordPrompt};
@@ -21,8 +22,14 @@ use crate::text::isolate;
 #[component]
 pub fn SharePage() -> impl IntoView {
     let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
-    let share = Resource::new(token, get_share);
+    let query = use_query_map();
+    let key = move || {
+        (
+            params.read().get("token").unwrap_or_default(),
+            query.read().get("before"),
+        )
+    };
+    let share = Resource::new(key, |(token, before)| get_share(token, before));
     view! { <ShareShell share /> }
 }
 
@@ -133,10 +140,13 @@ fn SharedPhoto(p: PhotoView, place: Option<LinkPlace>) -> impl IntoView {
 /// link), and the zip when the link allows downloads.
 #[component]
 pub fn SharedAlbumView(a: SharedAlbum) -> impl IntoView {
-    let count = match a.photos.len() {
+    let count = match a.count {
         1 => "1 photo".to_string(),
         n => format!("{n} photos"),
     };
+    // The album's own address (`/s/{token}`), from where its cards open.
+    let base = a.photo_base.trim_end_matches("/p/").to_string();
+    let older = a.next.as_deref().map(|n| older_href(&base, &[], n));
     let byline = match a.owner.clone() {
         Some(u) => format!("Shared by @{u} · {count}"),
         None => count,
@@ -162,7 +172,11 @@ pub fn SharedAlbumView(a: SharedAlbum) -> impl IntoView {
     let grid = if a.photos.is_empty() {
         view! { <div class="empty"><p>"This album has no photos yet."</p></div> }.into_any()
     } else {
-        view! { <PhotoGrid cards=a.photos.clone() base=a.photo_base.clone() /> }.into_any()
+        view! {
+            <PhotoGrid cards=a.photos.clone() base=a.photo_base.clone() />
+            <OlderLink href=older />
+        }
+        .into_any()
     };
     view! {
         <article class="album-page shared">

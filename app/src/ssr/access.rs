@@ -3,7 +3,7 @@
 
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
-use crate::ssr::ports::{AlbumEntry, AlbumRow, LinkRow, LinkTarget, PhotoRow};
+use crate::ssr::ports::{AlbumEntry, AlbumRow, EntryScope, LinkRow, LinkTarget, PhotoRow};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -90,6 +90,32 @@ pub fn check_album(
         }),
     }
 }
+
+/// Whether a listing of `owner_id`'s photos shows `viewer` every one of them (pending,
+/// failed, unlisted and private): only to the owner. Everyone else's listings hold public,
+/// finished photos only (the listing queries filter on exactly that).
+pub fn lists_everything_of(viewer: Option<&str>, owner_id: &str) -> bool {
+    viewer == Some(owner_id)
+}
+
+/// Which of `album`'s photos a listing for `viewer` may hold (pre-filtered in SQL, then
+/// each checked by [`shows_in_album`] or [`check_link`]): everything of the owner's for the
+/// owner; finished public ones (and unlisted ones in an unlisted album) for others.
+pub fn album_scope(viewer: Option<&str>, album: &AlbumRow) -> EntryScope {
+    let owner = viewer == Some(album.owner_id.as_str());
+    EntryScope {
+        any_status: owner,
+        any_visibility: owner,
+        unlisted: album.visibility == Visibility::Unlisted,
+    }
+}
+
+/// What an open album share link lists: every finished photo of the owner's in the album.
+pub const LINK_SCOPE: EntryScope = EntryScope {
+    any_status: false,
+    any_visibility: true,
+    unlisted: true,
+};
 
 /// Whether `photo` shows in `album` for `viewer`. A photo's own visibility still holds
 /// inside an album: a private photo never shows to anyone but its owner, and an unlisted
@@ -741,6 +767,54 @@ mod tests {
             },
             LinkAction::DownloadOriginal
         ));
+    }
+
+    /// The listing queries' pre-filter (`EntryScope`, mirrored by `admits`) holds exactly
+    /// what `shows_in_album` shows, for every viewer, album and photo; so a page is full,
+    /// and nothing it holds is dropped by the check after it.
+    #[test]
+    fn album_scopes_admit_exactly_what_shows() {
+        for album_vis in [Public, Unlisted, Private] {
+            let a = album(album_vis);
+            for who in ["owner", "other", "anon"] {
+                for photo_vis in [Public, Unlisted, Private] {
+                    for status in [
+                        PhotoStatus::Ready,
+                        PhotoStatus::Pending,
+                        PhotoStatus::Failed,
+                    ] {
+                        let mut photo = pending_row("p", 1);
+                        photo.visibility = photo_vis;
+                        photo.status = status;
+                        let v = viewer(who);
+                        // Listings run only once the album itself may be seen.
+                        if check_album(v, &a, AlbumAction::View).is_err() {
+                            continue;
+                        }
+                        assert_eq!(
+                            album_scope(v, &a).admits(&photo),
+                            shows_in_album(v, &a, &photo),
+                            "{who} × {album_vis:?} album × {photo_vis:?} {status:?} photo"
+                        );
+                        let link = album_link(false);
+                        let e = AlbumEntry {
+                            photo: photo.clone(),
+                            ..entry(photo_vis)
+                        };
+                        let via = Via::Link { unlocked: true };
+                        let shown = Shown::InAlbum {
+                            album: &a,
+                            entry: &e,
+                        };
+                        assert_eq!(
+                            LINK_SCOPE.admits(&photo),
+                            check_link(None, via, &link, shown, LinkAction::View, NOW).is_ok(),
+                            "link × {photo_vis:?} {status:?}"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 
 use super::platform::{Platform, Quotas, Stage};
 use super::ports::*;
-use crate::model::{PhotoStatus, Visibility};
+use crate::model::{AlbumSort, PhotoStatus, Visibility};
 
 pub use futures::executor::block_on;
 
@@ -43,10 +43,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Mem {
-    fn newest(&self, keep: impl Fn(&PhotoRow) -> bool, limit: u32) -> Vec<PhotoRow> {
+    fn newest(
+        &self,
+        keep: impl Fn(&PhotoRow) -> bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> Vec<PhotoRow> {
         let mut rows: Vec<_> = lock(&self.photos)
             .values()
             .filter(|r| keep(r))
+            .filter(|r| before.is_none_or(|(at, id)| (r.created_at, &r.id) < (*at, id)))
             .cloned()
             .collect();
         rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
@@ -179,12 +185,27 @@ impl PhotoRepo for Port {
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>> {
         Ok(self.0.photo(id))
     }
-    async fn feed(&self, limit: u32) -> PortResult<Vec<PhotoRow>> {
-        Ok(self.0.newest(|r| r.visibility == Visibility::Public, limit))
-    }
-    async fn by_owner(&self, owner_id: &str, all: bool, limit: u32) -> PortResult<Vec<PhotoRow>> {
+    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PhotoRow>> {
         Ok(self.0.newest(
-            |r| r.owner_id == owner_id && (all || r.visibility == Visibility::Public),
+            |r| r.visibility == Visibility::Public && r.status == PhotoStatus::Ready,
+            before,
+            limit,
+        ))
+    }
+    async fn by_owner(
+        &self,
+        owner_id: &str,
+        all: bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>> {
+        Ok(self.0.newest(
+            |r| {
+                r.owner_id == owner_id
+                    && (all
+                        || (r.visibility == Visibility::Public && r.status == PhotoStatus::Ready))
+            },
+            before,
             limit,
         ))
     }
@@ -757,6 +778,17 @@ impl AlbumRepo for Port {
     }
 }
 
+impl Port {
+    /// `album`'s entries within `scope`, as the listing queries filter them.
+    async fn scoped(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<Vec<AlbumEntry>> {
+        let entries = self.entries(std::slice::from_ref(&album.id)).await?;
+        Ok(entries
+            .into_iter()
+            .filter(|e| e.photo.owner_id == album.owner_id && scope.admits(&e.photo))
+            .collect())
+    }
+}
+
 #[async_trait]
 impl AlbumPhotos for Port {
     async fn entries(&self, album_ids: &[String]) -> PortResult<Vec<AlbumEntry>> {
@@ -835,6 +867,50 @@ impl AlbumPhotos for Port {
             .filter(|(_, p)| p == photo_id)
             .map(|(a, _)| a.clone())
             .collect())
+    }
+
+    async fn page(
+        &self,
+        album: &AlbumRow,
+        scope: EntryScope,
+        after: Option<&AlbumAfter>,
+        limit: u32,
+    ) -> PortResult<Vec<AlbumEntry>> {
+        let mut rows = self.scoped(album, scope).await?;
+        // As the three queries order and bound their pages.
+        let taken = |e: &AlbumEntry| {
+            e.photo
+                .exif_json
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+                .and_then(|v| v.get("taken_at")?.as_str().map(str::to_string))
+                .unwrap_or_else(|| UNDATED.to_string())
+        };
+        match album.sort {
+            AlbumSort::Manual => {
+                rows.sort_by(|a, b| (&a.position, &a.photo.id).cmp(&(&b.position, &b.photo.id)))
+            }
+            AlbumSort::Added => {
+                rows.sort_by(|a, b| (b.added_at, &b.photo.id).cmp(&(a.added_at, &a.photo.id)))
+            }
+            AlbumSort::Taken => {
+                rows.sort_by_cached_key(|e| (taken(e), e.photo.created_at, e.photo.id.clone()))
+            }
+        }
+        rows.retain(|e| match after {
+            None => true,
+            Some(AlbumAfter::Manual(pos, id)) => (&e.position, &e.photo.id) > (pos, id),
+            Some(AlbumAfter::Added(at, id)) => (e.added_at, &e.photo.id) < (*at, id),
+            Some(AlbumAfter::Taken(key, at, id)) => {
+                (taken(e), e.photo.created_at, &e.photo.id) > (key.clone(), *at, id)
+            }
+        });
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32> {
+        Ok(u32::try_from(self.scoped(album, scope).await?.len()).unwrap_or(u32::MAX))
     }
 
     async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>> {

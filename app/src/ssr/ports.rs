@@ -133,15 +133,25 @@ pub struct PhotoEdit {
     pub allow_original: bool,
 }
 
+/// A row's place in a newest-first listing: `(created_at ms, id)`.
+pub type Key = (i64, String);
+
 #[async_trait]
 pub trait PhotoRepo: Send + Sync {
     async fn insert_pending(&self, row: &PhotoRow) -> PortResult<()>;
     /// Any visibility; callers check access with `ssr::access`.
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>>;
-    /// Public photos only, newest first.
-    async fn feed(&self, limit: u32) -> PortResult<Vec<PhotoRow>>;
-    /// One owner's photos, newest first: public only unless `all`.
-    async fn by_owner(&self, owner_id: &str, all: bool, limit: u32) -> PortResult<Vec<PhotoRow>>;
+    /// Public, finished photos, newest first, older than `before` (a `(created_at, id)` key).
+    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PhotoRow>>;
+    /// One owner's photos, newest first, older than `before`: every one of them when `all`
+    /// (the owner looking), else only public, finished ones.
+    async fn by_owner(
+        &self,
+        owner_id: &str,
+        all: bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>>;
     /// `NotFound` if the photo does not exist.
     async fn update(&self, id: &str, edit: &PhotoEdit, now_ms: i64) -> PortResult<()>;
     /// Removes the row and its variant rows (R2 objects are the caller's job).
@@ -368,7 +378,56 @@ pub trait AlbumPhotos: Send + Sync {
     async fn albums_of(&self, photo_id: &str) -> PortResult<Vec<String>>;
     /// One photo's entry in one album, if it is there.
     async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>>;
+    /// A page of `album`'s entries within `scope`, in the album's sort order, after the
+    /// entry `after` names (which must be of that sort).
+    async fn page(
+        &self,
+        album: &AlbumRow,
+        scope: EntryScope,
+        after: Option<&AlbumAfter>,
+        limit: u32,
+    ) -> PortResult<Vec<AlbumEntry>>;
+    /// How many of `album`'s entries are within `scope`.
+    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32>;
 }
+
+/// Which of an album's photos a listing may hold, decided by `access::album_scope`: always
+/// only the album owner's own photos, then these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryScope {
+    /// Pending and failed too (the owner), else finished only.
+    pub any_status: bool,
+    /// Every visibility (the owner, a share link), else public ...
+    pub any_visibility: bool,
+    /// ... and unlisted (an unlisted album).
+    pub unlisted: bool,
+}
+
+impl EntryScope {
+    /// The scope as the listing queries apply it to a photo of the album's owner (the fake
+    /// runs this; the SQL in `server/src/d1/albums.rs` says the same).
+    pub fn admits(&self, photo: &PhotoRow) -> bool {
+        (self.any_status || photo.status == PhotoStatus::Ready)
+            && (self.any_visibility
+                || photo.visibility == Visibility::Public
+                || (self.unlisted && photo.visibility == Visibility::Unlisted))
+    }
+}
+
+/// The last entry a page of an album showed, by the album's sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlbumAfter {
+    /// `(position, photo id)`, ascending.
+    Manual(String, String),
+    /// `(added_at ms, photo id)`, descending.
+    Added(i64, String),
+    /// `(taken key, created_at ms, photo id)`, ascending; the key is the EXIF date, or `~`
+    /// (after every date) for photos without one.
+    Taken(String, i64, String),
+}
+
+/// The sort key of undated photos in "date taken" order: after every date.
+pub const UNDATED: &str = "~";
 
 /// What a share link opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

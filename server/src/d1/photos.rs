@@ -2,7 +2,7 @@
 
 use app::model::{PhotoStatus, Visibility};
 use app::ssr::ports::{
-    PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
+    Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -24,7 +24,7 @@ macro_rules! select_photos {
     };
     // `$extra`: more columns first (each ending in ", "), for statements that read photos
     // with something else (an album's positions).
-    ($extra:literal, $rest:literal) => {
+    ($extra:literal, $rest:expr) => {
         concat!(
             "SELECT ",
             $extra,
@@ -46,15 +46,28 @@ macro_rules! select_photos {
 pub(crate) use select_photos;
 
 pub const GET: &str = select_photos!("WHERE photos.id = ?1");
-/// The literal `visibility = 'public'` lets SQLite walk the partial index `photos_public`.
+/// Keyset pages: rows strictly older than `(?1, ?2)`, the last row of the page before; the
+/// first page passes [`NO_CURSOR`]. The literal conditions match the partial index
+/// `photos_feed`, which SQLite walks from the cursor on: a page costs the same however deep.
 pub const FEED: &str = select_photos!(
-    "WHERE photos.visibility = 'public' ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?1"
-);
-/// `?2` is 1 for every visibility (the owner looking), 0 for public only; walks `photos_by_owner`.
-pub const BY_OWNER: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND (?2 OR photos.visibility = 'public') \
+    "WHERE photos.visibility = 'public' AND photos.status = 'ready' \
+     AND (photos.created_at, photos.id) < (?1, ?2) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?3"
 );
+/// The owner's own listing: everything, pending and failed included (`photos_by_owner`).
+pub const BY_OWNER_ALL: &str = select_photos!(
+    "WHERE photos.owner_id = ?1 AND (photos.created_at, photos.id) < (?2, ?3) \
+     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+);
+/// Someone else's listing: public, finished photos (`photos_public_by_owner`).
+pub const BY_OWNER_PUBLIC: &str = select_photos!(
+    "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' \
+     AND (photos.created_at, photos.id) < (?2, ?3) \
+     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+);
+/// The first page's "cursor": after every row (2^53 - 1 ms, past any real time, and exact
+/// as a JS number).
+pub const NO_CURSOR: (f64, &str) = (9_007_199_254_740_991.0, "");
 pub const UPDATE: &str =
     "UPDATE photos SET title = ?2, caption = ?3, alt = ?4, visibility = ?5, allow_original = ?6, \
      updated_at = ?7 WHERE id = ?1";
@@ -76,6 +89,14 @@ pub const MARK_FAILED: &str =
     "UPDATE photos SET status = 'failed', failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
 pub const STALE_PENDING: &str =
     "SELECT id FROM photos WHERE status = 'pending' AND created_at < ?1 ORDER BY created_at LIMIT ?2";
+
+/// The bound `(created_at, id)` of a keyset page.
+pub(crate) fn cursor(before: Option<&Key>) -> (JsValue, JsValue) {
+    match before {
+        Some((at, id)) => (ms(*at), s(id)),
+        None => (JsValue::from_f64(NO_CURSOR.0), s(NO_CURSOR.1)),
+    }
+}
 
 pub struct D1Photos(SendWrapper<D1Database>);
 
@@ -200,12 +221,21 @@ impl PhotoRepo for D1Photos {
         .await
     }
 
-    async fn feed(&self, limit: u32) -> PortResult<Vec<PhotoRow>> {
-        SendFuture::new(self.rows(FEED, &[n(limit)])).await
+    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PhotoRow>> {
+        let (at, id) = cursor(before);
+        SendFuture::new(self.rows(FEED, &[at, id, n(limit)])).await
     }
 
-    async fn by_owner(&self, owner_id: &str, all: bool, limit: u32) -> PortResult<Vec<PhotoRow>> {
-        SendFuture::new(self.rows(BY_OWNER, &[s(owner_id), flag(all), n(limit)])).await
+    async fn by_owner(
+        &self,
+        owner_id: &str,
+        all: bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>> {
+        let (at, id) = cursor(before);
+        let sql = if all { BY_OWNER_ALL } else { BY_OWNER_PUBLIC };
+        SendFuture::new(self.rows(sql, &[s(owner_id), at, id, n(limit)])).await
     }
 
     async fn update(&self, id: &str, e: &PhotoEdit, now_ms: i64) -> PortResult<()> {
@@ -376,6 +406,19 @@ mod tests {
         Ok(())
     }
 
+    /// As `insert`, then finished.
+    fn ready(c: &Connection, id: &str, owner: &str, vis: &str, at: i64) -> TestResult {
+        insert(c, id, owner, vis, at)?;
+        c.execute(
+            "UPDATE photos SET status = 'ready' WHERE id = ?1",
+            params![id],
+        )?;
+        Ok(())
+    }
+
+    /// The first page: no cursor.
+    const TOP: (f64, &str) = NO_CURSOR;
+
     /// The names every photo SELECT returns are exactly the fields `Row` reads.
     #[test]
     fn selects_name_the_columns_row_reads() -> TestResult {
@@ -403,7 +446,7 @@ mod tests {
             "watermark",
             "owner_username",
         ];
-        for sql in [GET, FEED, BY_OWNER] {
+        for sql in [GET, FEED, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
         }
         Ok(())
@@ -413,7 +456,7 @@ mod tests {
     fn pending_ready_and_feed() -> TestResult {
         let c = db()?;
         insert(&c, "a", "u1", "public", 1)?;
-        insert(&c, "b", "u1", "public", 2)?;
+        ready(&c, "b", "u1", "public", 2)?;
         assert!(
             insert(&c, "a", "u1", "public", 3)
                 .is_err_and(|e| crate::d1::is_unique_violation(&e.to_string())),
@@ -440,7 +483,7 @@ mod tests {
                 9
             ],
         )?;
-        assert_eq!(ids(&c, FEED, params![10])?, ["b", "a"]);
+        assert_eq!(ids(&c, FEED, params![TOP.0, TOP.1, 10])?, ["b", "a"]);
         let (status, w, gps): (String, u32, Option<String>) =
             c.query_row(GET, params!["a"], |r| {
                 Ok((r.get("status")?, r.get("width")?, r.get("gps_json")?))
@@ -516,8 +559,8 @@ mod tests {
     fn reads_join_the_owner_username() -> TestResult {
         let c = db()?;
         user(&c, "alice")?;
-        insert(&c, "a", "alice", "public", 1)?;
-        insert(&c, "b", "gone", "public", 2)?;
+        ready(&c, "a", "alice", "public", 1)?;
+        ready(&c, "b", "gone", "public", 2)?;
         let name = |id: &str| -> rusqlite::Result<Option<String>> {
             c.query_row(GET, params![id], |r| r.get("owner_username"))
         };
@@ -529,7 +572,7 @@ mod tests {
         );
         let feed: Vec<(String, Option<String>)> = c
             .prepare(FEED)?
-            .query_map(params![10], |r| {
+            .query_map(params![TOP.0, TOP.1, 10], |r| {
                 Ok((r.get("id")?, r.get("owner_username")?))
             })?
             .collect::<Result<_, _>>()?;
@@ -541,54 +584,85 @@ mod tests {
     }
 
     #[test]
-    fn feed_is_public_only_newest_first() -> TestResult {
+    fn feed_is_public_and_finished_only_newest_first() -> TestResult {
         let c = db()?;
-        insert(&c, "a", "u1", "public", 1)?;
-        insert(&c, "b", "u1", "private", 2)?;
-        insert(&c, "c", "u2", "unlisted", 3)?;
-        insert(&c, "d", "u2", "public", 3)?;
-        insert(&c, "e", "u2", "public", 3)?;
+        ready(&c, "a", "u1", "public", 1)?;
+        ready(&c, "b", "u1", "private", 2)?;
+        ready(&c, "c", "u2", "unlisted", 3)?;
+        ready(&c, "d", "u2", "public", 3)?;
+        ready(&c, "e", "u2", "public", 3)?;
+        insert(&c, "f", "u2", "public", 4)?;
+        ready(&c, "g", "u2", "public", 5)?;
+        c.execute("UPDATE photos SET status = 'failed' WHERE id = 'g'", [])?;
         // Equal times fall back to the id, descending, as the fake does.
-        assert_eq!(ids(&c, FEED, params![10])?, ["e", "d", "a"]);
-        assert_eq!(ids(&c, FEED, params![2])?, ["e", "d"]);
+        assert_eq!(ids(&c, FEED, params![TOP.0, TOP.1, 10])?, ["e", "d", "a"]);
+        assert_eq!(ids(&c, FEED, params![TOP.0, TOP.1, 2])?, ["e", "d"]);
+        // The next page starts after the last row shown, even between equal times.
+        assert_eq!(ids(&c, FEED, params![3, "e", 2])?, ["d", "a"]);
+        assert_eq!(ids(&c, FEED, params![3, "d", 2])?, ["a"]);
+        assert!(ids(&c, FEED, params![1, "a", 2])?.is_empty());
         Ok(())
     }
 
     #[test]
-    fn by_owner_lists_all_or_public_only() -> TestResult {
+    fn by_owner_lists_all_or_public_finished_only() -> TestResult {
         let c = db()?;
-        insert(&c, "a", "u1", "public", 1)?;
-        insert(&c, "b", "u1", "private", 2)?;
-        insert(&c, "c", "u1", "unlisted", 3)?;
-        insert(&c, "d", "u2", "public", 4)?;
-        assert_eq!(ids(&c, BY_OWNER, params!["u1", 1, 10])?, ["c", "b", "a"]);
-        assert_eq!(ids(&c, BY_OWNER, params!["u1", 0, 10])?, ["a"]);
-        assert_eq!(ids(&c, BY_OWNER, params!["u1", 1, 2])?, ["c", "b"]);
-        assert_eq!(ids(&c, BY_OWNER, params!["u2", 0, 10])?, ["d"]);
-        assert!(ids(&c, BY_OWNER, params!["nobody", 1, 10])?.is_empty());
+        ready(&c, "a", "u1", "public", 1)?;
+        ready(&c, "b", "u1", "private", 2)?;
+        ready(&c, "c", "u1", "unlisted", 3)?;
+        ready(&c, "d", "u2", "public", 4)?;
+        insert(&c, "e", "u1", "public", 5)?;
+        let all = |before: (f64, &str), n: u32| {
+            ids(&c, BY_OWNER_ALL, params!["u1", before.0, before.1, n])
+        };
+        assert_eq!(
+            all(TOP, 10)?,
+            ["e", "c", "b", "a"],
+            "the owner sees pending ones too"
+        );
+        assert_eq!(all(TOP, 2)?, ["e", "c"]);
+        assert_eq!(all((3.0, "c"), 2)?, ["b", "a"]);
+        assert_eq!(
+            ids(&c, BY_OWNER_PUBLIC, params!["u1", TOP.0, TOP.1, 10])?,
+            ["a"]
+        );
+        assert_eq!(
+            ids(&c, BY_OWNER_PUBLIC, params!["u2", TOP.0, TOP.1, 10])?,
+            ["d"]
+        );
+        assert!(ids(&c, BY_OWNER_ALL, params!["nobody", TOP.0, TOP.1, 10])?.is_empty());
         Ok(())
     }
 
-    /// Both listings walk an index in order: no table scan, no sort.
+    /// Every listing walks an index from the cursor, in order: no table scan, no sort,
+    /// so a page costs the same at row 10 and at row 100 000.
     #[test]
-    fn feed_and_by_owner_use_their_indexes() -> TestResult {
+    fn listings_walk_their_indexes_from_the_cursor() -> TestResult {
         let c = db()?;
         for (sql, args, index) in [
+            (FEED, params![5, "x", 10].to_vec(), "photos_feed"),
             (
-                FEED,
-                vec![rusqlite::types::Value::from(10)],
-                "photos_public",
-            ),
-            (
-                BY_OWNER,
-                vec!["u1".to_string().into(), 0.into(), 10.into()],
+                BY_OWNER_ALL,
+                params!["u1", 5, "x", 10].to_vec(),
                 "photos_by_owner",
             ),
+            (
+                BY_OWNER_PUBLIC,
+                params!["u1", 5, "x", 10].to_vec(),
+                "photos_public_by_owner",
+            ),
         ] {
-            let steps = plan(&c, sql, rusqlite::params_from_iter(args))?;
+            let steps = plan(&c, sql, args.as_slice())?;
             assert!(
                 steps.iter().any(|s| s.contains(&format!("INDEX {index}"))),
                 "{sql}: {steps:?}"
+            );
+            assert!(
+                steps
+                    .iter()
+                    .any(|s| s.contains("created_at, id)<(?,?)")
+                        || s.contains("(created_at,id)<(?,?)")),
+                "{sql}: a range from the cursor: {steps:?}"
             );
             assert!(
                 !steps
@@ -647,7 +721,8 @@ mod tests {
         assert_eq!(tx.execute(DELETE_VARIANTS, params!["a"])?, 2);
         assert_eq!(tx.execute(DELETE, params!["a"])?, 1);
         tx.commit()?;
-        assert_eq!(ids(&c, FEED, params![10])?, ["b"]);
+        c.execute("UPDATE photos SET status = 'ready'", [])?;
+        assert_eq!(ids(&c, FEED, params![TOP.0, TOP.1, 10])?, ["b"]);
         let left: Vec<String> = c
             .prepare(VARIANTS)?
             .query_map(params![r#"["a","b"]"#], |r| r.get(0))?

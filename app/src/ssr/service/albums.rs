@@ -8,8 +8,9 @@ use crate::model::{
 };
 use crate::ssr::access::{self, Action, AlbumAction};
 use crate::ssr::auth::Session;
+use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::ports::{AlbumEntry, AlbumRow, PhotoRow};
+use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, EntryScope, PhotoRow, UNDATED};
 use crate::ssr::position;
 use crate::ssr::service::photos::{cards, text, visible};
 use crate::ssr::zip::{self, ZipEntry, ZipPlan};
@@ -278,17 +279,22 @@ fn shown(viewer: Option<&str>, album: &AlbumRow, entries: Vec<AlbumEntry>) -> Ve
     )
 }
 
-/// `entries` of `album` in the order its owner chose.
+/// `entries` of `album` in the order its owner chose, ties broken as the paged queries
+/// break them (so previous / next agree with the pages).
 pub(crate) fn ordered(album: &AlbumRow, mut entries: Vec<AlbumEntry>) -> Vec<PhotoRow> {
     match album.sort {
-        AlbumSort::Manual => {}
-        AlbumSort::Added => entries.sort_by_key(|e| std::cmp::Reverse(e.added_at)),
+        AlbumSort::Manual => {
+            entries.sort_by(|a, b| (&a.position, &a.photo.id).cmp(&(&b.position, &b.photo.id)))
+        }
+        AlbumSort::Added => {
+            entries.sort_by(|a, b| (b.added_at, &b.photo.id).cmp(&(a.added_at, &a.photo.id)))
+        }
         // Undated photos after the dated ones, by upload time.
         AlbumSort::Taken => entries.sort_by_cached_key(|e| {
             (
-                taken_at(&e.photo).is_none(),
-                taken_at(&e.photo),
+                taken_at(&e.photo).unwrap_or_else(|| UNDATED.to_string()),
                 e.photo.created_at,
+                e.photo.id.clone(),
             )
         }),
     }
@@ -313,26 +319,100 @@ pub(crate) fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a P
         .or(shown.first())
 }
 
-/// `/a/{id}`. `origin` (`https://host`) makes the preview's URLs absolute.
+/// The `?before=` of an album page, by the album's sort, or a 400 (a cursor of another
+/// sort too: the owner changed it meanwhile).
+fn album_after(album: &AlbumRow, raw: Option<&str>) -> Result<Option<AlbumAfter>, LumenError> {
+    let Some(c) = Cursor::parse(raw)? else {
+        return Ok(None);
+    };
+    let num = |s: &str| s.parse::<i64>().map_err(|_| cursor::broken());
+    Ok(Some(match (album.sort, c.parts()) {
+        (AlbumSort::Manual, [pos, id]) => AlbumAfter::Manual(pos.clone(), id.clone()),
+        (AlbumSort::Added, [at, id]) => AlbumAfter::Added(num(at)?, id.clone()),
+        (AlbumSort::Taken, [key, at, id]) => AlbumAfter::Taken(key.clone(), num(at)?, id.clone()),
+        _ => return Err(cursor::broken()),
+    }))
+}
+
+/// The cursor naming `e` in `album`'s order.
+fn after_key(album: &AlbumRow, e: &AlbumEntry) -> String {
+    match album.sort {
+        AlbumSort::Manual => Cursor::encode(&[&e.position, &e.photo.id]),
+        AlbumSort::Added => Cursor::of_time(e.added_at, &e.photo.id),
+        AlbumSort::Taken => {
+            let key = taken_at(&e.photo).unwrap_or_else(|| UNDATED.to_string());
+            Cursor::encode(&[&key, &e.photo.created_at.to_string(), &e.photo.id])
+        }
+    }
+}
+
+/// A page of `album` within `scope` after `raw_before`, keeping only the entries `keep`
+/// allows (the access check on each row, after the query's own filter), and the next
+/// page's cursor.
+pub(crate) async fn page_of(
+    p: &Platform,
+    album: &AlbumRow,
+    scope: EntryScope,
+    raw_before: Option<&str>,
+    keep: impl Fn(&AlbumEntry) -> bool,
+) -> Result<(Vec<PhotoRow>, Option<String>), LumenError> {
+    let after = album_after(album, raw_before)?;
+    let rows = p
+        .album_photos
+        .page(album, scope, after.as_ref(), PAGE_SIZE + 1)
+        .await?;
+    let (rows, next) = cursor::page(rows, PAGE_SIZE, |e| after_key(album, e));
+    Ok((
+        rows.into_iter()
+            .filter(|e| e.album_id == album.id && keep(e))
+            .map(|e| e.photo)
+            .collect(),
+        next,
+    ))
+}
+
+/// The cover a listing within `scope` shows: the owner's choice if `keep` allows it, else
+/// the album's first photo it allows. Never a photo the viewer could not open.
+pub(crate) async fn cover_of(
+    p: &Platform,
+    album: &AlbumRow,
+    scope: EntryScope,
+    keep: impl Fn(&AlbumEntry) -> bool,
+) -> Result<Option<PhotoRow>, LumenError> {
+    if let Some(chosen) = album.cover_photo_id.as_deref() {
+        if let Some(e) = p.album_photos.entry(&album.id, chosen).await? {
+            if scope.admits(&e.photo) && keep(&e) {
+                return Ok(Some(e.photo));
+            }
+        }
+    }
+    let first = p.album_photos.page(album, scope, None, 1).await?;
+    Ok(first.into_iter().find(|e| keep(e)).map(|e| e.photo))
+}
+
+/// `/a/{id}`, a page at a time. `origin` (`https://host`) makes the preview's URLs absolute.
 pub async fn album(
     p: &Platform,
     viewer: Option<&Session>,
     id: &str,
     origin: &str,
+    raw_before: Option<&str>,
 ) -> Result<AlbumView, LumenError> {
     let album = allowed(p, viewer, id, AlbumAction::View).await?;
     let who = viewer.map(|s| s.user.id.as_str());
-    let entries = p
-        .album_photos
-        .entries(std::slice::from_ref(&album.id))
-        .await?;
+    let scope = access::album_scope(who, &album);
+    let shows = |e: &AlbumEntry| access::shows_in_album(who, &album, &e.photo);
+    let (rows, next) = page_of(p, &album, scope, raw_before, shows).await?;
+    let count = p.album_photos.count(&album, scope).await?;
+    let cover_photo_id = cover_of(p, &album, scope, shows).await?.map(|c| c.id);
     // The preview's image is what anyone would see as the cover, and only for a public
     // album: a preview never shows what a stranger could not open.
-    let public_cover = (album.visibility == Visibility::Public)
-        .then(|| cover(&album, &shown(None, &album, entries.clone())).cloned())
-        .flatten();
-    let rows = shown(who, &album, entries);
-    let cover_photo_id = cover(&album, &rows).map(|c| c.id.clone());
+    let public_cover = if album.visibility == Visibility::Public {
+        let anyone = |e: &AlbumEntry| access::shows_in_album(None, &album, &e.photo);
+        cover_of(p, &album, access::album_scope(None, &album), anyone).await?
+    } else {
+        None
+    };
     let owner = p.users.by_id(&album.owner_id).await?.map(|u| u.username);
     let image = match public_cover {
         Some(c) => p
@@ -363,6 +443,8 @@ pub async fn album(
         preview,
         is_owner: who == Some(album.owner_id.as_str()),
         photos: cards(p, rows).await?,
+        count,
+        next,
         id: album.id,
         title: album.title,
         description: album.description,
@@ -593,7 +675,7 @@ mod tests {
         id: &str,
     ) -> impl std::future::Future<Output = Result<AlbumView, LumenError>> {
         let (p, viewer, id) = (p.clone(), viewer.cloned(), id.to_string());
-        async move { album(&p, viewer.as_ref(), &id, "https://lumen.test").await }
+        async move { album(&p, viewer.as_ref(), &id, "https://lumen.test", None).await }
     }
 
     fn ids(v: &AlbumView) -> Vec<&str> {
@@ -832,5 +914,86 @@ mod tests {
         assert_eq!(block_on(album_at(&p, None, &id)).unwrap().photos.len(), 4);
         let choices = block_on(choices(&p, &ada, "p1")).unwrap();
         assert_eq!((choices.len(), choices[0].contains), (1, false));
+    }
+
+    /// Every page of a 70-photo album in each sort: every photo once, in order; strangers
+    /// page past the private and unfinished ones without gaps; bad cursors are a 400.
+    #[test]
+    fn album_pages_cover_every_photo_once_in_each_order() {
+        let (p, mem) = fake_platform();
+        let owner = session(&p, "u1", "ada");
+        let made = block_on(create(&p, &owner, &form("Big", "public"))).unwrap();
+        let mut ids = Vec::new();
+        for i in 0..70i64 {
+            let id = format!("p{i:02}");
+            let mut row = pending_row(&id, 1_000 - i);
+            row.status = if i % 10 == 9 {
+                PhotoStatus::Pending
+            } else {
+                PhotoStatus::Ready
+            };
+            row.visibility = if i % 7 == 6 {
+                Visibility::Private
+            } else {
+                Visibility::Public
+            };
+            // Some dated (out of upload order), some not.
+            if i % 3 != 0 {
+                row.exif_json = Some(format!(
+                    r#"{{"taken_at":"2024-01-{:02}T10:00:00"}}"#,
+                    28 - i % 28
+                ));
+            }
+            mem.insert(row);
+            ids.push(id);
+        }
+        for chunk in ids.chunks(MAX_BATCH) {
+            block_on(add(&p, &owner, &made, chunk)).unwrap();
+        }
+        let walk = |viewer: Option<&Session>| {
+            let mut seen = Vec::new();
+            let mut before: Option<String> = None;
+            loop {
+                let v = block_on(album(
+                    &p,
+                    viewer,
+                    &made,
+                    "https://lumen.test",
+                    before.as_deref(),
+                ))
+                .unwrap();
+                assert!(v.photos.len() <= PAGE_SIZE as usize);
+                seen.extend(v.photos.into_iter().map(|c| c.id));
+                match v.next {
+                    Some(n) => before = Some(n),
+                    None => return (seen, v.count),
+                }
+            }
+        };
+        for sort in ["manual", "added", "taken"] {
+            let mut f = form("Big", "public");
+            f.sort = sort.into();
+            block_on(edit(&p, &owner, &made, &f)).unwrap();
+            let a = block_on(p.albums.get(&made)).unwrap().unwrap();
+            let entries = block_on(p.album_photos.entries(std::slice::from_ref(&made))).unwrap();
+            let want_all: Vec<String> = ordered(&a, entries.clone())
+                .into_iter()
+                .map(|r| r.id)
+                .collect();
+            let (mine, count) = walk(Some(&owner));
+            assert_eq!(mine, want_all, "{sort}: the owner sees all, in order");
+            assert_eq!(count, 70);
+            let want_public: Vec<String> =
+                shown(None, &a, entries).into_iter().map(|r| r.id).collect();
+            let (theirs, count) = walk(None);
+            assert_eq!(theirs, want_public, "{sort}: strangers, no gaps");
+            assert_eq!(count as usize, want_public.len());
+            assert!(want_public.len() < 70 && want_public.len() > 40);
+        }
+        // A cursor of another sort (the owner changed it meanwhile) or made up: 400.
+        for bad in ["zz", "1.a.b", "x.y"] {
+            let e = block_on(album(&p, None, &made, "https://lumen.test", Some(bad)));
+            assert_eq!(e.map(|_| ()).map_err(|e| e.status()), Err(400), "{bad}");
+        }
     }
 }

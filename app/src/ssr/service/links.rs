@@ -14,7 +14,9 @@ use crate::ssr::auth::{self, Session};
 use crate::ssr::guard::RequestHead;
 use crate::ssr::keys;
 use crate::ssr::limits::{self, Limit};
-use crate::ssr::ports::{AlbumRow, Blob, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError};
+use crate::ssr::ports::{
+    AlbumEntry, AlbumRow, Blob, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError,
+};
 use crate::ssr::service::{albums, media, photos};
 use crate::ssr::Platform;
 
@@ -349,6 +351,7 @@ pub async fn open(
     head: &RequestHead,
     token: &str,
     origin: &str,
+    raw_before: Option<&str>,
 ) -> Result<SharedView, LumenError> {
     let (link, target) = live(p, token).await?;
     let unlocked = is_unlocked(p, &link, head);
@@ -360,7 +363,7 @@ pub async fn open(
     access::check_link(None, via, &link, target.shown(), LinkAction::View, now)?;
     let view = match target {
         Target::Photo(photo) => shared_photo(p, &link, via, photo, origin).await?,
-        Target::Album(album) => shared_album(p, &link, via, album, origin).await?,
+        Target::Album(album) => shared_album(p, &link, via, album, origin, raw_before).await?,
     };
     p.links.count_view(&link.id).await?;
     Ok(view)
@@ -454,9 +457,18 @@ async fn shared_album(
     via: Via,
     album: AlbumRow,
     origin: &str,
+    raw_before: Option<&str>,
 ) -> Result<SharedView, LumenError> {
     let now = p.clock.now_ms();
-    let rows = album_rows(p, link, via, &album).await?;
+    let shows = |entry: &AlbumEntry| {
+        let shown = Shown::InAlbum {
+            album: &album,
+            entry,
+        };
+        access::check_link(None, via, link, shown, LinkAction::View, now).is_ok()
+    };
+    let (rows, next) = albums::page_of(p, &album, access::LINK_SCOPE, raw_before, shows).await?;
+    let count = p.album_photos.count(&album, access::LINK_SCOPE).await?;
     let downloads = access::check_link(
         None,
         via,
@@ -467,19 +479,22 @@ async fn shared_album(
     )
     .is_ok();
     let protected = link.password_hash.is_some();
-    let cover = albums::cover(&album, &rows).map(|c| c.id.clone());
     let token = link.token.clone();
-    let cards = photos::cards_at(p, rows, |key| keys::link_variant_url(&token, key)).await?;
-    let image = cover
-        .and_then(|id| cards.iter().find(|c| c.id == id))
-        .and_then(|c| c.thumb.clone())
-        .map(|mut i| {
-            i.url = keys::absolute(origin, &i.url);
-            i
-        });
+    let url = |key: &str| keys::link_variant_url(&token, key);
+    let cards = photos::cards_at(p, rows, url).await?;
     let preview = if protected {
         generic_preview(origin, &link.token)
     } else {
+        let cover = albums::cover_of(p, &album, access::LINK_SCOPE, shows).await?;
+        let image = photos::cards_at(p, cover.into_iter().collect(), url)
+            .await?
+            .into_iter()
+            .next()
+            .and_then(|c| c.thumb)
+            .map(|mut i| {
+                i.url = keys::absolute(origin, &i.url);
+                i
+            });
         Preview {
             url: keys::absolute(origin, &keys::link_url(&link.token)),
             title: album.title.clone(),
@@ -502,6 +517,8 @@ async fn shared_album(
             description: album.description,
             owner,
             photos: cards,
+            count,
+            next,
             photo_base: format!("{}/p/", keys::link_url(&link.token)),
             download_url: downloads.then(|| keys::link_download_url(&link.token)),
         }),
@@ -965,7 +982,7 @@ mod tests {
     fn the_link_shows_a_private_photo_without_location_and_counts_views() {
         let (p, mem, owner, _) = setup();
         let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
-        let v = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
+        let v = block_on(open(&p, &anon(), &link.token, ORIGIN, None)).unwrap();
         let photo = v.photo.unwrap();
         assert_eq!(photo.title, "Secret garden");
         assert_eq!(photo.location, None, "never GPS through a link");
@@ -1026,7 +1043,7 @@ mod tests {
         mem.advance(30 * DAY_MS);
         assert_eq!(media(&p, &anon(), &link), Err(LumenError::NotFound));
         assert_eq!(
-            block_on(open(&p, &anon(), &link.token, ORIGIN)).map(|_| ()),
+            block_on(open(&p, &anon(), &link.token, ORIGIN, None)).map(|_| ()),
             Err(LumenError::NotFound)
         );
         let listed = block_on(list(&p, &owner, LinkTarget::Photo, "p1", ORIGIN)).unwrap();
@@ -1043,7 +1060,7 @@ mod tests {
         let fresh = mem.link(&link.id).unwrap();
         assert_ne!(fresh.token, link.token);
         assert_eq!(media(&p, &anon(), &link), Err(LumenError::NotFound));
-        assert!(block_on(open(&p, &anon(), &link.token, ORIGIN)).is_err());
+        assert!(block_on(open(&p, &anon(), &link.token, ORIGIN, None)).is_err());
         assert!(media(&p, &anon(), &fresh).is_ok());
 
         // Revoked: dead for good, gone from the list, and nothing revives it.
@@ -1082,7 +1099,7 @@ mod tests {
         assert_eq!(short.map_err(|e| e.status()), Err(422));
 
         // Locked: the page has no photo and a generic preview; media are 404.
-        let locked = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
+        let locked = block_on(open(&p, &anon(), &link.token, ORIGIN, None)).unwrap();
         assert_eq!(locked.photo, None);
         assert!(locked.protected);
         assert_eq!(
@@ -1105,7 +1122,7 @@ mod tests {
             "{cookie}"
         );
         let unlocked = with_cookie(&cookie);
-        let open_page = block_on(open(&p, &unlocked, &link.token, ORIGIN)).unwrap();
+        let open_page = block_on(open(&p, &unlocked, &link.token, ORIGIN, None)).unwrap();
         assert!(open_page.photo.is_some());
         assert_eq!(open_page.preview.image, None, "protected: generic preview");
         assert!(media(&p, &unlocked, &link).is_ok());
@@ -1191,7 +1208,7 @@ mod tests {
             ..new_link("")
         };
         let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", no)).unwrap();
-        let v = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
+        let v = block_on(open(&p, &anon(), &link.token, ORIGIN, None)).unwrap();
         assert_eq!(v.photo.unwrap().original_url, None);
         assert_eq!(
             block_on(original(&p, &anon(), &link.token, "p1")).map(|b| b.1),
@@ -1324,7 +1341,7 @@ mod tests {
     fn an_album_link_shows_its_finished_photos_private_ones_too() {
         let (p, mem, owner, _, album) = album_setup();
         let link = album_link(&p, &owner, &album, "");
-        let v = block_on(open(&p, &anon(), &link.token, ORIGIN)).unwrap();
+        let v = block_on(open(&p, &anon(), &link.token, ORIGIN, None)).unwrap();
         assert_eq!(v.photo, None);
         let a = v.album.unwrap();
         assert_eq!(a.title, "Summer <b>2024</b>");
@@ -1418,7 +1435,7 @@ mod tests {
         // Deleting the album ends its link.
         block_on(albums::delete(&p, &owner, &album)).unwrap();
         assert_eq!(
-            block_on(open(&p, &anon(), t, ORIGIN)).map(|_| ()),
+            block_on(open(&p, &anon(), t, ORIGIN, None)).map(|_| ()),
             Err(LumenError::NotFound)
         );
         assert_eq!(variant_of(&p, &anon(), t, "p2"), Err(LumenError::NotFound));
@@ -1434,7 +1451,7 @@ mod tests {
         );
         let link = album_link(&p, &owner, &album, "sea breeze");
         let t = link.token.clone();
-        let locked = block_on(open(&p, &anon(), &t, ORIGIN)).unwrap();
+        let locked = block_on(open(&p, &anon(), &t, ORIGIN, None)).unwrap();
         assert_eq!((locked.album, locked.photo), (None, None));
         assert_eq!(locked.preview.title, "", "reveals nothing");
         let locked = block_on(open_photo(&p, &anon(), &t, "p1", ORIGIN)).unwrap();
@@ -1446,7 +1463,7 @@ mod tests {
             .unwrap()
             .unwrap();
         let unlocked = with_cookie(&cookie);
-        assert!(block_on(open(&p, &unlocked, &t, ORIGIN))
+        assert!(block_on(open(&p, &unlocked, &t, ORIGIN, None))
             .unwrap()
             .album
             .is_some());
@@ -1470,7 +1487,7 @@ mod tests {
         );
         assert!(block_on(download(&p, &unlocked, &t, 40)).is_err());
         assert!(block_on(original(&p, &unlocked, &t, "p2")).is_err());
-        let v = block_on(open(&p, &unlocked, &t, ORIGIN)).unwrap();
+        let v = block_on(open(&p, &unlocked, &t, ORIGIN, None)).unwrap();
         assert_eq!(v.album.unwrap().download_url, None);
 
         block_on(revoke(&p, &owner, &link.id)).unwrap();
@@ -1478,7 +1495,7 @@ mod tests {
             variant_of(&p, &unlocked, &t, "p2"),
             Err(LumenError::NotFound)
         );
-        assert!(block_on(open(&p, &unlocked, &t, ORIGIN)).is_err());
+        assert!(block_on(open(&p, &unlocked, &t, ORIGIN, None)).is_err());
         assert!(
             block_on(list(&p, &owner, LinkTarget::Album, &album, ORIGIN))
                 .unwrap()

@@ -4,30 +4,49 @@ use std::collections::HashMap;
 
 use crate::error::LumenError;
 use crate::model::{
-    CameraFacts, ImageSrc, PhotoCard, PhotoStatus, PhotoView, Preview, ProfileView, Visibility,
+    CameraFacts, ImageSrc, PhotoCard, PhotoPage, PhotoStatus, PhotoView, Preview, ProfileView,
+    Visibility,
 };
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
+use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::ports::{PhotoEdit, PhotoRow, VariantRow};
+use crate::ssr::ports::{Key, PhotoEdit, PhotoRow, VariantRow};
 use crate::ssr::Platform;
 
-pub const FEED_SIZE: u32 = 60;
 /// Feed cells are about 320 CSS px wide; 640 keeps them sharp on 2x screens.
 const THUMB_WIDTH: u32 = 640;
 
-/// The home feed: public photos only.
-pub async fn feed(p: &Platform) -> Result<Vec<PhotoCard>, LumenError> {
-    let rows = p.photos.feed(FEED_SIZE).await?;
-    cards(p, rows).await
+/// The `(created_at, id)` key a `?before=` value names, or a 400.
+pub fn before(raw: Option<&str>) -> Result<Option<Key>, LumenError> {
+    Cursor::parse(raw)?.map(|c| c.time_id()).transpose()
 }
 
-/// `/u/{username}`: their public photos; all of them when it is the viewer's own page.
+/// One page of newest-first `rows` (fetched one past the page), as cards.
+async fn time_page(p: &Platform, rows: Vec<PhotoRow>) -> Result<PhotoPage, LumenError> {
+    let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.created_at, &r.id));
+    Ok(PhotoPage {
+        photos: cards(p, rows).await?,
+        next,
+    })
+}
+
+/// The home feed: public, finished photos, a page at a time.
+pub async fn feed(p: &Platform, raw_before: Option<&str>) -> Result<PhotoPage, LumenError> {
+    let before = before(raw_before)?;
+    let rows = p.photos.feed(before.as_ref(), PAGE_SIZE + 1).await?;
+    time_page(p, rows).await
+}
+
+/// `/u/{username}`: their public, finished photos; all of them (pending and failed with
+/// the reason) when it is the viewer's own page. A page at a time.
 pub async fn profile(
     p: &Platform,
     viewer: Option<&Session>,
     username: &str,
+    raw_before: Option<&str>,
 ) -> Result<ProfileView, LumenError> {
+    let before = before(raw_before)?;
     let wanted = username.to_lowercase();
     let user = p
         .users
@@ -35,12 +54,18 @@ pub async fn profile(
         .await?
         .ok_or(LumenError::NotFound)?;
     let is_me = viewer.is_some_and(|s| s.user.id == user.id);
-    let rows = p.photos.by_owner(&user.id, is_me, FEED_SIZE).await?;
+    let all = access::lists_everything_of(viewer.map(|s| s.user.id.as_str()), &user.id);
+    let rows = p
+        .photos
+        .by_owner(&user.id, all, before.as_ref(), PAGE_SIZE + 1)
+        .await?;
+    let page = time_page(p, rows).await?;
     Ok(ProfileView {
         username: user.username,
         display_name: user.display_name,
         is_me,
-        photos: cards(p, rows).await?,
+        photos: page.photos,
+        next: page.next,
     })
 }
 
@@ -83,6 +108,10 @@ pub(crate) async fn cards_at(
                 status: r.status,
                 thumb,
                 placeholder: r.placeholder,
+                // Only the owner's listings hold failed photos.
+                failure: (r.status == PhotoStatus::Failed)
+                    .then_some(r.failure)
+                    .flatten(),
             }
         })
         .collect())
@@ -300,25 +329,97 @@ mod tests {
     use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in};
 
     #[test]
-    fn feed_is_newest_first_with_thumbs_for_ready() {
+    fn feed_is_newest_first_finished_public_only_with_thumbs() {
         let (p, mem) = fake_platform();
-        mem.insert(pending_row("old", 1));
+        mem.insert(pending_row("pending", 1));
         let mut ready = pending_row("new", 2);
         ready.status = PhotoStatus::Ready;
         mem.insert(ready);
         for w in [320, 640, 1280] {
             mem.add_variant("new", w);
         }
+        let mut failed = pending_row("failed", 3);
+        failed.status = PhotoStatus::Failed;
+        mem.insert(failed);
         let mut private = pending_row("private", 3);
         private.visibility = Visibility::Private;
+        private.status = PhotoStatus::Ready;
         mem.insert(private);
-        let cards = block_on(feed(&p)).unwrap();
+        let page = block_on(feed(&p, None)).unwrap();
         assert_eq!(
-            cards.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
-            ["new", "old"]
+            page.photos
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>(),
+            ["new"]
         );
-        assert_eq!(cards[0].thumb.as_ref().map(|t| t.width), Some(640));
-        assert_eq!(cards[1].thumb, None);
+        assert_eq!(page.photos[0].thumb.as_ref().map(|t| t.width), Some(640));
+        assert_eq!(page.next, None);
+    }
+
+    /// Pages of PAGE_SIZE, each starting after the last one shown: every photo once, even
+    /// with equal times and with new photos arriving between pages.
+    #[test]
+    fn pages_cover_every_photo_once_while_new_ones_arrive() {
+        let (p, mem) = fake_platform();
+        let add = |id: String, at: i64| {
+            let mut row = pending_row(&id, at);
+            row.status = PhotoStatus::Ready;
+            mem.insert(row);
+        };
+        // 75 photos, three to a millisecond.
+        for i in 0..75 {
+            add(format!("p{i:03}"), i / 3);
+        }
+        let mut seen = Vec::new();
+        let mut before: Option<String> = None;
+        for round in 0.. {
+            let page = block_on(feed(&p, before.as_deref())).unwrap();
+            assert!(page.photos.len() <= PAGE_SIZE as usize);
+            seen.extend(page.photos.into_iter().map(|c| c.id));
+            // Uploads land on top meanwhile: they never shift what comes next.
+            add(format!("new{round}"), 1_000 + round);
+            match page.next {
+                Some(n) => before = Some(n),
+                None => break,
+            }
+        }
+        let mut want: Vec<String> = (0..75).map(|i| format!("p{i:03}")).collect();
+        want.reverse();
+        assert_eq!(seen, want);
+        assert_eq!(
+            block_on(feed(&p, Some("nonsense")))
+                .map(|_| ())
+                .map_err(|e| e.status()),
+            Err(400)
+        );
+    }
+
+    #[test]
+    fn the_owner_sees_pending_and_failed_with_the_reason_others_do_not() {
+        let (p, mem) = fake_platform();
+        let owner = session(&p, "u1", "ada");
+        let other = session(&p, "u2", "bob");
+        let mut failed = pending_row("failed", 2);
+        failed.status = PhotoStatus::Failed;
+        failed.failure = Some("Not an image Lumen can read.".into());
+        mem.insert(failed);
+        mem.insert(pending_row("pending", 1));
+        let mine = block_on(profile(&p, Some(&owner), "ada", None)).unwrap();
+        let ids: Vec<_> = mine.photos.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["failed", "pending"]);
+        assert_eq!(
+            mine.photos[0].failure.as_deref(),
+            Some("Not an image Lumen can read.")
+        );
+        assert!(block_on(profile(&p, Some(&other), "ada", None))
+            .unwrap()
+            .photos
+            .is_empty());
+        assert!(block_on(profile(&p, None, "ada", None))
+            .unwrap()
+            .photos
+            .is_empty());
     }
 
     const ORIGIN: &str = "https://lumen.test";
@@ -387,13 +488,13 @@ mod tests {
         let mine = block_on(photo(&p, Some(&owner), "p1", ORIGIN)).unwrap();
         assert!(mine.is_owner);
         assert_eq!(mine.location.as_deref(), Some("51.50000, -0.12000"));
-        assert!(block_on(feed(&p)).unwrap().is_empty());
-        assert!(block_on(profile(&p, None, "ada"))
+        assert!(block_on(feed(&p, None)).unwrap().photos.is_empty());
+        assert!(block_on(profile(&p, None, "ada", None))
             .unwrap()
             .photos
             .is_empty());
         assert_eq!(
-            block_on(profile(&p, Some(&owner), "ADA"))
+            block_on(profile(&p, Some(&owner), "ADA", None))
                 .unwrap()
                 .photos
                 .len(),
@@ -401,7 +502,7 @@ mod tests {
         );
         // Profiles are by username only, never by email.
         assert_eq!(
-            block_on(profile(&p, None, "ada@example.test")),
+            block_on(profile(&p, None, "ada@example.test", None)),
             Err(LumenError::NotFound)
         );
     }
