@@ -971,18 +971,10 @@ impl MemSearch {
     fn newest(
         &self,
         keep: impl Fn(&PhotoRow) -> bool,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> Vec<PhotoRow> {
-        let mut rows: Vec<_> = lock(&self.mem.photos)
-            .values()
-            .filter(|r| keep(r))
-            .filter(|r| before.is_none_or(|(at, id)| (r.created_at, &r.id) < (*at, id)))
-            .cloned()
-            .collect();
-        rows.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-        rows.truncate(limit as usize);
-        rows
+        self.mem.newest(keep, before, limit)
     }
 }
 
@@ -1042,7 +1034,7 @@ impl SearchRepo for MemSearch {
     async fn listing(
         &self,
         of: &Listing,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>> {
         Ok(self.newest(
@@ -1062,7 +1054,7 @@ impl SearchRepo for MemSearch {
         &self,
         q: &SearchQuery,
         viewer: Option<&str>,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>> {
         let users = lock(&self.mem.users).clone();

@@ -551,7 +551,7 @@ pub trait SearchRepo: Send + Sync {
     async fn listing(
         &self,
         of: &Listing,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
     /// Photos matching `q` that `viewer` may find: public, finished ones, and every one
@@ -560,7 +560,7 @@ pub trait SearchRepo: Send + Sync {
         &self,
         q: &SearchQuery,
         viewer: Option<&str>,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
 }

@@ -3,7 +3,7 @@
 //! `migrations/0008_tags_search.sql`).
 
 use app::ssr::ports::{
-    Listing, PhotoRow, PortResult, SearchFilter, SearchQuery, SearchRepo, TagRepo,
+    Key, Listing, PhotoRow, PortResult, SearchFilter, SearchQuery, SearchRepo, TagRepo,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_photos, Row};
+use super::photos::{select_photos, Row, NO_CURSOR};
 use super::{ms, n, s, write};
 
 pub const TAGS_OF: &str = "SELECT tag FROM photo_tags WHERE photo_id = ?1 ORDER BY tag";
@@ -50,8 +50,8 @@ pub const BY_LENS: &str = select_photos!(
      AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
-/// The first page's cursor: after every row (2^53 - 1 ms, exact as a JS number).
-const TOP: (i64, &str) = (9_007_199_254_740_991, "");
+/// The first page's cursor, after every row (as the feed's).
+const TOP: (i64, &str) = (NO_CURSOR.0 as i64, NO_CURSOR.1);
 
 /// A bound value of a built statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,7 +66,7 @@ pub enum Arg {
 pub fn search_sql(
     q: &SearchQuery,
     viewer: Option<&str>,
-    before: Option<&(i64, String)>,
+    before: Option<&Key>,
     limit: u32,
 ) -> (String, Vec<Arg>) {
     let mut args: Vec<Arg> = Vec::new();
@@ -127,11 +127,7 @@ pub fn search_sql(
 }
 
 /// The statement and arguments of a listing page.
-pub fn listing_sql(
-    of: &Listing,
-    before: Option<&(i64, String)>,
-    limit: u32,
-) -> (&'static str, Vec<Arg>) {
+pub fn listing_sql(of: &Listing, before: Option<&Key>, limit: u32) -> (&'static str, Vec<Arg>) {
     let (sql, key) = match of {
         Listing::Tag(t) => (BY_TAG, t),
         Listing::Camera(k) => (BY_CAMERA, k),
@@ -202,7 +198,7 @@ impl SearchRepo for D1Search {
     async fn listing(
         &self,
         of: &Listing,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>> {
         let (sql, args) = listing_sql(of, before, limit);
@@ -213,7 +209,7 @@ impl SearchRepo for D1Search {
         &self,
         q: &SearchQuery,
         viewer: Option<&str>,
-        before: Option<&(i64, String)>,
+        before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>> {
         let (sql, args) = search_sql(q, viewer, before, limit);

@@ -4,12 +4,12 @@
 
 use crate::error::LumenError;
 use crate::model::PhotoPage;
-use crate::ssr::access::Action;
+use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::ports::{Listing, PhotoRow};
 use crate::ssr::search::{self, MAX_TAGS};
-use crate::ssr::service::photos::{cards, visible};
+use crate::ssr::service::photos::{before as cursor_of, cards, visible};
 use crate::ssr::Platform;
 
 /// The tags of a photo the viewer may see (else `NotFound`), alphabetical.
@@ -89,7 +89,8 @@ pub async fn listing(
         .search
         .listing(&of, before.as_ref(), PAGE_SIZE + 1)
         .await?;
-    page(p, rows).await
+    // Public listings: the same for everyone, the owner included.
+    page(p, None, rows).await
 }
 
 /// `/search?q=…`: `None` when the query holds nothing to search for.
@@ -108,15 +109,22 @@ pub async fn search(
         .search
         .search(&query, who, before.as_ref(), PAGE_SIZE + 1)
         .await?;
-    page(p, rows).await.map(Some)
+    page(p, who, rows).await.map(Some)
 }
 
-fn cursor_of(before: Option<&str>) -> Result<Option<(i64, String)>, LumenError> {
-    Cursor::parse(before)?.map(|c| c.time_id()).transpose()
-}
-
-async fn page(p: &Platform, rows: Vec<PhotoRow>) -> Result<PhotoPage, LumenError> {
+/// One page of newest-first `rows` (fetched one past the page), each row checked again
+/// against the listing rule (the query already applied it; the cursor stays the last
+/// row fetched, so nothing is skipped).
+async fn page(
+    p: &Platform,
+    viewer: Option<&str>,
+    rows: Vec<PhotoRow>,
+) -> Result<PhotoPage, LumenError> {
     let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.created_at, &r.id));
+    let rows = rows
+        .into_iter()
+        .filter(|r| access::listed(viewer, r))
+        .collect();
     Ok(PhotoPage {
         photos: cards(p, rows).await?,
         next,
