@@ -843,7 +843,11 @@ mod tests {
     #[test]
     fn listed_is_public_and_finished_or_your_own() {
         for vis in Visibility::ALL {
-            for status in [PhotoStatus::Pending, PhotoStatus::Ready, PhotoStatus::Failed] {
+            for status in [
+                PhotoStatus::Pending,
+                PhotoStatus::Ready,
+                PhotoStatus::Failed,
+            ] {
                 let mut row = crate::ssr::ports::PhotoRow::pending("p", "u1", "t", "x", 1, 1);
                 row.visibility = vis;
                 row.status = status;

@@ -928,28 +928,6 @@ impl AlbumPhotos for Port {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::pbkdf2_sha256;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
-
-    #[test]
-    fn pbkdf2_matches_published_vectors() {
-        // RFC 7914 §11 style vectors for PBKDF2-HMAC-SHA256, 32-byte output.
-        assert_eq!(
-            hex(&pbkdf2_sha256(b"password", b"salt", 1)),
-            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
-        );
-        assert_eq!(
-            hex(&pbkdf2_sha256(b"password", b"salt", 4096)),
-            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
-        );
-    }
-}
-
 /// Tags and search over the photos of a [`Mem`]: words match as lower-case substrings of
 /// the title, caption, alt text and tags (the real matching is FTS5's, tested against
 /// SQLite in `server/src/d1/search.rs`); visibility and order are D1's.
@@ -1000,7 +978,7 @@ fn gear(r: &PhotoRow) -> (Option<String>, Option<String>, Option<String>) {
 }
 
 fn public_ready(r: &PhotoRow) -> bool {
-    r.visibility == Visibility::Public && r.status == PhotoStatus::Ready
+    super::access::listed(None, r)
 }
 
 #[async_trait]
@@ -1092,5 +1070,27 @@ impl SearchRepo for MemSearch {
             before,
             limit,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pbkdf2_sha256;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn pbkdf2_matches_published_vectors() {
+        // RFC 7914 §11 style vectors for PBKDF2-HMAC-SHA256, 32-byte output.
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 1)),
+            "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"
+        );
+        assert_eq!(
+            hex(&pbkdf2_sha256(b"password", b"salt", 4096)),
+            "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"
+        );
     }
 }
