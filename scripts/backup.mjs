@@ -58,11 +58,16 @@ function wrangler(args) {
   });
 }
 
-/** Rows of one SELECT. */
-function query(sql) {
-  const out = wrangler(["--json", "--command", sql]);
-  return JSON.parse(out.slice(out.indexOf("["))).at(-1)?.results ?? [];
+/** The rows of each statement, run in one wrangler call (each call costs seconds). */
+function many(sqls) {
+  const out = wrangler(["--json", "--command", sqls.map((q) => q.replace(/;\s*$/, "")).join(";\n")]);
+  const results = JSON.parse(out.slice(out.indexOf("[")));
+  if (results.length !== sqls.length) throw new Error(`asked ${sqls.length} statements, got ${results.length} results`);
+  return results.map((r) => r.results ?? []);
 }
+
+/** Rows of one SELECT. */
+const query = (sql) => many([sql])[0];
 
 const ident = (name) => `"${name.replaceAll('"', '""')}"`;
 const literal = (v) => {
@@ -72,25 +77,29 @@ const literal = (v) => {
   return `'${String(v).replaceAll("'", "''")}'`;
 };
 
-/** Ordinary tables and their stored columns, parents before children. */
+/** Ordinary tables and their stored columns, parents before children; and the migrations applied. */
 function schema() {
-  const tables = query(
-    "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' " +
-      "AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%' ORDER BY name",
-  );
+  const [tables, applied] = many([
+    // hidden: 0 stored, 1 hidden (virtual tables), 2/3 generated (virtual/stored): only 0 is written.
+    "SELECT m.name AS name, m.sql AS sql, " +
+      "(SELECT json_group_array(json_array(x.name, x.hidden, x.pk)) FROM pragma_table_xinfo(m.name) x) AS cols, " +
+      "(SELECT json_group_array(f.\"table\") FROM pragma_foreign_key_list(m.name) f) AS parents " +
+      "FROM sqlite_master m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' " +
+      "AND m.name NOT LIKE '_cf_%' AND m.name NOT LIKE 'd1_%' ORDER BY m.name",
+    "SELECT name FROM d1_migrations ORDER BY id",
+  ]);
   const virtual = tables.filter((t) => /^CREATE VIRTUAL TABLE/i.test(t.sql)).map((t) => t.name);
-  const keep = tables
-    .map((t) => t.name)
-    .filter((n) => !virtual.includes(n) && !virtual.some((v) => n.startsWith(`${v}_`)) && !DERIVED.has(n));
+  const keep = tables.filter(
+    (t) => !virtual.includes(t.name) && !virtual.some((v) => t.name.startsWith(`${v}_`)) && !DERIVED.has(t.name),
+  );
+  const names = keep.map((t) => t.name);
   const info = new Map();
-  for (const name of keep) {
-    // hidden: 0 stored, 1 hidden (virtual tables), 2/3 generated (virtual/stored): skip those.
-    const cols = query(`SELECT name, hidden, pk FROM pragma_table_xinfo(${literal(name)}) ORDER BY cid`);
-    const parents = query(`SELECT DISTINCT "table" AS parent FROM pragma_foreign_key_list(${literal(name)})`).map((r) => r.parent);
-    info.set(name, {
-      columns: cols.filter((c) => c.hidden === 0).map((c) => c.name),
-      key: cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name),
-      parents: parents.filter((p) => p !== name && keep.includes(p)),
+  for (const t of keep) {
+    const cols = JSON.parse(t.cols);
+    info.set(t.name, {
+      columns: cols.filter(([, hidden]) => hidden === 0).map(([name]) => name),
+      key: cols.filter(([, , pk]) => pk > 0).sort((a, b) => a[2] - b[2]).map(([name]) => name),
+      parents: [...new Set(JSON.parse(t.parents))].filter((p) => p !== t.name && names.includes(p)),
     });
   }
   const order = [];
@@ -100,27 +109,31 @@ function schema() {
     for (const p of info.get(n).parents) visit(p, seen);
     order.push(n);
   };
-  for (const n of keep) visit(n);
-  return { order, info };
+  for (const n of names) visit(n);
+  return { order, info, migrations: applied.map((r) => r.name) };
 }
 
-const migrations = () => query("SELECT name FROM d1_migrations ORDER BY id").map((r) => r.name);
-
 function exportDb(out) {
-  const { order, info } = schema();
-  const dump = { format: "lumen-d1-backup/1", created_at: new Date().toISOString(), migrations: migrations(), tables: {} };
-  for (const name of order) {
+  const { order, info, migrations } = schema();
+  const dump = { format: "lumen-d1-backup/1", created_at: new Date().toISOString(), migrations, tables: {} };
+  const select = (name, offset) => {
     const { columns, key } = info.get(name);
     const by = (key.length ? key : ["rowid"]).map(ident).join(", ");
-    const rows = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const page = query(`SELECT ${columns.map(ident).join(", ")} FROM ${ident(name)} ORDER BY ${by} LIMIT ${PAGE} OFFSET ${offset}`);
+    return `SELECT ${columns.map(ident).join(", ")} FROM ${ident(name)} ORDER BY ${by} LIMIT ${PAGE} OFFSET ${offset}`;
+  };
+  // Every table's first page in one call, then further pages of the large ones.
+  const first = many(order.map((name) => select(name, 0)));
+  order.forEach((name, i) => {
+    const { columns } = info.get(name);
+    const rows = first[i].map((r) => columns.map((c) => r[c]));
+    for (let offset = PAGE, last = first[i].length; last === PAGE; offset += PAGE) {
+      const page = query(select(name, offset));
       rows.push(...page.map((r) => columns.map((c) => r[c])));
-      if (page.length < PAGE) break;
+      last = page.length;
     }
     dump.tables[name] = { columns, rows };
     console.log(`backup: ${name}: ${rows.length} rows`);
-  }
+  });
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, JSON.stringify(dump));
   console.log(`backup: wrote ${out}`);
@@ -139,11 +152,10 @@ const REBUILD = [
 function restoreDb(input) {
   const dump = JSON.parse(readFileSync(input, "utf8"));
   if (dump.format !== "lumen-d1-backup/1") throw new Error(`${input}: not a Lumen backup`);
-  const have = migrations();
+  const { order, migrations: have } = schema();
   if (JSON.stringify(have) !== JSON.stringify(dump.migrations)) {
     throw new Error(`migrations differ: backup has ${dump.migrations.join(", ")}; target has ${have.join(", ")}`);
   }
-  const { order } = schema();
   const missing = Object.keys(dump.tables).filter((t) => !order.includes(t));
   if (missing.length) throw new Error(`tables in the backup but not in the target: ${missing.join(", ")}`);
   const sql = ["PRAGMA defer_foreign_keys = ON;"];
