@@ -263,13 +263,14 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
             )}
             {section(
                 "search",
-                // A search with hits (and an older page), one without, the empty form, and
-                // a tag page with no public photos.
+                // A search with hits, one without, the empty form, and a tag page with no
+                // public photos. No "Older photos" link here: its island would fetch the next
+                // page while the screenshot is taken.
                 view! {
                     <div class="design-stack">
                         <SearchResults
                             q="sunset camera:\"eos r5\"".to_string()
-                            page=Some(PhotoPage { photos: sample_cards(), next: Some("1700000000000.design".into()) })
+                            page=Some(PhotoPage { photos: sample_cards(), next: None })
                             input_id=format!("design-q1-{theme}")
                         />
                         <SearchResults
