@@ -320,7 +320,7 @@ fn PhotoTags(photo_id: String, is_owner: bool) -> impl IntoView {
                                 <input type="hidden" name="photo_id" value=photo_id.clone() />
                                 <label for="tags">"Add tags"</label>
                                 <input id="tags" name="tags" maxlength="1000" placeholder="beach, golden hour" value=kept(ADD, "tags", "") />
-                                <button type="submit" class="button">"Add"</button>
+                                <button type="submit" class="button">"Add tags"</button>
                             </ServerForm>
                         }
                     });

@@ -540,4 +540,76 @@ mod tests {
         }
         Ok(())
     }
+
+    /// `make bench` (with the feed's): a tag page, a camera page and a text search deep in
+    /// their listings at 1 000 and 100 000 photos. The camera page walks its index from the
+    /// cursor (flat); the tag page and the search read every match and sort them, so they
+    /// grow with how many photos match (here one in ten and one in five), not with the table.
+    #[test]
+    #[ignore = "a benchmark: run by `make bench`"]
+    fn bench_tag_camera_and_search_pages() -> TestResult {
+        use std::time::Instant;
+        const WORDS: [&str; 5] = ["sunset", "harbour", "mountain", "street", "portrait"];
+        for total in [1_000u32, 100_000] {
+            let mut c = db()?;
+            let tx = c.transaction()?;
+            {
+                let mut add = tx.prepare(
+                    "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, \
+                     created_at, updated_at, visibility, exif_json) VALUES (?1, ?2, ?3, 'ready', \
+                     'image/jpeg', 1, ?4, ?4, ?5, ?6)",
+                )?;
+                let mut tag =
+                    tx.prepare("INSERT INTO photo_tags (photo_id, tag) VALUES (?1, 'sea')")?;
+                for i in 0..total {
+                    let id = format!("p{i:06}");
+                    let vis = if i % 5 == 4 { "private" } else { "public" };
+                    let title = format!("{} number {i}", WORDS[i as usize % WORDS.len()]);
+                    let exif = format!(r#"{{"make":"Make{0}","model":"Model {0}"}}"#, i % 10);
+                    add.execute(params![
+                        id,
+                        format!("u{}", i % 50),
+                        title,
+                        i64::from(i),
+                        vis,
+                        exif
+                    ])?;
+                    if i % 10 == 3 {
+                        tag.execute(params![id])?;
+                    }
+                }
+            }
+            tx.commit()?;
+            c.execute("ANALYZE", [])?;
+            let mid = i64::from(total / 2);
+            let id = format!("p{mid:06}");
+            let runs = 100;
+            let time = |sql: &str, args: Vec<Value>| -> TestResult<f64> {
+                let mut stmt = c.prepare(sql)?;
+                let start = Instant::now();
+                for _ in 0..runs {
+                    let n = stmt
+                        .query(params_from_iter(args.iter()))?
+                        .mapped(|_| Ok(()))
+                        .count();
+                    assert!(n > 0, "{sql}");
+                }
+                Ok(start.elapsed().as_secs_f64() * 1e6 / f64::from(runs))
+            };
+            let before = (mid, id.clone());
+            let (sql, args) = listing_sql(&Listing::Tag("sea".into()), Some(&before), 31);
+            let tag = time(sql, values(&args))?;
+            let (sql, args) =
+                listing_sql(&Listing::Camera("make3 model 3".into()), Some(&before), 31);
+            let camera = time(sql, values(&args))?;
+            let q = app::ssr::search::parse("sunset").ok_or("query")?;
+            let (sql, args) = search_sql(&q, None, Some(&before), 31);
+            let search = time(&sql, values(&args))?;
+            println!(
+                "search SQL at {total:>7} photos: tag page {tag:>8.1} µs, camera page {camera:>7.1} µs, \
+                 search page {search:>8.1} µs"
+            );
+        }
+        Ok(())
+    }
 }
