@@ -11,7 +11,7 @@ help:
 	@echo "make test   every test level: lint, native, wrangler dry-run, integration, browser"
 	@echo "make preview  local rehearsal of a pull request's preview: seed, deep links, serve on :8788"
 	@echo "make visual   screenshot every deep link and catalogue section, compare with e2e/visual-baseline"
-	@echo "make bench  bundle sizes and the media pipeline benchmark"
+	@echo "make bench  bundle sizes, the media pipeline benchmark and the media service's"
 	@echo "make backup [TARGET=--remote] [FILE=…]   D1, table by table, into backups/ (restore: make restore FILE=…)"
 
 tools:
@@ -33,6 +33,7 @@ lint: tools
 	cargo clippy -q -p app --features hydrate --target wasm32-unknown-unknown --target-dir target/hydrate -- -D warnings
 	cargo clippy -q -p server --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -q -p server --all-targets -- -D warnings
+	cargo clippy -q -p media-service --all-targets -- -D warnings
 	@$(ENV) "$$ACTIONLINT_BIN" -color=false && echo "actionlint: .github/workflows ok"
 
 test-native: tools
@@ -40,15 +41,18 @@ test-native: tools
 	cargo test -q -p app
 	cargo test -q -p app --features ssr
 	cargo test -q -p server
+	cargo test -q -p media-service
 
 # Offline: bundles the Worker as `wrangler deploy` would, without uploading it: the
-# production config, then a pull request's generated preview config.
+# production config, then a pull request's generated preview config; then the media
+# service's deployment files (scripts/check-deploy.sh).
 dry-run: build
 	@$(ENV) out=$$(wrangler deploy --dry-run --outdir target/dry-run 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | grep -E "Total Upload|dry-run"
 	@$(ENV) cfg=$$(node scripts/preview-config.mjs 4242) && \
 	  out=$$(wrangler deploy --dry-run --config "$$cfg" --outdir target/dry-run-preview 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | grep -E "lumen-pr-4242|preview" | sed 's/^/preview: /'
+	@./scripts/check-deploy.sh
 
 # No preview config may name a production database, bucket or queue.
 check-preview: tools

@@ -212,7 +212,7 @@ describe("A's private and unlisted photos, swept as B and as anonymous", () => {
     for (const [who, cookie] of [...viewers(), ["A", A.cookie]]) {
       const feed = await api("list_photos", {}, { cookie });
       assert.equal(feed.status, 200);
-      assert.deepEqual(feed.json.map((c) => c.id).sort(), publicIds, `${who}: feed is public only`);
+      assert.deepEqual(feed.json.photos.map((c) => c.id).sort(), publicIds, `${who}: feed is public only`);
       const feedHtml = (await html("/", { cookie })).text;
       for (const role of ["unlisted", "private"]) {
         assert.ok(!feedHtml.includes(P[role].id) && !feedHtml.includes(P[role].title), `${who}: feed page hides ${role}`);

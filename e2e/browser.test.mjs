@@ -45,6 +45,13 @@ before(async () => {
     const [{ id }] = (await res.json()).photos;
     assert.equal((await waitProcessed(srv.base, id)).status, "ready");
   }
+  // And 70 older rows straight into D1 (a listing needs rows, not pixels): three feed pages.
+  const [{ id: owner }] = await srv.d1(`SELECT id FROM users WHERE username = '${SEEDED_USER}'`);
+  const t0 = Date.now() - 30 * 24 * 3600 * 1000;
+  await srv.d1(
+    `INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at, visibility)
+     VALUES ${Array.from({ length: 70 }, (_, i) => `('old${String(i).padStart(2, "0")}', '${owner}', 'old ${i}', 'ready', 'image/png', 1, ${t0 + i}, ${t0 + i}, 'public')`).join(", ")}`,
+  );
 });
 
 after(async () => {
@@ -614,6 +621,41 @@ for (const project of [
       } finally {
         await stranger.close();
       }
+      assert.deepEqual(problems.splice(0), []);
+    });
+
+    test("the feed to its end: the next page loads on scroll with JS, through Older photos without", async () => {
+      const [{ n: total }] = await srv.d1("SELECT count(*) AS n FROM photos WHERE visibility = 'public' AND status = 'ready'");
+      assert.ok(total > 60, `${total} photos: more than two pages`);
+      const ids = () => page.locator("ul.grid a.thumb").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+      await open("/");
+      assert.equal((await ids()).length, 30, "one page first");
+      const seen = [];
+      if (project.js) {
+        // Scroll until the Older link is gone: the cards of every page join this one.
+        for (let i = 0; i < 10 && (await page.locator("nav.paging a.older").count()) > 0; i++) {
+          const before = (await ids()).length;
+          await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+          await waitFor(async () => (await ids()).length > before || (await page.locator("nav.paging a.older").count()) === 0, {
+            timeout: T,
+            what: "the next page's cards",
+          });
+        }
+        seen.push(...(await ids()));
+        assert.match(page.url(), /\?before=/, "the address follows the loaded page");
+      } else {
+        for (let i = 0; i < 10; i++) {
+          seen.push(...(await ids()));
+          const older = page.getByRole("link", { name: "Older photos" });
+          if ((await older.count()) === 0) break;
+          const href = await older.getAttribute("href");
+          await older.click();
+          await page.waitForURL(`${srv.base}${href}`, { timeout: T });
+        }
+      }
+      assert.equal(seen.length, total, "every photo");
+      assert.equal(new Set(seen).size, total, "none twice");
+      await shot("feed-end");
       assert.deepEqual(problems.splice(0), []);
     });
 

@@ -200,9 +200,13 @@ describe("upload → queue → variants", () => {
     assert.equal(several.status, 303);
     assert.equal(several.headers.get("location"), "/");
     await waitProcessed(srv.base, id);
+    // The feed lists finished photos only: wait for every job.
+    for (const { id: pending } of await srv.d1("SELECT id FROM photos WHERE status = 'pending'")) {
+      await waitProcessed(srv.base, pending);
+    }
 
     // Newest first: the last upload's photos lead the feed.
-    const list = await (await get("/api/list_photos", { method: "POST" })).json();
+    const list = (await (await get("/api/list_photos", { method: "POST" })).json()).photos;
     assert.deepEqual(
       list.slice(0, 3).map((p) => p.title).sort(),
       ["chelsea", "coins", "rocket"],
@@ -215,8 +219,9 @@ describe("refusals store nothing", () => {
   let baseline;
   test("(counting what is stored)", async () => {
     // Let every queued job finish first, so counts are stable.
-    const list = await (await get("/api/list_photos", { method: "POST" })).json();
-    for (const p of list) await waitProcessed(srv.base, p.id);
+    for (const { id } of await srv.d1("SELECT id FROM photos WHERE status = 'pending'")) {
+      await waitProcessed(srv.base, id);
+    }
     baseline = await counts();
     assert.ok(baseline.photos > 0 && baseline.r2 > baseline.photos);
   });

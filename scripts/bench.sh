@@ -18,6 +18,10 @@ row() { # name, budget bytes (gzip), files...
 
 echo "== bundle sizes (release, gzip -9)"
 row "worker (index_bg.wasm + index.js)" 1000000 server/build/index_bg.wasm server/build/index.js
+# Cloudflare's own Worker size limits, on the compressed upload: 3 MB free, 10 MB paid.
+w=$(gz server/build/index_bg.wasm server/build/index.js)
+printf '%-34s %s of the free plan'"'"'s 3 MB, %s of the paid plan'"'"'s 10 MB\n' "worker vs Cloudflare's limits" \
+  "$(awk -v g="$w" 'BEGIN{printf "%.0f%%", 100*g/3e6}')" "$(awk -v g="$w" 'BEGIN{printf "%.0f%%", 100*g/1e7}')"
 row "client first page (wasm + js)" 200000 public/pkg/app-*_bg.wasm public/pkg/app-*.js
 row "stylesheet" 20000 public/pkg/style-*.css
 
@@ -28,9 +32,25 @@ mkdir -p "$out"
 cargo bench -q -p media --bench ladder -- --keep "$out" | tee "$out/native.log"
 
 echo
-echo "== media job in workerd (the real queue consumer under wrangler dev)"
+echo "== media job in workerd (the real queue consumer under wrangler dev), against sharp's single-decode ladder"
 node scripts/bench-workerd.mjs "$out" "$out/native.log"
 
 echo
 echo "== peak isolate memory in workerd (JS heap + wasm, limit 128 MiB): largest accepted upload and its jobs"
 node scripts/bench-memory.mjs "$out"
+
+echo
+echo "== the media service (LUMEN_PROCESSING=service): throughput, and the consumer's CPU per job in both modes"
+node --disable-warning=ExperimentalWarning scripts/bench-service.mjs "$out"
+
+echo
+echo "== listing SQL (keyset pages) at 1 000 and 100 000 photos in SQLite: time per page should not grow"
+cargo test -q -p server --release bench_listing -- --ignored --nocapture 2>&1 | grep "listing SQL"
+
+echo
+echo "== tag, camera and search pages at 1 000 and 100 000 photos in SQLite (tag and search grow with their matches)"
+cargo test -q -p server --release bench_tag_camera_and_search -- --ignored --nocapture 2>&1 | grep "search SQL"
+
+echo
+echo "== CPU per request in workerd (LUMEN_METER=1; free plan: 10 ms), and D1/R2/queue counts per request"
+node scripts/bench-requests.mjs "$out"

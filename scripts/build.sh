@@ -25,8 +25,11 @@ echo "client: public/pkg (hash $hash)"
 # Worker: the asset hash is a compile-time constant of `app`. `erase_components` type-erases
 # Leptos views on the server (measured: 1.13 MB -> 0.98 MB gzip, budget 1.0 MB); it is a
 # cfg flag, so the Worker gets its own target dir instead of rebuilding the shared one.
+# `+simd128` lets LLVM vectorise the image codecs' loops (workerd's V8 runs wasm SIMD;
+# wasm-opt is told with `--enable-simd` in server/Cargo.toml). Worker only: the client
+# bundle stays plain wasm for older browsers. Measured in media/BENCH.md.
 log=target/worker-build.log
-if ! (cd server && CARGO_TARGET_DIR="$ROOT/target/worker" RUSTFLAGS="--cfg erase_components" \
+if ! (cd server && CARGO_TARGET_DIR="$ROOT/target/worker" RUSTFLAGS="--cfg erase_components -C target-feature=+simd128" \
   LUMEN_ASSET_HASH="$hash" worker-build --release) >"$log" 2>&1; then
   grep -v target_features "$log" | grep -E -A12 '^(error|Error)' | head -n 60
   echo "worker-build failed (full log: $log)"

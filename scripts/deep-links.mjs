@@ -32,6 +32,8 @@ export const LINKS = [
     note: "the empty state in the catalogue (the demo feed is never empty)",
   },
   { key: "not-found", label: "404", path: "/no/such/page" },
+  { key: "older-photos", label: "Older photos link (end of a page)", path: "/_design#light-paging", note: "the demo feed fits on one page" },
+  { key: "broken-page-link", label: "Broken page link (400)", path: "/?before=nonsense", status: 400 },
   { key: "photo-private-anon", label: "Ada's private photo, signed out (404)", photo: "private", status: 404 },
   { key: "design", label: "Design catalogue", path: "/_design" },
   { key: "album", label: "Ada's public album (its private photo hidden)", album: "album" },

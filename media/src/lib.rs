@@ -17,6 +17,7 @@ mod probe;
 mod resize;
 mod thumb;
 mod watermark;
+pub mod wire;
 
 use sha2::{Digest, Sha256};
 

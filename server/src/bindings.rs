@@ -11,3 +11,9 @@ pub const QUOTA_BYTES: &str = "LUMEN_QUOTA_BYTES";
 pub const UPLOADS_PER_HOUR: &str = "LUMEN_UPLOADS_PER_HOUR";
 /// Photos one album zip may hold (raise it on the paid plan).
 pub const ZIP_MAX_PHOTOS: &str = "LUMEN_ZIP_MAX_PHOTOS";
+/// Where media jobs run: `worker` (default) or `service` (the native media service).
+pub const PROCESSING: &str = "LUMEN_PROCESSING";
+/// `service` mode: the media service's origin, e.g. `https://media.example.com`.
+pub const SERVICE_URL: &str = "LUMEN_SERVICE_URL";
+/// `service` mode: the secret shared with the media service (`wrangler secret put`).
+pub const SERVICE_SECRET: &str = "LUMEN_SERVICE_SECRET";

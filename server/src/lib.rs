@@ -6,9 +6,11 @@ mod cron;
 mod crypto;
 mod d1;
 mod memory;
+mod meter;
 mod platform;
 mod queue;
 mod r2;
+mod render;
 mod router;
 mod routes;
 
@@ -22,7 +24,16 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
+async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
+    let (meter, env) = meter::Meter::start(env);
+    meter.run(handle(req, env, meter.clone())).await
+}
+
+async fn handle(
+    mut req: HttpRequest,
+    env: Env,
+    meter: meter::Meter,
+) -> worker::Result<web_sys::Response> {
     let started = worker::Date::now().as_millis();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
@@ -46,7 +57,11 @@ async fn fetch(mut req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<
     routes::headers::apply(res.headers_mut(), asker);
     let fixed = res.extensions_mut().remove::<routes::FixedLength>();
     let ms = worker::Date::now().as_millis().saturating_sub(started);
-    worker::console_log!("{method} {path} {} {ms}ms", res.status().as_u16());
+    worker::console_log!(
+        "{method} {path} {} {ms}ms{}",
+        res.status().as_u16(),
+        meter.report()
+    );
     let raw = worker::response_to_wasm(res)?;
     match fixed {
         Some(routes::FixedLength(len)) => routes::fixed_length(raw, len),
@@ -60,12 +75,21 @@ async fn queue(
     env: Env,
     _ctx: Context,
 ) -> worker::Result<()> {
-    queue::consume(batch, env).await
+    let (meter, env) = meter::Meter::start(env);
+    let done = meter.run(queue::consume(batch, env)).await;
+    if meter.is_on() {
+        worker::console_log!("QUEUE batch done{}", meter.report());
+    }
+    done
 }
 
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
-    if let Err(e) = cron::run(&env).await {
+    let (meter, env) = meter::Meter::start(env);
+    if let Err(e) = meter.run(cron::run(&env)).await {
         worker::console_error!("CRON failed: {e}");
+    }
+    if meter.is_on() {
+        worker::console_log!("CRON done{}", meter.report());
     }
 }

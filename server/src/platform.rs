@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use app::ssr::platform::{Platform, Quotas, Stage};
+use app::ssr::platform::{Platform, Processing, Quotas, Stage};
 use app::ssr::ports::{Clock, Ids, PortError, PortResult};
 use worker::Env;
 
@@ -16,6 +16,7 @@ use crate::d1::search::D1Search;
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
+use crate::render::HttpMediaService;
 
 pub fn build(env: &Env) -> worker::Result<Platform> {
     let stage = env
@@ -27,6 +28,13 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
     for name in bad {
         worker::console_warn!("{name} is not a whole number; using the default");
     }
+    let processing = match backend(var) {
+        Backend::Worker => Processing::Worker,
+        Backend::Service { origin, secret } => Processing::Service(Arc::new(
+            HttpMediaService::new(env.bucket(bindings::PHOTOS)?, origin, secret),
+        )),
+        Backend::Misconfigured(why) => Processing::Misconfigured(why),
+    };
     let albums = Arc::new(D1Albums::new(env.d1(bindings::DB)?));
     let search = Arc::new(D1Search::new(env.d1(bindings::DB)?));
     Ok(Platform {
@@ -45,7 +53,65 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         clock: Arc::new(WorkerClock),
         ids: Arc::new(RandomIds),
         stage,
+        processing,
     })
+}
+
+/// Shortest `LUMEN_SERVICE_SECRET` accepted, as the service itself requires.
+const MIN_SECRET_LEN: usize = 32;
+
+/// What `LUMEN_PROCESSING` and, for `service`, `LUMEN_SERVICE_URL` and `LUMEN_SERVICE_SECRET`
+/// ask for. A wrong setting is not an error here (every request would fail): each media job
+/// fails with the sentence instead, which the photo shows.
+#[derive(Debug, PartialEq, Eq)]
+enum Backend {
+    Worker,
+    Service { origin: String, secret: String },
+    Misconfigured(String),
+}
+
+fn backend(var: impl Fn(&str) -> Option<String>) -> Backend {
+    let mode = var(bindings::PROCESSING).unwrap_or_default();
+    match mode.trim() {
+        "" | "worker" => Backend::Worker,
+        "service" => {
+            let url = var(bindings::SERVICE_URL).unwrap_or_default();
+            let url = url.trim().trim_end_matches('/');
+            let secret = var(bindings::SERVICE_SECRET).unwrap_or_default();
+            let mis = |why: String| {
+                Backend::Misconfigured(format!(
+                    "Processing is set to \"service\" but {why}; an admin must fix the \
+                     setting and process the photo again."
+                ))
+            };
+            if url.is_empty() {
+                return mis(format!("{} is not set", bindings::SERVICE_URL));
+            }
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            if host.is_none_or(|h| h.is_empty() || h.contains(['/', '?', '#'])) {
+                return mis(format!(
+                    "{} is not an origin like https://media.example.com",
+                    bindings::SERVICE_URL
+                ));
+            }
+            if secret.len() < MIN_SECRET_LEN {
+                return mis(format!(
+                    "the secret {} is missing or shorter than {MIN_SECRET_LEN} characters",
+                    bindings::SERVICE_SECRET
+                ));
+            }
+            Backend::Service {
+                origin: url.to_string(),
+                secret,
+            }
+        }
+        other => Backend::Misconfigured(format!(
+            "{} is {other:?}; it must be \"worker\" or \"service\".",
+            bindings::PROCESSING
+        )),
+    }
 }
 
 /// The defaults, overridden by each variable that is set and parses. Also returns the
@@ -106,6 +172,62 @@ impl Ids for RandomIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processing_defaults_to_the_worker_and_explains_a_wrong_setting() {
+        let vars = |pairs: Vec<(&'static str, &'static str)>| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let secret = "s".repeat(32);
+        let secret: &'static str = secret.leak();
+        assert_eq!(backend(vars(vec![])), Backend::Worker);
+        assert_eq!(
+            backend(vars(vec![(bindings::PROCESSING, "worker")])),
+            Backend::Worker
+        );
+        assert_eq!(
+            backend(vars(vec![
+                (bindings::PROCESSING, "service"),
+                (bindings::SERVICE_URL, "http://127.0.0.1:8790/"),
+                (bindings::SERVICE_SECRET, secret),
+            ])),
+            Backend::Service {
+                origin: "http://127.0.0.1:8790".into(),
+                secret: secret.into()
+            }
+        );
+        let why = |v: Vec<(&'static str, &'static str)>| match backend(vars(v)) {
+            Backend::Misconfigured(why) => why,
+            other => panic!("{other:?}"),
+        };
+        assert!(
+            why(vec![(bindings::PROCESSING, "service")]).contains("LUMEN_SERVICE_URL is not set")
+        );
+        assert!(why(vec![
+            (bindings::PROCESSING, "service"),
+            (bindings::SERVICE_URL, "https://media.example.com/render"),
+            (bindings::SERVICE_SECRET, secret),
+        ])
+        .contains("not an origin"));
+        assert!(why(vec![
+            (bindings::PROCESSING, "service"),
+            (bindings::SERVICE_URL, "ftp://media.example.com"),
+            (bindings::SERVICE_SECRET, secret),
+        ])
+        .contains("not an origin"));
+        assert!(why(vec![
+            (bindings::PROCESSING, "service"),
+            (bindings::SERVICE_URL, "https://media.example.com"),
+            (bindings::SERVICE_SECRET, "short"),
+        ])
+        .contains("LUMEN_SERVICE_SECRET"));
+        assert!(why(vec![(bindings::PROCESSING, "vps")]).contains("\"vps\""));
+    }
 
     #[test]
     fn quotas_take_each_variable_that_parses() {

@@ -35,6 +35,7 @@ fn wording(error: &LumenError) -> (&'static str, String) {
             "There is nothing here: the link may be mistyped, or the photo was removed."
                 .to_string(),
         ),
+        e @ LumenError::BadRequest { .. } => ("This page link is broken", e.to_string()),
         e => ("Something went wrong", e.to_string()),
     }
 }

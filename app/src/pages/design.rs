@@ -9,6 +9,7 @@ use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
 use crate::components::listing::PhotoListing;
 use crate::components::nav::NavBar;
+use crate::components::paging::OlderLink;
 use crate::components::photo_card::PhotoGrid;
 use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm, Subject};
 use crate::components::status::StatusBadge;
@@ -32,6 +33,7 @@ const SECTIONS: [(&str, &str); 13] = [
     ("cards", "Photo cards"),
     ("albums", "Album cards"),
     ("album-page", "Album page"),
+    ("paging", "Paging"),
     ("progress", "Upload progress"),
     ("forms", "Form errors"),
     ("empty", "Empty and loading states"),
@@ -154,6 +156,20 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
             )}
             {section("cards", view! { <PhotoGrid cards=sample_cards() /> }.into_any())}
             {section("albums", view! { <AlbumGrid cards=sample_albums() /> }.into_any())}
+            {section(
+                "paging",
+                // The end of a listing page: the link to the next one (loaded on scroll
+                // where JS runs), and a broken page link's refusal.
+                view! {
+                    <div class="design-stack">
+                        <OlderLink href=Some("/_design?before=design".to_string()) />
+                        <ErrorNotice error=LumenError::BadRequest {
+                            reason: "That page link is broken. Go back to the first page.".into(),
+                        } />
+                    </div>
+                }
+                    .into_any(),
+            )}
             {section(
                 "album-page",
                 // As a visitor sees it, then through an album share link that allows downloads.

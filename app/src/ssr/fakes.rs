@@ -262,6 +262,15 @@ impl PhotoRepo for Port {
         row.failure = Some(reason.into());
         Ok(())
     }
+    async fn note_retry(&self, id: &str, reason: &str) -> PortResult<()> {
+        if let Some(row) = lock(&self.0.photos)
+            .get_mut(id)
+            .filter(|r| r.status == PhotoStatus::Pending)
+        {
+            row.failure = Some(reason.into());
+        }
+        Ok(())
+    }
     async fn stale_pending(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>> {
         Ok(lock(&self.0.photos)
             .values()
@@ -676,6 +685,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         clock: port.clone(),
         ids: port,
         stage: Stage::Local,
+        processing: super::platform::Processing::Worker,
     };
     (p, mem)
 }

@@ -2,9 +2,14 @@
 //! Idempotent: it reloads the row, skips finished work and writes deterministic keys,
 //! so a redelivered message changes nothing.
 
+use media::wire::{Meta, Settings};
+
 use crate::model::PhotoStatus;
 use crate::ssr::keys;
-use crate::ssr::ports::{MediaJob, PortResult, Rendition, VariantRow};
+use crate::ssr::platform::Processing;
+use crate::ssr::ports::{
+    MediaJob, MediaService, PhotoRow, PortError, PortResult, RenderError, Rendition, VariantRow,
+};
 use crate::ssr::Platform;
 
 /// Bump when the pipeline's output changes, so new renders get new (immutable) URLs.
@@ -22,7 +27,8 @@ pub enum JobOutcome {
     Skipped,
 }
 
-/// Runs one job. `Err` is transient (storage unavailable): the caller retries.
+/// Runs one job. `Err` is transient (storage or media service unavailable): the caller
+/// retries.
 pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome> {
     let MediaJob::ProcessV1 { photo_id } = job;
     let Some(row) = p.photos.get(photo_id).await? else {
@@ -31,10 +37,17 @@ pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome>
     if row.status != PhotoStatus::Pending {
         return Ok(JobOutcome::Skipped);
     }
-    let Some(original) = p.blobs.get(&keys::original(&row.owner_id, &row.id)).await? else {
-        return fail(p, &row.id, "The original file is missing.").await;
-    };
-    let spec = media::Spec {
+    let spec = spec_for(&row);
+    match &p.processing {
+        Processing::Worker => in_worker(p, &row, &spec).await,
+        Processing::Service(service) => on_service(p, &row, &spec, service.as_ref()).await,
+        Processing::Misconfigured(reason) => fail(p, &row.id, reason).await,
+    }
+}
+
+/// What the job asks of the pipeline, whichever backend runs it.
+pub fn spec_for(row: &PhotoRow) -> media::Spec {
+    media::Spec {
         watermark: row.watermark.then(|| {
             format!(
                 "© {} · Lumen",
@@ -42,40 +55,93 @@ pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome>
             )
         }),
         ..media::Spec::default()
+    }
+}
+
+/// `worker`: the pipeline runs here, in wasm.
+async fn in_worker(p: &Platform, row: &PhotoRow, spec: &media::Spec) -> PortResult<JobOutcome> {
+    let Some(original) = p.blobs.get(&keys::original(&row.owner_id, &row.id)).await? else {
+        return fail(p, &row.id, MISSING).await;
     };
-    let out = match media::process(&original.bytes, &spec) {
+    let out = match media::process(&original.bytes, spec) {
         Ok(out) => out,
         Err(e) => return fail(p, &row.id, &e.user_message()).await,
     };
     drop(original);
-    let rev = format!(
-        "{PIPELINE_VERSION}-{}",
-        out.sha256.get(..12).unwrap_or(&out.sha256)
-    );
-    let mut variants = Vec::with_capacity(out.variants.len());
-    for v in out.variants {
-        let key = keys::variant(&row.id, &rev, v.width, v.ext);
-        let bytes = v.bytes.len() as u64;
-        p.blobs.put(&key, v.bytes, v.mime).await?;
-        variants.push(VariantRow {
+    let meta = Meta::of(&out);
+    let rev = rev_of(&meta.sha256);
+    for (v, bytes) in meta.variants.iter().zip(out.variants) {
+        let key = keys::variant(&row.id, &rev, v.width, &v.ext);
+        p.blobs.put(&key, bytes.bytes, &v.mime).await?;
+    }
+    ready(p, row, meta, rev).await
+}
+
+/// `service`: the native media service renders; this isolate only moves bytes it never
+/// reads from the service's answer to R2, and records the metadata.
+async fn on_service(
+    p: &Platform,
+    row: &PhotoRow,
+    spec: &media::Spec,
+    service: &dyn MediaService,
+) -> PortResult<JobOutcome> {
+    let key = keys::original(&row.owner_id, &row.id);
+    let rendered = match service.render(&key, &Settings::of(spec)).await {
+        Ok(rendered) => rendered,
+        Err(RenderError::Refused(reason)) => return fail(p, &row.id, &reason).await,
+        Err(RenderError::Transient(why)) => {
+            // Recorded while the photo is pending (an admin sees why it waits), then retried.
+            // Only the kind of failure (a status, "unreachable"): the rest may be the answer's
+            // text, which is for the log, not for a row that readers of the photo receive.
+            let kind = why.split([' ', ':']).next().unwrap_or_default();
+            let note = format!("Waiting for the media service ({kind}); it will be tried again.");
+            if let Err(e) = p.photos.note_retry(&row.id, &note).await {
+                leptos::logging::warn!("photo {}: retry note not written: {e}", row.id);
+            }
+            return Err(PortError::Unavailable(format!("media service: {why}")));
+        }
+    };
+    let meta = rendered.meta().clone();
+    let rev = rev_of(&meta.sha256);
+    for (i, v) in meta.variants.iter().enumerate() {
+        rendered
+            .store(i, &keys::variant(&row.id, &rev, v.width, &v.ext))
+            .await?;
+    }
+    ready(p, row, meta, rev).await
+}
+
+const MISSING: &str = "The original file is missing.";
+
+fn rev_of(sha256: &str) -> String {
+    format!("{PIPELINE_VERSION}-{}", sha256.get(..12).unwrap_or(sha256))
+}
+
+/// Records the rendition (its variants are stored) and marks the photo ready.
+async fn ready(p: &Platform, row: &PhotoRow, meta: Meta, rev: String) -> PortResult<JobOutcome> {
+    let thumbhash = meta.thumbhash_bytes();
+    let variants: Vec<VariantRow> = meta
+        .variants
+        .into_iter()
+        .map(|v| VariantRow {
             photo_id: row.id.clone(),
             width: v.width,
             height: v.height,
-            mime: v.mime.to_string(),
-            r2_key: key,
-            bytes,
-        });
-    }
-    let [r, g, b, _] = out.average_rgba;
+            r2_key: keys::variant(&row.id, &rev, v.width, &v.ext),
+            mime: v.mime,
+            bytes: v.len,
+        })
+        .collect();
+    let [r, g, b, _] = meta.average_rgba;
     let rendition = Rendition {
-        width: out.width,
-        height: out.height,
-        sha256: out.sha256,
+        width: meta.width,
+        height: meta.height,
+        sha256: meta.sha256,
         rev,
         placeholder: format!("#{r:02x}{g:02x}{b:02x}"),
-        thumbhash: out.thumbhash,
-        exif_json: serde_json::to_string(&out.exif).unwrap_or_default(),
-        gps_json: out.gps.and_then(|g| serde_json::to_string(&g).ok()),
+        thumbhash,
+        exif_json: meta.exif_json,
+        gps_json: meta.gps_json,
         variants,
     };
     let n = rendition.variants.len();
@@ -147,6 +213,139 @@ mod tests {
         mem.insert(pending_row("p1", 1));
         let out = block_on(process_job(&p, &job("p1"))).unwrap();
         assert!(matches!(out, JobOutcome::Failed { .. }));
+    }
+
+    /// The service as the Worker sees it: the real pipeline behind the real wire format.
+    struct FakeService {
+        blobs: std::sync::Arc<dyn crate::ssr::ports::BlobStore>,
+        answer: Option<RenderError>,
+    }
+
+    struct FakeRendered {
+        meta: Meta,
+        bodies: Vec<Vec<u8>>,
+        blobs: std::sync::Arc<dyn crate::ssr::ports::BlobStore>,
+    }
+
+    #[async_trait::async_trait]
+    impl MediaService for FakeService {
+        async fn render(
+            &self,
+            original_key: &str,
+            settings: &Settings,
+        ) -> Result<Box<dyn crate::ssr::ports::Rendered>, RenderError> {
+            if let Some(e) = &self.answer {
+                return Err(e.clone());
+            }
+            let Ok(Some(original)) = self.blobs.get(original_key).await else {
+                return Err(RenderError::Refused(MISSING.into()));
+            };
+            let spec = settings.apply(&media::Spec::default());
+            let out = media::process(&original.bytes, &spec)
+                .map_err(|e| RenderError::Refused(e.user_message()))?;
+            let body = media::wire::encode_response(&out);
+            let len = media::wire::meta_len(&body).map_err(RenderError::Transient)?;
+            let json = &body[media::wire::PREFIX_LEN..media::wire::PREFIX_LEN + len];
+            let (meta, spans) =
+                media::wire::parse_meta(json, body.len()).map_err(RenderError::Transient)?;
+            let bodies = spans
+                .iter()
+                .map(|&(at, n)| body[at..at + n].to_vec())
+                .collect();
+            Ok(Box::new(FakeRendered {
+                meta,
+                bodies,
+                blobs: self.blobs.clone(),
+            }))
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl crate::ssr::ports::Rendered for FakeRendered {
+        fn meta(&self) -> &Meta {
+            &self.meta
+        }
+        async fn store(&self, index: usize, key: &str) -> PortResult<()> {
+            let v = &self.meta.variants[index];
+            self.blobs
+                .put(key, self.bodies[index].clone(), &v.mime)
+                .await
+        }
+    }
+
+    fn on_service(
+        p: &mut Platform,
+        answer: Option<RenderError>,
+    ) -> std::sync::Arc<dyn MediaService> {
+        let service: std::sync::Arc<dyn MediaService> = std::sync::Arc::new(FakeService {
+            blobs: p.blobs.clone(),
+            answer,
+        });
+        p.processing = Processing::Service(service.clone());
+        service
+    }
+
+    #[test]
+    fn service_mode_stores_what_worker_mode_stores() {
+        let run = |service: bool| {
+            let (mut p, mem) = fake_platform();
+            if service {
+                on_service(&mut p, None);
+            }
+            let mut row = pending_row("p1", 1);
+            row.watermark = true;
+            row.owner_username = Some("ada".into());
+            mem.insert(row);
+            mem.put_blob(&keys::original("u1", "p1"), png_bytes(900, 700));
+            let out = block_on(process_job(&p, &job("p1"))).unwrap();
+            assert_eq!(out, JobOutcome::Ready { variants: 3 });
+            let variants = mem.variants_of("p1");
+            let bytes: Vec<Vec<u8>> = variants
+                .iter()
+                .map(|v| block_on(p.blobs.get(&v.r2_key)).unwrap().unwrap().bytes)
+                .collect();
+            (mem.photo("p1").unwrap(), variants, bytes)
+        };
+        let (worker, service) = (run(false), run(true));
+        assert_eq!(worker, service);
+        assert_eq!(worker.0.status, PhotoStatus::Ready);
+    }
+
+    #[test]
+    fn service_refusals_fail_the_photo_and_outages_retry() {
+        let (mut p, mem) = fake_platform();
+        mem.insert(pending_row("p1", 1));
+        mem.put_blob(&keys::original("u1", "p1"), png_bytes(64, 64));
+        on_service(&mut p, Some(RenderError::Transient("503 busy".into())));
+        assert!(block_on(process_job(&p, &job("p1"))).is_err());
+        let row = mem.photo("p1").unwrap();
+        assert_eq!(row.status, PhotoStatus::Pending);
+        assert_eq!(
+            row.failure.as_deref(),
+            Some("Waiting for the media service (503); it will be tried again."),
+            "the wait is noted, without the answer's text"
+        );
+
+        let why = "The media service refused this Worker's signature.";
+        on_service(&mut p, Some(RenderError::Refused(why.into())));
+        let out = block_on(process_job(&p, &job("p1"))).unwrap();
+        assert_eq!(out, JobOutcome::Failed { reason: why.into() });
+        let row = mem.photo("p1").unwrap();
+        assert_eq!(row.status, PhotoStatus::Failed);
+        assert_eq!(row.failure.as_deref(), Some(why));
+        assert!(mem.variants_of("p1").is_empty());
+    }
+
+    #[test]
+    fn a_misconfigured_backend_fails_the_photo_with_its_reason() {
+        let (mut p, mem) = fake_platform();
+        mem.insert(pending_row("p1", 1));
+        mem.put_blob(&keys::original("u1", "p1"), png_bytes(64, 64));
+        let why = "LUMEN_PROCESSING is \"service\" but LUMEN_SERVICE_URL is not set.";
+        p.processing = Processing::Misconfigured(why.into());
+        let out = block_on(process_job(&p, &job("p1"))).unwrap();
+        assert_eq!(out, JobOutcome::Failed { reason: why.into() });
+        assert_eq!(mem.photo("p1").unwrap().failure.as_deref(), Some(why));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, LinkRepo, PhotoRepo,
-    RateLimiter, SearchRepo, TagRepo, UserRepo,
+    AlbumPhotos, AlbumRepo, BlobStore, Clock, Crypto, Ids, JobQueue, LinkRepo, MediaService,
+    PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -53,6 +53,18 @@ impl Default for Quotas {
     }
 }
 
+/// Where media jobs run (`LUMEN_PROCESSING`).
+#[derive(Clone)]
+pub enum Processing {
+    /// In the queue consumer's isolate: the default, for the paid plan.
+    Worker,
+    /// On the native media service (a VPS behind a Tunnel, or a Container).
+    Service(Arc<dyn MediaService>),
+    /// The settings ask for something that cannot run: each job fails with this sentence,
+    /// so a wrong setting shows on the photo instead of leaving it pending.
+    Misconfigured(String),
+}
+
 #[derive(Clone)]
 pub struct Platform {
     pub photos: Arc<dyn PhotoRepo>,
@@ -70,6 +82,7 @@ pub struct Platform {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn Ids>,
     pub stage: Stage,
+    pub processing: Processing,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

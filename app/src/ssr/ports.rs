@@ -162,6 +162,9 @@ pub trait PhotoRepo: Send + Sync {
     /// Replaces the photo's variants and marks it ready, atomically.
     async fn mark_ready(&self, id: &str, r: &Rendition) -> PortResult<()>;
     async fn mark_failed(&self, id: &str, reason: &str) -> PortResult<()>;
+    /// Notes on a photo still pending why its job will be tried again; marking it ready
+    /// clears the note, marking it failed replaces it. Nothing if it is no longer pending.
+    async fn note_retry(&self, id: &str, reason: &str) -> PortResult<()>;
     /// Photos still pending that were created before `before_ms`.
     async fn stale_pending(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>>;
 }
@@ -307,6 +310,35 @@ pub trait BlobWriter: Send {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MediaJob {
     ProcessV1 { photo_id: String },
+}
+
+/// Why the media service gave back no rendition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// Worth another try later: unreachable, busy, or a server error.
+    Transient(String),
+    /// Final: this sentence goes on the photo as its failure reason.
+    Refused(String),
+}
+
+/// The native media service (`LUMEN_PROCESSING = "service"`): renders an original stored in
+/// the blob store. Only the job's settings go in; keys, rows and permissions stay here.
+#[async_trait]
+pub trait MediaService: Send + Sync {
+    async fn render(
+        &self,
+        original_key: &str,
+        settings: &media::wire::Settings,
+    ) -> Result<Box<dyn Rendered>, RenderError>;
+}
+
+/// A rendition the service sent back, held by the adapter until it is stored.
+#[async_trait]
+pub trait Rendered: Send + Sync {
+    fn meta(&self) -> &media::wire::Meta;
+    /// Writes variant `index` (of `meta().variants`) to the blob store under `key`. In the
+    /// Worker its bytes go from the response to R2 without a copy through wasm.
+    async fn store(&self, index: usize, key: &str) -> PortResult<()>;
 }
 
 #[async_trait]
