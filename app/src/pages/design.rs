@@ -26,7 +26,7 @@ use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 13] = [
+const SECTIONS: [(&str, &str); 14] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
