@@ -15,7 +15,7 @@ use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, refusal, Field, ServerForm};
 use crate::components::paging::{older_href, OlderLink};
 use crate::components::photo_card::PhotoGrid;
-use crate::components::photo_view::SocialMeta;
+use crate::components::photo_view::{Caption, SocialMeta};
 use crate::components::pick::{RangeSelect, BULK_FORM};
 use crate::components::share::{ShareSection, Subject};
 use crate::components::upload_row::FormError;
@@ -81,15 +81,7 @@ pub fn AlbumBody(a: AlbumView) -> impl IntoView {
     let badge = (a.is_owner && a.visibility != Visibility::Public).then(|| {
         view! { <span class=format!("badge {}", a.visibility.as_str())>{a.visibility.as_str()}</span> }
     });
-    let description = (!a.description.is_empty()).then(|| {
-        let lines = a
-            .description
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
-            .collect_view();
-        view! { <div class="caption">{lines}</div> }
-    });
+    let description = view! { <Caption text=a.description.clone() /> };
     let query = format!("?album={}", a.id);
     let owner_tools = a
         .is_owner

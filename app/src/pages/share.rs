@@ -151,15 +151,7 @@ pub fn SharedAlbumView(a: SharedAlbum) -> impl IntoView {
         Some(u) => format!("Shared by @{u} · {count}"),
         None => count,
     };
-    let description = (!a.description.is_empty()).then(|| {
-        let lines = a
-            .description
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| view! { <p dir="auto">{l.to_string()}</p> })
-            .collect_view();
-        view! { <div class="caption">{lines}</div> }
-    });
+    let description = view! { <Caption text=a.description.clone() /> };
     let download = a.download_url.clone().map(|href| {
         view! {
             <p>

@@ -545,11 +545,7 @@ pub async fn open_photo(
         return Ok(locked(link, origin));
     }
     let via = Via::Link { unlocked };
-    let entry = p
-        .album_photos
-        .entry(&album.id, photo_id)
-        .await?
-        .ok_or(LumenError::NotFound)?;
+    let entry = entry_in(p, &album, photo_id).await?;
     let shown = Shown::InAlbum {
         album: &album,
         entry: &entry,
@@ -644,11 +640,7 @@ async fn through(
             Ok(photo)
         }
         Target::Album(album) => {
-            let entry = p
-                .album_photos
-                .entry(&album.id, photo_id)
-                .await?
-                .ok_or(LumenError::NotFound)?;
+            let entry = entry_in(p, &album, photo_id).await?;
             let shown = Shown::InAlbum {
                 album: &album,
                 entry: &entry,
@@ -657,6 +649,18 @@ async fn through(
             Ok(entry.photo)
         }
     }
+}
+
+/// `photo_id`'s entry in `album` (the membership row an album link's check needs), or 404.
+async fn entry_in(
+    p: &Platform,
+    album: &AlbumRow,
+    photo_id: &str,
+) -> Result<AlbumEntry, LumenError> {
+    p.album_photos
+        .entry(&album.id, photo_id)
+        .await?
+        .ok_or(LumenError::NotFound)
 }
 
 /// The link at `token` and its target, unless the link is dead or made up (the same
