@@ -318,8 +318,8 @@ fn PhotoTags(photo_id: String, is_owner: bool) -> impl IntoView {
                         view! {
                             <ServerForm action=ADD class="inline-form" label="Add tags">
                                 <input type="hidden" name="photo_id" value=photo_id.clone() />
-                                <label for="tags">"Add tags"</label>
-                                <input id="tags" name="tags" maxlength="1000" placeholder="beach, golden hour" value=kept(ADD, "tags", "") />
+                                <label for="add-tags">"Add tags"</label>
+                                <input id="add-tags" name="tags" maxlength="1000" placeholder="beach, golden hour" value=kept(ADD, "tags", "") />
                                 <button type="submit" class="button">"Add tags"</button>
                             </ServerForm>
                         }
