@@ -4,7 +4,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 
-.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview preview visual visual-accept bench clean
+.PHONY: help tools build dev test test-native test-e2e lint dry-run check-preview preview visual visual-accept bench backup restore clean
 
 help:
 	@echo "make dev    build, migrate, seed and serve Lumen on http://localhost:8787"
@@ -12,6 +12,7 @@ help:
 	@echo "make preview  local rehearsal of a pull request's preview: seed, deep links, serve on :8788"
 	@echo "make visual   screenshot every deep link and catalogue section, compare with e2e/visual-baseline"
 	@echo "make bench  bundle sizes, the media pipeline benchmark and the media service's"
+	@echo "make backup [TARGET=--remote] [FILE=…]   D1, table by table, into backups/ (restore: make restore FILE=…)"
 
 tools:
 	@./scripts/tools.sh
@@ -75,6 +76,16 @@ test-e2e: build
 
 bench: build
 	@./scripts/bench.sh
+
+# D1 table by table (`wrangler d1 export` refuses FTS5 tables); restore rebuilds the search
+# index. TARGET=--local (default, .state/dev) or --remote.
+TARGET ?= --local
+backup: tools
+	@$(ENV) node scripts/backup.mjs export $(TARGET) $(FILE)
+
+restore: tools
+	@test -n "$(FILE)" || { echo "make restore FILE=backups/….json [TARGET=--remote]"; exit 2; }
+	@$(ENV) node scripts/backup.mjs restore $(TARGET) $(FILE)
 
 clean:
 	rm -rf target public/pkg server/build .state e2e/report

@@ -472,6 +472,34 @@ for (const project of [
       assert.deepEqual(problems.splice(0), []);
     });
 
+    test("tags and search: tag a photo on its page, follow the tag, search with a filter, remove the tag", async () => {
+      await signInAgain();
+      const res = await upload(srv.base, [fileOf(demoPhoto("coffee.png"), "image/png")], {
+        headers: { cookie: await sessionHeader() },
+      });
+      const [{ id }] = (await res.json()).photos;
+      await waitProcessed(srv.base, id, 60_000, { cookie: await sessionHeader() });
+      const tag = `harbour ${project.name}`;
+      await open(`/p/${id}`);
+      await page.getByRole("textbox", { name: "Add tags" }).fill(`Evening,  ${tag.toUpperCase()}`);
+      await page.getByRole("button", { name: "Add tags" }).click();
+      await page.waitForURL(`${srv.base}/p/${id}#tags`, { timeout: T });
+      await page.getByRole("link", { name: `#${tag}` }).click();
+      await page.waitForURL(`${srv.base}/t/${encodeURIComponent(tag)}`, { timeout: T });
+      await page.locator(`ul.grid a[href="/p/${id}"]`).waitFor();
+      await open("/search");
+      await page.getByRole("searchbox", { name: "Search photos" }).fill(`coffee tag:"${tag}"`);
+      await page.getByRole("button", { name: "Search", exact: true }).click();
+      await page.waitForURL(/\/search\?q=/, { timeout: T });
+      await page.locator(`ul.grid a[href="/p/${id}"]`).waitFor();
+      assert.equal(await page.locator("ul.grid > li").count(), 1, "only the tagged photo");
+      await open(`/p/${id}`);
+      await page.getByRole("button", { name: `Remove tag ${tag}` }).click();
+      await page.waitForURL(`${srv.base}/p/${id}#tags`, { timeout: T });
+      assert.equal(await page.getByRole("link", { name: `#${tag}` }).count(), 0);
+      assert.equal(await page.getByRole("link", { name: "#evening" }).count(), 1);
+    });
+
     test("share a private photo with a password; a stranger unlocks, views and downloads; revoked, it is gone", async () => {
       await signInAgain();
       const cookie = await sessionHeader();

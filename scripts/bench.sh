@@ -48,5 +48,9 @@ echo "== listing SQL (keyset pages) at 1 000 and 100 000 photos in SQLite: time 
 cargo test -q -p server --release bench_listing -- --ignored --nocapture 2>&1 | grep "listing SQL"
 
 echo
+echo "== tag, camera and search pages at 1 000 and 100 000 photos in SQLite (tag and search grow with their matches)"
+cargo test -q -p server --release bench_tag_camera_and_search -- --ignored --nocapture 2>&1 | grep "search SQL"
+
+echo
 echo "== CPU per request in workerd (LUMEN_METER=1; free plan: 10 ms), and D1/R2/queue counts per request"
 node scripts/bench-requests.mjs "$out"

@@ -146,7 +146,12 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
       const res = await post(base, "/api/update_photo", edit, { ...FORM, cookie: cookies.get(p.owner) });
       if (res.status !== 200) throw new Error(`edit ${p.title}: HTTP ${res.status} ${await res.text()}`);
     }
-    log(`seed: ${p.title} -> /p/${id} (${status}, ${p.visibility})`);
+    if (p.tags) {
+      const tags = new URLSearchParams({ photo_id: id, tags: p.tags });
+      const res = await post(base, "/api/add_tags", tags, { ...FORM, cookie: cookies.get(p.owner) });
+      if (res.status !== 200) throw new Error(`tags ${p.title}: HTTP ${res.status} ${await res.text()}`);
+    }
+    log(`seed: ${p.title} -> /p/${id} (${status}, ${p.visibility}${p.tags ? `, tags ${p.tags}` : ""})`);
   }
 
   const albumIds = new Map();

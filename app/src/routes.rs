@@ -13,13 +13,16 @@ use crate::pages::{
     album::AlbumPage,
     design::DesignPage,
     feed::FeedPage,
+    gear::{CameraPage, LensPage},
     liked::LikedPage,
     not_found::NotFoundPage,
     photo::PhotoPage,
     profile::ProfilePage,
+    search::SearchPage,
     settings::SettingsPage,
     share::{SharePage, SharedPhotoPage},
     signin::{SignInPage, SignUpPage},
+    tag::TagPage,
     upload::UploadPage,
 };
 
@@ -49,6 +52,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/s/:token") view=SharePage ssr=SsrMode::Async />
                     <Route path=path!("/s/:token/p/:photo") view=SharedPhotoPage ssr=SsrMode::Async />
+                    <Route path=path!("/t/:tag") view=TagPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/camera/:name") view=CameraPage ssr=SsrMode::Async />
+                    <Route path=path!("/lens/:name") view=LensPage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
                 </Routes>
             </main>

@@ -12,6 +12,7 @@ use crate::d1::albums::D1Albums;
 use crate::d1::limits::D1Limits;
 use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
+use crate::d1::search::D1Search;
 use crate::d1::social::{D1Comments, D1Likes};
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
@@ -36,6 +37,7 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         Backend::Misconfigured(why) => Processing::Misconfigured(why),
     };
     let albums = Arc::new(D1Albums::new(env.d1(bindings::DB)?));
+    let search = Arc::new(D1Search::new(env.d1(bindings::DB)?));
     Ok(Platform {
         photos: Arc::new(D1Photos::new(env.d1(bindings::DB)?)),
         albums: albums.clone(),
@@ -44,6 +46,8 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         links: Arc::new(D1Links::new(env.d1(bindings::DB)?)),
         likes: Arc::new(D1Likes::new(env.d1(bindings::DB)?)),
         comments: Arc::new(D1Comments::new(env.d1(bindings::DB)?)),
+        tags: search.clone(),
+        search,
         limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
         crypto: Arc::new(WebCrypto),
         quotas,

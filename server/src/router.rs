@@ -104,6 +104,7 @@ pub fn register_server_fns() {
         UpdateLink,
     };
     use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
+    use app::api::search::{AddTags, GetTags, ListByGear, ListTagged, RemoveTag, SearchPhotos};
     use app::api::social::{
         AddComment, DeleteComment, EditComment, GetSocial, LikePhoto, ListLiked, SetSocial,
         UnlikePhoto,
@@ -150,4 +151,10 @@ pub fn register_server_fns() {
     register_explicit::<EditComment>();
     register_explicit::<DeleteComment>();
     register_explicit::<ListLiked>();
+    register_explicit::<GetTags>();
+    register_explicit::<AddTags>();
+    register_explicit::<RemoveTag>();
+    register_explicit::<ListTagged>();
+    register_explicit::<ListByGear>();
+    register_explicit::<SearchPhotos>();
 }

@@ -5,4 +5,5 @@ pub mod albums;
 pub mod dev;
 pub mod links;
 pub mod photos;
+pub mod search;
 pub mod social;

@@ -58,19 +58,31 @@ pub fn Caption(text: String) -> impl IntoView {
 }
 
 /// Camera, exposure, size and dates; the location only when the view carries one (the
-/// owner's own page).
+/// owner's own page). With `gear_links`, the camera and lens link to their pages (not on
+/// share-link pages, which link nowhere else).
 #[component]
-pub fn Facts(p: PhotoView) -> impl IntoView {
+pub fn Facts(p: PhotoView, #[prop(optional)] gear_links: bool) -> impl IntoView {
     let f = p.facts;
     let dims = p.width.zip(p.height).map(|(w, h)| format!("{w} × {h}"));
+    let gear = |kind: &'static str, name: Option<String>| {
+        name.map(|n| {
+            if gear_links {
+                let href = crate::components::listing::gear_href(kind, &n);
+                view! { <a href=href><bdi>{n}</bdi></a> }.into_any()
+            } else {
+                view! { <bdi>{n}</bdi> }.into_any()
+            }
+        })
+    };
+    let plain = |v: Option<String>| v.map(|v| view! { {v} }.into_any());
     let facts = [
-        ("Camera", f.camera),
-        ("Lens", f.lens),
-        ("Exposure", f.exposure),
-        ("Taken", f.taken_at),
-        ("Location", p.location),
-        ("Size", dims),
-        ("Uploaded", Some(p.created_at)),
+        ("Camera", gear("camera", f.camera)),
+        ("Lens", gear("lens", f.lens)),
+        ("Exposure", plain(f.exposure)),
+        ("Taken", plain(f.taken_at)),
+        ("Location", plain(p.location)),
+        ("Size", plain(dims)),
+        ("Uploaded", plain(Some(p.created_at))),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| view! { <dt>{k}</dt> <dd>{v}</dd> }))

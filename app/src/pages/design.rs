@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
+use crate::components::listing::PhotoListing;
 use crate::components::nav::NavBar;
 use crate::components::paging::OlderLink;
 use crate::components::photo_card::PhotoGrid;
@@ -23,10 +24,11 @@ use crate::model::{
 use crate::pages::album::AlbumBody;
 use crate::pages::liked::LikedPhotos;
 use crate::pages::profile::AlbumGrid;
+use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 13] = [
+const SECTIONS: [(&str, &str); 17] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -40,6 +42,10 @@ const SECTIONS: [(&str, &str); 13] = [
     ("errors", "Error boxes"),
     ("dialogs", "Dialogs"),
     ("sharing", "Share links"),
+    ("search", "Tags and search"),
+    ("likes", "Likes"),
+    ("comments", "Comments"),
+    ("liked", "Liked page"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -323,6 +329,33 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                         <LikedPhotos page=PhotoPage { photos: sample_cards(), next: None } />
                         <h4>"Nothing liked yet"</h4>
                         <LikedPhotos page=PhotoPage { photos: Vec::new(), next: None } />
+                    </div>
+                }
+                    .into_any(),
+            )}
+            {section(
+                "search",
+                // A search with hits, one without, the empty form, and a tag page with no
+                // public photos. No "Older photos" link here: its island would fetch the next
+                // page while the screenshot is taken.
+                view! {
+                    <div class="design-stack">
+                        <SearchResults
+                            q="sunset camera:\"eos r5\"".to_string()
+                            page=Some(PhotoPage { photos: sample_cards(), next: None })
+                            input_id=format!("design-q1-{theme}")
+                        />
+                        <SearchResults
+                            q="moon taken:1999".to_string()
+                            page=Some(PhotoPage { photos: Vec::new(), next: None })
+                            input_id=format!("design-q2-{theme}")
+                        />
+                        <SearchResults q=String::new() page=None input_id=format!("design-q3-{theme}") />
+                        <section class="listing">
+                            <h4>"Tag page"</h4>
+                            <h1>"#" <bdi>"golden hour"</bdi></h1>
+                            <PhotoListing page=PhotoPage { photos: Vec::new(), next: None } path="/t/golden%20hour".to_string() empty="No public photos have this tag yet." />
+                        </section>
                     </div>
                 }
                     .into_any(),

@@ -3,11 +3,14 @@
 pub mod album;
 pub mod design;
 pub mod feed;
+pub mod gear;
 pub mod liked;
 pub mod not_found;
 pub mod photo;
 pub mod profile;
+pub mod search;
 pub mod settings;
 pub mod share;
 pub mod signin;
+pub mod tag;
 pub mod upload;

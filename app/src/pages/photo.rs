@@ -8,6 +8,7 @@ use server_fn::ServerFn;
 use crate::api::albums::{album_choices, get_album_place, AddToAlbum};
 use crate::api::links::list_links;
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
+use crate::api::search::{get_tags, AddTags, RemoveTag};
 use crate::api::social::get_social;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
@@ -97,7 +98,8 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {body}
             <Caption text=p.caption.clone() />
-            <Facts p=p.clone() />
+            <PhotoTags photo_id=p.id.clone() is_owner=p.is_owner />
+            <Facts p=p.clone() gear_links=true />
             {original}
             <SocialBlock photo_id=p.id.clone() />
             {owner_tools}
@@ -291,6 +293,66 @@ fn SocialBlock(photo_id: String) -> impl IntoView {
             {move || Suspend::new(async move {
                 social.await.ok().map(|v| view! { <LiveForms><Social v /></LiveForms> })
             })}
+        </Suspense>
+    }
+}
+
+/// The photo's tags, each a link to its page; for the owner, a "Remove" form beside each
+/// and a form adding several at once (comma-separated). Plain forms: they work without JS.
+#[component]
+fn PhotoTags(photo_id: String, is_owner: bool) -> impl IntoView {
+    let id = photo_id.clone();
+    let tags = Resource::new(move || id.clone(), get_tags);
+    view! {
+        <Suspense>
+            {move || {
+                let photo_id = photo_id.clone();
+                Suspend::new(async move {
+                    let tags = tags.await.unwrap_or_default();
+                    if tags.is_empty() && !is_owner {
+                        return None;
+                    }
+                    let items = tags
+                        .into_iter()
+                        .map(|t| {
+                            let remove = is_owner.then(|| {
+                                view! {
+                                    <form method="post" action=RemoveTag::PATH class="inline">
+                                        <input type="hidden" name="photo_id" value=photo_id.clone() />
+                                        <input type="hidden" name="tag" value=t.clone() />
+                                        <button type="submit" class="link" aria-label=format!("Remove tag {t}")>
+                                            "×"
+                                        </button>
+                                    </form>
+                                }
+                            });
+                            view! {
+                                <li>
+                                    <a href=crate::components::listing::tag_href(&t) rel="tag">"#" <bdi>{t.clone()}</bdi></a>
+                                    {remove}
+                                </li>
+                            }
+                        })
+                        .collect_view();
+                    let add = is_owner.then(|| {
+                        const ADD: &str = AddTags::PATH;
+                        view! {
+                            <ServerForm action=ADD class="inline-form" label="Add tags">
+                                <input type="hidden" name="photo_id" value=photo_id.clone() />
+                                <label for="add-tags">"Add tags"</label>
+                                <input id="add-tags" name="tags" maxlength="1000" placeholder="beach, golden hour" value=kept(ADD, "tags", "") />
+                                <button type="submit" class="button">"Add tags"</button>
+                            </ServerForm>
+                        }
+                    });
+                    Some(view! {
+                        <section id="tags" class="tags" aria-label="Tags">
+                            <ul class="tag-list">{items}</ul>
+                            {add}
+                        </section>
+                    })
+                })
+            }}
         </Suspense>
     }
 }

@@ -100,6 +100,14 @@ pub fn lists_everything_of(viewer: Option<&str>, owner_id: &str) -> bool {
     viewer == Some(owner_id)
 }
 
+/// Whether a listing found by a fact (a tag, a camera, a lens, a search) may show `viewer`
+/// this photo: every photo of their own; of anyone else's, only public, finished ones.
+/// The listing queries filter on exactly this, and the services check each row again.
+pub fn listed(viewer: Option<&str>, photo: &PhotoRow) -> bool {
+    lists_everything_of(viewer, &photo.owner_id)
+        || (photo.visibility == Visibility::Public && photo.status == PhotoStatus::Ready)
+}
+
 /// Which of `album`'s photos a listing for `viewer` may hold (pre-filtered in SQL, then
 /// each checked by [`shows_in_album`] or [`check_link`]): everything of the owner's for the
 /// owner; finished public ones (and unlisted ones in an unlisted album) for others.
@@ -1018,6 +1026,27 @@ mod tests {
                 check_comment(Some("u1"), &photo, &elsewhere, CommentAction::Delete, NOW),
                 Err(LumenError::NotFound)
             );
+        }
+    }
+
+    /// Listings found by a fact: the owner's own photos of every kind, others' public and
+    /// finished ones only.
+    #[test]
+    fn listed_is_public_and_finished_or_your_own() {
+        for vis in Visibility::ALL {
+            for status in [
+                PhotoStatus::Pending,
+                PhotoStatus::Ready,
+                PhotoStatus::Failed,
+            ] {
+                let mut row = crate::ssr::ports::PhotoRow::pending("p", "u1", "t", "x", 1, 1);
+                row.visibility = vis;
+                row.status = status;
+                let open = vis == Visibility::Public && status == PhotoStatus::Ready;
+                assert!(listed(Some("u1"), &row));
+                assert_eq!(listed(Some("u2"), &row), open, "{vis:?} {status:?}");
+                assert_eq!(listed(None, &row), open, "{vis:?} {status:?}");
+            }
         }
     }
 }

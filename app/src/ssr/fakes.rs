@@ -673,6 +673,10 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
     let mem = Arc::new(Mem::default());
     mem.now.store(1_700_000_000_000, Ordering::SeqCst);
     let port = Arc::new(Port(mem.clone()));
+    let found = Arc::new(MemSearch {
+        mem: mem.clone(),
+        tags: Mutex::default(),
+    });
     let p = Platform {
         photos: port.clone(),
         albums: port.clone(),
@@ -681,6 +685,8 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         links: port.clone(),
         likes: port.clone(),
         comments: port.clone(),
+        tags: found.clone(),
+        search: found,
         limits: port.clone(),
         crypto: port.clone(),
         quotas: Quotas::default(),
@@ -1069,6 +1075,151 @@ impl CommentRepo for Port {
     async fn delete(&self, id: &str) -> PortResult<()> {
         lock(&self.0.comments).remove(id);
         Ok(())
+    }
+}
+
+/// Tags and search over the photos of a [`Mem`]: words match as lower-case substrings of
+/// the title, caption, alt text and tags (the real matching is FTS5's, tested against
+/// SQLite in `server/src/d1/search.rs`); visibility and order are D1's.
+pub struct MemSearch {
+    mem: Arc<Mem>,
+    /// (photo id, tag).
+    pub tags: Mutex<std::collections::BTreeSet<(String, String)>>,
+}
+
+impl MemSearch {
+    fn tags_of(&self, id: &str) -> Vec<String> {
+        lock(&self.tags)
+            .iter()
+            .filter(|(p, _)| p == id)
+            .map(|(_, t)| t.clone())
+            .collect()
+    }
+
+    fn newest(
+        &self,
+        keep: impl Fn(&PhotoRow) -> bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> Vec<PhotoRow> {
+        self.mem.newest(keep, before, limit)
+    }
+}
+
+/// The keys D1's generated columns compute from `exif_json`: camera, lens, taken at.
+fn gear(r: &PhotoRow) -> (Option<String>, Option<String>, Option<String>) {
+    let Some(e) = r
+        .exif_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<media::Exif>(j).ok())
+    else {
+        return (None, None, None);
+    };
+    let camera = match (e.make, e.model) {
+        (Some(make), Some(model)) if model.starts_with(&make) => Some(model),
+        (Some(make), Some(model)) => Some(format!("{make} {model}")),
+        (a, b) => a.or(b),
+    };
+    (
+        camera.map(|c| c.to_ascii_lowercase()),
+        e.lens.map(|l| l.to_ascii_lowercase()),
+        e.taken_at,
+    )
+}
+
+fn public_ready(r: &PhotoRow) -> bool {
+    super::access::listed(None, r)
+}
+
+#[async_trait]
+impl TagRepo for MemSearch {
+    async fn of_photo(&self, photo_id: &str) -> PortResult<Vec<String>> {
+        Ok(self.tags_of(photo_id))
+    }
+    async fn add(&self, photo_id: &str, tags: &[String], max: u32) -> PortResult<u32> {
+        let mut all = lock(&self.tags);
+        let have = all.iter().filter(|(p, _)| p == photo_id).count();
+        let new: Vec<_> = tags
+            .iter()
+            .filter(|t| !all.contains(&(photo_id.to_string(), t.to_string())))
+            .collect();
+        if have + new.len() > max as usize {
+            return Ok(0);
+        }
+        for t in &new {
+            all.insert((photo_id.to_string(), t.to_string()));
+        }
+        Ok(new.len() as u32)
+    }
+    async fn remove(&self, photo_id: &str, tag: &str) -> PortResult<u32> {
+        let gone = lock(&self.tags).remove(&(photo_id.to_string(), tag.to_string()));
+        Ok(u32::from(gone))
+    }
+}
+
+#[async_trait]
+impl SearchRepo for MemSearch {
+    async fn listing(
+        &self,
+        of: &Listing,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>> {
+        Ok(self.newest(
+            |r| {
+                public_ready(r)
+                    && match of {
+                        Listing::Tag(t) => self.tags_of(&r.id).contains(t),
+                        Listing::Camera(k) => gear(r).0.as_ref() == Some(k),
+                        Listing::Lens(k) => gear(r).1.as_ref() == Some(k),
+                    }
+            },
+            before,
+            limit,
+        ))
+    }
+    async fn search(
+        &self,
+        q: &SearchQuery,
+        viewer: Option<&str>,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>> {
+        let users = lock(&self.mem.users).clone();
+        let words: Vec<String> = q
+            .text
+            .as_deref()
+            .unwrap_or_default()
+            .split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_lowercase)
+            .collect();
+        Ok(self.newest(
+            |r| {
+                let mine = viewer == Some(r.owner_id.as_str());
+                let tags = self.tags_of(&r.id);
+                let hay = format!("{} {} {} {}", r.title, r.caption, r.alt, tags.join(" "))
+                    .to_lowercase();
+                let (camera, lens, taken) = gear(r);
+                let has = |v: &Option<String>, k: &str| v.as_ref().is_some_and(|v| v.contains(k));
+                (mine || public_ready(r))
+                    && words.iter().all(|w| hay.contains(w.as_str()))
+                    && q.filters.iter().all(|f| match f {
+                        SearchFilter::Camera(k) => has(&camera, k),
+                        SearchFilter::Lens(k) => has(&lens, k),
+                        SearchFilter::Taken { from, to } => taken.as_ref().is_some_and(|t| {
+                            t.as_str() >= from.as_str() && t.as_str() < to.as_str()
+                        }),
+                        SearchFilter::By(u) => {
+                            users.get(&r.owner_id).is_some_and(|row| &row.username == u)
+                        }
+                        SearchFilter::Tag(t) => tags.contains(t),
+                    })
+            },
+            before,
+            limit,
+        ))
     }
 }
 

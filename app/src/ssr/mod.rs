@@ -13,6 +13,7 @@ pub mod platform;
 pub mod ports;
 pub mod position;
 pub mod request;
+pub mod search;
 pub mod service;
 pub mod zip;
 

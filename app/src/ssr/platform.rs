@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::ports::{
     AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue, LikeRepo,
-    LinkRepo, MediaService, PhotoRepo, RateLimiter, UserRepo,
+    LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -74,6 +74,8 @@ pub struct Platform {
     pub links: Arc<dyn LinkRepo>,
     pub likes: Arc<dyn LikeRepo>,
     pub comments: Arc<dyn CommentRepo>,
+    pub tags: Arc<dyn TagRepo>,
+    pub search: Arc<dyn SearchRepo>,
     pub limits: Arc<dyn RateLimiter>,
     pub crypto: Arc<dyn Crypto>,
     pub quotas: Quotas,

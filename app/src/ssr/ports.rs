@@ -602,3 +602,66 @@ pub trait CommentRepo: Send + Sync {
     async fn edit(&self, id: &str, body: &str, now_ms: i64) -> PortResult<()>;
     async fn delete(&self, id: &str) -> PortResult<()>;
 }
+
+/// What the search box asked for (`ssr::search::parse`): all of it must hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SearchQuery {
+    /// A safe FTS5 MATCH expression: quoted strings only (see `ssr::search`).
+    pub text: Option<String>,
+    pub filters: Vec<SearchFilter>,
+}
+
+/// One `key:value` of a search. Camera and lens values are ASCII lower-case and match
+/// part of the name; `Taken` is a half-open range over `YYYY-MM-DDTHH:MM:SS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchFilter {
+    Camera(String),
+    Lens(String),
+    Taken {
+        from: String,
+        to: String,
+    },
+    /// A username, lower-case.
+    By(String),
+    /// A normalised tag.
+    Tag(String),
+}
+
+/// Public, finished photos sharing one fact: a tag, or the exact camera or lens key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    Tag(String),
+    Camera(String),
+    Lens(String),
+}
+
+#[async_trait]
+pub trait TagRepo: Send + Sync {
+    /// A photo's tags, alphabetical.
+    async fn of_photo(&self, photo_id: &str) -> PortResult<Vec<String>>;
+    /// Adds the tags the photo does not have yet, all or none: none when they would take
+    /// it past `max`. Returns how many were added.
+    async fn add(&self, photo_id: &str, tags: &[String], max: u32) -> PortResult<u32>;
+    /// Returns how many went (0 or 1).
+    async fn remove(&self, photo_id: &str, tag: &str) -> PortResult<u32>;
+}
+
+#[async_trait]
+pub trait SearchRepo: Send + Sync {
+    /// Newest first, older than `before` (a `(created_at, id)` key).
+    async fn listing(
+        &self,
+        of: &Listing,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>>;
+    /// Photos matching `q` that `viewer` may find: public, finished ones, and every one
+    /// of the viewer's own. Newest first, older than `before`.
+    async fn search(
+        &self,
+        q: &SearchQuery,
+        viewer: Option<&str>,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>>;
+}

@@ -4,6 +4,7 @@ pub mod albums;
 pub mod limits;
 pub mod links;
 pub mod photos;
+pub mod search;
 pub mod social;
 pub mod users;
 

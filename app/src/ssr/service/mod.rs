@@ -6,5 +6,6 @@ pub mod feeds;
 pub mod links;
 pub mod media;
 pub mod photos;
+pub mod search;
 pub mod social;
 pub mod upload;
