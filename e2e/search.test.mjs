@@ -86,6 +86,30 @@ describe("finding photos", () => {
     assert.match(none.text, /No public photos have this tag yet/);
   });
 
+  test("a tag's Atom feed: valid XML, its public photos only, absolute URLs, linked from the page", async () => {
+    const res = await html("/t/coast/feed.atom");
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/atom+xml; charset=utf-8");
+    assert.match(res.headers.get("cache-control"), /^public/);
+    const feed = JSON.parse(
+      execFileSync(
+        "python3",
+        [
+          "-c",
+          'import json,sys,xml.etree.ElementTree as ET\nns={"a":"http://www.w3.org/2005/Atom"}\nr=ET.fromstring(sys.stdin.buffer.read())\n' +
+            'print(json.dumps({"title":r.findtext("a:title",namespaces=ns),"entries":[e.findtext("a:id",namespaces=ns) for e in r.findall("a:entry",ns)],"links":[l.get("href") for l in r.iter("{http://www.w3.org/2005/Atom}link")]}))',
+        ],
+        { input: res.text },
+      ).toString(),
+    );
+    assert.equal(feed.title, "#coast on Lumen");
+    assert.equal(feed.entries.length, 1);
+    assert.ok(feed.entries[0].includes(P.public));
+    assert.ok(feed.links.every((l) => l.startsWith(srv.base)), feed.links.join());
+    assert.ok(!res.text.includes(P.unlisted) && !res.text.includes(P.private));
+    assert.match((await html("/t/coast")).text, /<link rel="alternate" type="application\/atom\+xml" href="\/t\/coast\/feed\.atom"/);
+  });
+
   test("the photo page links its tags, and camera and lens facts, to their pages", async () => {
     const page = await html(`/p/${P.public}`);
     assert.ok(page.text.includes('href="/t/coast"'));

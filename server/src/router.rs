@@ -67,6 +67,7 @@ fn build() -> Router {
         .route("/a/{id}/download", get(routes::albums::download))
         .route("/u/{username}/feed.atom", get(routes::feeds::user))
         .route("/a/{id}/feed.atom", get(routes::feeds::album))
+        .route("/t/{tag}/feed.atom", get(routes::feeds::tag))
         .route(routes::albums::BULK, post(routes::albums::bulk))
         .route("/s/{token}/media/{*rest}", get(routes::links::variant))
         .route("/s/{token}/original/{id}", get(routes::links::original))

@@ -1,7 +1,7 @@
 //! `/t/{tag}`: public photos with a tag, newest first, paged.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::search::list_tagged;
@@ -27,6 +27,12 @@ pub fn TagPage() -> impl IntoView {
                 match page.await {
                     Ok(page) => view! {
                         <Title text=format!("#{}", isolate(&tag)) />
+                        <Link
+                            rel="alternate"
+                            type_="application/atom+xml"
+                            href=format!("{}/feed.atom", tag_href(&tag))
+                            title=format!("#{}", isolate(&tag))
+                        />
                         <section class="listing">
                             <h1>"#" <bdi>{tag.clone()}</bdi></h1>
                             <p class="muted">"Public photos tagged with it, newest first. "

@@ -1,7 +1,7 @@
-//! `GET /u/{username}/feed.atom` and `GET /a/{id}/feed.atom`: Atom feeds of public photos
+//! `GET /u/{username}/feed.atom`, `GET /a/{id}/feed.atom` and `GET /t/{tag}/feed.atom`: Atom
+//! feeds of public photos
 //! (`app::ssr::service::feeds` decides what is in them, `app::ssr::atom` writes them).
 //! The same for whoever asks, so publicly cacheable; no session is read.
-//! A tag feed (`/t/{tag}/feed.atom`) waits for the tag pages (migration 0008).
 
 use app::http::cache;
 use app::ssr::atom::{self, Feed};
@@ -32,6 +32,15 @@ pub async fn album(
 ) -> Response {
     let origin = request::origin(&RequestHead::from_request(req.uri(), req.headers()));
     SendFuture::new(async move { answer(feeds::album(&p, &origin, &id).await) }).await
+}
+
+pub async fn tag(
+    Extension(p): Extension<Platform>,
+    Path(tag): Path<String>,
+    req: Request,
+) -> Response {
+    let origin = request::origin(&RequestHead::from_request(req.uri(), req.headers()));
+    SendFuture::new(async move { answer(feeds::tag(&p, &origin, &tag).await) }).await
 }
 
 fn answer(feed: Result<Feed, app::error::LumenError>) -> Response {

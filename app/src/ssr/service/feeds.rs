@@ -1,4 +1,4 @@
-//! Atom feeds for readers: a person's public photos and a public album's. Only what an
+//! Atom feeds for readers: a person's public photos, a public album's and a tag's. Only what an
 //! anonymous visitor may see, whoever asks (the answer is cached publicly): public, ready
 //! photos; an album feed only while the album is public. Every URL absolute.
 
@@ -9,7 +9,7 @@ use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::access;
 use crate::ssr::atom::{Enclosure, Entry, Feed};
 use crate::ssr::keys;
-use crate::ssr::ports::{PhotoRow, VariantRow};
+use crate::ssr::ports::{Listing, PhotoRow, VariantRow};
 use crate::ssr::service::photos::PREVIEW_MAX_WIDTH;
 use crate::ssr::Platform;
 
@@ -75,6 +75,30 @@ pub async fn album(p: &Platform, origin: &str, id: &str) -> Result<Feed, LumenEr
         author,
         author_url: keys::absolute(origin, &author_page),
         updated: entries.first().map_or(album.updated_at, |e| e.published),
+        entries,
+    })
+}
+
+/// `/t/{tag}/feed.atom`: the newest public, finished photos with that tag. A tag nobody
+/// could have stored is an empty feed, as its page is an empty page.
+pub async fn tag(p: &Platform, origin: &str, raw: &str) -> Result<Feed, LumenError> {
+    let tag = crate::ssr::search::tag(raw)
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let rows = p
+        .search
+        .listing(&Listing::Tag(tag.clone()), None, FEED_ENTRIES)
+        .await?;
+    let page = crate::components::listing::tag_href(&tag);
+    let entries = entries(p, origin, rows).await?;
+    Ok(Feed {
+        self_url: keys::absolute(origin, &format!("{page}/feed.atom")),
+        page_url: keys::absolute(origin, &page),
+        title: format!("#{tag} on Lumen"),
+        author: String::from("Lumen"),
+        author_url: keys::absolute(origin, "/"),
+        updated: entries.first().map_or(0, |e| e.published),
         entries,
     })
 }
