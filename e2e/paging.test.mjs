@@ -76,11 +76,14 @@ before(async () => {
     rows.push({ id, vis, status, at });
   }
   await srv.d1(
-    `INSERT INTO photos (id, owner_id, title, status, failure, content_type, bytes, created_at, updated_at, visibility)
+    `INSERT INTO photos (id, owner_id, title, status, failure, content_type, bytes, created_at, updated_at, visibility, exif_json)
      VALUES ${rows
-       .map((r) => `(${sq(r.id)}, ${sq(owner)}, ${sq(r.id)}, ${sq(r.status)}, ${r.status === "failed" ? "'Not an image.'" : "NULL"}, 'image/png', 1, ${r.at}, ${r.at}, ${sq(r.vis)})`)
+       .map((r) => `(${sq(r.id)}, ${sq(owner)}, ${sq(`${r.id} paging`)}, ${sq(r.status)}, ${r.status === "failed" ? "'Not an image.'" : "NULL"}, 'image/png', 1, ${r.at}, ${r.at}, ${sq(r.vis)}, '{"make":"Pager","model":"Cam 1"}')`)
        .join(", ")}`,
   );
+  // The same 150 on a tag page, a camera page, a search and the owner's Liked page.
+  await srv.d1(`INSERT INTO photo_tags (photo_id, tag) VALUES ${rows.map((r) => `(${sq(r.id)}, 'everything')`).join(", ")}`);
+  await srv.d1(`INSERT INTO likes (photo_id, user_id, created_at) VALUES ${rows.map((r) => `(${sq(r.id)}, ${sq(owner)}, ${r.at})`).join(", ")}`);
   seeded = rows.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
   const made = await api("create_album", { title: "Everything", visibility: "public" }, { cookie: A.cookie });
   assert.equal(made.status, 200, made.text);
@@ -138,9 +141,24 @@ describe("every photo once, in order, while new ones arrive", () => {
   });
 });
 
+describe("tag, camera, search and Liked pages page the same way", () => {
+  test("every listing: each photo once, in order, strangers only finished public ones", async () => {
+    for (const path of ["/t/everything", "/camera/pager%20cam%201", "/search?q=paging"]) {
+      const { seen } = await walk(path);
+      assert.deepEqual(seen.filter((id) => id.startsWith("pg")), publicReady(), path);
+      assert.equal(new Set(seen).size, seen.length, `${path}: none twice`);
+    }
+    // The owner finds all of theirs by search, and their Liked page lists every like.
+    const mine = await walk("/search?q=paging", { cookie: A.cookie, upload: false });
+    assert.deepEqual(mine.seen, seeded.map((r) => r.id));
+    const liked = await walk("/liked", { cookie: A.cookie, upload: false });
+    assert.deepEqual(liked.seen, seeded.map((r) => r.id));
+  });
+});
+
 describe("broken cursors", () => {
   test("a clear 400 page, never a 500, on every listing", async () => {
-    for (const path of ["/", "/u/pager", `/a/${album}`, linkPath]) {
+    for (const path of ["/", "/u/pager", `/a/${album}`, linkPath, "/t/everything", "/camera/pager%20cam%201"]) {
       for (const bad of ["x", "1.a.b.c.d", "1.a'--", "%00", "9".repeat(300)]) {
         const r = await get(`${path}?before=${encodeURIComponent(bad)}`);
         assert.equal(r.status, 400, `${path} ${bad}`);

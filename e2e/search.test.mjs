@@ -107,7 +107,10 @@ describe("finding photos", () => {
     assert.ok(feed.entries[0].includes(P.public));
     assert.ok(feed.links.every((l) => l.startsWith(srv.base)), feed.links.join());
     assert.ok(!res.text.includes(P.unlisted) && !res.text.includes(P.private));
-    assert.match((await html("/t/coast")).text, /<link rel="alternate" type="application\/atom\+xml" href="\/t\/coast\/feed\.atom"/);
+    const alternates = [...(await html("/t/coast")).text.matchAll(/<link [^>]*>/g)]
+      .map((m) => m[0])
+      .filter((tag) => tag.includes('rel="alternate"') && tag.includes('type="application/atom+xml"'));
+    assert.deepEqual(alternates.map((tag) => tag.match(/href="([^"]*)"/)[1]), ["/t/coast/feed.atom"]);
   });
 
   test("the photo page links its tags, and camera and lens facts, to their pages", async () => {
