@@ -731,6 +731,18 @@ pub fn signed_in(p: &Platform, id: &str, username: &str) -> super::guard::Reques
     }
 }
 
+/// The session of a user made by [`signed_in`], as services receive it.
+pub fn session(p: &Platform, id: &str, username: &str) -> super::auth::Session {
+    let head = signed_in(p, id, username);
+    block_on(super::auth::session_from_cookie(
+        p,
+        head.cookie.as_deref(),
+        None,
+    ))
+    .unwrap()
+    .unwrap()
+}
+
 /// A real RGB PNG with a gradient, `w`×`h`.
 pub fn png_bytes(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();

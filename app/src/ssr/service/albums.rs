@@ -639,18 +639,7 @@ pub async fn place(
 mod tests {
     use super::*;
     use crate::model::PhotoStatus;
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in, Mem};
-
-    fn session(p: &Platform, id: &str, name: &str) -> Session {
-        let head = signed_in(p, id, name);
-        block_on(crate::ssr::auth::session_from_cookie(
-            p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap()
-        .unwrap()
-    }
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session, Mem};
 
     fn form(title: &str, visibility: &str) -> AlbumForm {
         AlbumForm {

@@ -797,16 +797,9 @@ fn format_moment(ms: i64) -> String {
 mod tests {
     use super::*;
     use crate::model::{PhotoStatus, Visibility};
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in, Mem};
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session, Mem};
 
     const ORIGIN: &str = "https://lumen.test";
-
-    fn session(p: &Platform, id: &str, name: &str) -> Session {
-        let head = signed_in(p, id, name);
-        block_on(auth::session_from_cookie(p, head.cookie.as_deref(), None))
-            .unwrap()
-            .unwrap()
-    }
 
     /// A private, ready photo `p1` of `u1` with two variants and its original.
     fn setup() -> (Platform, std::sync::Arc<Mem>, Session, Session) {

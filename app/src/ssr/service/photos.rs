@@ -326,7 +326,7 @@ pub fn format_date(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in};
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session};
 
     #[test]
     fn feed_is_newest_first_finished_public_only_with_thumbs() {
@@ -455,17 +455,6 @@ mod tests {
             block_on(photo(&p, None, "nope", ORIGIN)),
             Err(LumenError::NotFound)
         );
-    }
-
-    fn session(p: &Platform, id: &str, name: &str) -> Session {
-        let head = signed_in(p, id, name);
-        block_on(crate::ssr::auth::session_from_cookie(
-            p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap()
-        .unwrap()
     }
 
     #[test]

@@ -135,19 +135,8 @@ async fn page(
 mod tests {
     use super::*;
     use crate::model::{PhotoStatus, Visibility};
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in, Mem};
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session, Mem};
     use std::sync::Arc;
-
-    fn session(p: &Platform, id: &str, name: &str) -> Session {
-        let head = signed_in(p, id, name);
-        block_on(crate::ssr::auth::session_from_cookie(
-            p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap()
-        .unwrap()
-    }
 
     fn photo(mem: &Arc<Mem>, id: &str, at: i64, vis: Visibility, status: PhotoStatus) {
         let mut r = pending_row(id, at);

@@ -250,18 +250,7 @@ pub fn iso_time(ms: i64) -> String {
 mod tests {
     use super::*;
     use crate::model::{PhotoStatus, Visibility};
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in, Mem};
-
-    fn session(p: &Platform, id: &str, name: &str) -> Session {
-        let head = signed_in(p, id, name);
-        block_on(crate::ssr::auth::session_from_cookie(
-            p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap()
-        .unwrap()
-    }
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session, Mem};
 
     fn ready(mem: &Mem, id: &str, at: i64, vis: Visibility) {
         let mut row = pending_row(id, at);
