@@ -404,15 +404,21 @@ pub async fn album(
     let shows = |e: &AlbumEntry| access::shows_in_album(who, &album, &e.photo);
     let (rows, next) = page_of(p, &album, scope, raw_before, shows).await?;
     let count = p.album_photos.count(&album, scope).await?;
-    let cover_photo_id = cover_of(p, &album, scope, shows).await?.map(|c| c.id);
+    let cover = cover_of(p, &album, scope, shows).await?;
+    let is_owner = who == Some(album.owner_id.as_str());
     // The preview's image is what anyone would see as the cover, and only for a public
-    // album: a preview never shows what a stranger could not open.
-    let public_cover = if album.visibility == Visibility::Public {
-        let anyone = |e: &AlbumEntry| access::shows_in_album(None, &album, &e.photo);
-        cover_of(p, &album, access::album_scope(None, &album), anyone).await?
-    } else {
-        None
+    // album: a preview never shows what a stranger could not open. Anyone but the owner
+    // sees what a stranger sees (the same scope and rule), so only the owner's page reads
+    // the stranger's cover on its own.
+    let public_cover = match album.visibility {
+        Visibility::Public if !is_owner => cover.clone(),
+        Visibility::Public => {
+            let anyone = |e: &AlbumEntry| access::shows_in_album(None, &album, &e.photo);
+            cover_of(p, &album, access::album_scope(None, &album), anyone).await?
+        }
+        _ => None,
     };
+    let cover_photo_id = cover.map(|c| c.id);
     let owner = p.users.by_id(&album.owner_id).await?.map(|u| u.username);
     let image = match public_cover {
         Some(c) => p
@@ -441,7 +447,7 @@ pub async fn album(
     };
     Ok(AlbumView {
         preview,
-        is_owner: who == Some(album.owner_id.as_str()),
+        is_owner,
         photos: cards(p, rows).await?,
         count,
         next,
@@ -769,11 +775,21 @@ mod tests {
         let id = block_on(create(&p, &ada, &form("Mixed", "public"))).unwrap();
         block_on(add(&p, &ada, &id, &strs(&["priv", "unl", "pub"]))).unwrap();
         block_on(set_cover(&p, &ada, &id, "priv")).unwrap();
+        for photo in ["pub", "priv"] {
+            mem.add_variant(photo, 1280);
+        }
+        let preview_of = |v: &AlbumView| v.preview.image.as_ref().map(|i| i.url.clone());
         let mine = block_on(album_at(&p, Some(&ada), &id)).unwrap();
         assert_eq!(ids(&mine), ["priv", "unl", "pub"]);
         assert_eq!(mine.cover_photo_id.as_deref(), Some("priv"));
+        let public_image = preview_of(&mine).unwrap();
+        assert!(
+            public_image.contains("/pub/"),
+            "even on the owner's page, the preview shows what strangers see: {public_image}"
+        );
         for viewer in [None, Some(&bob)] {
             let v = block_on(album_at(&p, viewer, &id)).unwrap();
+            assert_eq!(preview_of(&v), Some(public_image.clone()));
             assert_eq!(ids(&v), ["pub"], "a public album lists public photos only");
             assert_eq!(
                 v.cover_photo_id.as_deref(),
