@@ -1,9 +1,11 @@
 //! D1 adapters: the only place SQL text lives.
 
+pub mod admin;
 pub mod albums;
 pub mod limits;
 pub mod links;
 pub mod photos;
+pub mod jobs;
 pub mod search;
 pub mod social;
 pub mod users;

@@ -1,0 +1,267 @@
+//! The admin console (issue 15): who is an admin, what each section shows, and the
+//! actions, each checked by `access::check_admin` first and written to the audit trail.
+
+use std::sync::Arc;
+
+use crate::error::LumenError;
+use crate::model::admin::{
+    AdminAudit, AdminJobs, AdminPeople, AdminStorage, Allowance, AuditItem, JobItem, PersonItem,
+};
+use crate::ssr::access::{self, AdminAction};
+use crate::ssr::auth::Session;
+use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
+use crate::ssr::ports::{AuditRow, JobRecord, JobState, MediaJob, PersonRow, PortError};
+use crate::ssr::Platform;
+
+/// `LUMEN_ADMINS`: usernames separated by commas or spaces, compared lower-case.
+pub fn parse_admins(raw: Option<&str>) -> Arc<[String]> {
+    raw.unwrap_or_default()
+        .split([',', ' '])
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Whether the signed-in person is an admin (one D1 read for the first account).
+pub async fn is_admin(p: &Platform, s: &Session) -> Result<bool, LumenError> {
+    let first = p.admin.first_user().await?;
+    Ok(access::is_admin(
+        &s.user.id,
+        &s.user.username,
+        first.as_deref(),
+        &p.admins,
+    ))
+}
+
+/// The gate of every admin page and function: 404 to anyone but an admin.
+pub async fn gate<'a>(
+    p: &Platform,
+    s: Option<&'a Session>,
+    action: AdminAction,
+) -> Result<&'a Session, LumenError> {
+    let admin = match s {
+        Some(s) => Some(is_admin(p, s).await?),
+        None => None,
+    };
+    access::check_admin(admin, action)?;
+    s.ok_or(LumenError::NotFound)
+}
+
+async fn audit(p: &Platform, s: &Session, action: &str, target: &str) -> Result<(), LumenError> {
+    let row = AuditRow {
+        id: p.ids.new_id()?,
+        actor_id: s.user.id.clone(),
+        actor: s.user.username.clone(),
+        action: action.into(),
+        target: target.into(),
+        at: p.clock.now_ms(),
+    };
+    Ok(p.admin.audit(&row).await?)
+}
+
+/// The jobs done in the last day whose times the percentiles read (at most).
+const DURATION_SAMPLE: u32 = 5_000;
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+pub async fn jobs(
+    p: &Platform,
+    s: Option<&Session>,
+    before: Option<&str>,
+) -> Result<AdminJobs, LumenError> {
+    gate(p, s, AdminAction::SeeJobs).await?;
+    let before = Cursor::parse(before)?.map(|c| c.time_id()).transpose()?;
+    let counts = p.job_records.counts().await?;
+    let rows = p
+        .job_records
+        .failures(before.as_ref(), PAGE_SIZE + 1)
+        .await?;
+    let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| {
+        Cursor::of_time(r.finished_at.unwrap_or(0), &r.photo_id)
+    });
+    let mut times = p
+        .job_records
+        .durations(p.clock.now_ms() - DAY_MS, DURATION_SAMPLE)
+        .await?;
+    times.sort_unstable();
+    Ok(AdminJobs {
+        counts: JobState::ALL
+            .iter()
+            .map(|st| {
+                let n = counts.iter().find(|(c, _)| c == st).map_or(0, |(_, n)| *n);
+                (st.as_str().to_string(), n)
+            })
+            .collect(),
+        failures: rows.into_iter().map(job_item).collect(),
+        next,
+        done_last_day: times.len() as u32,
+        p50_ms: percentile(&times, 50),
+        p90_ms: percentile(&times, 90),
+        p99_ms: percentile(&times, 99),
+    })
+}
+
+fn job_item(r: JobRecord) -> JobItem {
+    let finished = r.finished_at.unwrap_or(r.queued_at);
+    JobItem {
+        photo_id: r.photo_id,
+        owner: r.owner_username,
+        state: r.state.as_str().into(),
+        attempts: r.attempts,
+        reason: r.last_error.unwrap_or_default(),
+        finished_at: finished,
+        waited_ms: finished - r.queued_at,
+        mem_mib: r.mem_mib,
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[i64], pct: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (pct * sorted.len()).div_ceil(100).max(1);
+    sorted.get(rank - 1).copied()
+}
+
+/// Re-runs one failed (or dead) job: the photo is pending again and its job sent.
+pub async fn rerun(p: &Platform, s: Option<&Session>, photo_id: &str) -> Result<(), LumenError> {
+    let s = gate(p, s, AdminAction::RerunJobs).await?;
+    if p.photos.get(photo_id).await?.is_none() {
+        return Err(LumenError::NotFound);
+    }
+    if !requeue(p, photo_id).await? {
+        return Err(LumenError::BadRequest {
+            reason: "That photo's job has not failed, so there is nothing to re-run.".into(),
+        });
+    }
+    audit(p, s, "rerun", photo_id).await
+}
+
+/// Jobs re-run by one "re-run all failed" (press again for more).
+pub const RERUN_ALL_MAX: u32 = 100;
+
+/// Re-runs failed and dead jobs, the latest first, up to [`RERUN_ALL_MAX`]; how many.
+pub async fn rerun_all(p: &Platform, s: Option<&Session>) -> Result<u32, LumenError> {
+    let s = gate(p, s, AdminAction::RerunJobs).await?;
+    let failed = p.job_records.failures(None, RERUN_ALL_MAX).await?;
+    let mut n = 0;
+    for r in &failed {
+        if requeue(p, &r.photo_id).await? {
+            n += 1;
+        }
+    }
+    audit(p, s, "rerun-all", &format!("{n} jobs")).await?;
+    Ok(n)
+}
+
+async fn requeue(p: &Platform, photo_id: &str) -> Result<bool, PortError> {
+    if !p.job_records.requeue(photo_id, p.clock.now_ms()).await? {
+        return Ok(false);
+    }
+    // If the send fails the photo is pending with a fresh record: the cron re-sends it.
+    p.jobs
+        .send(&MediaJob::ProcessV1 {
+            photo_id: photo_id.into(),
+        })
+        .await?;
+    Ok(true)
+}
+
+fn person(r: PersonRow, me: &str) -> PersonItem {
+    PersonItem {
+        is_you: r.id == me,
+        id: r.id,
+        username: r.username,
+        joined_at: r.created_at,
+        last_seen: r.last_seen,
+        photos: r.photos,
+        original_bytes: r.bytes,
+        variant_bytes: r.variant_bytes,
+        suspended: r.suspended_at.is_some(),
+    }
+}
+
+pub async fn people(
+    p: &Platform,
+    s: Option<&Session>,
+    before: Option<&str>,
+) -> Result<AdminPeople, LumenError> {
+    let s = gate(p, s, AdminAction::SeePeople).await?;
+    let before = Cursor::parse(before)?.map(|c| c.time_id()).transpose()?;
+    let rows = p.admin.people(before.as_ref(), PAGE_SIZE + 1).await?;
+    let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.created_at, &r.id));
+    Ok(AdminPeople {
+        people: rows.into_iter().map(|r| person(r, &s.user.id)).collect(),
+        next,
+    })
+}
+
+/// Suspends (`on`) or unsuspends a person. Suspension ends their sessions and refuses
+/// sign-in; their photos stop showing to others. An admin cannot suspend themselves.
+pub async fn suspend(
+    p: &Platform,
+    s: Option<&Session>,
+    user_id: &str,
+    on: bool,
+) -> Result<(), LumenError> {
+    let s = gate(p, s, AdminAction::Suspend).await?;
+    if on && user_id == s.user.id {
+        return Err(LumenError::BadRequest {
+            reason: "You cannot suspend yourself.".into(),
+        });
+    }
+    p.admin
+        .set_suspended(user_id, on.then(|| p.clock.now_ms()))
+        .await?;
+    audit(p, s, if on { "suspend" } else { "unsuspend" }, user_id).await
+}
+
+// ADMIN: delete account. The `trash` branch provides `service::accounts::delete_account`;
+// the lead wires it here after merging: gate(p, s, AdminAction::Suspend) (or a new
+// `AdminAction::DeleteAccount` row in access.rs), call it, then audit(p, s, "delete-account", id).
+
+/// The free plan's storage allowances the README names (R2 10 GB; D1 500 MB a database).
+pub const R2_FREE_BYTES: u64 = 10 * 1000 * 1000 * 1000;
+
+pub async fn storage(p: &Platform, s: Option<&Session>) -> Result<AdminStorage, LumenError> {
+    let s = gate(p, s, AdminAction::SeeStorage).await?;
+    let t = p.admin.totals().await?;
+    let largest = p.admin.largest(10).await?;
+    Ok(AdminStorage {
+        people: t.people,
+        photos: t.photos,
+        original_bytes: t.original_bytes,
+        variants: t.variants,
+        variant_bytes: t.variant_bytes,
+        largest: largest.into_iter().map(|r| person(r, &s.user.id)).collect(),
+        allowances: vec![Allowance {
+            what: "R2 storage (originals and variants)".into(),
+            used: t.original_bytes + t.variant_bytes,
+            allowed: R2_FREE_BYTES,
+            unit: "bytes".into(),
+        }],
+    })
+}
+
+pub async fn audit_log(
+    p: &Platform,
+    s: Option<&Session>,
+    before: Option<&str>,
+) -> Result<AdminAudit, LumenError> {
+    gate(p, s, AdminAction::SeeAudit).await?;
+    let before = Cursor::parse(before)?.map(|c| c.time_id()).transpose()?;
+    let rows = p.admin.audit_log(before.as_ref(), PAGE_SIZE + 1).await?;
+    let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.at, &r.id));
+    Ok(AdminAudit {
+        entries: rows
+            .into_iter()
+            .map(|r| AuditItem {
+                actor: r.actor,
+                action: r.action,
+                target: r.target,
+                at: r.at,
+            })
+            .collect(),
+        next,
+    })
+}
