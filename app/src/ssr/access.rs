@@ -403,7 +403,12 @@ impl AdminAction {
 
 /// Whether `username` (of account `user_id`) is an admin: the first account created
 /// (`first_user`), or one named in `LUMEN_ADMINS` (`listed`, lower-case).
-pub fn is_admin(user_id: &str, username: &str, first_user: Option<&str>, listed: &[String]) -> bool {
+pub fn is_admin(
+    user_id: &str,
+    username: &str,
+    first_user: Option<&str>,
+    listed: &[String],
+) -> bool {
     first_user == Some(user_id) || listed.iter().any(|l| l == username)
 }
 
@@ -1120,6 +1125,9 @@ mod admin_tests {
         assert!(is_admin("u2", "bea", Some("u1"), &listed));
         assert!(!is_admin("u3", "cat", Some("u1"), &listed));
         assert!(!is_admin("u3", "cat", None, &[]));
-        assert!(!is_admin("u3", "Bea", Some("u1"), &listed), "usernames are lower-case");
+        assert!(
+            !is_admin("u3", "Bea", Some("u1"), &listed),
+            "usernames are lower-case"
+        );
     }
 }

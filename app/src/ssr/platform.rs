@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue, JobRepo, LikeRepo,
-    LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
+    AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue,
+    JobRepo, LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo,
+    UserRepo,
 };
 use crate::error::LumenError;
 

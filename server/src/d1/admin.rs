@@ -11,7 +11,8 @@ use super::{all, insert, ms, n, s, unavailable};
 pub const FIRST_USER: &str = "SELECT id FROM users ORDER BY created_at, id LIMIT 1";
 pub const AUDIT: &str =
     "INSERT INTO admin_audit (id, actor_id, action, target, at) VALUES (?1, ?2, ?3, ?4, ?5)";
-pub const AUDIT_LOG: &str = "SELECT a.id AS id, a.actor_id AS actor_id, COALESCE(u.username, '') AS actor, \
+pub const AUDIT_LOG: &str =
+    "SELECT a.id AS id, a.actor_id AS actor_id, COALESCE(u.username, '') AS actor, \
      a.action AS action, a.target AS target, a.at AS at \
      FROM admin_audit a LEFT JOIN users u ON u.id = a.actor_id \
      WHERE (a.at, a.id) < (?1, ?2) ORDER BY a.at DESC, a.id DESC LIMIT ?3";
@@ -35,8 +36,7 @@ pub const PEOPLE: &str = select_people!(
     "WHERE (u.created_at, u.id) < (?1, ?2) ORDER BY u.created_at DESC, u.id DESC LIMIT ?3"
 );
 /// Reads every account's counts: fine at the scale of one instance (a few thousand people).
-pub const LARGEST: &str =
-    select_people!("ORDER BY bytes + variant_bytes DESC, u.id LIMIT ?1");
+pub const LARGEST: &str = select_people!("ORDER BY bytes + variant_bytes DESC, u.id LIMIT ?1");
 pub const TOTALS: &str = "SELECT (SELECT COUNT(*) FROM users) AS people, \
      (SELECT COUNT(*) FROM photos) AS photos, \
      (SELECT COALESCE(SUM(bytes), 0) FROM photos) AS original_bytes, \
@@ -244,10 +244,7 @@ mod tests {
             INSERT_VARIANT,
             params!["p3", 320, 320, "image/webp", "var/p3/r/320.webp", 1000],
         )?;
-        c.execute(
-            "INSERT INTO sessions VALUES ('t', 'ada', 1, 50, 99)",
-            [],
-        )?;
+        c.execute("INSERT INTO sessions VALUES ('t', 'ada', 1, 50, 99)", [])?;
         let first: String = c.query_row(FIRST_USER, [], |r| r.get(0))?;
         assert_eq!(first, "ada");
         let people: Vec<(String, Option<i64>, i64, i64, i64)> = c

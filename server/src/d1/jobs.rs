@@ -14,24 +14,29 @@ pub const START: &str = "INSERT INTO jobs (photo_id, state, attempts, queued_at,
      SELECT id, 'running', 1, created_at, ?2 FROM photos WHERE id = ?1 \
      ON CONFLICT (photo_id) DO UPDATE SET state = 'running', attempts = jobs.attempts + 1, \
      started_at = ?2, finished_at = NULL";
-pub const FINISH: &str = "UPDATE jobs SET state = ?2, last_error = ?3, mem_mib = ?4, finished_at = ?5 \
+pub const FINISH: &str =
+    "UPDATE jobs SET state = ?2, last_error = ?3, mem_mib = ?4, finished_at = ?5 \
      WHERE photo_id = ?1";
 pub const RETRY: &str = "UPDATE jobs SET state = 'queued', last_error = ?2 \
      WHERE photo_id = ?1 AND state IN ('queued', 'running')";
 /// Only while the photo is still pending: a dead letter for a photo a later delivery
 /// finished changes nothing.
-pub const DEAD: &str = "INSERT INTO jobs (photo_id, state, attempts, last_error, queued_at, finished_at) \
+pub const DEAD: &str =
+    "INSERT INTO jobs (photo_id, state, attempts, last_error, queued_at, finished_at) \
      SELECT id, 'dead', 0, ?2, created_at, ?3 FROM photos WHERE id = ?1 AND status = 'pending' \
      ON CONFLICT (photo_id) DO UPDATE SET state = 'dead', last_error = ?2, finished_at = ?3 \
      WHERE jobs.state IN ('queued', 'running')";
 /// Pending photos whose job was lost, not given up: walks `photos_pending` from the key on,
 /// so photos the cron cannot fix never fill its page.
-pub const LOST: &str = "SELECT p.created_at AS created_at, p.id AS id FROM photos p \
+pub const LOST: &str = "SELECT p.created_at AS created_at, p.id AS id \
+     FROM photos p INDEXED BY photos_pending \
      LEFT JOIN jobs j ON j.photo_id = p.id \
-     WHERE p.status = 'pending' AND p.created_at < ?1 AND (p.created_at, p.id) > (?3, ?4) \
+     WHERE p.status = 'pending' AND p.created_at < ?1 AND p.created_at >= ?3 \
+     AND (p.created_at, p.id) > (?3, ?4) \
      AND (j.photo_id IS NULL OR (j.state <> 'dead' AND j.attempts < ?2)) \
      ORDER BY p.created_at, p.id LIMIT ?5";
-pub const REQUEUE_PHOTO: &str = "UPDATE photos SET status = 'pending', failure = NULL, updated_at = ?2 \
+pub const REQUEUE_PHOTO: &str =
+    "UPDATE photos SET status = 'pending', failure = NULL, updated_at = ?2 \
      WHERE id = ?1 AND status = 'failed'";
 pub const REQUEUE_JOB: &str = "INSERT INTO jobs (photo_id, state, attempts, queued_at) \
      SELECT id, 'queued', 0, ?2 FROM photos WHERE id = ?1 \
@@ -39,7 +44,8 @@ pub const REQUEUE_JOB: &str = "INSERT INTO jobs (photo_id, state, attempts, queu
      queued_at = ?2, started_at = NULL, finished_at = NULL, mem_mib = NULL";
 pub const COUNTS: &str = "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state";
 /// Failed and dead jobs, latest first (`jobs_by_state`, one range per state).
-pub const FAILURES: &str = "SELECT j.photo_id AS photo_id, COALESCE(u.username, '') AS owner_username, \
+pub const FAILURES: &str =
+    "SELECT j.photo_id AS photo_id, COALESCE(u.username, '') AS owner_username, \
      j.state AS state, j.attempts AS attempts, j.last_error AS last_error, \
      j.queued_at AS queued_at, j.started_at AS started_at, j.finished_at AS finished_at, \
      j.mem_mib AS mem_mib \
@@ -128,9 +134,9 @@ impl JobRepo for D1Jobs {
     }
 
     async fn dead(&self, photo_id: &str, reason: &str, now_ms: i64) -> PortResult<bool> {
-        SendFuture::new(async move {
-            write(&self.0, DEAD, &[s(photo_id), s(reason), ms(now_ms)]).await
-        })
+        SendFuture::new(
+            async move { write(&self.0, DEAD, &[s(photo_id), s(reason), ms(now_ms)]).await },
+        )
         .await
         .map(|changed| changed > 0)
     }
@@ -296,7 +302,11 @@ mod tests {
         c.execute(START, params!["retrying", 200])?;
         photo(&c, "recent", 5_000)?;
         assert_eq!(lost(&c, (-1, ""), 50)?, ["lost", "retrying"]);
-        assert_eq!(lost(&c, (180, "lost"), 50)?, ["retrying"], "the key pages on");
+        assert_eq!(
+            lost(&c, (180, "lost"), 50)?,
+            ["retrying"],
+            "the key pages on"
+        );
         let steps = plan(&c, LOST, params![1_000, 6, -1, "", 50])?.join(" | ");
         assert!(steps.contains("photos_pending"), "{steps}");
         Ok(())

@@ -2,10 +2,10 @@
 
 pub mod admin;
 pub mod albums;
+pub mod jobs;
 pub mod limits;
 pub mod links;
 pub mod photos;
-pub mod jobs;
 pub mod search;
 pub mod social;
 pub mod users;

@@ -187,7 +187,8 @@ mod tests {
     #[test]
     fn the_cron_skips_what_gave_up_and_pages_past_it() {
         let (p, mem) = fake_platform();
-        mem.now.store(STALE_AFTER_MS + 10_000, std::sync::atomic::Ordering::SeqCst);
+        mem.now
+            .store(STALE_AFTER_MS + 10_000, std::sync::atomic::Ordering::SeqCst);
         mem.fail_blobs(true);
         // 120 poison photos, older than the lost one: each delivered until it gave up.
         for i in 0..120 {
