@@ -12,8 +12,8 @@ pub struct JobItem {
     pub state: String,
     pub attempts: u32,
     pub reason: String,
-    /// When it ended, ms since the epoch.
-    pub finished_at: i64,
+    /// When it ended, in words (UTC).
+    pub finished: String,
     /// Queued → finished, ms.
     pub waited_ms: i64,
     pub mem_mib: Option<u32>,
@@ -21,7 +21,7 @@ pub struct JobItem {
 
 /// `/admin`: the jobs section.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminJobs {
+pub struct JobsView {
     /// Every state with its count, in the order queued, running, done, failed, dead.
     pub counts: Vec<(String, u32)>,
     pub failures: Vec<JobItem>,
@@ -40,8 +40,9 @@ pub struct AdminJobs {
 pub struct PersonItem {
     pub id: String,
     pub username: String,
-    pub joined_at: i64,
-    pub last_seen: Option<i64>,
+    /// Sign-up and latest use, in words (UTC).
+    pub joined: String,
+    pub last_seen: Option<String>,
     pub photos: u32,
     pub original_bytes: u64,
     pub variant_bytes: u64,
@@ -51,7 +52,7 @@ pub struct PersonItem {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminPeople {
+pub struct PeopleView {
     pub people: Vec<PersonItem>,
     pub next: Option<String>,
 }
@@ -67,7 +68,7 @@ pub struct Allowance {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminStorage {
+pub struct StorageView {
     pub people: u32,
     pub photos: u32,
     pub original_bytes: u64,
@@ -82,11 +83,11 @@ pub struct AuditItem {
     pub actor: String,
     pub action: String,
     pub target: String,
-    pub at: i64,
+    pub at: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AdminAudit {
+pub struct AuditView {
     pub entries: Vec<AuditItem>,
     pub next: Option<String>,
 }

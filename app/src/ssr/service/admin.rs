@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use crate::error::LumenError;
 use crate::model::admin::{
-    AdminAudit, AdminJobs, AdminPeople, AdminStorage, Allowance, AuditItem, JobItem, PersonItem,
+    Allowance, AuditItem, AuditView, JobItem, JobsView, PeopleView, PersonItem, StorageView,
 };
 use crate::ssr::access::{self, AdminAction};
 use crate::ssr::auth::Session;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::ports::{AuditRow, JobRecord, JobState, MediaJob, PersonRow, PortError};
+use crate::ssr::service::social::format_time;
 use crate::ssr::Platform;
 
 /// `LUMEN_ADMINS`: usernames separated by commas or spaces, compared lower-case.
@@ -67,7 +68,7 @@ pub async fn jobs(
     p: &Platform,
     s: Option<&Session>,
     before: Option<&str>,
-) -> Result<AdminJobs, LumenError> {
+) -> Result<JobsView, LumenError> {
     gate(p, s, AdminAction::SeeJobs).await?;
     let before = Cursor::parse(before)?.map(|c| c.time_id()).transpose()?;
     let counts = p.job_records.counts().await?;
@@ -83,7 +84,7 @@ pub async fn jobs(
         .durations(p.clock.now_ms() - DAY_MS, DURATION_SAMPLE)
         .await?;
     times.sort_unstable();
-    Ok(AdminJobs {
+    Ok(JobsView {
         counts: JobState::ALL
             .iter()
             .map(|st| {
@@ -108,7 +109,7 @@ fn job_item(r: JobRecord) -> JobItem {
         state: r.state.as_str().into(),
         attempts: r.attempts,
         reason: r.last_error.unwrap_or_default(),
-        finished_at: finished,
+        finished: format_time(finished),
         waited_ms: finished - r.queued_at,
         mem_mib: r.mem_mib,
     }
@@ -172,8 +173,8 @@ fn person(r: PersonRow, me: &str) -> PersonItem {
         is_you: r.id == me,
         id: r.id,
         username: r.username,
-        joined_at: r.created_at,
-        last_seen: r.last_seen,
+        joined: format_time(r.created_at),
+        last_seen: r.last_seen.map(format_time),
         photos: r.photos,
         original_bytes: r.bytes,
         variant_bytes: r.variant_bytes,
@@ -185,12 +186,12 @@ pub async fn people(
     p: &Platform,
     s: Option<&Session>,
     before: Option<&str>,
-) -> Result<AdminPeople, LumenError> {
+) -> Result<PeopleView, LumenError> {
     let s = gate(p, s, AdminAction::SeePeople).await?;
     let before = Cursor::parse(before)?.map(|c| c.time_id()).transpose()?;
     let rows = p.admin.people(before.as_ref(), PAGE_SIZE + 1).await?;
     let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.created_at, &r.id));
-    Ok(AdminPeople {
+    Ok(PeopleView {
         people: rows.into_iter().map(|r| person(r, &s.user.id)).collect(),
         next,
     })
@@ -223,11 +224,11 @@ pub async fn suspend(
 /// The free plan's storage allowances the README names (R2 10 GB; D1 500 MB a database).
 pub const R2_FREE_BYTES: u64 = 10 * 1000 * 1000 * 1000;
 
-pub async fn storage(p: &Platform, s: Option<&Session>) -> Result<AdminStorage, LumenError> {
+pub async fn storage(p: &Platform, s: Option<&Session>) -> Result<StorageView, LumenError> {
     let s = gate(p, s, AdminAction::SeeStorage).await?;
     let t = p.admin.totals().await?;
     let largest = p.admin.largest(10).await?;
-    Ok(AdminStorage {
+    Ok(StorageView {
         people: t.people,
         photos: t.photos,
         original_bytes: t.original_bytes,
@@ -247,19 +248,19 @@ pub async fn audit_log(
     p: &Platform,
     s: Option<&Session>,
     before: Option<&str>,
-) -> Result<AdminAudit, LumenError> {
+) -> Result<AuditView, LumenError> {
     gate(p, s, AdminAction::SeeAudit).await?;
     let before = Cursor::parse(before)?.map(|c| c.time_id()).transpose()?;
     let rows = p.admin.audit_log(before.as_ref(), PAGE_SIZE + 1).await?;
     let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.at, &r.id));
-    Ok(AdminAudit {
+    Ok(AuditView {
         entries: rows
             .into_iter()
             .map(|r| AuditItem {
                 actor: r.actor,
                 action: r.action,
                 target: r.target,
-                at: r.at,
+                at: format_time(r.at),
             })
             .collect(),
         next,
