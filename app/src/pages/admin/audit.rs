@@ -15,6 +15,9 @@ pub fn AdminAuditPage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
     let data = Resource::new(move || before.clone(), admin_audit);
     view! {
+        <Title text="Admin · Audit" />
+        <h1>"Admin"</h1>
+        <AdminNav current="/admin/audit" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -60,9 +63,6 @@ pub fn AuditSection(view: AuditView) -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text="Admin · Audit" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/audit" />
         <h2>"Audit trail"</h2>
         {body}
     }

@@ -17,6 +17,9 @@ pub fn AdminJobsPage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
     let data = Resource::new(move || before.clone(), admin_jobs);
     view! {
+        <Title text="Admin · Jobs" />
+        <h1>"Admin"</h1>
+        <AdminNav current="/admin" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -89,9 +92,6 @@ pub fn JobsSection(view: JobsView) -> impl IntoView {
         .into_any()
     };
     view! {
-        <Title text="Admin · Jobs" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin" />
         <h2>"Jobs"</h2>
         <dl class="admin-counts">
             {view

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod jobs;
 pub mod people;
+pub mod samples;
 pub mod storage;
 
 use leptos::prelude::*;
@@ -29,6 +30,20 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
                 })
                 .collect_view()}
         </nav>
+    }
+}
+
+/// Every section with sample data (a failed job, a dead one), for the design catalogue.
+#[component]
+pub fn AdminSamples() -> impl IntoView {
+    view! {
+        <div class="design-stack">
+            <AdminNav current="/admin" />
+            <jobs::JobsSection view=samples::jobs() />
+            <storage::StorageSection view=samples::storage() />
+            <people::PeopleSection view=samples::people() />
+            <audit::AuditSection view=samples::audit() />
+        </div>
     }
 }
 

@@ -17,6 +17,9 @@ pub fn AdminPeoplePage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
     let data = Resource::new(move || before.clone(), admin_people);
     view! {
+        <Title text="Admin · People" />
+        <h1>"Admin"</h1>
+        <AdminNav current="/admin/people" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -103,9 +106,6 @@ pub fn PeopleSection(view: PeopleView) -> impl IntoView {
         .as_ref()
         .map(|n| older_href("/admin/people", &[], n));
     view! {
-        <Title text="Admin · People" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/people" />
         <h2>"People"</h2>
         <p>"A suspended person cannot sign in, and their photos are hidden from everyone else."</p>
         <PeopleTable people=view.people actions=true />

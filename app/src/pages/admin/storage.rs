@@ -14,6 +14,9 @@ use crate::model::admin::StorageView;
 pub fn AdminStoragePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| admin_storage());
     view! {
+        <Title text="Admin · Storage" />
+        <h1>"Admin"</h1>
+        <AdminNav current="/admin/storage" />
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -28,9 +31,6 @@ pub fn AdminStoragePage() -> impl IntoView {
 #[component]
 pub fn StorageSection(view: StorageView) -> impl IntoView {
     view! {
-        <Title text="Admin · Storage" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/storage" />
         <h2>"Storage"</h2>
         <dl class="admin-counts">
             <div><dt>"People"</dt><dd>{view.people}</dd></div>

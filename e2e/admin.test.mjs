@@ -1,0 +1,275 @@
+// Issue 15's job records, dead-letter queue and admin console, and issue 16's admin bits,
+// against `wrangler dev` in `service` mode with the native media service on a port of our
+// choosing: nothing listening there makes every delivery fail transiently (a poison job that
+// ends in the dead-letter queue); a service with another secret fails photos with a clear
+// reason; the right one lets the admin re-run them to ready.
+// Local wrangler dev (miniflare) delivers to the dead-letter queue configured in
+// wrangler.toml after max_retries, and runs its consumer: this file checks that it did.
+// Run: ./e2e/run.sh e2e/admin.test.mjs (after ./scripts/build.sh)
+
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import { startLumen, waitFor } from "./harness.mjs";
+import { api, demoPhoto, signIn, signUp, upload } from "./helpers.mjs";
+import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
+
+const SECRET = testSecret("admin");
+const DEAD_REASON = "Processing kept failing, so it stopped. An admin can run it again once the cause is fixed.";
+const PAGES = ["/admin", "/admin/storage", "/admin/people", "/admin/audit"];
+const READS = [
+  ["admin_jobs", {}],
+  ["admin_people", {}],
+  ["admin_storage", {}],
+  ["admin_audit", {}],
+];
+let srv;
+let svc;
+let bin;
+let port;
+let root; // the first account: admin
+let bea; // admin through LUMEN_ADMINS
+let mel; // a member
+const png = { name: "coffee.png", type: "image/png", bytes: readFileSync(demoPhoto("coffee.png")) };
+const ids = {};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function uploadOne(cookie, name) {
+  const res = await upload(srv.base, [{ ...png, name }], { cookie });
+  assert.equal(res.status, 201, await res.clone().text());
+  return (await res.json()).photos[0].id;
+}
+
+async function row(id) {
+  const [photo] = await srv.d1(`SELECT status, failure FROM photos WHERE id = '${id}'`);
+  const [job] = await srv.d1(`SELECT state, attempts, last_error, queued_at, started_at, finished_at, mem_mib FROM jobs WHERE photo_id = '${id}'`);
+  return { photo, job };
+}
+
+function settled(id, timeout = 120_000) {
+  return waitFor(
+    async () => {
+      const r = await row(id);
+      return r.photo.status !== "pending" ? r : null;
+    },
+    { timeout, interval: 500, what: `photo ${id} to leave pending` },
+  );
+}
+
+async function page(path, cookie) {
+  const res = await fetch(`${srv.base}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+  return { status: res.status, body: await res.text() };
+}
+
+const audits = async () => (await srv.d1("SELECT COUNT(*) AS n FROM admin_audit"))[0].n;
+
+before(async () => {
+  bin = buildMediaService();
+  port = await freePort();
+  srv = await startLumen("admin", {
+    vars: {
+      LUMEN_PROCESSING: "service",
+      LUMEN_SERVICE_URL: `http://127.0.0.1:${port}`,
+      LUMEN_SERVICE_SECRET: SECRET,
+      LUMEN_ADMINS: "bea",
+    },
+  });
+  root = await signUp(srv.base, { username: "root" });
+  bea = await signUp(srv.base, { username: "bea" });
+  mel = await signUp(srv.base, { username: "mel" });
+});
+
+after(async () => {
+  await srv?.stop();
+  await svc?.kill();
+});
+
+describe("job records and the dead-letter queue", () => {
+  test("a job that keeps failing ends in the DLQ: the record says dead, the photo failed", async () => {
+    // Nothing listens on the service's port: every delivery is a transient failure.
+    ids.poison = await uploadOne(mel.cookie, "poison.png");
+    const since = srv.logs().length;
+    const done = await settled(ids.poison, 240_000);
+    assert.equal(done.photo.status, "failed");
+    assert.equal(done.photo.failure, DEAD_REASON);
+    assert.equal(done.job.state, "dead");
+    assert.equal(done.job.attempts, 6, "the first delivery and max_retries = 5");
+    assert.match(done.job.last_error, /media service/);
+    assert.ok(done.job.finished_at >= done.job.queued_at);
+    assert.match(srv.logs().slice(since), new RegExp(`QUEUE \\S+ photo=${ids.poison} dead changed=true`));
+  });
+
+  test("a service with another secret: failed with a reason naming the setting, shown to the admin", async () => {
+    svc = await startMediaService({ secret: testSecret("wrong"), bin, port });
+    ids.wrong = await uploadOne(mel.cookie, "wrong-secret.png");
+    const done = await settled(ids.wrong);
+    assert.equal(done.photo.status, "failed");
+    assert.match(done.photo.failure, /LUMEN_SERVICE_SECRET/);
+    assert.equal(done.job.state, "failed");
+    assert.equal(done.job.attempts, 1, "a refusal is not retried");
+    assert.equal(done.job.last_error, done.photo.failure);
+    assert.ok(done.job.mem_mib > 0, "the isolate's memory is recorded");
+    const admin = await page("/admin", root.cookie);
+    assert.equal(admin.status, 200);
+    assert.ok(admin.body.includes(ids.wrong) && admin.body.includes(ids.poison));
+    assert.match(admin.body, /LUMEN_SERVICE_SECRET/);
+    assert.match(admin.body, /<dt>dead<\/dt><dd>1<\/dd>/);
+    assert.match(admin.body, /<dt>failed<\/dt><dd>1<\/dd>/);
+  });
+
+  test("once the cause is fixed, re-run from the console brings both to ready", async () => {
+    await svc.kill();
+    svc = await startMediaService({ secret: SECRET, bin, port });
+    const one = await api(srv.base, "admin_rerun", { id: ids.wrong }, { cookie: root.cookie });
+    assert.equal(one.status, 200, one.text);
+    const again = await api(srv.base, "admin_rerun", { id: ids.wrong }, { cookie: root.cookie });
+    assert.equal(again.status, 400, "a job that has not failed is not re-run");
+    // As a plain form (JS off): back to the console.
+    const all = await api(srv.base, "admin_rerun_all", {}, { cookie: bea.cookie, headers: { accept: "text/html" } });
+    assert.equal(all.status, 302);
+    assert.equal(all.headers.get("location"), "/admin");
+    for (const id of [ids.wrong, ids.poison]) {
+      const done = await settled(id);
+      assert.equal(done.photo.status, "ready", done.photo.failure);
+      assert.equal(done.job.state, "done");
+      assert.equal(done.job.attempts, 1);
+    }
+    const audit = await page("/admin/audit", root.cookie);
+    assert.match(audit.body, /root rerun/);
+    assert.match(audit.body, /bea rerun-all/);
+    const jobs = await page("/admin", root.cookie);
+    assert.match(jobs.body, /No failed jobs\./);
+    assert.match(jobs.body, /over the last day \(2 jobs\): p50 \d+ ms/);
+  });
+});
+
+describe("the console's permissions", () => {
+  test("every admin page and server function answers 404 to a member and to anonymous", async () => {
+    const writes = [
+      ["admin_rerun", { id: ids.wrong }],
+      ["admin_rerun_all", {}],
+      ["admin_suspend", { id: root.username }],
+      ["admin_unsuspend", { id: mel.username }],
+    ];
+    const before = await audits();
+    for (const [who, cookie] of [["member", mel.cookie], ["anonymous", undefined]]) {
+      for (const path of [...PAGES, "/admin?before=1.x"]) {
+        const r = await page(path, cookie);
+        assert.equal(r.status, 404, `${who} ${path}`);
+        assert.ok(!r.body.includes("Latest failures"), `${who} ${path} shows nothing of the console`);
+      }
+      for (const [name, params] of [...READS, ...writes]) {
+        const r = await api(srv.base, name, params, { cookie });
+        assert.deepEqual([r.status, r.json], [404, { error: "not_found" }], `${who} ${name}`);
+      }
+    }
+    assert.equal(await audits(), before, "nothing was done");
+    for (const cookie of [root.cookie, bea.cookie]) {
+      for (const path of PAGES) assert.equal((await page(path, cookie)).status, 200, path);
+      for (const [name, params] of READS) assert.equal((await api(srv.base, name, params, { cookie })).status, 200, name);
+    }
+  });
+
+  test("hostile input: a clear 4xx, nothing changes", async () => {
+    const before = await audits();
+    for (const id of ["", "' OR 1=1 --", "<script>alert(1)</script>", "\u202Egnp.exe", "x".repeat(5000)]) {
+      const r = await api(srv.base, "admin_rerun", { id }, { cookie: root.cookie });
+      assert.equal(r.status, 404, JSON.stringify(id).slice(0, 40));
+      const s = await api(srv.base, "admin_suspend", { id }, { cookie: root.cookie });
+      assert.equal(s.status, 404, JSON.stringify(id).slice(0, 40));
+    }
+    for (const path of ["/admin?before=%3Cscript%3E", "/admin/people?before=1.2.3.4", "/admin/audit?before=x"]) {
+      assert.equal((await page(path, root.cookie)).status, 400, path);
+    }
+    const self = await api(srv.base, "admin_suspend", { id: await userId("root") }, { cookie: root.cookie });
+    assert.equal(self.status, 400, "an admin cannot suspend themselves");
+    assert.equal(await audits(), before);
+  });
+
+  test("cross-site POSTs to every admin mutation are refused (403) and change nothing", async () => {
+    const before = await audits();
+    const melId = await userId("mel");
+    const CROSS = [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }];
+    const mutations = [
+      ["admin_rerun", { id: ids.wrong }],
+      ["admin_rerun_all", {}],
+      ["admin_suspend", { id: melId }],
+      ["admin_unsuspend", { id: melId }],
+    ];
+    for (const headers of CROSS) {
+      for (const [name, params] of mutations) {
+        const r = await api(srv.base, name, params, { cookie: root.cookie, headers });
+        assert.deepEqual([r.status, r.json], [403, { error: "forbidden" }], `${name} ${JSON.stringify(headers)}`);
+        const form = await api(srv.base, name, params, {
+          cookie: root.cookie,
+          headers: { ...headers, accept: "text/html", referer: "https://evil.example/x" },
+        });
+        assert.equal(form.status, 403, `${name} as a form`);
+      }
+    }
+    assert.equal(await audits(), before);
+    const [m] = await srv.d1(`SELECT suspended_at FROM users WHERE username = 'mel'`);
+    assert.equal(m.suspended_at, null);
+  });
+});
+
+async function userId(username) {
+  return (await srv.d1(`SELECT id FROM users WHERE username = '${username}'`))[0].id;
+}
+
+describe("people and storage", () => {
+  test("suspend ends the sessions, blocks sign-in and hides the photos; unsuspend undoes it", async () => {
+    const melId = await userId("mel");
+    const listed = async () => (await page("/", undefined)).body.includes(`/p/${ids.wrong}`);
+    const onProfile = async () => (await page("/u/mel", undefined)).body.includes(`/p/${ids.wrong}`);
+    assert.ok(await listed(), "mel's public photo is in the feed");
+    assert.ok(await onProfile());
+    const people = await page("/admin/people", root.cookie);
+    assert.match(people.body, /mel/);
+    assert.ok(!people.body.includes("coffee.png") && !people.body.includes("wrong-secret"), "no photo titles");
+    const r = await api(srv.base, "admin_suspend", { id: melId }, { cookie: root.cookie, headers: { accept: "text/html" } });
+    assert.equal(r.status, 302);
+    assert.equal(r.headers.get("location"), "/admin/people");
+    assert.equal((await api(srv.base, "list_liked", {}, { cookie: mel.cookie })).status, 401, "signed out");
+    const refused = await api(srv.base, "sign_in", { login: "mel", password: mel.password });
+    assert.equal(refused.status, 422);
+    assert.match(refused.text, /suspended/);
+    assert.ok(!(await listed()), "hidden from the feed");
+    assert.ok(!(await onProfile()), "hidden from the profile");
+    assert.match((await page("/admin/people", root.cookie)).body, /suspended/);
+    assert.equal((await api(srv.base, "admin_unsuspend", { id: melId }, { cookie: root.cookie })).status, 200);
+    mel.cookie = await signIn(srv.base, "mel", mel.password);
+    assert.ok(await listed(), "back in the feed");
+    const audit = (await page("/admin/audit", root.cookie)).body;
+    assert.match(audit, /root suspend/);
+    assert.match(audit, /root unsuspend/);
+  });
+
+  test("storage: totals and the largest accounts, originals and variants apart", async () => {
+    const s = await api(srv.base, "admin_storage", {}, { cookie: root.cookie });
+    assert.equal(s.status, 200);
+    const [t] = await srv.d1(
+      "SELECT (SELECT COUNT(*) FROM photos) AS photos, (SELECT SUM(bytes) FROM photos) AS bytes, (SELECT SUM(bytes) FROM photo_variants) AS vbytes",
+    );
+    assert.equal(s.json.photos, t.photos);
+    assert.equal(s.json.original_bytes, t.bytes);
+    assert.equal(s.json.variant_bytes, t.vbytes);
+    assert.equal(s.json.largest[0].username, "mel");
+    assert.equal(s.json.allowances[0].allowed, 10_000_000_000);
+    const html = (await page("/admin/storage", bea.cookie)).body;
+    assert.match(html, /Largest accounts/);
+    assert.match(html, /R2 storage/);
+  });
+});
