@@ -29,6 +29,20 @@ pub struct JobRow {
     pub mem_mib: Option<u32>,
 }
 
+impl JobRow {
+    fn new(state: JobState, queued_at: i64) -> Self {
+        Self {
+            state,
+            attempts: 0,
+            last_error: None,
+            queued_at,
+            started_at: None,
+            finished_at: None,
+            mem_mib: None,
+        }
+    }
+}
+
 impl Mem {
     pub fn job(&self, photo_id: &str) -> Option<JobRow> {
         lock(&self.admin.jobs).get(photo_id).cloned()
@@ -48,15 +62,9 @@ impl JobRepo for MemJobRecords {
             return Ok(());
         };
         let mut jobs = lock(&self.0.admin.jobs);
-        let job = jobs.entry(photo_id.into()).or_insert(JobRow {
-            state: JobState::Queued,
-            attempts: 0,
-            last_error: None,
-            queued_at: photo.created_at,
-            started_at: None,
-            finished_at: None,
-            mem_mib: None,
-        });
+        let job = jobs
+            .entry(photo_id.into())
+            .or_insert(JobRow::new(JobState::Queued, photo.created_at));
         job.state = JobState::Running;
         job.attempts += 1;
         job.started_at = Some(now_ms);
@@ -99,17 +107,9 @@ impl JobRepo for MemJobRecords {
         let job = match jobs.get_mut(photo_id) {
             Some(job) if matches!(job.state, JobState::Queued | JobState::Running) => job,
             Some(_) => return Ok(false),
-            None if photo.status == PhotoStatus::Pending => {
-                jobs.entry(photo_id.into()).or_insert(JobRow {
-                    state: JobState::Dead,
-                    attempts: 0,
-                    last_error: None,
-                    queued_at: photo.created_at,
-                    started_at: None,
-                    finished_at: None,
-                    mem_mib: None,
-                })
-            }
+            None if photo.status == PhotoStatus::Pending => jobs
+                .entry(photo_id.into())
+                .or_insert(JobRow::new(JobState::Dead, photo.created_at)),
             None => return Ok(false),
         };
         if photo.status != PhotoStatus::Pending {
@@ -155,18 +155,7 @@ impl JobRepo for MemJobRecords {
                 _ => return Ok(false),
             }
         }
-        lock(&self.0.admin.jobs).insert(
-            photo_id.into(),
-            JobRow {
-                state: JobState::Queued,
-                attempts: 0,
-                last_error: None,
-                queued_at: now_ms,
-                started_at: None,
-                finished_at: None,
-                mem_mib: None,
-            },
-        );
+        lock(&self.0.admin.jobs).insert(photo_id.into(), JobRow::new(JobState::Queued, now_ms));
         Ok(true)
     }
 

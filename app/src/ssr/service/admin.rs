@@ -160,11 +160,7 @@ async fn requeue(p: &Platform, photo_id: &str) -> Result<bool, PortError> {
         return Ok(false);
     }
     // If the send fails the photo is pending with a fresh record: the cron re-sends it.
-    p.jobs
-        .send(&MediaJob::ProcessV1 {
-            photo_id: photo_id.into(),
-        })
-        .await?;
+    p.jobs.send(&MediaJob::process(photo_id)).await?;
     Ok(true)
 }
 

@@ -18,6 +18,15 @@ pub const CRON_PAGES: u32 = 4;
 pub const DEAD_REASON: &str =
     "Processing kept failing, so it stopped. An admin can run it again once the cause is fixed.";
 
+impl MediaJob {
+    /// The job that renders `photo_id`.
+    pub fn process(photo_id: &str) -> Self {
+        Self::ProcessV1 {
+            photo_id: photo_id.into(),
+        }
+    }
+}
+
 /// One delivery of `job`, recorded: one more attempt, then done, failed (with the reason)
 /// or queued again with the transient error (`Err`, which the consumer retries).
 /// `mem_mib` reads the isolate's memory when the job ends.
@@ -89,10 +98,7 @@ pub async fn resend_lost(p: &Platform) -> PortResult<u32> {
             .lost(before, MAX_ATTEMPTS, after.as_ref(), CRON_PAGE)
             .await?;
         for (_, photo_id) in &page {
-            let job = MediaJob::ProcessV1 {
-                photo_id: photo_id.clone(),
-            };
-            match p.jobs.send(&job).await {
+            match p.jobs.send(&MediaJob::process(photo_id)).await {
                 Ok(()) => sent += 1,
                 Err(e) => leptos::logging::warn!("cron: re-send of {photo_id} failed: {e}"),
             }
@@ -112,9 +118,7 @@ mod tests {
     use crate::ssr::keys;
 
     fn job(id: &str) -> MediaJob {
-        MediaJob::ProcessV1 {
-            photo_id: id.into(),
-        }
+        MediaJob::process(id)
     }
 
     #[test]
