@@ -733,7 +733,8 @@ pub trait JobRepo: Send + Sync {
     ) -> PortResult<()>;
     /// A delivery hit a transient error: `queued` again, the error kept.
     async fn retry(&self, photo_id: &str, error: &str, now_ms: i64) -> PortResult<()>;
-    /// Given up: `dead` with the reason (idempotent; a finished job stays finished).
+    /// Given up: `dead`, keeping the last error (else `reason`); idempotent, and a finished
+    /// job stays finished.
     /// Returns whether the record changed.
     async fn dead(&self, photo_id: &str, reason: &str, now_ms: i64) -> PortResult<bool>;
     /// Photos pending since before `before_ms` whose job has not given up (fewer than

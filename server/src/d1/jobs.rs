@@ -20,11 +20,12 @@ pub const FINISH: &str =
 pub const RETRY: &str = "UPDATE jobs SET state = 'queued', last_error = ?2 \
      WHERE photo_id = ?1 AND state IN ('queued', 'running')";
 /// Only while the photo is still pending: a dead letter for a photo a later delivery
-/// finished changes nothing.
+/// finished changes nothing. The last delivery's error stays (the cause, for the console).
 pub const DEAD: &str =
     "INSERT INTO jobs (photo_id, state, attempts, last_error, queued_at, finished_at) \
      SELECT id, 'dead', 0, ?2, created_at, ?3 FROM photos WHERE id = ?1 AND status = 'pending' \
-     ON CONFLICT (photo_id) DO UPDATE SET state = 'dead', last_error = ?2, finished_at = ?3 \
+     ON CONFLICT (photo_id) DO UPDATE SET state = 'dead', \
+     last_error = COALESCE(jobs.last_error, ?2), finished_at = ?3 \
      WHERE jobs.state IN ('queued', 'running')";
 /// Pending photos whose job was lost, not given up: walks `photos_pending` from the key on,
 /// so photos the cron cannot fix never fill its page.
@@ -262,7 +263,7 @@ mod tests {
         let queued: i64 = c.query_row("SELECT queued_at FROM jobs", [], |r| r.get(0))?;
         assert_eq!(queued, 5, "queued when the photo was created");
         assert_eq!(c.execute(DEAD, params!["a", "gave up", 30])?, 1);
-        assert_eq!(job(&c, "a")?.0, "dead");
+        assert_eq!(job(&c, "a")?, ("dead".into(), 2, Some("d1: down".into())));
         // Dead twice changes nothing; a done job is never made dead.
         c.execute(MARK_FAILED, params!["a", "gave up", 30])?;
         assert_eq!(c.execute(DEAD, params!["a", "again", 40])?, 0);

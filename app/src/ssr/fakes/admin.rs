@@ -116,7 +116,7 @@ impl JobRepo for MemJobRecords {
             return Ok(false);
         }
         job.state = JobState::Dead;
-        job.last_error = Some(reason.into());
+        job.last_error.get_or_insert_with(|| reason.into());
         job.finished_at = Some(now_ms);
         Ok(true)
     }
