@@ -8,10 +8,12 @@
 // Run: ./e2e/run.sh e2e/admin.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
 import { after, before, describe, test } from "node:test";
-import { startLumen, waitFor } from "./harness.mjs";
-import { api, demoPhoto, signIn, signUp, upload } from "./helpers.mjs";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
+import { CHROMIUM_OPTIONS, api, demoPhoto, signIn, signUp, upload } from "./helpers.mjs";
 import { buildMediaService, freePort, startMediaService, testSecret } from "./media-service.mjs";
 
 const SECRET = testSecret("admin");
@@ -259,4 +261,83 @@ describe("people and storage", () => {
     assert.match(html, /Largest accounts/);
     assert.match(html, /R2 storage/);
   });
+});
+
+const SHOTS = join(ROOT, "target", "shots-admin");
+const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+];
+
+describe("the console in a browser", () => {
+  let browser;
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: 30_000 });
+    // A failed job and a dead one, planted as the consumer records them (no original: a
+    // re-run fails again with "missing", which is what this checks the buttons with).
+    const [{ id: owner }] = await srv.d1("SELECT id FROM users WHERE username = 'mel'");
+    const now = Date.now();
+    for (const [id, state, why] of [
+      ["plantedfail", "failed", "The media service refused this Worker's signature <b>(401)</b>"],
+      ["planteddead", "dead", "media service: unreachable"],
+    ]) {
+      await srv.d1(
+        `INSERT INTO photos (id, owner_id, title, status, failure, content_type, bytes, created_at, updated_at, visibility)
+         VALUES ('${id}', '${owner}', 'secret title ${id}', 'failed', '${why}', 'image/png', 1, ${now}, ${now}, 'private');
+         INSERT INTO jobs (photo_id, state, attempts, last_error, queued_at, started_at, finished_at)
+         VALUES ('${id}', '${state}', ${state === "dead" ? 6 : 1}, '${why}', ${now}, ${now + 10}, ${now + 20})`,
+      );
+    }
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+  });
+
+  for (const js of [true, false]) {
+    const name = js ? "js-on" : "js-off";
+    test(`${name}: every section renders, and re-run and suspend work as forms`, async () => {
+      const ctx = await browser.newContext({ javaScriptEnabled: js });
+      const [cname, cvalue] = root.cookie.split("=");
+      await ctx.addCookies([{ name: cname, value: cvalue, url: srv.base }]);
+      const page = await ctx.newPage();
+      const problems = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      for (const [path, heading] of [
+        ["/admin", "Latest failures"],
+        ["/admin/storage", "Largest accounts"],
+        ["/admin/people", "People"],
+        ["/admin/audit", "Audit trail"],
+      ]) {
+        const res = await page.goto(`${srv.base}${path}`, { waitUntil: "load" });
+        assert.equal(res.status(), 200, path);
+        await page.getByRole("heading", { name: heading }).waitFor();
+        assert.ok(!(await page.content()).includes("secret title"), `${path}: no photo titles`);
+        for (const vp of VIEWPORTS) {
+          await page.setViewportSize(vp);
+          await page.waitForTimeout(100);
+          await page.screenshot({ path: join(SHOTS, `${name}-${vp.width}-${path.slice(1).replace("/", "-")}.png`), fullPage: true });
+        }
+        await page.setViewportSize(VIEWPORTS[0]);
+      }
+      // The reason is shown as text, never as markup.
+      await page.goto(`${srv.base}/admin`, { waitUntil: "load" });
+      assert.ok((await page.content()).includes("&lt;b&gt;(401)&lt;/b&gt;"));
+      const before = await audits();
+      await page.locator("tr", { hasText: "plantedfail" }).getByRole("button", { name: "Re-run" }).click();
+      await page.waitForURL(`${srv.base}/admin`);
+      assert.equal(await audits(), before + 1);
+      await waitFor(async () => (await row("plantedfail")).photo.status === "failed", { what: "the re-run to end" });
+      await page.goto(`${srv.base}/admin/people`, { waitUntil: "load" });
+      await page.locator("tr", { hasText: "mel" }).getByRole("button", { name: "Suspend" }).click();
+      await page.waitForURL(`${srv.base}/admin/people`);
+      await page.locator("tr", { hasText: "mel" }).getByRole("button", { name: "Unsuspend" }).click();
+      await page.waitForURL(`${srv.base}/admin/people`);
+      await page.locator("tr", { hasText: "mel" }).getByRole("button", { name: "Suspend" }).waitFor();
+      assert.equal(await audits(), before + 3);
+      assert.deepEqual(problems, []);
+      await ctx.close();
+    });
+  }
 });

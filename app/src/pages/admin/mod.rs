@@ -36,15 +36,15 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
 /// Every section with sample data (a failed job, a dead one), for the design catalogue.
 #[component]
 pub fn AdminSamples() -> impl IntoView {
-    view! {
-        <div class="design-stack">
-            <AdminNav current="/admin" />
-            <jobs::JobsSection view=samples::jobs() />
-            <storage::StorageSection view=samples::storage() />
-            <people::PeopleSection view=samples::people() />
-            <audit::AuditSection view=samples::audit() />
-        </div>
-    }
+    // Type-erased one by one: together the sections' view types are too deep to compile.
+    let sections = vec![
+        view! { <AdminNav current="/admin" /> }.into_any(),
+        view! { <jobs::JobsSection view=samples::jobs() /> }.into_any(),
+        view! { <storage::StorageSection view=samples::storage() /> }.into_any(),
+        view! { <people::PeopleSection view=samples::people() /> }.into_any(),
+        view! { <audit::AuditSection view=samples::audit() /> }.into_any(),
+    ];
+    view! { <div class="design-stack">{sections}</div> }
 }
 
 /// Bytes in words: `1.2 MB` (powers of 1000, as the free plan's allowances are stated).
