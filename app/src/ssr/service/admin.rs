@@ -262,3 +262,143 @@ pub async fn audit_log(
         next,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PhotoStatus;
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session};
+    use crate::ssr::guard::RequestHead;
+    use crate::ssr::service::accounts::{sign_in, sign_up, SignUp};
+    use crate::ssr::service::jobs::{dead_letter, deliver};
+
+    #[test]
+    fn the_first_account_and_listed_ones_pass_the_gate_others_get_404() {
+        let (mut p, mem) = fake_platform();
+        p.admins = parse_admins(Some(" Bea, ,cat "));
+        assert_eq!(&*p.admins, ["bea", "cat"]);
+        let first = session(&p, "u1", "ada");
+        mem.users.lock().unwrap().get_mut("u1").unwrap().created_at = -1;
+        let listed = session(&p, "u2", "bea");
+        let member = session(&p, "u3", "dan");
+        for action in AdminAction::ALL {
+            assert!(block_on(gate(&p, Some(&first), action)).is_ok());
+            assert!(block_on(gate(&p, Some(&listed), action)).is_ok());
+            for s in [Some(&member), None] {
+                assert_eq!(
+                    block_on(gate(&p, s, action)).err(),
+                    Some(LumenError::NotFound),
+                    "{action:?}"
+                );
+            }
+        }
+        // Every function behind the gate, for the member: 404, and nothing audited.
+        let m = Some(&member);
+        assert_eq!(
+            block_on(jobs(&p, m, None)).err(),
+            Some(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(rerun(&p, m, "x")).err(),
+            Some(LumenError::NotFound)
+        );
+        assert_eq!(block_on(rerun_all(&p, m)).err(), Some(LumenError::NotFound));
+        assert_eq!(
+            block_on(people(&p, m, None)).err(),
+            Some(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(suspend(&p, m, "u1", true)).err(),
+            Some(LumenError::NotFound)
+        );
+        assert_eq!(block_on(storage(&p, m)).err(), Some(LumenError::NotFound));
+        assert_eq!(
+            block_on(audit_log(&p, m, None)).err(),
+            Some(LumenError::NotFound)
+        );
+        assert!(mem.audit_log().is_empty());
+    }
+
+    #[test]
+    fn rerun_brings_a_failed_and_a_dead_job_back_and_is_audited() {
+        let (p, mem) = fake_platform();
+        let admin = session(&p, "u1", "ada");
+        mem.insert(pending_row("bad", 1));
+        block_on(deliver(&p, &MediaJob::process("bad"), || 1)).unwrap();
+        mem.insert(pending_row("lost", 2));
+        block_on(p.job_records.start("lost", 3)).unwrap();
+        block_on(dead_letter(&p, &MediaJob::process("lost"))).unwrap();
+        let view = block_on(jobs(&p, Some(&admin), None)).unwrap();
+        let states: Vec<&str> = view.failures.iter().map(|j| j.state.as_str()).collect();
+        assert_eq!(states.len(), 2);
+        assert!(states.contains(&"dead") && states.contains(&"failed"));
+        let sent = mem.jobs.len();
+        assert!(block_on(rerun(&p, Some(&admin), "bad")).is_ok());
+        assert!(matches!(
+            block_on(rerun(&p, Some(&admin), "bad")),
+            Err(LumenError::BadRequest { .. })
+        ));
+        assert_eq!(
+            block_on(rerun(&p, Some(&admin), "nope")).err(),
+            Some(LumenError::NotFound)
+        );
+        assert_eq!(block_on(rerun_all(&p, Some(&admin))).unwrap(), 1);
+        assert_eq!(mem.jobs.len(), sent + 2, "each re-run is sent");
+        for id in ["bad", "lost"] {
+            assert_eq!(mem.photo(id).unwrap().status, PhotoStatus::Pending);
+            assert_eq!(mem.job(id).unwrap().state, JobState::Queued);
+        }
+        let log: Vec<String> = mem.audit_log().into_iter().map(|a| a.action).collect();
+        assert_eq!(log, ["rerun", "rerun-all"]);
+    }
+
+    #[test]
+    fn suspension_ends_sessions_and_refuses_sign_in_until_lifted() {
+        let (p, mem) = fake_platform();
+        let head = RequestHead::default();
+        let form = |u: &str| SignUp {
+            username: u.into(),
+            email: format!("{u}@example.test"),
+            password: "correct horse battery".into(),
+            display_name: String::new(),
+        };
+        let admin = block_on(sign_up(&p, &head, form("ada"))).unwrap();
+        let admin = session(&p, &admin.user.id, "ada");
+        let mel = block_on(sign_up(&p, &head, form("mel"))).unwrap().user;
+        assert!(matches!(
+            block_on(suspend(&p, Some(&admin), &admin.user.id, true)),
+            Err(LumenError::BadRequest { .. })
+        ));
+        block_on(suspend(&p, Some(&admin), &mel.id, true)).unwrap();
+        assert!(!mem
+            .sessions
+            .lock()
+            .unwrap()
+            .values()
+            .any(|s| s.user_id == mel.id));
+        let refused = block_on(sign_in(&p, &head, "mel", "correct horse battery"));
+        assert!(
+            matches!(&refused, Err(LumenError::Invalid { reason, .. }) if reason.contains("suspended"))
+        );
+        let listed = block_on(people(&p, Some(&admin), None)).unwrap();
+        assert!(listed
+            .people
+            .iter()
+            .any(|p| p.username == "mel" && p.suspended));
+        block_on(suspend(&p, Some(&admin), &mel.id, false)).unwrap();
+        assert!(block_on(sign_in(&p, &head, "mel", "correct horse battery")).is_ok());
+        assert_eq!(
+            block_on(suspend(&p, Some(&admin), "nobody", true)).err(),
+            Some(LumenError::NotFound)
+        );
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let v: Vec<i64> = (1..=100).collect();
+        assert_eq!(percentile(&v, 50), Some(50));
+        assert_eq!(percentile(&v, 99), Some(99));
+        assert_eq!(percentile(&[7], 90), Some(7));
+        assert_eq!(percentile(&[], 50), None);
+    }
+}
