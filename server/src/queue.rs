@@ -31,12 +31,13 @@ impl JobQueue for CfJobQueue {
 /// Seconds before a transiently failed job is tried again.
 const RETRY_DELAY_SECS: u32 = 10;
 
-/// The dead-letter queue's name, as in wrangler.toml: messages the queue gave up on.
-pub const DEAD_LETTERS: &str = "lumen-media-jobs-dlq";
+/// How the dead-letter queue's name ends, in wrangler.toml (`lumen-media-jobs-dlq`) and in
+/// previews (`scripts/preview-config.mjs` names it `<base>-dlq`): messages the queue gave up on.
+const DEAD_LETTERS_SUFFIX: &str = "-dlq";
 
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker::Result<()> {
     let platform = crate::platform::build(&env)?;
-    let dead_letters = batch.queue() == DEAD_LETTERS;
+    let dead_letters = batch.queue().ends_with(DEAD_LETTERS_SUFFIX);
     for msg in batch.raw_iter() {
         let started = worker::Date::now().as_millis();
         let id = msg.id();
