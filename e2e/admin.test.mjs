@@ -7,12 +7,13 @@
 // Run: ./e2e/run.sh e2e/admin.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { after, before, describe, test } from "node:test";
-import { ROOT, startLumen, waitFor } from "./harness.mjs";
-import { CHROMIUM_OPTIONS, api, demoPhoto, signIn, signUp, upload } from "./helpers.mjs";
+import { ROOT, startLumen } from "./harness.mjs";
+import { jobHelpers } from "./admin-helpers.mjs";
+import { CHROMIUM_OPTIONS, api, signIn, signUp } from "./helpers.mjs";
 
 const PAGES = ["/admin", "/admin/storage", "/admin/people", "/admin/audit"];
 const READS = [
@@ -25,35 +26,8 @@ let srv;
 let root; // the first account: admin
 let bea; // admin through LUMEN_ADMINS
 let mel; // a member
-const png = { name: "coffee.png", type: "image/png", bytes: readFileSync(demoPhoto("coffee.png")) };
 const ids = {};
-
-async function uploadOne(cookie, name) {
-  const res = await upload(srv.base, [{ ...png, name }], { cookie });
-  assert.equal(res.status, 201, await res.clone().text());
-  return (await res.json()).photos[0].id;
-}
-
-async function row(id) {
-  const [photo] = await srv.d1(`SELECT status, failure FROM photos WHERE id = '${id}'`);
-  const [job] = await srv.d1(`SELECT state, attempts, last_error, queued_at, started_at, finished_at, mem_mib FROM jobs WHERE photo_id = '${id}'`);
-  return { photo, job };
-}
-
-function settled(id, timeout = 120_000) {
-  return waitFor(
-    async () => {
-      const r = await row(id);
-      return r.photo.status !== "pending" ? r : null;
-    },
-    { timeout, interval: 500, what: `photo ${id} to leave pending` },
-  );
-}
-
-async function page(path, cookie) {
-  const res = await fetch(`${srv.base}${path}`, { headers: cookie ? { cookie } : {}, redirect: "manual" });
-  return { status: res.status, body: await res.text() };
-}
+const { uploadOne, row, settled, page } = jobHelpers(() => srv);
 
 const audits = async () => (await srv.d1("SELECT COUNT(*) AS n FROM admin_audit"))[0].n;
 
