@@ -19,7 +19,7 @@ export function buildMediaService(profile = process.env.LUMEN_SERVICE_PROFILE ??
   return join(ROOT, "target", profile === "dev" ? "debug" : profile, "media-service");
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.unref();

@@ -57,6 +57,10 @@ export const LINKS = [
   { key: "album-private", label: "Ada's private album (as Ada)", album: "album-private", as: "ada" },
   { key: "photo-in-album", label: "A photo opened from its album (as Ada)", photo: "ready", album: "album", as: "ada" },
   { key: "upload-into-album", label: "Upload straight into an album (as Ada)", album: "album", upload: true, as: "ada" },
+  { key: "admin-jobs", label: "Admin: jobs (a failed job, a dead job; Ada is the first account)", path: "/admin", as: "ada" },
+  { key: "admin-storage", label: "Admin: storage", path: "/admin/storage", as: "ada" },
+  { key: "admin-people", label: "Admin: people", path: "/admin/people", as: "ada" },
+  { key: "admin-audit", label: "Admin: audit trail", path: "/admin/audit", as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 

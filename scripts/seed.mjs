@@ -234,6 +234,19 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
   (MANIFEST.comments ?? []).forEach((c, i) => {
     sql.push(`UPDATE comments SET created_at = ${newest + (i + 1) * 60_000} WHERE body = ${sq(c.body)}`);
   });
+  // The admin console's jobs (issue 15): the failed photo's job as the consumer recorded it,
+  // and a dead one (a private photo the queue gave up on; no original, so nothing to show).
+  const failed = seedablePhotos().find((p) => p.role === "failed");
+  if (failed) {
+    sql.push(`UPDATE jobs SET queued_at = ${newest}, started_at = ${newest + 1000}, finished_at = ${newest + 2000} WHERE photo_id = ${sq(ids.get(failed.title))}`);
+  }
+  const dead = "Processing kept failing, so it stopped. An admin can run it again once the cause is fixed.";
+  sql.push(
+    `INSERT OR REPLACE INTO photos (id, owner_id, title, status, failure, content_type, bytes, created_at, updated_at, visibility)
+     VALUES ('seeddeadjob', (SELECT id FROM users WHERE username = 'ben'), 'Never processed', 'failed', ${sq(dead)}, 'image/jpeg', 1, ${newest}, ${newest}, 'private')`,
+    `INSERT OR REPLACE INTO jobs (photo_id, state, attempts, last_error, queued_at, started_at, finished_at)
+     VALUES ('seeddeadjob', 'dead', 6, 'media service: unreachable', ${newest}, ${newest + 60_000}, ${newest + 63_000})`,
+  );
   d1(access, sql.join(";\n"));
   log(`seed: ${seedablePhotos().length} photos, dated ${new Date(timeOf(seedablePhotos().length - 1)).toISOString()} to ${MANIFEST.newest}`);
 }

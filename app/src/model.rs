@@ -454,3 +454,6 @@ pub struct LikeState {
     pub liked: bool,
     pub likes: Option<u32>,
 }
+
+/// The admin console's DTOs (issue 15).
+pub mod admin;

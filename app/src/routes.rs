@@ -9,6 +9,9 @@ use leptos_router::{
 
 use crate::components::nav::Nav;
 use crate::http::escape_text;
+use crate::pages::admin::{
+    audit::AdminAuditPage, jobs::AdminJobsPage, people::AdminPeoplePage, storage::AdminStoragePage,
+};
 use crate::pages::{
     album::AlbumPage,
     design::DesignPage,
@@ -57,6 +60,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/camera/:name") view=CameraPage ssr=SsrMode::Async />
                     <Route path=path!("/lens/:name") view=LensPage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=AdminJobsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/storage") view=AdminStoragePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -17,3 +17,5 @@ pub const PROCESSING: &str = "LUMEN_PROCESSING";
 pub const SERVICE_URL: &str = "LUMEN_SERVICE_URL";
 /// `service` mode: the secret shared with the media service (`wrangler secret put`).
 pub const SERVICE_SECRET: &str = "LUMEN_SERVICE_SECRET";
+/// Optional: usernames, comma-separated, who are admins besides the first account.
+pub const ADMINS: &str = "LUMEN_ADMINS";

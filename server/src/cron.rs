@@ -1,31 +1,16 @@
 //! Scheduled clean-up: re-send jobs for photos stuck in `pending` (a queue send that
-//! failed after the row was written), a page at a time; then drop expired sessions and
+//! failed after the row was written) unless they gave up, a page at a time; then drop expired sessions and
 //! old rate-limit windows and long-dead share links.
 
-use app::ssr::ports::MediaJob;
 use worker::Env;
-
-/// A job normally finishes in seconds; after this long it was probably lost.
-const STALE_AFTER_MS: i64 = 10 * 60 * 1000;
-const PAGE: u32 = 50;
 
 pub async fn run(env: &Env) -> worker::Result<()> {
     let p = crate::platform::build(env)?;
-    let before = p.clock.now_ms() - STALE_AFTER_MS;
-    let stale = p
-        .photos
-        .stale_pending(before, PAGE)
+    // Skips jobs that have given up and pages past them (`service::jobs::resend_lost`).
+    let sent = app::ssr::service::jobs::resend_lost(&p)
         .await
         .map_err(|e| worker::Error::RustError(e.to_string()))?;
-    for photo_id in &stale {
-        let job = MediaJob::ProcessV1 {
-            photo_id: photo_id.clone(),
-        };
-        if let Err(e) = p.jobs.send(&job).await {
-            worker::console_error!("CRON requeue {photo_id} failed: {e}");
-        }
-    }
-    worker::console_log!("CRON requeued {} stale pending photos", stale.len());
+    worker::console_log!("CRON requeued {sent} lost media jobs");
     // Housekeeping after the requeue, so a D1 hiccup here cannot hold photos back.
     if let Err(e) = p.users.purge_expired(p.clock.now_ms()).await {
         worker::console_error!("CRON purging expired sessions and rate limits failed: {e}");

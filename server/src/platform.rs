@@ -8,7 +8,9 @@ use worker::Env;
 
 use crate::bindings;
 use crate::crypto::WebCrypto;
+use crate::d1::admin::D1Admin;
 use crate::d1::albums::D1Albums;
+use crate::d1::jobs::D1Jobs;
 use crate::d1::limits::D1Limits;
 use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
@@ -57,6 +59,9 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         ids: Arc::new(RandomIds),
         stage,
         processing,
+        job_records: Arc::new(D1Jobs::new(env.d1(bindings::DB)?)),
+        admin: Arc::new(D1Admin::new(env.d1(bindings::DB)?)),
+        admins: app::ssr::service::admin::parse_admins(var(bindings::ADMINS).as_deref()),
     })
 }
 

@@ -1,6 +1,6 @@
 //! `JobQueue` over a Cloudflare Queue, and the consumer loop.
 
-use app::ssr::jobs::{process_job, JobOutcome};
+use app::ssr::jobs::JobOutcome;
 use app::ssr::ports::{JobQueue, MediaJob, PortError, PortResult};
 use async_trait::async_trait;
 use worker::send::{SendFuture, SendWrapper};
@@ -31,8 +31,13 @@ impl JobQueue for CfJobQueue {
 /// Seconds before a transiently failed job is tried again.
 const RETRY_DELAY_SECS: u32 = 10;
 
+/// How the dead-letter queue's name ends, in wrangler.toml (`lumen-media-jobs-dlq`) and in
+/// previews (`scripts/preview-config.mjs` names it `<base>-dlq`): messages the queue gave up on.
+const DEAD_LETTERS_SUFFIX: &str = "-dlq";
+
 pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker::Result<()> {
     let platform = crate::platform::build(&env)?;
+    let dead_letters = batch.queue().ends_with(DEAD_LETTERS_SUFFIX);
     for msg in batch.raw_iter() {
         let started = worker::Date::now().as_millis();
         let id = msg.id();
@@ -44,7 +49,21 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
             continue;
         };
         let MediaJob::ProcessV1 { photo_id } = &job;
-        let outcome = process_job(&platform, &job).await;
+        if dead_letters {
+            match app::ssr::service::jobs::dead_letter(&platform, &job).await {
+                Ok(changed) => {
+                    worker::console_log!("QUEUE {id} photo={photo_id} dead changed={changed}");
+                    msg.ack();
+                }
+                Err(e) => {
+                    worker::console_error!("QUEUE {id} photo={photo_id} dead letter retry ({e})");
+                    msg.retry();
+                }
+            }
+            continue;
+        }
+        let mem = || u32::try_from(crate::memory::wasm_mib()).unwrap_or(u32::MAX);
+        let outcome = app::ssr::service::jobs::deliver(&platform, &job, mem).await;
         let ms = worker::Date::now().as_millis().saturating_sub(started);
         match outcome {
             Ok(o) => {

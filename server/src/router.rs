@@ -158,4 +158,16 @@ pub fn register_server_fns() {
     register_explicit::<ListTagged>();
     register_explicit::<ListByGear>();
     register_explicit::<SearchPhotos>();
+    // Issue 15: the admin console.
+    {
+        use app::api::admin::*;
+        register_explicit::<AdminJobs>();
+        register_explicit::<AdminRerun>();
+        register_explicit::<AdminRerunAll>();
+        register_explicit::<AdminPeople>();
+        register_explicit::<AdminSuspend>();
+        register_explicit::<AdminUnsuspend>();
+        register_explicit::<AdminStorage>();
+        register_explicit::<AdminAudit>();
+    }
 }

@@ -1,6 +1,7 @@
 //! Server-function declarations, by area.
 
 pub mod accounts;
+pub mod admin;
 pub mod albums;
 pub mod dev;
 pub mod links;

@@ -21,6 +21,7 @@ use crate::model::{
     AlbumCard, AlbumSort, AlbumView, CommentView, ImageSrc, Me, PhotoCard, PhotoPage, PhotoStatus,
     Preview, ShareLinkView, SharedAlbum, SocialView, Visibility,
 };
+use crate::pages::admin::AdminSamples;
 use crate::pages::album::AlbumBody;
 use crate::pages::liked::LikedPhotos;
 use crate::pages::profile::AlbumGrid;
@@ -28,7 +29,7 @@ use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 17] = [
+const SECTIONS: [(&str, &str); 18] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -46,6 +47,7 @@ const SECTIONS: [(&str, &str); 17] = [
     ("likes", "Likes"),
     ("comments", "Comments"),
     ("liked", "Liked page"),
+    ("admin", "Admin console"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -360,6 +362,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                 }
                     .into_any(),
             )}
+            {section("admin", view! { <AdminSamples /> }.into_any())}
         </div>
     }
 }

@@ -1,5 +1,6 @@
 //! One file per route (sign-in and sign-up share one).
 
+pub mod admin;
 pub mod album;
 pub mod design;
 pub mod feed;

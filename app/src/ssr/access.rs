@@ -373,6 +373,55 @@ pub fn check_comment(
     }
 }
 
+/// What the admin console does (issue 15).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdminAction {
+    /// Job counts, failures and timings.
+    SeeJobs,
+    /// Re-run one failed job, or all of them.
+    RerunJobs,
+    /// Storage per person and in total.
+    SeeStorage,
+    /// The people list.
+    SeePeople,
+    /// Suspend or unsuspend someone.
+    Suspend,
+    /// The audit trail.
+    SeeAudit,
+}
+
+impl AdminAction {
+    pub const ALL: [AdminAction; 6] = [
+        Self::SeeJobs,
+        Self::RerunJobs,
+        Self::SeeStorage,
+        Self::SeePeople,
+        Self::Suspend,
+        Self::SeeAudit,
+    ];
+}
+
+/// Whether `username` (of account `user_id`) is an admin: the first account created
+/// (`first_user`), or one named in `LUMEN_ADMINS` (`listed`, lower-case).
+pub fn is_admin(
+    user_id: &str,
+    username: &str,
+    first_user: Option<&str>,
+    listed: &[String],
+) -> bool {
+    first_user == Some(user_id) || listed.iter().any(|l| l == username)
+}
+
+/// The admin rule: admins may do everything in the console; to anyone else, signed in or
+/// not, the console and each of its functions do not exist (404, like a made-up path).
+/// `viewer_is_admin`: `None` when nobody is signed in.
+pub fn check_admin(viewer_is_admin: Option<bool>, action: AdminAction) -> Result<(), LumenError> {
+    match (viewer_is_admin, action) {
+        (Some(true), _) => Ok(()),
+        (Some(false) | None, _) => Err(LumenError::NotFound),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1048,5 +1097,37 @@ mod tests {
                 assert_eq!(listed(None, &row), open, "{vis:?} {status:?}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod admin_tests {
+    use super::*;
+
+    /// admin / member / anonymous × every admin action: only the admin, and 404 to the rest.
+    #[test]
+    fn only_admins_reach_the_console() {
+        for action in AdminAction::ALL {
+            for (who, viewer, want) in [
+                ("admin", Some(true), Ok(())),
+                ("member", Some(false), Err(LumenError::NotFound)),
+                ("anonymous", None, Err(LumenError::NotFound)),
+            ] {
+                assert_eq!(check_admin(viewer, action), want, "{who} {action:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_account_and_the_listed_ones_are_admins() {
+        let listed = ["bea".to_string()];
+        assert!(is_admin("u1", "ada", Some("u1"), &listed));
+        assert!(is_admin("u2", "bea", Some("u1"), &listed));
+        assert!(!is_admin("u3", "cat", Some("u1"), &listed));
+        assert!(!is_admin("u3", "cat", None, &[]));
+        assert!(
+            !is_admin("u3", "Bea", Some("u1"), &listed),
+            "usernames are lower-case"
+        );
     }
 }

@@ -12,6 +12,8 @@ use crate::model::{AlbumSort, PhotoStatus, Visibility};
 
 pub use futures::executor::block_on;
 
+mod admin;
+
 /// Password, salt, iterations.
 type Pbkdf2Input = (Vec<u8>, Vec<u8>, u32);
 
@@ -41,6 +43,8 @@ pub struct Mem {
     /// photo id → the owner's switches.
     pub switches: Mutex<BTreeMap<String, Switches>>,
     pub comments: Mutex<BTreeMap<String, CommentRow>>,
+    /// Issue 15: job records, the audit trail, suspensions (see `fakes/admin.rs`).
+    pub admin: admin::MemAdminState,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -266,8 +270,11 @@ impl PhotoRepo for Port {
     async fn mark_failed(&self, id: &str, reason: &str) -> PortResult<()> {
         let mut photos = lock(&self.0.photos);
         let row = photos.get_mut(id).ok_or(PortError::NotFound)?;
-        row.status = PhotoStatus::Failed;
-        row.failure = Some(reason.into());
+        // As D1's `MARK_FAILED`: only from pending.
+        if row.status == PhotoStatus::Pending {
+            row.status = PhotoStatus::Failed;
+            row.failure = Some(reason.into());
+        }
         Ok(())
     }
     async fn note_retry(&self, id: &str, reason: &str) -> PortResult<()> {
@@ -696,6 +703,9 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         ids: port,
         stage: Stage::Local,
         processing: super::platform::Processing::Worker,
+        job_records: Arc::new(admin::MemJobRecords(mem.clone())),
+        admin: Arc::new(admin::MemAdmin(mem.clone())),
+        admins: Arc::from([]),
     };
     (p, mem)
 }

@@ -3,8 +3,9 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue, LikeRepo,
-    LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
+    AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue,
+    JobRepo, LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo,
+    UserRepo,
 };
 use crate::error::LumenError;
 
@@ -85,6 +86,11 @@ pub struct Platform {
     pub ids: Arc<dyn Ids>,
     pub stage: Stage,
     pub processing: Processing,
+    /// Media job records (issue 15).
+    pub job_records: Arc<dyn JobRepo>,
+    pub admin: Arc<dyn AdminRepo>,
+    /// Usernames (lower-case) that `LUMEN_ADMINS` makes admins, besides the first account.
+    pub admins: Arc<[String]>,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

@@ -665,3 +665,150 @@ pub trait SearchRepo: Send + Sync {
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
 }
+
+/// Where a photo's media job stands (`jobs.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum JobState {
+    /// Waiting for (another) delivery.
+    Queued,
+    Running,
+    Done,
+    /// The pipeline refused the photo (the reason is on the photo too).
+    Failed,
+    /// The queue gave up (dead-letter queue), or the cron did (attempts).
+    Dead,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 5] = [
+        Self::Queued,
+        Self::Running,
+        Self::Done,
+        Self::Failed,
+        Self::Dead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A job record as the console lists it: ids and facts, never a photo's title or image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    pub photo_id: String,
+    pub owner_username: String,
+    pub state: JobState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub queued_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub mem_mib: Option<u32>,
+}
+
+#[async_trait]
+pub trait JobRepo: Send + Sync {
+    /// A delivery begins: one more attempt, `running`. The record is made on first sight,
+    /// queued when the photo was created. Nothing happens for a photo that is gone.
+    async fn start(&self, photo_id: &str, now_ms: i64) -> PortResult<()>;
+    /// A delivery ended in `Done` or `Failed` (with its reason), with the isolate memory.
+    async fn finish(
+        &self,
+        photo_id: &str,
+        state: JobState,
+        error: Option<&str>,
+        mem_mib: u32,
+        now_ms: i64,
+    ) -> PortResult<()>;
+    /// A delivery hit a transient error: `queued` again, the error kept.
+    async fn retry(&self, photo_id: &str, error: &str, now_ms: i64) -> PortResult<()>;
+    /// Given up: `dead`, keeping the last error (else `reason`); idempotent, and a finished
+    /// job stays finished.
+    /// Returns whether the record changed.
+    async fn dead(&self, photo_id: &str, reason: &str, now_ms: i64) -> PortResult<bool>;
+    /// Photos pending since before `before_ms` whose job has not given up (fewer than
+    /// `max_attempts` deliveries, not dead), oldest first, after the `(created_at, id)` key.
+    async fn lost(
+        &self,
+        before_ms: i64,
+        max_attempts: u32,
+        after: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<Key>>;
+    /// A failed photo goes back to pending and its record to `queued` with no attempts.
+    /// `false` when the photo is not failed (nothing changed).
+    async fn requeue(&self, photo_id: &str, now_ms: i64) -> PortResult<bool>;
+    /// How many records are in each state (states with none are left out).
+    async fn counts(&self) -> PortResult<Vec<(JobState, u32)>>;
+    /// Failed and dead jobs, latest finished first, strictly before the `(finished_at,
+    /// photo id)` key.
+    async fn failures(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<JobRecord>>;
+    /// Finished minus started (ms) of the jobs done since `since_ms` (at most `limit`).
+    async fn durations(&self, since_ms: i64, limit: u32) -> PortResult<Vec<i64>>;
+}
+
+/// One line of the admin audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: String,
+    pub actor_id: String,
+    /// Joined in on reads.
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub at: i64,
+}
+
+/// A person as the console lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    pub id: String,
+    pub username: String,
+    pub created_at: i64,
+    /// The latest use of any of their sessions.
+    pub last_seen: Option<i64>,
+    pub photos: u32,
+    /// Originals.
+    pub bytes: u64,
+    /// Rendered variants.
+    pub variant_bytes: u64,
+    pub suspended_at: Option<i64>,
+}
+
+/// What D1 says is stored, in total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StorageTotals {
+    pub people: u32,
+    pub photos: u32,
+    pub original_bytes: u64,
+    pub variants: u32,
+    pub variant_bytes: u64,
+}
+
+#[async_trait]
+pub trait AdminRepo: Send + Sync {
+    /// The first account created (the built-in admin).
+    async fn first_user(&self) -> PortResult<Option<String>>;
+    async fn audit(&self, row: &AuditRow) -> PortResult<()>;
+    /// Newest first, strictly before the `(at, id)` key.
+    async fn audit_log(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<AuditRow>>;
+    /// Newest sign-up first, strictly before the `(created_at, id)` key.
+    async fn people(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PersonRow>>;
+    /// The accounts storing the most (originals and variants), largest first.
+    async fn largest(&self, limit: u32) -> PortResult<Vec<PersonRow>>;
+    async fn totals(&self) -> PortResult<StorageTotals>;
+    /// Suspends (ending every session) or unsuspends; `NotFound` for no such person.
+    async fn set_suspended(&self, user_id: &str, at: Option<i64>) -> PortResult<()>;
+    async fn is_suspended(&self, user_id: &str) -> PortResult<bool>;
+}

@@ -1,6 +1,8 @@
 //! D1 adapters: the only place SQL text lives.
 
+pub mod admin;
 pub mod albums;
+pub mod jobs;
 pub mod limits;
 pub mod links;
 pub mod photos;

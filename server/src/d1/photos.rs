@@ -50,7 +50,7 @@ pub const GET: &str = select_photos!("WHERE photos.id = ?1");
 /// first page passes [`NO_CURSOR`]. The literal conditions match the partial index
 /// `photos_feed`, which SQLite walks from the cursor on: a page costs the same however deep.
 pub const FEED: &str = select_photos!(
-    "WHERE photos.visibility = 'public' AND photos.status = 'ready' \
+    "WHERE photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
      AND (photos.created_at, photos.id) < (?1, ?2) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?3"
 );
@@ -61,7 +61,7 @@ pub const BY_OWNER_ALL: &str = select_photos!(
 );
 /// Someone else's listing: public, finished photos (`photos_public_by_owner`).
 pub const BY_OWNER_PUBLIC: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' \
+    "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
      AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );

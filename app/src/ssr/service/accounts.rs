@@ -154,6 +154,13 @@ pub async fn sign_in(
         return Err(wrong());
     }
     limits::release_all(p, taken).await?;
+    // Told only to someone who knows the password.
+    if p.admin.is_suspended(&user.id).await? {
+        return Err(LumenError::invalid(
+            "login",
+            "This account is suspended. Ask the site's admin.",
+        ));
+    }
     start_session(p, head, user).await
 }
 

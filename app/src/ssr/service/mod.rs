@@ -1,8 +1,10 @@
 //! Use cases, each a plain async fn over the [`Platform`](super::Platform).
 
 pub mod accounts;
+pub mod admin;
 pub mod albums;
 pub mod feeds;
+pub mod jobs;
 pub mod links;
 pub mod media;
 pub mod photos;
