@@ -14,6 +14,7 @@ use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
 use crate::d1::search::D1Search;
 use crate::d1::social::{D1Comments, D1Likes};
+use crate::d1::trash::D1Trash;
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
@@ -57,6 +58,7 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         ids: Arc::new(RandomIds),
         stage,
         processing,
+        trash: Arc::new(D1Trash::new(env.d1(bindings::DB)?)),
     })
 }
 

@@ -12,6 +12,8 @@ use crate::model::{AlbumSort, PhotoStatus, Visibility};
 
 pub use futures::executor::block_on;
 
+mod trash;
+
 /// Password, salt, iterations.
 type Pbkdf2Input = (Vec<u8>, Vec<u8>, u32);
 
@@ -41,6 +43,8 @@ pub struct Mem {
     /// photo id → the owner's switches.
     pub switches: Mutex<BTreeMap<String, Switches>>,
     pub comments: Mutex<BTreeMap<String, CommentRow>>,
+    /// R2 keys the purge has still to remove.
+    pub deletions: trash::MemDeletions,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -56,7 +60,8 @@ impl Mem {
     ) -> Vec<PhotoRow> {
         let mut rows: Vec<_> = lock(&self.photos)
             .values()
-            .filter(|r| keep(r))
+            // Every listing leaves the trash out, as the SQL does.
+            .filter(|r| r.trashed_at.is_none() && keep(r))
             .filter(|r| before.is_none_or(|(at, id)| (r.created_at, &r.id) < (*at, id)))
             .cloned()
             .collect();
@@ -696,6 +701,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         ids: port,
         stage: Stage::Local,
         processing: super::platform::Processing::Worker,
+        trash: Arc::new(Port(mem.clone())),
     };
     (p, mem)
 }
@@ -1015,8 +1021,10 @@ impl LikeRepo for Port {
             .filter_map(|((p, _), at)| Some((self.0.photo(p)?, *at)))
             // As the SQL: others' photos only while public or unlisted, and ready.
             .filter(|(r, _)| {
-                r.owner_id == user_id
-                    || (r.visibility != Visibility::Private && r.status == PhotoStatus::Ready)
+                r.trashed_at.is_none()
+                    && (r.owner_id == user_id
+                        || (r.visibility != Visibility::Private
+                            && r.status == PhotoStatus::Ready))
             })
             .filter(|(r, at)| {
                 before

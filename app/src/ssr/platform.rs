@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use super::ports::{
     AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue, LikeRepo,
-    LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
+    LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, TrashRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -85,6 +85,7 @@ pub struct Platform {
     pub ids: Arc<dyn Ids>,
     pub stage: Stage,
     pub processing: Processing,
+    pub trash: Arc<dyn TrashRepo>,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

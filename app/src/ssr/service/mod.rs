@@ -9,3 +9,5 @@ pub mod photos;
 pub mod search;
 pub mod social;
 pub mod upload;
+pub mod leave;
+pub mod trash;
