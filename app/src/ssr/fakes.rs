@@ -242,7 +242,7 @@ impl PhotoRepo for Port {
     async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64> {
         Ok(lock(&self.0.photos)
             .values()
-            .filter(|r| r.owner_id == owner_id)
+            .filter(|r| r.owner_id == owner_id && r.trashed_at.is_none())
             .map(|r| r.bytes)
             .sum())
     }
@@ -1023,8 +1023,7 @@ impl LikeRepo for Port {
             .filter(|(r, _)| {
                 r.trashed_at.is_none()
                     && (r.owner_id == user_id
-                        || (r.visibility != Visibility::Private
-                            && r.status == PhotoStatus::Ready))
+                        || (r.visibility != Visibility::Private && r.status == PhotoStatus::Ready))
             })
             .filter(|(r, at)| {
                 before

@@ -697,8 +697,12 @@ pub trait TrashRepo: Send + Sync {
     /// The object under `key` is gone: forget the key.
     async fn deleted(&self, key: &str) -> PortResult<()>;
     /// Every photo id of an owner's, trashed or not, a page at a time (after `after`).
-    async fn all_of(&self, owner_id: &str, after: Option<&str>, limit: u32)
-        -> PortResult<Vec<String>>;
+    async fn all_of(
+        &self,
+        owner_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> PortResult<Vec<String>>;
     /// The account's remaining rows, in one transaction: sessions, devices, albums and
     /// their entries, share links, likes, comments (on anyone's photos), exports, the user.
     /// Their photos must be purged first (`purge_rows`).

@@ -73,9 +73,10 @@ pub const UPDATE: &str =
     "UPDATE photos SET title = ?2, caption = ?3, alt = ?4, visibility = ?5, allow_original = ?6, \
      updated_at = ?7 WHERE id = ?1";
 pub const DELETE: &str = "DELETE FROM photos WHERE id = ?1";
-/// Every status counts: a pending upload already holds its bytes in R2.
-pub const STORED_BYTES: &str =
-    "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes FROM photos WHERE owner_id = ?1";
+/// Every status counts: a pending upload already holds its bytes in R2. The trash does
+/// not: deleting photos is how a full account makes room, at once.
+pub const STORED_BYTES: &str = "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes FROM photos \
+     WHERE owner_id = ?1 AND trashed_at IS NULL";
 /// Variants of up to a page of photos; ids come as one JSON array so the statement is fixed.
 pub const VARIANTS: &str =
     "SELECT photo_id, width, height, mime, r2_key, bytes FROM photo_variants \
@@ -464,6 +465,7 @@ mod tests {
             "allow_original",
             "watermark",
             "owner_username",
+            "trashed_at",
         ];
         for sql in [GET, FEED, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");

@@ -31,8 +31,7 @@ pub const RECORD_KEYS: &str = "INSERT OR IGNORE INTO deletions (r2_key, photo_id
 /// the rows, so a variant written a moment before is never orphaned.
 pub const RECORD_VARIANTS: &str = "INSERT OR IGNORE INTO deletions (r2_key, photo_id, created_at) \
      SELECT r2_key, photo_id, ?2 FROM photo_variants WHERE photo_id = ?1";
-pub const PENDING: &str =
-    "SELECT r2_key FROM deletions ORDER BY created_at, r2_key LIMIT ?1";
+pub const PENDING: &str = "SELECT r2_key FROM deletions ORDER BY created_at, r2_key LIMIT ?1";
 pub const DELETED: &str = "DELETE FROM deletions WHERE r2_key = ?1";
 /// By id, after `?2` (the empty string first): the purge removes rows as it pages.
 pub const ALL_OF: &str =
@@ -233,7 +232,10 @@ mod tests {
     #[test]
     fn a_purge_records_every_key_with_the_rows_going_and_twice_is_harmless() -> TestResult {
         let c = setup()?;
-        c.execute("INSERT INTO photo_tags (photo_id, tag) VALUES ('a1', 'sea')", [])?;
+        c.execute(
+            "INSERT INTO photo_tags (photo_id, tag) VALUES ('a1', 'sea')",
+            [],
+        )?;
         c.execute(
             "INSERT INTO likes (photo_id, user_id, created_at) VALUES ('a1', 'bob', 1)",
             [],
@@ -291,7 +293,10 @@ mod tests {
             c.execute(sql, ["ada"])?;
         }
         assert_eq!(count(&c, "SELECT count(*) FROM users WHERE id = 'ada'")?, 0);
-        assert_eq!(count(&c, "SELECT count(*) FROM photos WHERE owner_id = 'ada'")?, 0);
+        assert_eq!(
+            count(&c, "SELECT count(*) FROM photos WHERE owner_id = 'ada'")?,
+            0
+        );
         assert_eq!(count(&c, "SELECT count(*) FROM comments")?, 0, "both");
         assert_eq!(count(&c, "SELECT count(*) FROM likes")?, 0);
         assert_eq!(count(&c, "SELECT count(*) FROM albums")?, 0);

@@ -66,7 +66,11 @@ impl TrashRepo for Port {
     async fn expired(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>> {
         let mut rows: Vec<(i64, String)> = lock(&self.0.photos)
             .values()
-            .filter_map(|r| r.trashed_at.filter(|t| *t < before_ms).map(|t| (t, r.id.clone())))
+            .filter_map(|r| {
+                r.trashed_at
+                    .filter(|t| *t < before_ms)
+                    .map(|t| (t, r.id.clone()))
+            })
             .collect();
         rows.sort();
         rows.truncate(limit as usize);

@@ -3,11 +3,11 @@
 pub mod accounts;
 pub mod albums;
 pub mod feeds;
+pub mod leave;
 pub mod links;
 pub mod media;
 pub mod photos;
 pub mod search;
 pub mod social;
-pub mod upload;
-pub mod leave;
 pub mod trash;
+pub mod upload;

@@ -201,3 +201,224 @@ pub async fn purge(p: &Platform, now_ms: i64, budget: Option<u32>) -> Result<Pur
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PhotoStatus;
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session, Mem};
+    use crate::ssr::service::{leave, photos};
+    use std::sync::Arc;
+
+    /// A ready public photo of ada's (`u1`) with its original and two variants stored.
+    fn stored(mem: &Mem, id: &str, at: i64) {
+        let mut row = pending_row(id, at);
+        row.status = PhotoStatus::Ready;
+        mem.insert(row);
+        mem.put_blob(&keys::original("u1", id), vec![1]);
+        for w in [320, 640] {
+            mem.add_variant(id, w);
+            mem.put_blob(&keys::variant(id, "r", w, "jpg"), vec![2]);
+        }
+    }
+
+    fn setup() -> (Platform, Arc<Mem>, Session, Session) {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        for (i, id) in ["a", "b", "c"].into_iter().enumerate() {
+            stored(&mem, id, i as i64 + 1);
+        }
+        (p, mem, ada, bob)
+    }
+
+    fn v(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn feed_ids(p: &Platform) -> Vec<String> {
+        block_on(photos::feed(p, None))
+            .map(|f| f.photos.into_iter().map(|c| c.id).collect())
+            .unwrap_or_default()
+    }
+
+    fn own_ids(p: &Platform, s: &Session) -> Vec<String> {
+        block_on(photos::profile(p, Some(s), "ada", None))
+            .map(|f| f.photos.into_iter().map(|c| c.id).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn delete_moves_to_the_trash_and_restore_brings_it_back_as_it_was() {
+        let (p, mem, ada, bob) = setup();
+        let before = mem.photo("a").unwrap();
+        assert_eq!(block_on(trash(&p, &ada, &v(&["a", "b", "a"]))), Ok(2));
+        assert_eq!(feed_ids(&p), ["c"]);
+        assert_eq!(own_ids(&p, &ada), ["c"], "the owner's listing too");
+        // Gone for everyone else, as a made-up id; the owner still sees it (thumbnails).
+        for who in [Some(&bob), None] {
+            let e = block_on(photos::photo(&p, who, "a", "https://x")).unwrap_err();
+            assert_eq!(e, LumenError::NotFound);
+        }
+        assert!(block_on(photos::visible(&p, Some(&ada), "a", Action::View)).is_ok());
+        assert_eq!(
+            block_on(photos::visible(&p, Some(&ada), "a", Action::Edit)),
+            Err(LumenError::NotFound),
+            "no editing in the trash"
+        );
+        let page = block_on(page(&p, &ada, None)).unwrap();
+        let listed: Vec<_> = page
+            .items
+            .iter()
+            .map(|i| (i.card.id.as_str(), i.days_left))
+            .collect();
+        assert_eq!(listed, [("b", 30), ("a", 30)]);
+        mem.advance(29 * DAY_MS + 1);
+        assert_eq!(
+            block_on(super::page(&p, &ada, None)).unwrap().items[0].days_left,
+            1
+        );
+
+        assert_eq!(block_on(restore(&p, &ada, &v(&["a"]))), Ok(1));
+        assert_eq!(mem.photo("a").unwrap(), before, "exactly as it was");
+        assert_eq!(feed_ids(&p), ["c", "a"]);
+        assert_eq!(mem.blobs.len(), 9, "nothing removed");
+    }
+
+    #[test]
+    fn only_the_owner_trashes_restores_or_deletes_and_a_refusal_changes_nothing() {
+        let (p, mem, ada, bob) = setup();
+        assert_eq!(
+            block_on(trash(&p, &bob, &v(&["a"]))),
+            Err(LumenError::Forbidden)
+        );
+        // One stranger's id among the owner's own: nothing moves.
+        let mut bobs = pending_row("z", 9);
+        bobs.owner_id = "u2".into();
+        mem.insert(bobs);
+        assert!(block_on(trash(&p, &ada, &v(&["a", "z"]))).is_err());
+        assert_eq!(feed_ids(&p), ["c", "b", "a"]);
+        assert_eq!(block_on(trash(&p, &ada, &[])).unwrap_err().status(), 422);
+        assert_eq!(
+            block_on(trash(&p, &ada, &v(&["../etc"]))),
+            Err(LumenError::NotFound)
+        );
+        let many: Vec<String> = (0..=MAX_AT_ONCE).map(|i| format!("p{i}")).collect();
+        assert_eq!(block_on(trash(&p, &ada, &many)).unwrap_err().status(), 422);
+        // A live photo cannot be restored or deleted now; a trashed one not by others.
+        assert_eq!(
+            block_on(restore(&p, &ada, &v(&["a"]))),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(delete_now(&p, &ada, &v(&["a"]))),
+            Err(LumenError::NotFound)
+        );
+        block_on(trash(&p, &ada, &v(&["a"]))).unwrap();
+        assert_eq!(
+            block_on(restore(&p, &bob, &v(&["a"]))),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(delete_now(&p, &bob, &v(&["a"]))),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(trash(&p, &ada, &v(&["a"]))),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(mem.blobs.len(), 9);
+    }
+
+    #[test]
+    fn the_purge_takes_only_expired_trash_rows_first_then_objects() {
+        let (p, mem, ada, _) = setup();
+        block_on(trash(&p, &ada, &v(&["a"]))).unwrap();
+        mem.advance(DAY_MS);
+        block_on(trash(&p, &ada, &v(&["b"]))).unwrap();
+        let now = mem.now.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(block_on(purge(&p, now, None)), Ok(Purged::default()));
+        let later = now + KEEP_MS - DAY_MS + 1;
+        assert_eq!(
+            block_on(purge(&p, later, None)),
+            Ok(Purged {
+                photos: 1,
+                objects: 3
+            })
+        );
+        assert_eq!(mem.photo("a"), None);
+        assert!(mem.variants_of("a").is_empty());
+        assert!(!mem.blobs.contains(&keys::original("u1", "a")));
+        assert!(mem.photo("b").is_some(), "a day to go");
+        assert_eq!(mem.blobs.len(), 6);
+        assert!(mem.deletions.is_empty());
+    }
+
+    #[test]
+    fn a_purge_cut_off_half_way_is_finished_by_the_next_and_twice_is_harmless() {
+        let (p, mem, ada, _) = setup();
+        block_on(trash(&p, &ada, &v(&["a", "b"]))).unwrap();
+        let later = mem.now.load(std::sync::atomic::Ordering::SeqCst) + KEEP_MS + 1;
+        // Killed after the rows went and one object of six.
+        let first = block_on(purge(&p, later, Some(1))).unwrap();
+        assert_eq!(first.objects, 1);
+        assert!(mem.photo("a").is_none() || mem.photo("b").is_none());
+        assert!(!mem.deletions.is_empty(), "the rest is recorded");
+        // Killed between the rows and the objects.
+        let none = block_on(purge(&p, later, Some(0))).unwrap();
+        assert_eq!(none.objects, 0);
+        let rest = block_on(purge(&p, later, None)).unwrap();
+        assert_eq!(first.objects + rest.objects, 6);
+        assert_eq!((mem.photo("a"), mem.photo("b")), (None, None));
+        assert_eq!(mem.blobs.len(), 3, "only c's objects are left");
+        assert!(mem.deletions.is_empty());
+        assert_eq!(block_on(purge(&p, later, None)), Ok(Purged::default()));
+        // Storage failing mid-way: an error, the keys kept for the next run.
+        block_on(trash(&p, &ada, &v(&["c"]))).unwrap();
+        mem.fail_blobs(true);
+        assert!(block_on(purge(&p, later + KEEP_MS + 1, None)).is_err());
+        assert_eq!(mem.deletions.len(), 3);
+        mem.fail_blobs(false);
+        assert_eq!(block_on(drain(&p, None)), Ok(3));
+        assert!(mem.blobs.is_empty());
+    }
+
+    #[test]
+    fn delete_now_uses_the_purge_path() {
+        let (p, mem, ada, _) = setup();
+        block_on(trash(&p, &ada, &v(&["a", "b"]))).unwrap();
+        let done = block_on(delete_now(&p, &ada, &v(&["a", "b"]))).unwrap();
+        assert_eq!(
+            done,
+            Purged {
+                photos: 2,
+                objects: 6
+            }
+        );
+        assert_eq!(mem.photo_count(), 1);
+        assert_eq!(mem.blobs.len(), 3);
+        assert_eq!(
+            block_on(delete_now(&p, &ada, &v(&["a"]))),
+            Err(LumenError::NotFound)
+        );
+    }
+
+    #[test]
+    fn deleting_an_account_leaves_nothing_of_theirs() {
+        let (p, mem, ada, bob) = setup();
+        block_on(trash(&p, &ada, &v(&["a"]))).unwrap();
+        let mut bobs = pending_row("z", 9);
+        bobs.owner_id = "u2".into();
+        mem.insert(bobs);
+        mem.put_blob(&keys::original("u2", "z"), vec![3]);
+        block_on(leave::delete_own_account(&p, &ada, "wrong password")).unwrap_err();
+        assert_eq!(mem.photo_count(), 4, "a wrong password changes nothing");
+        block_on(leave::delete_account(&p, &ada.user.id)).unwrap();
+        assert_eq!(mem.photo_count(), 1);
+        assert!(mem.user("u1").is_none());
+        assert!(mem.user("u2").is_some());
+        assert_eq!(mem.blobs.len(), 1, "only bob's original");
+        assert!(mem.deletions.is_empty());
+        assert!(block_on(photos::profile(&p, Some(&bob), "bob", None)).is_ok());
+    }
+}
