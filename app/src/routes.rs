@@ -23,6 +23,7 @@ use crate::pages::{
     share::{SharePage, SharedPhotoPage},
     signin::{SignInPage, SignUpPage},
     tag::TagPage,
+    trash::TrashPage,
     upload::UploadPage,
 };
 
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/camera/:name") view=CameraPage ssr=SsrMode::Async />
                     <Route path=path!("/lens/:name") view=LensPage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
+                    <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>
