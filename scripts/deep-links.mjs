@@ -57,6 +57,15 @@ export const LINKS = [
   { key: "album-private", label: "Ada's private album (as Ada)", album: "album-private", as: "ada" },
   { key: "photo-in-album", label: "A photo opened from its album (as Ada)", photo: "ready", album: "album", as: "ada" },
   { key: "upload-into-album", label: "Upload straight into an album (as Ada)", album: "album", upload: true, as: "ada" },
+  { key: "trash", label: "Ada's trash: a photo with its days left (as Ada)", path: "/trash", as: "ada" },
+  { key: "trash-empty", label: "Empty trash", path: "/_design#light-trash", note: "the catalogue's empty trash (Ada's holds a photo)" },
+  { key: "delete-account", label: "Delete-account confirmation", path: "/_design#light-trash", note: "opened in the catalogue; on Settings it sits behind “Delete my account…”" },
+  { key: "settings-your-data", label: "Settings: your data (as Ada)", path: "/settings", as: "ada" },
+  {
+    key: "export-ready",
+    label: "Export ready on Settings",
+    pending: "until the account export (issue 15) is built",
+  },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
