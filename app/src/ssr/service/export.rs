@@ -1,0 +1,200 @@
+//! A person's export: one zip of every original of theirs (the trash aside) and
+//! `photos.json` with what Lumen knows of each (title, caption, alt text, tags, albums,
+//! visibility, dates). The JSON is written to R2 first and recorded with a day to live (the
+//! cron removes it then); the zip is streamed from R2, planned to the byte, as an album's is.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::LumenError;
+use crate::ssr::auth::Session;
+use crate::ssr::keys;
+use crate::ssr::ports::{Key, PhotoRow};
+use crate::ssr::service::albums::Download;
+use crate::ssr::zip::{self, ZipEntry, ZipPlan};
+use crate::ssr::Platform;
+
+/// How long an export's `photos.json` is kept.
+pub const KEEP_MS: i64 = 24 * 60 * 60 * 1000;
+/// The JSON's own name in the zip; photos never take it (their names end in an image type).
+pub const JSON_NAME: &str = "photos.json";
+/// Rows read per page while gathering the photos.
+const PAGE: u32 = 100;
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct ExportFile {
+    /// Bumped when the shape changes.
+    pub format: &'static str,
+    pub username: String,
+    pub exported_at: String,
+    pub photos: Vec<ExportPhoto>,
+}
+
+#[derive(Debug, Serialize, PartialEq)]
+pub struct ExportPhoto {
+    pub id: String,
+    /// The original's name in the zip.
+    pub file: String,
+    pub title: String,
+    pub caption: String,
+    pub alt: String,
+    pub tags: Vec<String>,
+    /// Titles of the albums it is in.
+    pub albums: Vec<String>,
+    pub visibility: &'static str,
+    pub uploaded_at: String,
+    /// As the camera recorded it (no time zone), when it did.
+    pub taken_at: Option<String>,
+    pub content_type: String,
+    pub bytes: u64,
+    pub sha256: Option<String>,
+}
+
+fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+/// Every live photo of the person's, oldest first.
+async fn all_photos(p: &Platform, user_id: &str) -> Result<Vec<PhotoRow>, LumenError> {
+    let mut out: Vec<PhotoRow> = Vec::new();
+    let mut before: Option<Key> = None;
+    loop {
+        let rows = p
+            .photos
+            .by_owner(user_id, true, before.as_ref(), PAGE)
+            .await?;
+        let done = rows.len() < PAGE as usize;
+        before = rows.last().map(|r| (r.created_at, r.id.clone()));
+        out.extend(rows);
+        if done {
+            break;
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// What `photos.json` says, for `rows` named `names` in the zip.
+pub async fn describe(
+    p: &Platform,
+    s: &Session,
+    rows: &[PhotoRow],
+    names: &[String],
+) -> Result<ExportFile, LumenError> {
+    let albums = p.albums.by_owner(&s.user.id, true).await?;
+    let titles: HashMap<&str, &str> = albums
+        .iter()
+        .map(|a| (a.id.as_str(), a.title.as_str()))
+        .collect();
+    let album_ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
+    let mut in_albums: HashMap<String, Vec<String>> = HashMap::new();
+    for e in p.album_photos.entries(&album_ids).await? {
+        if let Some(t) = titles.get(e.album_id.as_str()) {
+            in_albums
+                .entry(e.photo.id.clone())
+                .or_default()
+                .push(t.to_string());
+        }
+    }
+    let mut photos = Vec::with_capacity(rows.len());
+    for (r, file) in rows.iter().zip(names) {
+        let taken_at = r
+            .exif_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<media::Exif>(j).ok())
+            .and_then(|e| e.taken_at);
+        photos.push(ExportPhoto {
+            id: r.id.clone(),
+            file: file.clone(),
+            title: r.title.clone(),
+            caption: r.caption.clone(),
+            alt: r.alt.clone(),
+            tags: p.tags.of_photo(&r.id).await?,
+            albums: in_albums.remove(&r.id).unwrap_or_default(),
+            visibility: r.visibility.as_str(),
+            uploaded_at: iso(r.created_at),
+            taken_at,
+            content_type: r.content_type.clone(),
+            bytes: r.bytes,
+            sha256: r.sha256.clone(),
+        });
+    }
+    Ok(ExportFile {
+        format: "lumen-export-v1",
+        username: s.user.username.clone(),
+        exported_at: iso(p.clock.now_ms()),
+        photos,
+    })
+}
+
+fn plan_error(e: zip::ZipError) -> LumenError {
+    let ref_id = crate::error::short_ref(&format!("{e:?}"));
+    leptos::logging::error!("export zip plan ref={ref_id}: {e:?}");
+    LumenError::Internal { ref_id }
+}
+
+/// The signed-in person's export: writes `photos.json`, records it for the cron, and
+/// plans the zip. Refused with a clear reason past `max_photos` (one request reads each
+/// original once; building large exports in the queue is not done yet).
+pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Download, LumenError> {
+    let rows = all_photos(p, &s.user.id).await?;
+    if rows.len() > max_photos {
+        return Err(LumenError::Quota {
+            reason: format!(
+                "You have {} photos; one export holds at most {max_photos} for now. Download \
+                 albums one by one meanwhile.",
+                rows.len()
+            ),
+            retry_after_secs: None,
+        });
+    }
+    let pairs: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.title.as_str(), r.content_type.as_str()))
+        .collect();
+    let names = zip::archive_names(&pairs);
+    let json = serde_json::to_vec_pretty(&describe(p, s, &rows, &names).await?)
+        .map_err(|e| plan_error_text(&e.to_string()))?;
+    let now = p.clock.now_ms();
+    let key = keys::export_json(&s.user.id);
+    let size = json.len() as u64;
+    p.blobs.put(&key, json, "application/json").await?;
+    p.trash.save_export(&s.user.id, &key, now + KEEP_MS).await?;
+    let mut entries = vec![ZipEntry {
+        name: JSON_NAME.to_string(),
+        size,
+        modified_ms: now,
+    }];
+    entries.extend(rows.iter().zip(&names).map(|(r, name)| ZipEntry {
+        name: name.clone(),
+        size: r.bytes,
+        modified_ms: r.created_at,
+    }));
+    let mut sources = vec![key];
+    sources.extend(rows.iter().map(|r| keys::original(&r.owner_id, &r.id)));
+    Ok(Download {
+        file_name: format!("lumen-{}.zip", s.user.username),
+        plan: ZipPlan::new(entries).map_err(plan_error)?,
+        keys: sources,
+    })
+}
+
+fn plan_error_text(cause: &str) -> LumenError {
+    let ref_id = crate::error::short_ref(cause);
+    leptos::logging::error!("export ref={ref_id}: {cause}");
+    LumenError::Internal { ref_id }
+}
+
+/// The cron's part: exports past their day, object first, then the record. Returns how many.
+pub async fn sweep(p: &Platform, now_ms: i64) -> Result<u32, LumenError> {
+    let mut n = 0;
+    for (user_id, key) in p.trash.expired_exports(now_ms, 50).await? {
+        p.blobs.delete(&key).await?;
+        p.trash.forget_export(&user_id).await?;
+        n += 1;
+    }
+    Ok(n)
+}
