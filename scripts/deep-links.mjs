@@ -61,11 +61,7 @@ export const LINKS = [
   { key: "trash-empty", label: "Empty trash", path: "/_design#light-trash", note: "the catalogue's empty trash (Ada's holds a photo)" },
   { key: "delete-account", label: "Delete-account confirmation", path: "/_design#light-trash", note: "opened in the catalogue; on Settings it sits behind “Delete my account…”" },
   { key: "settings-your-data", label: "Settings: your data (as Ada)", path: "/settings", as: "ada" },
-  {
-    key: "export-ready",
-    label: "Export ready on Settings",
-    pending: "until the account export (issue 15) is built",
-  },
+  { key: "export-ready", label: "Export ready: the download on Settings (as Ada)", path: "/settings", as: "ada", note: "made when asked for, so it is always ready" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 

@@ -35,6 +35,10 @@ pub async fn run(env: &Env) -> worker::Result<()> {
         Ok(d) => worker::console_log!("CRON purged {} photos, {} objects", d.photos, d.objects),
         Err(e) => worker::console_error!("CRON purging the trash failed: {e:?}"),
     }
+    match app::ssr::service::export::sweep(&p, p.clock.now_ms()).await {
+        Ok(n) => worker::console_log!("CRON removed {n} expired exports"),
+        Err(e) => worker::console_error!("CRON removing expired exports failed: {e:?}"),
+    }
     match app::ssr::service::links::sweep(&p).await {
         Ok(n) => worker::console_log!("CRON deleted {n} dead share links"),
         Err(e) => worker::console_error!("CRON sweeping dead share links failed: {e:?}"),

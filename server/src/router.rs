@@ -76,6 +76,7 @@ fn build() -> Router {
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))
         .route(routes::trash::BULK, post(routes::trash::bulk))
+        .route("/export.zip", get(routes::trash::export))
         .route("/_dev/purge", post(routes::dev_trash::purge))
         .leptos_routes_with_context(
             &options,

@@ -1,4 +1,4 @@
-//! The settings page's "Your data" section: the trash, and deleting the account.
+//! The settings page's "Your data" section: the trash, the export, and deleting the account.
 
 use leptos::prelude::*;
 use server_fn::ServerFn;
@@ -14,6 +14,7 @@ pub fn YourData() -> impl IntoView {
             "Deleted photos wait in the " <a href="/trash">"trash"</a>
             " for 30 days, so you can restore them."
         </p>
+        <ExportLink />
         <DeleteAccountForm />
     }
 }
@@ -43,5 +44,20 @@ pub fn DeleteAccountForm(#[prop(optional)] open: bool) -> impl IntoView {
                 </button>
             </ServerForm>
         </details>
+    }
+}
+
+/// The export is made when asked for: the link is ready at once.
+#[component]
+pub fn ExportLink() -> impl IntoView {
+    view! {
+        <p class="export">
+            <a class="button" href="/export.zip" download>"Download all my photos (zip)"</a>
+            <br />
+            <small class="muted">
+                "Every original, with photos.json: titles, captions, alt text, tags, albums, visibility and dates. "
+                "Its copy of photos.json is removed after a day."
+            </small>
+        </p>
     }
 }

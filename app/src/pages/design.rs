@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
-use crate::components::leave::DeleteAccountForm;
+use crate::components::leave::{DeleteAccountForm, ExportLink};
 use crate::components::listing::PhotoListing;
 use crate::components::nav::NavBar;
 use crate::components::paging::OlderLink;
@@ -372,6 +372,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     <div class="design-stack">
                         <TrashList page=sample_trash() done=Some("restored".to_string()) />
                         <TrashList page=TrashPage { items: Vec::new(), next: None } done=None />
+                        <ExportLink />
                         <DeleteAccountForm open=true />
                     </div>
                 }

@@ -707,4 +707,15 @@ pub trait TrashRepo: Send + Sync {
     /// their entries, share links, likes, comments (on anyone's photos), exports, the user.
     /// Their photos must be purged first (`purge_rows`).
     async fn delete_user(&self, user_id: &str) -> PortResult<()>;
+    /// Records (or replaces) the person's export object, kept until `expires_at`.
+    async fn save_export(
+        &self,
+        user_id: &str,
+        r2_key: &str,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> PortResult<()>;
+    /// `(user id, R2 key)` of exports that expired before `now_ms`.
+    async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>>;
+    async fn forget_export(&self, user_id: &str) -> PortResult<()>;
 }

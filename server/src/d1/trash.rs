@@ -38,7 +38,7 @@ pub const ALL_OF: &str =
     "SELECT id FROM photos WHERE owner_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
 /// An account's rows but its photos, in one transaction. The foreign keys would cascade
 /// most of these from `users`; naming each keeps it true whatever a later table declares.
-pub const DELETE_USER: [&str; 8] = [
+pub const DELETE_USER: [&str; 9] = [
     "DELETE FROM comments WHERE author_id = ?1",
     "DELETE FROM likes WHERE user_id = ?1",
     "DELETE FROM share_links WHERE owner_id = ?1",
@@ -46,8 +46,22 @@ pub const DELETE_USER: [&str; 8] = [
     "DELETE FROM sessions WHERE user_id = ?1",
     "DELETE FROM known_devices WHERE user_id = ?1",
     "DELETE FROM exports WHERE user_id = ?1",
+    // Per-person quota windows are named `<kind>:<user id>` (`ssr::limits`); an exact
+    // suffix match, since ids may hold LIKE's wildcards.
+    "DELETE FROM rate_limits WHERE substr(bucket, -length(?1) - 1) = ':' || ?1",
     "DELETE FROM users WHERE id = ?1",
 ];
+
+/// One export per person: a new one replaces the old (same key, new day).
+pub const SAVE_EXPORT: &str =
+    "INSERT INTO exports (user_id, r2_key, status, bytes, created_at, expires_at) \
+     VALUES (?1, ?2, 'ready', 0, ?3, ?4) ON CONFLICT (user_id) DO UPDATE SET \
+     r2_key = excluded.r2_key, status = 'ready', created_at = excluded.created_at, \
+     expires_at = excluded.expires_at";
+/// Walks `exports_by_expiry`.
+pub const EXPIRED_EXPORTS: &str =
+    "SELECT user_id, r2_key FROM exports WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2";
+pub const FORGET_EXPORT: &str = "DELETE FROM exports WHERE user_id = ?1";
 
 pub struct D1Trash(SendWrapper<D1Database>);
 
@@ -60,6 +74,12 @@ impl D1Trash {
 #[derive(Deserialize)]
 struct Id {
     id: String,
+}
+
+#[derive(Deserialize)]
+struct Export {
+    user_id: String,
+    r2_key: String,
 }
 
 #[derive(Deserialize)]
@@ -165,6 +185,33 @@ impl TrashRepo for D1Trash {
             self.0.batch(stmts).await.map_err(unavailable).map(|_| ())
         })
         .await
+    }
+
+    async fn save_export(
+        &self,
+        user_id: &str,
+        r2_key: &str,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> PortResult<()> {
+        let args = [s(user_id), s(r2_key), ms(now_ms), ms(expires_at)];
+        SendFuture::new(write(&self.0, SAVE_EXPORT, &args))
+            .await
+            .map(|_| ())
+    }
+
+    async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>> {
+        SendFuture::new(async move {
+            let rows: Vec<Export> = all(&self.0, EXPIRED_EXPORTS, &[ms(now_ms), n(limit)]).await?;
+            Ok(rows.into_iter().map(|r| (r.user_id, r.r2_key)).collect())
+        })
+        .await
+    }
+
+    async fn forget_export(&self, user_id: &str) -> PortResult<()> {
+        SendFuture::new(write(&self.0, FORGET_EXPORT, &[s(user_id)]))
+            .await
+            .map(|_| ())
     }
 }
 
@@ -281,6 +328,11 @@ mod tests {
             [],
         )?;
         c.execute(
+            "INSERT INTO rate_limits (bucket, window_start, hits) \
+             VALUES ('uploads:ada', 1, 1), ('uploads:xada', 1, 1), ('uploads:bob', 1, 1)",
+            [],
+        )?;
+        c.execute(
             "INSERT INTO albums (id, owner_id, title, created_at, updated_at) \
              VALUES ('al', 'ada', 'x', 1, 1)",
             [],
@@ -300,7 +352,33 @@ mod tests {
         assert_eq!(count(&c, "SELECT count(*) FROM comments")?, 0, "both");
         assert_eq!(count(&c, "SELECT count(*) FROM likes")?, 0);
         assert_eq!(count(&c, "SELECT count(*) FROM albums")?, 0);
+        let buckets: Vec<String> = c
+            .prepare("SELECT bucket FROM rate_limits ORDER BY bucket")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        assert_eq!(buckets, ["uploads:bob", "uploads:xada"]);
         assert_eq!(ids(&c, FEED, params![NO_CURSOR.0, NO_CURSOR.1, 9])?, ["b1"]);
+        Ok(())
+    }
+
+    #[test]
+    fn an_export_is_one_per_person_and_expires() -> TestResult {
+        let c = setup()?;
+        c.execute(SAVE_EXPORT, params!["ada", "export/ada/photos.json", 1, 10])?;
+        c.execute(SAVE_EXPORT, params!["ada", "export/ada/photos.json", 5, 20])?;
+        let expired = |at: i64| -> rusqlite::Result<Vec<String>> {
+            c.prepare(EXPIRED_EXPORTS)?
+                .query_map(params![at, 10], |r| r.get("user_id"))?
+                .collect()
+        };
+        assert_eq!(
+            expired(15)?,
+            Vec::<String>::new(),
+            "the second replaced the first"
+        );
+        assert_eq!(expired(21)?, ["ada"]);
+        c.execute(FORGET_EXPORT, ["ada"])?;
+        assert_eq!(expired(21)?, Vec::<String>::new());
         Ok(())
     }
 

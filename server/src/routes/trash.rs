@@ -1,13 +1,14 @@
 //! `POST /trash/bulk`: the trash's one form. `action=trash` (from your profile) moves the
 //! ticked photos to the trash; `action=restore` or `delete` restores or deletes the
 //! ticked ones; a card's own button sends `one=restore:{id}` or `one=delete:{id}`. A plain
-//! route: a server function cannot take a repeated field from a plain form.
+//! route: a server function cannot take a repeated field from a plain form. And
+//! `GET /export.zip`: the signed-in person's export, streamed as an album's zip is.
 
 use app::components::form::FormFeedback;
 use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
-use app::ssr::service::trash;
+use app::ssr::service::{export as exports, trash};
 use axum::extract::{Extension, Request};
 use axum::response::{IntoResponse, Redirect, Response};
 use worker::send::SendFuture;
@@ -84,6 +85,25 @@ pub async fn bulk(Extension(p): Extension<Platform>, req: Request) -> Response {
                 }
                 None => json_error(&e),
             },
+        }
+    })
+    .await
+}
+
+/// Same-site and signed in only (`Need::Member`): another site cannot start one.
+pub async fn export(Extension(p): Extension<Platform>, req: Request) -> Response {
+    let head = RequestHead::from_request(req.uri(), req.headers());
+    SendFuture::new(async move {
+        let planned = async {
+            let s = guard::check(&p, &head, Need::Member)
+                .await?
+                .ok_or(LumenError::Unauthenticated)?;
+            let max = usize::try_from(p.quotas.download_photos).unwrap_or(usize::MAX);
+            exports::export(&p, &s, max).await
+        };
+        match planned.await {
+            Ok(d) => super::albums::zip_response(p, d),
+            Err(e) => json_error(&e),
         }
     })
     .await

@@ -10,7 +10,10 @@ use crate::ssr::ports::{Key, PhotoRepo, PhotoRow, PortResult, TrashRepo};
 
 /// Pending deletions: R2 key → recorded at. Kept beside `Mem` so `Mem` stays as it was.
 #[derive(Default)]
-pub struct MemDeletions(pub Mutex<BTreeMap<String, i64>>);
+pub struct MemDeletions(
+    pub Mutex<BTreeMap<String, i64>>,
+    Mutex<BTreeMap<String, (String, i64)>>,
+);
 
 impl MemDeletions {
     pub fn len(&self) -> usize {
@@ -18,6 +21,10 @@ impl MemDeletions {
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+    /// The recorded export of a person: (R2 key, expires at).
+    pub fn export_of(&self, user_id: &str) -> Option<(String, i64)> {
+        lock(&self.1).get(user_id).cloned()
     }
 }
 
@@ -128,7 +135,32 @@ impl TrashRepo for Port {
         lock(&m.album_photos).retain(|(a, _), _| !albums.contains(a));
         lock(&m.sessions).retain(|_, s| s.user_id != user_id);
         lock(&m.devices).retain(|(u, _), _| u != user_id);
+        let suffix = format!(":{user_id}");
+        lock(&m.limits).retain(|bucket, _| !bucket.ends_with(&suffix));
+        lock(&m.deletions.1).remove(user_id);
         lock(&m.users).remove(user_id);
+        Ok(())
+    }
+    async fn save_export(
+        &self,
+        user_id: &str,
+        r2_key: &str,
+        _now_ms: i64,
+        expires_at: i64,
+    ) -> PortResult<()> {
+        lock(&self.0.deletions.1).insert(user_id.into(), (r2_key.into(), expires_at));
+        Ok(())
+    }
+    async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>> {
+        Ok(lock(&self.0.deletions.1)
+            .iter()
+            .filter(|(_, (_, at))| *at < now_ms)
+            .map(|(u, (k, _))| (u.clone(), k.clone()))
+            .take(limit as usize)
+            .collect())
+    }
+    async fn forget_export(&self, user_id: &str) -> PortResult<()> {
+        lock(&self.0.deletions.1).remove(user_id);
         Ok(())
     }
 }

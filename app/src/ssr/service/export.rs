@@ -162,7 +162,9 @@ pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Down
     let key = keys::export_json(&s.user.id);
     let size = json.len() as u64;
     p.blobs.put(&key, json, "application/json").await?;
-    p.trash.save_export(&s.user.id, &key, now + KEEP_MS).await?;
+    p.trash
+        .save_export(&s.user.id, &key, now, now + KEEP_MS)
+        .await?;
     let mut entries = vec![ZipEntry {
         name: JSON_NAME.to_string(),
         size,
@@ -197,4 +199,94 @@ pub async fn sweep(p: &Platform, now_ms: i64) -> Result<u32, LumenError> {
         n += 1;
     }
     Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{AlbumSort, PhotoStatus, Visibility};
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, session};
+    use crate::ssr::ports::AlbumRow;
+
+    #[test]
+    fn the_json_says_everything_about_each_live_photo_and_the_zip_holds_every_original() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        for (id, title, at) in [
+            ("a", "Sea <b>", 1),
+            ("b", "Sea <b>", 2),
+            ("t", "trashed", 3),
+        ] {
+            let mut row = pending_row(id, at);
+            row.title = title.into();
+            row.status = PhotoStatus::Ready;
+            row.caption = "line\nnext".into();
+            row.alt = "waves".into();
+            row.bytes = 3;
+            row.exif_json = Some(r#"{"taken_at":"2024-06-01T10:00:00"}"#.into());
+            mem.insert(row);
+            mem.put_blob(&keys::original("u1", id), vec![1, 2, 3]);
+        }
+        if let Some(mut r) = mem.photo("t") {
+            r.trashed_at = Some(9);
+            mem.insert(r);
+        }
+        let mut bobs = pending_row("z", 4);
+        bobs.owner_id = "u2".into();
+        mem.insert(bobs);
+        block_on(p.tags.add("a", &["sea".into(), "blue".into()], 20)).unwrap();
+        block_on(p.albums.insert(&AlbumRow {
+            id: "al".into(),
+            owner_id: "u1".into(),
+            title: "Holiday".into(),
+            description: String::new(),
+            visibility: Visibility::Private,
+            cover_photo_id: None,
+            sort: AlbumSort::Manual,
+            created_at: 1,
+            updated_at: 1,
+        }))
+        .unwrap();
+        block_on(p.album_photos.add("al", &[("b".into(), "m".into())], 5)).unwrap();
+
+        let d = block_on(export(&p, &ada, 40)).unwrap();
+        assert_eq!(d.file_name, "lumen-ada.zip");
+        assert_eq!(
+            d.keys,
+            [
+                keys::export_json("u1"),
+                keys::original("u1", "a"),
+                keys::original("u1", "b")
+            ],
+            "the JSON, then every live original, oldest first; never the trash or others'"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&mem.blobs.get(&keys::export_json("u1")).unwrap()).unwrap();
+        assert_eq!(json["format"], "lumen-export-v1");
+        assert_eq!(json["username"], "ada");
+        let photos = json["photos"].as_array().unwrap();
+        assert_eq!(photos.len(), 2);
+        assert_eq!(photos[0]["file"], "Sea _b_.png");
+        assert_eq!(photos[1]["file"], "Sea _b_ (2).png", "names never collide");
+        assert_eq!(photos[0]["title"], "Sea <b>");
+        assert_eq!(photos[0]["caption"], "line\nnext");
+        assert_eq!(photos[0]["alt"], "waves");
+        assert_eq!(photos[0]["tags"], serde_json::json!(["blue", "sea"]));
+        assert_eq!(photos[0]["albums"], serde_json::json!([]));
+        assert_eq!(photos[1]["albums"], serde_json::json!(["Holiday"]));
+        assert_eq!(photos[0]["visibility"], "public");
+        assert_eq!(photos[0]["uploaded_at"], "1970-01-01T00:00:00.001Z");
+        assert_eq!(photos[0]["taken_at"], "2024-06-01T10:00:00");
+        // Kept for a day, then the sweep removes it.
+        let (key, expires) = mem.deletions.export_of("u1").unwrap();
+        let now = p.clock.now_ms();
+        assert_eq!(expires, now + KEEP_MS);
+        assert_eq!(block_on(sweep(&p, expires)), Ok(0));
+        assert_eq!(block_on(sweep(&p, expires + 1)), Ok(1));
+        assert!(!mem.blobs.contains(&key));
+        assert_eq!(mem.deletions.export_of("u1"), None);
+        // Past the cap: a clear refusal.
+        let refused = block_on(export(&p, &ada, 1)).map(|d| d.keys);
+        assert_eq!(refused.map_err(|e| e.status()), Err(413));
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::error::LumenError;
 use crate::ssr::auth::Session;
+use crate::ssr::keys;
 use crate::ssr::service::{accounts, trash};
 use crate::ssr::Platform;
 
@@ -28,6 +29,8 @@ pub async fn delete_account(p: &Platform, user_id: &str) -> Result<(), LumenErro
         }
         after = Some(last);
     }
+    // Their export's `photos.json`, if any (its key is fixed; deleting none is harmless).
+    p.blobs.delete(&keys::export_json(user_id)).await?;
     p.trash.delete_user(user_id).await?;
     // The objects last: a failure here leaves them recorded, never the rows.
     if let Err(e) = trash::drain(p, None).await {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod albums;
+pub mod export;
 pub mod feeds;
 pub mod leave;
 pub mod links;
