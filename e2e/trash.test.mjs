@@ -8,7 +8,8 @@
 // Run: ./e2e/run.sh e2e/trash.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
@@ -347,6 +348,54 @@ describe("other people and other sites", () => {
   });
 });
 
+/** A zip's entries as { name: Buffer }, read by Python's zipfile (checks every CRC). */
+function unzip(bytes) {
+  const path = join(ROOT, "target", `trash-export-${process.pid}.zip`);
+  writeFileSync(path, bytes);
+  const script = `import base64, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+assert z.testzip() is None
+print(json.dumps({i.filename: base64.b64encode(z.read(i)).decode() for i in z.infolist()}))`;
+  const out = JSON.parse(execFileSync("python3", ["-c", script, path]).toString());
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Buffer.from(v, "base64")]));
+}
+
+describe("export", () => {
+  test("the zip holds every original byte for byte and photos.json says what Lumen knows", async () => {
+    assert.equal((await bulk([["action", "trash"], ["photo", P.hostile.id]], A.cookie)).status, 303, "the trash stays out");
+    const r = await get("/export.zip", { cookie: A.cookie });
+    assert.equal(r.status, 200, await r.clone().text());
+    assert.equal(r.headers.get("content-type"), "application/zip");
+    assert.match(r.headers.get("content-disposition"), /attachment; filename="lumen-tilda.zip"/);
+    const files = unzip(Buffer.from(await r.arrayBuffer()));
+    const json = JSON.parse(files["photos.json"].toString());
+    assert.equal(json.format, "lumen-export-v1");
+    assert.equal(json.username, A.username);
+    const live = [P.kept, P.back, P.priv];
+    assert.deepEqual(json.photos.map((p) => p.id).sort(), live.map((p) => p.id).sort());
+    assert.deepEqual(Object.keys(files).sort(), ["photos.json", ...json.photos.map((p) => p.file)].sort());
+    for (const p of live) {
+      const entry = json.photos.find((e) => e.id === p.id);
+      assert.ok(files[entry.file].equals(p.bytes), `${entry.file} is the original, byte for byte`);
+    }
+    const kept = json.photos.find((e) => e.id === P.kept.id);
+    assert.deepEqual(
+      [kept.title, kept.caption, kept.tags, kept.albums, kept.visibility, kept.content_type],
+      ["kept lighthouse", "caption of kept lighthouse", ["harbour"], ["Harbour"], "public", "image/png"],
+    );
+    assert.equal(json.photos.find((e) => e.id === P.priv.id).visibility, "private");
+    assert.match(kept.uploaded_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const [{ id: owner }] = await srv.d1("SELECT id FROM users WHERE username = 'tilda'");
+    const [row] = await srv.d1(`SELECT r2_key, expires_at FROM exports WHERE user_id = ${sq(owner)}`);
+    assert.equal(row.r2_key, `export/${owner}/photos.json`);
+    assert.ok(Math.abs(row.expires_at - (Date.now() + DAY)) < 120_000, "kept for a day");
+    // Nobody else's, and never from another site.
+    assert.equal((await get("/export.zip")).status, 401);
+    assert.equal((await get("/export.zip", { cookie: A.cookie, headers: { "sec-fetch-site": "cross-site" } })).status, 403);
+    assert.equal((await bulk([["one", `restore:${P.hostile.id}`]], A.cookie)).status, 303);
+  });
+});
+
 describe("deleting an account", () => {
   test("after the password, nothing of the person is left in any table or in R2", async () => {
     const C = await signUpAt(srv.base, { username: "carla", password: "carla's long password", ip: freshIp() });
@@ -357,6 +406,9 @@ describe("deleting an account", () => {
     assert.equal((await api("like_photo", { id: P.kept.id }, { cookie: C.cookie })).status, 200);
     assert.equal((await api("add_comment", { photo_id: P.kept.id, body: "carla was here" }, { cookie: C.cookie })).status, 200);
     assert.equal((await api("delete_photo", { id: mine[1].id }, { cookie: C.cookie })).status, 200, "one in the trash");
+    const ex = await get("/export.zip", { cookie: C.cookie });
+    assert.equal(ex.status, 200, "and an export");
+    await ex.arrayBuffer();
     const [{ id: userId }] = await srv.d1("SELECT id FROM users WHERE username = 'carla'");
     const needles = [userId, "carla", ...mine.map((p) => p.id)];
     assert.ok(leftOf(await everyRow(), needles).length > 8);
@@ -413,6 +465,15 @@ describe("in the browser", () => {
         await page.setViewportSize({ width: 390, height: 844 });
         await page.screenshot({ path: join(SHOTS, `trash-empty-js-${js ? "on" : "off"}-390.png`), fullPage: true });
         assert.equal((await api("get_photo", { id: P.kept.id }, { cookie: B.cookie })).status, 200, "back for everyone");
+        // The other pages this issue changed, at both widths.
+        for (const [label, path] of [["settings", "/settings"], ["profile", `/u/${A.username}`], ["photo", `/p/${P.kept.id}`]]) {
+          await page.goto(`${srv.base}${path}`);
+          for (const d of await page.locator("details").all()) await d.evaluate((e) => (e.open = true)).catch(() => {});
+          for (const width of [1280, 390]) {
+            await page.setViewportSize({ width, height: 844 });
+            await page.screenshot({ path: join(SHOTS, `${label}-js-${js ? "on" : "off"}-${width}.png`), fullPage: true });
+          }
+        }
       } finally {
         await ctx.close();
       }
