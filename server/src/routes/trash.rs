@@ -4,7 +4,6 @@
 //! route: a server function cannot take a repeated field from a plain form. And
 //! `GET /export.zip`: the signed-in person's export, streamed as an album's zip is.
 
-use app::components::form::FormFeedback;
 use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
@@ -13,7 +12,7 @@ use axum::extract::{Extension, Request};
 use axum::response::{IntoResponse, Redirect, Response};
 use worker::send::SendFuture;
 
-use super::{json_error, read_at_most, render_page};
+use super::json_error;
 
 pub use app::pages::trash::TRASH_BULK as BULK;
 
@@ -41,13 +40,7 @@ pub async fn bulk(Extension(p): Extension<Platform>, req: Request) -> Response {
     let body = req.into_body();
     SendFuture::new(async move {
         let done = async {
-            // Read (and drained if too long) before any answer, as forms are.
-            let bytes = read_at_most(body, 64 * 1024)
-                .await
-                .ok_or(LumenError::TooLarge)?;
-            let s = guard::check(&p, &head, Need::Member)
-                .await?
-                .ok_or(LumenError::Unauthenticated)?;
+            let (s, bytes) = super::forms::bulk_member(&p, &head, body).await?;
             let (action, photos) = parse(&bytes);
             Ok(match action.as_str() {
                 "trash" => {
@@ -72,19 +65,7 @@ pub async fn bulk(Extension(p): Extension<Platform>, req: Request) -> Response {
         };
         match done.await {
             Ok(to) => Redirect::to(&to).into_response(),
-            // A cross-site post never gets our page rendered for it.
-            Err(e) if e == LumenError::Forbidden => json_error(&e),
-            Err(e) => match super::forms::back_path(&headers) {
-                Some(back) => {
-                    let feedback = FormFeedback {
-                        action: BULK.into(),
-                        error: e.clone(),
-                        values: Vec::new(),
-                    };
-                    render_page(&p, &headers, &back, Some(feedback), &e).await
-                }
-                None => json_error(&e),
-            },
+            Err(e) => super::forms::refuse_bulk(&p, &headers, BULK, e).await,
         }
     })
     .await

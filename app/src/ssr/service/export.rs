@@ -11,8 +11,8 @@ use crate::error::LumenError;
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
 use crate::ssr::ports::{Key, PhotoRow};
-use crate::ssr::service::albums::Download;
-use crate::ssr::zip::{self, ZipEntry, ZipPlan};
+use crate::ssr::service::albums::{self, Download};
+use crate::ssr::zip::{ZipEntry, ZipPlan};
 use crate::ssr::Platform;
 
 /// How long an export's `photos.json` is kept.
@@ -130,12 +130,6 @@ pub async fn describe(
     })
 }
 
-fn plan_error(e: zip::ZipError) -> LumenError {
-    let ref_id = crate::error::short_ref(&format!("{e:?}"));
-    leptos::logging::error!("export zip plan ref={ref_id}: {e:?}");
-    LumenError::Internal { ref_id }
-}
-
 /// The signed-in person's export: writes `photos.json`, records it for the cron, and
 /// plans the zip. Refused with a clear reason past `max_photos` (one request reads each
 /// original once; building large exports in the queue is not done yet).
@@ -151,11 +145,7 @@ pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Down
             retry_after_secs: None,
         });
     }
-    let pairs: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.title.as_str(), r.content_type.as_str()))
-        .collect();
-    let names = zip::archive_names(&pairs);
+    let names = albums::names_in_zip(&rows);
     let json = serde_json::to_vec_pretty(&describe(p, s, &rows, &names).await?)
         .map_err(|e| plan_error_text(&e.to_string()))?;
     let now = p.clock.now_ms();
@@ -179,7 +169,7 @@ pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Down
     sources.extend(rows.iter().map(|r| keys::original(&r.owner_id, &r.id)));
     Ok(Download {
         file_name: format!("lumen-{}.zip", s.user.username),
-        plan: ZipPlan::new(entries).map_err(plan_error)?,
+        plan: ZipPlan::new(entries).map_err(|e| albums::plan_failed("an export", e))?,
         keys: sources,
     })
 }
