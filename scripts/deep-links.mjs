@@ -61,6 +61,11 @@ export const LINKS = [
   { key: "admin-storage", label: "Admin: storage", path: "/admin/storage", as: "ada" },
   { key: "admin-people", label: "Admin: people", path: "/admin/people", as: "ada" },
   { key: "admin-audit", label: "Admin: audit trail", path: "/admin/audit", as: "ada" },
+  { key: "trash", label: "Ada's trash: a photo with its days left (as Ada)", path: "/trash", as: "ada" },
+  { key: "trash-empty", label: "Empty trash", path: "/_design#light-trash", note: "the catalogue's empty trash (Ada's holds a photo)" },
+  { key: "delete-account", label: "Delete-account confirmation", path: "/_design#light-trash", note: "opened in the catalogue; on Settings it sits behind “Delete my account…”" },
+  { key: "settings-your-data", label: "Settings: your data (as Ada)", path: "/settings", as: "ada" },
+  { key: "export-ready", label: "Export ready: the download on Settings (as Ada)", path: "/settings", as: "ada", note: "made when asked for, so it is always ready" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 

@@ -153,6 +153,12 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     }
     log(`seed: ${p.title} -> /p/${id} (${status}, ${p.visibility}${p.tags ? `, tags ${p.tags}` : ""})`);
   }
+  // Photos that end in their owner's trash (the trash page's deep link), as a person deletes one.
+  for (const p of seedablePhotos().filter((p) => p.trashed)) {
+    const res = await post(base, "/api/delete_photo", new URLSearchParams({ id: ids.get(p.title) }), { ...FORM, cookie: cookies.get(p.owner) });
+    if (res.status !== 200) throw new Error(`trash ${p.title}: HTTP ${res.status} ${await res.text()}`);
+    log(`seed: ${p.title} -> ${p.owner}'s trash`);
+  }
 
   const albumIds = new Map();
   for (const a of MANIFEST.albums ?? []) {
@@ -247,6 +253,10 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     `INSERT OR REPLACE INTO jobs (photo_id, state, attempts, last_error, queued_at, started_at, finished_at)
      VALUES ('seeddeadjob', 'dead', 6, 'media service: unreachable', ${newest}, ${newest + 60_000}, ${newest + 63_000})`,
   );
+  // Trashed three days ago, whenever the seed runs: "27 days left", and never yet purged.
+  for (const p of seedablePhotos().filter((p) => p.trashed)) {
+    sql.push(`UPDATE photos SET trashed_at = ${Date.now() - 3 * day} WHERE id = ${sq(ids.get(p.title))}`);
+  }
   d1(access, sql.join(";\n"));
   log(`seed: ${seedablePhotos().length} photos, dated ${new Date(timeOf(seedablePhotos().length - 1)).toISOString()} to ${MANIFEST.newest}`);
 }

@@ -457,3 +457,16 @@ pub struct LikeState {
 
 /// The admin console's DTOs (issue 15).
 pub mod admin;
+/// A photo in the owner's trash, with the days before the purge removes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrashItem {
+    pub card: PhotoCard,
+    pub days_left: u32,
+}
+
+/// One page of the trash; `next` is the `?before=` value of the page after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrashPage {
+    pub items: Vec<TrashItem>,
+    pub next: Option<String>,
+}

@@ -26,6 +26,7 @@ use crate::pages::{
     share::{SharePage, SharedPhotoPage},
     signin::{SignInPage, SignUpPage},
     tag::TagPage,
+    trash::TrashPage,
     upload::UploadPage,
 };
 
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/storage") view=AdminStoragePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -16,6 +16,7 @@ use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
 use crate::d1::search::D1Search;
 use crate::d1::social::{D1Comments, D1Likes};
+use crate::d1::trash::D1Trash;
 use crate::d1::users::D1Users;
 use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
@@ -62,6 +63,7 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         job_records: Arc::new(D1Jobs::new(env.d1(bindings::DB)?)),
         admin: Arc::new(D1Admin::new(env.d1(bindings::DB)?)),
         admins: app::ssr::service::admin::parse_admins(var(bindings::ADMINS).as_deref()),
+        trash: Arc::new(D1Trash::new(env.d1(bindings::DB)?)),
     })
 }
 

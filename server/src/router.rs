@@ -75,6 +75,9 @@ fn build() -> Router {
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))
+        .route(routes::trash::BULK, post(routes::trash::bulk))
+        .route("/export.zip", get(routes::trash::export))
+        .route("/_dev/purge", post(routes::dev_trash::purge))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),
@@ -170,4 +173,13 @@ pub fn register_server_fns() {
         register_explicit::<AdminStorage>();
         register_explicit::<AdminAudit>();
     }
+    register_trash_fns();
+}
+
+/// The trash's and leaving's server functions.
+fn register_trash_fns() {
+    use app::api::trash::{DeleteAccount, ListTrash};
+    use server_fn::axum::register_explicit;
+    register_explicit::<ListTrash>();
+    register_explicit::<DeleteAccount>();
 }

@@ -8,3 +8,4 @@ pub mod links;
 pub mod photos;
 pub mod search;
 pub mod social;
+pub mod trash;

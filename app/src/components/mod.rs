@@ -4,6 +4,7 @@ pub mod drag_order;
 pub mod error_box;
 pub mod form;
 pub mod key_nav;
+pub mod leave;
 pub mod listing;
 pub mod nav;
 pub mod paging;

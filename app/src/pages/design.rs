@@ -7,6 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
+use crate::components::leave::{DeleteAccountForm, ExportLink};
 use crate::components::listing::PhotoListing;
 use crate::components::nav::NavBar;
 use crate::components::paging::OlderLink;
@@ -21,15 +22,17 @@ use crate::model::{
     AlbumCard, AlbumSort, AlbumView, CommentView, ImageSrc, Me, PhotoCard, PhotoPage, PhotoStatus,
     Preview, ShareLinkView, SharedAlbum, SocialView, Visibility,
 };
+use crate::model::{TrashItem, TrashPage};
 use crate::pages::admin::AdminSamples;
 use crate::pages::album::AlbumBody;
 use crate::pages::liked::LikedPhotos;
 use crate::pages::profile::AlbumGrid;
 use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
+use crate::pages::trash::TrashList;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 18] = [
+const SECTIONS: [(&str, &str); 19] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -48,6 +51,7 @@ const SECTIONS: [(&str, &str); 18] = [
     ("comments", "Comments"),
     ("liked", "Liked page"),
     ("admin", "Admin console"),
+    ("trash", "Trash and leaving"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -363,6 +367,20 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     .into_any(),
             )}
             {section("admin", view! { <AdminSamples /> }.into_any())}
+            {section(
+                "trash",
+                // The trash with photos (after a restore), the empty trash, and the
+                // delete-account confirmation opened.
+                view! {
+                    <div class="design-stack">
+                        <TrashList page=sample_trash() done=Some("restored".to_string()) />
+                        <TrashList page=TrashPage { items: Vec::new(), next: None } done=None />
+                        <ExportLink />
+                        <DeleteAccountForm open=true />
+                    </div>
+                }
+                    .into_any(),
+            )}
         </div>
     }
 }
@@ -599,5 +617,17 @@ fn sample_links() -> Vec<ShareLinkView> {
 fn internal_error() -> LumenError {
     LumenError::Internal {
         ref_id: "0a1b2c3d".into(),
+    }
+}
+
+/// Three photos in the trash: just deleted, half-way, and the last day.
+fn sample_trash() -> TrashPage {
+    TrashPage {
+        items: sample_cards()
+            .into_iter()
+            .zip([30, 12, 1])
+            .map(|(card, days_left)| TrashItem { card, days_left })
+            .collect(),
+        next: None,
     }
 }

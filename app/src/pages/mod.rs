@@ -14,4 +14,5 @@ pub mod settings;
 pub mod share;
 pub mod signin;
 pub mod tag;
+pub mod trash;
 pub mod upload;

@@ -173,9 +173,9 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                 <summary>"Delete this photo…"</summary>
                 <ServerForm action=DeletePhoto::PATH label="Delete photo">
                     <input type="hidden" name="id" value=delete_id />
-                    <p>"This removes the photo and every size of it, for good."</p>
+                    <p>"It goes to your trash: gone for everyone else at once, and yours to restore for 30 days."</p>
                     <button type="submit" class="button danger">
-                        "Delete for good"
+                        "Move to trash"
                     </button>
                 </ServerForm>
             </details>

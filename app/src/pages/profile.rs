@@ -14,6 +14,7 @@ use crate::components::pick::{RangeSelect, BULK_FORM};
 use crate::components::upload_row::FormError;
 use crate::model::{AlbumCard, ProfileView, Visibility};
 use crate::pages::album::{album_visibility_label, BULK};
+use crate::pages::trash::TRASH_BULK;
 use server_fn::ServerFn;
 
 #[component]
@@ -86,8 +87,14 @@ fn Profile(profile: ProfileView) -> impl IntoView {
                 >
                     "Albums"
                 </a>
+                {is_me.then(|| view! { <a href="/trash">"Trash"</a> })}
             </nav>
-            {deleted.then(|| view! { <p class="notice ok" role="status">"Photo deleted."</p> })}
+            {deleted.then(|| view! {
+                <p class="notice ok" role="status">
+                    "Moved to the trash. " <a href="/trash">"Restore it from the trash"</a>
+                    " within 30 days."
+                </p>
+            })}
             {if albums_tab {
                 view! { <AlbumsTab username=username.clone() is_me=profile.is_me /> }.into_any()
             } else {
@@ -202,24 +209,31 @@ fn AddSelected(username: String) -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 let albums = albums.await.unwrap_or_default();
-                (!albums.is_empty()).then(|| {
+                let add = (!albums.is_empty()).then(|| {
                     let options = albums
                         .into_iter()
                         .map(|a| view! { <option value=a.id>{a.title}</option> })
                         .collect_view();
                     view! {
-                        <form id=BULK_FORM method="post" action=BULK class="inline-form bulk" aria-label="Selected photos">
-                            {refusal(BULK).map(|message| view! { <FormError message /> })}
-                            <label for="bulk-album">"Add selected to"</label>
-                            <select id="bulk-album" name="album_id">{options}</select>
-                            <button type="submit" class="button" name="action" value="add">
-                                "Add"
-                            </button>
-                            <small class="muted">"Tick photos below (shift-click for a range)."</small>
-                        </form>
-                        <RangeSelect />
+                        <label for="bulk-album">"Add selected to"</label>
+                        <select id="bulk-album" name="album_id">{options}</select>
+                        <button type="submit" class="button" name="action" value="add">
+                            "Add"
+                        </button>
                     }
-                })
+                });
+                view! {
+                    <form id=BULK_FORM method="post" action=BULK class="inline-form bulk" aria-label="Selected photos">
+                        {refusal(BULK).or_else(|| refusal(TRASH_BULK)).map(|message| view! { <FormError message /> })}
+                        {add}
+                        // Posts the same ticked boxes to the trash's route instead.
+                        <button type="submit" class="button" formaction=TRASH_BULK name="action" value="trash">
+                            "Move selected to trash"
+                        </button>
+                        <small class="muted">"Tick photos below (shift-click for a range)."</small>
+                    </form>
+                    <RangeSelect />
+                }
             })}
         </Suspense>
     }

@@ -125,6 +125,7 @@ fn Settings(me: Me) -> impl IntoView {
                     "Sign out everywhere else"
                 </button>
             </ServerForm>
+            <crate::components::leave::YourData />
         </section>
     }
 }

@@ -34,6 +34,9 @@ impl Action {
 /// know: what they cannot see answers `NotFound` (not `Forbidden`), so a private photo's
 /// existence does not leak.
 pub fn check(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(), LumenError> {
+    if photo.trashed_at.is_some() {
+        return trashed(viewer, photo, action);
+    }
     if viewer == Some(photo.owner_id.as_str()) {
         return Ok(());
     }
@@ -47,6 +50,17 @@ pub fn check(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(
             Some(_) if !visible => LumenError::NotFound,
             Some(_) => LumenError::Forbidden,
         }),
+    }
+}
+
+/// A photo in the trash is gone for everyone but its owner, who may still see it (the
+/// trash page's thumbnails, its original) and restore or delete it (`Delete`), never edit
+/// it; everyone else gets what a made-up id gets.
+fn trashed(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(), LumenError> {
+    let owner = viewer == Some(photo.owner_id.as_str());
+    match action {
+        Action::View | Action::DownloadOriginal | Action::Delete if owner => Ok(()),
+        _ => Err(LumenError::NotFound),
     }
 }
 
@@ -104,8 +118,9 @@ pub fn lists_everything_of(viewer: Option<&str>, owner_id: &str) -> bool {
 /// this photo: every photo of their own; of anyone else's, only public, finished ones.
 /// The listing queries filter on exactly this, and the services check each row again.
 pub fn listed(viewer: Option<&str>, photo: &PhotoRow) -> bool {
-    lists_everything_of(viewer, &photo.owner_id)
-        || (photo.visibility == Visibility::Public && photo.status == PhotoStatus::Ready)
+    photo.trashed_at.is_none()
+        && (lists_everything_of(viewer, &photo.owner_id)
+            || (photo.visibility == Visibility::Public && photo.status == PhotoStatus::Ready))
 }
 
 /// Which of `album`'s photos a listing for `viewer` may hold (pre-filtered in SQL, then
@@ -133,6 +148,9 @@ pub const LINK_SCOPE: EntryScope = EntryScope {
 /// finished photos show to others. The same rule picks a cover: an owner's cover the
 /// viewer may not see is replaced by the first photo they may.
 pub fn shows_in_album(viewer: Option<&str>, album: &AlbumRow, photo: &PhotoRow) -> bool {
+    if photo.trashed_at.is_some() {
+        return false;
+    }
     if viewer == Some(photo.owner_id.as_str()) && photo.owner_id == album.owner_id {
         return true;
     }
@@ -262,7 +280,8 @@ pub fn check_link(
     };
     let targets = match shown {
         Shown::Photo(photo) => {
-            link.target == LinkTarget::Photo
+            photo.trashed_at.is_none()
+                && link.target == LinkTarget::Photo
                 && link.target_id == photo.id
                 && link.owner_id == photo.owner_id
         }
@@ -271,6 +290,7 @@ pub fn check_link(
                 && entry.album_id == album.id
                 && entry.photo.owner_id == album.owner_id
                 && entry.photo.status == PhotoStatus::Ready
+                && entry.photo.trashed_at.is_none()
         }
         Shown::Album(album) => album_link(album),
     };

@@ -13,6 +13,7 @@ use crate::model::{AlbumSort, PhotoStatus, Visibility};
 pub use futures::executor::block_on;
 
 mod admin;
+mod trash;
 
 /// Password, salt, iterations.
 type Pbkdf2Input = (Vec<u8>, Vec<u8>, u32);
@@ -45,6 +46,8 @@ pub struct Mem {
     pub comments: Mutex<BTreeMap<String, CommentRow>>,
     /// Issue 15: job records, the audit trail, suspensions (see `fakes/admin.rs`).
     pub admin: admin::MemAdminState,
+    /// R2 keys the purge has still to remove.
+    pub deletions: trash::MemDeletions,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -60,7 +63,8 @@ impl Mem {
     ) -> Vec<PhotoRow> {
         let mut rows: Vec<_> = lock(&self.photos)
             .values()
-            .filter(|r| keep(r))
+            // Every listing leaves the trash out, as the SQL does.
+            .filter(|r| r.trashed_at.is_none() && keep(r))
             .filter(|r| before.is_none_or(|(at, id)| (r.created_at, &r.id) < (*at, id)))
             .cloned()
             .collect();
@@ -241,7 +245,7 @@ impl PhotoRepo for Port {
     async fn stored_bytes(&self, owner_id: &str) -> PortResult<u64> {
         Ok(lock(&self.0.photos)
             .values()
-            .filter(|r| r.owner_id == owner_id)
+            .filter(|r| r.owner_id == owner_id && r.trashed_at.is_none())
             .map(|r| r.bytes)
             .sum())
     }
@@ -706,6 +710,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         job_records: Arc::new(admin::MemJobRecords(mem.clone())),
         admin: Arc::new(admin::MemAdmin(mem.clone())),
         admins: Arc::from([]),
+        trash: Arc::new(Port(mem.clone())),
     };
     (p, mem)
 }
@@ -1025,8 +1030,9 @@ impl LikeRepo for Port {
             .filter_map(|((p, _), at)| Some((self.0.photo(p)?, *at)))
             // As the SQL: others' photos only while public or unlisted, and ready.
             .filter(|(r, _)| {
-                r.owner_id == user_id
-                    || (r.visibility != Visibility::Private && r.status == PhotoStatus::Ready)
+                r.trashed_at.is_none()
+                    && (r.owner_id == user_id
+                        || (r.visibility != Visibility::Private && r.status == PhotoStatus::Ready))
             })
             .filter(|(r, at)| {
                 before

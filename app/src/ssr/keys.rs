@@ -5,6 +5,11 @@ pub fn original(owner_id: &str, photo_id: &str) -> String {
     format!("orig/{owner_id}/{photo_id}")
 }
 
+/// A person's export's `photos.json` (one per person: a new export replaces it).
+pub fn export_json(user_id: &str) -> String {
+    format!("export/{user_id}/photos.json")
+}
+
 /// A photo's page.
 pub fn photo_url(photo_id: &str) -> String {
     format!("/p/{photo_id}")

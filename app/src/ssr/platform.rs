@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::ports::{
     AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue,
     JobRepo, LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo,
-    UserRepo,
+    TrashRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -91,6 +91,7 @@ pub struct Platform {
     pub admin: Arc<dyn AdminRepo>,
     /// Usernames (lower-case) that `LUMEN_ADMINS` makes admins, besides the first account.
     pub admins: Arc<[String]>,
+    pub trash: Arc<dyn TrashRepo>,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

@@ -60,6 +60,8 @@ pub struct PhotoRow {
     pub watermark: bool,
     /// The owner's username, joined in on reads (None if the account is gone).
     pub owner_username: Option<String>,
+    /// When it went to the trash; only its owner may still reach it (`ssr::access`).
+    pub trashed_at: Option<i64>,
 }
 
 impl PhotoRow {
@@ -94,6 +96,7 @@ impl PhotoRow {
             allow_original: false,
             watermark: false,
             owner_username: None,
+            trashed_at: None,
         }
     }
 }
@@ -439,7 +442,8 @@ impl EntryScope {
     /// The scope as the listing queries apply it to a photo of the album's owner (the fake
     /// runs this; the SQL in `server/src/d1/albums.rs` says the same).
     pub fn admits(&self, photo: &PhotoRow) -> bool {
-        (self.any_status || photo.status == PhotoStatus::Ready)
+        photo.trashed_at.is_none()
+            && (self.any_status || photo.status == PhotoStatus::Ready)
             && (self.any_visibility
                 || photo.visibility == Visibility::Public
                 || (self.unlisted && photo.visibility == Visibility::Unlisted))
@@ -811,4 +815,54 @@ pub trait AdminRepo: Send + Sync {
     /// Suspends (ending every session) or unsuspends; `NotFound` for no such person.
     async fn set_suspended(&self, user_id: &str, at: Option<i64>) -> PortResult<()>;
     async fn is_suspended(&self, user_id: &str) -> PortResult<bool>;
+}
+
+/// The trash, the deletion record the purge works through, and leaving Lumen.
+#[async_trait]
+pub trait TrashRepo: Send + Sync {
+    /// Moves the owner's photos that are not in the trash yet into it; returns how many.
+    /// Others' ids and unknown ids change nothing.
+    async fn trash(&self, owner_id: &str, ids: &[String], now_ms: i64) -> PortResult<u32>;
+    /// Takes the owner's trashed photos back out; returns how many.
+    async fn restore(&self, owner_id: &str, ids: &[String]) -> PortResult<u32>;
+    /// One owner's trash, most recently trashed first, strictly before the
+    /// `(trashed_at, id)` key.
+    async fn trashed(
+        &self,
+        owner_id: &str,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<PhotoRow>>;
+    /// Ids of photos trashed before `before_ms`, oldest first (the purge's work).
+    async fn expired(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>>;
+    /// In one transaction: records `keys` and the keys of the photo's variant rows as
+    /// pending deletions, then deletes the photo's rows (variants, tags, album entries,
+    /// likes, comments, links go with it). Nothing if the photo is already gone.
+    async fn purge_rows(&self, photo_id: &str, keys: &[String], now_ms: i64) -> PortResult<()>;
+    /// Up to `limit` R2 keys still to remove, oldest first.
+    async fn pending_deletions(&self, limit: u32) -> PortResult<Vec<String>>;
+    /// The object under `key` is gone: forget the key.
+    async fn deleted(&self, key: &str) -> PortResult<()>;
+    /// Every photo id of an owner's, trashed or not, a page at a time (after `after`).
+    async fn all_of(
+        &self,
+        owner_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> PortResult<Vec<String>>;
+    /// The account's remaining rows, in one transaction: sessions, devices, albums and
+    /// their entries, share links, likes, comments (on anyone's photos), exports, the user.
+    /// Their photos must be purged first (`purge_rows`).
+    async fn delete_user(&self, user_id: &str) -> PortResult<()>;
+    /// Records (or replaces) the person's export object, kept until `expires_at`.
+    async fn save_export(
+        &self,
+        user_id: &str,
+        r2_key: &str,
+        now_ms: i64,
+        expires_at: i64,
+    ) -> PortResult<()>;
+    /// `(user id, R2 key)` of exports that expired before `now_ms`.
+    async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>>;
+    async fn forget_export(&self, user_id: &str) -> PortResult<()>;
 }

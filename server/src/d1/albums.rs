@@ -59,7 +59,7 @@ macro_rules! album_page {
             "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
             concat!(
                 "JOIN album_photos ap ON ap.photo_id = photos.id \
-                 WHERE ap.album_id = ?1 AND photos.owner_id = ?2 \
+                 WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
                  AND (?3 OR photos.status = 'ready') \
                  AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted')) AND ",
                 $cond,
@@ -90,7 +90,8 @@ pub const PAGE_TAKEN: &str = album_page!(
 );
 pub const COUNT: &str =
     "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
-     WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND (?3 OR photos.status = 'ready') \
+     WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
+     AND (?3 OR photos.status = 'ready') \
      AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted'))";
 /// A photo already in the album keeps its place.
 pub const ADD: &str = "INSERT INTO album_photos (album_id, photo_id, position, added_at) \

@@ -8,6 +8,7 @@ pub mod links;
 pub mod photos;
 pub mod search;
 pub mod social;
+pub mod trash;
 pub mod users;
 
 use app::ssr::ports::{PortError, PortResult};

@@ -37,7 +37,7 @@ macro_rules! select_photos {
             "photos.created_at AS created_at, photos.visibility AS visibility, ",
             "photos.caption AS caption, photos.alt AS alt, ",
             "photos.allow_original AS allow_original, photos.watermark AS watermark, ",
-            "u.username AS owner_username ",
+            "u.username AS owner_username, photos.trashed_at AS trashed_at ",
             "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
@@ -50,19 +50,20 @@ pub const GET: &str = select_photos!("WHERE photos.id = ?1");
 /// first page passes [`NO_CURSOR`]. The literal conditions match the partial index
 /// `photos_feed`, which SQLite walks from the cursor on: a page costs the same however deep.
 pub const FEED: &str = select_photos!(
-    "WHERE photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
+    "WHERE photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?1, ?2) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?3"
 );
 /// The owner's own listing: everything, pending and failed included (`photos_by_owner`).
 pub const BY_OWNER_ALL: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND (photos.created_at, photos.id) < (?2, ?3) \
+    "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NULL \
+     AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
 /// Someone else's listing: public, finished photos (`photos_public_by_owner`).
 pub const BY_OWNER_PUBLIC: &str = select_photos!(
     "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
-     AND (photos.created_at, photos.id) < (?2, ?3) \
+     AND photos.trashed_at IS NULL AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
 /// The first page's "cursor": after every row (2^53 - 1 ms, past any real time, and exact
@@ -72,9 +73,10 @@ pub const UPDATE: &str =
     "UPDATE photos SET title = ?2, caption = ?3, alt = ?4, visibility = ?5, allow_original = ?6, \
      updated_at = ?7 WHERE id = ?1";
 pub const DELETE: &str = "DELETE FROM photos WHERE id = ?1";
-/// Every status counts: a pending upload already holds its bytes in R2.
-pub const STORED_BYTES: &str =
-    "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes FROM photos WHERE owner_id = ?1";
+/// Every status counts: a pending upload already holds its bytes in R2. The trash does
+/// not: deleting photos is how a full account makes room, at once.
+pub const STORED_BYTES: &str = "SELECT COALESCE(SUM(bytes), 0) AS stored_bytes FROM photos \
+     WHERE owner_id = ?1 AND trashed_at IS NULL";
 /// Variants of up to a page of photos; ids come as one JSON array so the statement is fixed.
 pub const VARIANTS: &str =
     "SELECT photo_id, width, height, mime, r2_key, bytes FROM photo_variants \
@@ -137,6 +139,9 @@ pub(crate) struct Row {
     allow_original: f64,
     watermark: f64,
     owner_username: Option<String>,
+    /// Defaulted: a statement that lists only live photos may leave it out.
+    #[serde(default)]
+    trashed_at: Option<f64>,
 }
 
 impl Row {
@@ -168,6 +173,7 @@ impl Row {
             allow_original: self.allow_original != 0.0,
             watermark: self.watermark != 0.0,
             owner_username: self.owner_username,
+            trashed_at: self.trashed_at.map(|t| t as i64),
         })
     }
 }
@@ -459,6 +465,7 @@ mod tests {
             "allow_original",
             "watermark",
             "owner_username",
+            "trashed_at",
         ];
         for sql in [GET, FEED, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");

@@ -28,26 +28,28 @@ pub const REMOVE_TAG: &str = "DELETE FROM photo_tags WHERE photo_id = ?1 AND tag
 /// The condition every public listing shares: public, finished (as the feed).
 const PUBLIC: &str =
     "photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL";
+/// Nothing in the trash is ever found, not even by its owner.
+const LIVE: &str = "photos.trashed_at IS NULL";
 const NEWEST: &str = " ORDER BY photos.created_at DESC, photos.id DESC LIMIT ";
 
 /// `/t/{tag}`: through `photo_tags_by_tag`, then each photo by its key.
 pub const BY_TAG: &str = select_photos!(
     "WHERE photos.id IN (SELECT photo_id FROM photo_tags WHERE tag = ?1) \
-     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
+     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
 /// `/camera/{name}`: walks the partial index `photos_by_camera` from the cursor on.
 pub const BY_CAMERA: &str = select_photos!(
     "WHERE photos.camera_key = ?1 AND photos.camera_key IS NOT NULL \
-     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
+     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
 /// `/lens/{name}`: walks `photos_by_lens`.
 pub const BY_LENS: &str = select_photos!(
     "WHERE photos.lens_key = ?1 AND photos.lens_key IS NOT NULL \
-     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
+     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
@@ -83,6 +85,7 @@ pub fn search_sql(
             arg(Arg::Text(text.clone()))
         ));
     }
+    conds.push(LIVE.to_string());
     // Exactly what other listings show: public and finished, or the viewer's own.
     conds.push(match viewer {
         None => PUBLIC.to_string(),

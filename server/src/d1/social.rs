@@ -30,6 +30,7 @@ pub const SET_SWITCHES: &str =
 pub const LIKED: &str = "SELECT likes.photo_id AS id, likes.created_at AS liked_at \
      FROM likes JOIN photos ON photos.id = likes.photo_id \
      WHERE likes.user_id = ?1 AND (likes.created_at, likes.photo_id) < (?2, ?3) \
+     AND photos.trashed_at IS NULL \
      AND (photos.owner_id = ?1 OR (photos.visibility != 'private' AND photos.status = 'ready')) \
      ORDER BY likes.created_at DESC, likes.photo_id DESC LIMIT ?4";
 /// The photos of a page of keys, by the primary key.

@@ -4,7 +4,6 @@
 //! `Content-Length`; then each original is read from R2 chunk by chunk and passed on, so
 //! the Worker never holds more than a chunk of it.
 
-use app::components::form::FormFeedback;
 use app::error::LumenError;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
@@ -17,7 +16,7 @@ use axum::http::header::{self, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use worker::send::SendFuture;
 
-use super::{json_error, read_at_most, render_page, respond};
+use super::{json_error, respond};
 
 pub use app::pages::album::BULK;
 
@@ -30,13 +29,7 @@ pub async fn bulk(Extension(p): Extension<Platform>, req: Request) -> Response {
     let body = req.into_body();
     SendFuture::new(async move {
         let done = async {
-            // Read (and drained if too long) before any answer, as forms are.
-            let bytes = read_at_most(body, 64 * 1024)
-                .await
-                .ok_or(LumenError::TooLarge)?;
-            let session = guard::check(&p, &head, Need::Member)
-                .await?
-                .ok_or(LumenError::Unauthenticated)?;
+            let (session, bytes) = super::forms::bulk_member(&p, &head, body).await?;
             let (mut album, mut action, mut photos) = (String::new(), String::new(), Vec::new());
             for (k, v) in form_urlencoded::parse(&bytes) {
                 match k.as_ref() {
@@ -58,19 +51,7 @@ pub async fn bulk(Extension(p): Extension<Platform>, req: Request) -> Response {
         };
         match done.await {
             Ok(album) => Redirect::to(&format!("/a/{album}")).into_response(),
-            // A cross-site post never gets our page rendered for it.
-            Err(e) if e == LumenError::Forbidden => json_error(&e),
-            Err(e) => match super::forms::back_path(&headers) {
-                Some(back) => {
-                    let feedback = FormFeedback {
-                        action: BULK.into(),
-                        error: e.clone(),
-                        values: Vec::new(),
-                    };
-                    render_page(&p, &headers, &back, Some(feedback), &e).await
-                }
-                None => json_error(&e),
-            },
+            Err(e) => super::forms::refuse_bulk(&p, &headers, BULK, e).await,
         }
     })
     .await

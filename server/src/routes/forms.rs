@@ -83,6 +83,44 @@ async fn handle(req: Request, next: Next) -> Response {
     }
 }
 
+/// A bulk form's body (up to 64 KiB, drained if longer, before any answer, as forms are)
+/// and the signed-in person posting it from this site.
+pub(crate) async fn bulk_member(
+    p: &Platform,
+    head: &app::ssr::guard::RequestHead,
+    body: Body,
+) -> Result<(app::ssr::auth::Session, axum::body::Bytes), LumenError> {
+    let bytes = super::read_at_most(body, 64 * 1024)
+        .await
+        .ok_or(LumenError::TooLarge)?;
+    let session = app::ssr::guard::check(p, head, app::ssr::guard::Need::Member)
+        .await?
+        .ok_or(LumenError::Unauthenticated)?;
+    Ok((session, bytes))
+}
+
+/// A bulk form's refusal (a plain route, not a server function): the page the form was on
+/// again, with the reason on `action`'s form; a cross-site post or one without a page to go
+/// back to gets the JSON error only.
+pub(crate) async fn refuse_bulk(
+    p: &Platform,
+    headers: &HeaderMap,
+    action: &str,
+    e: LumenError,
+) -> Response {
+    match back_path(headers) {
+        Some(back) if e != LumenError::Forbidden => {
+            let feedback = FormFeedback {
+                action: action.into(),
+                error: e.clone(),
+                values: Vec::new(),
+            };
+            render_page(p, headers, &back, Some(feedback), &e).await
+        }
+        _ => json_error(&e),
+    }
+}
+
 /// The page the form was on: the path of a same-origin `Referer`.
 pub(crate) fn back_path(h: &HeaderMap) -> Option<String> {
     let referer = h.get(header::REFERER)?.to_str().ok()?;

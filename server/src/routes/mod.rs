@@ -2,11 +2,13 @@
 
 pub mod albums;
 pub mod dev;
+pub mod dev_trash;
 pub mod feeds;
 pub mod forms;
 pub mod headers;
 pub mod links;
 pub mod media;
+pub mod trash;
 pub mod upload;
 
 use app::components::form::FormFeedback;

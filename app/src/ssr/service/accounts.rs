@@ -223,6 +223,31 @@ pub async fn update_settings(
         .await?)
 }
 
+/// The signed-in person's password, typed again before something that cannot be undone.
+/// Wrong ones count per session, never in the sign-in buckets strangers can fill.
+pub async fn confirm_password(
+    p: &Platform,
+    s: &Session,
+    field: &str,
+    password: &str,
+) -> Result<(), LumenError> {
+    let bucket = format!("password-session:{}", s.token_hash);
+    let taken = match limits::reserve(p, &bucket, PASSWORD_FAILURES_PER_SESSION, 1).await? {
+        Ok(taken) => taken,
+        Err(over) => return Err(over.into()),
+    };
+    if password.len() > MAX_PASSWORD
+        || !auth::verify_password(p, password, &s.user.password_hash).await?
+    {
+        return Err(LumenError::invalid(
+            field,
+            "Your current password is not right.",
+        ));
+    }
+    limits::release(p, taken).await?;
+    Ok(())
+}
+
 /// Needs the current password; ends the user's other sessions, since a password change
 /// is what someone does when they fear another device has their account. Wrong current
 /// passwords count per session, never in the sign-in buckets strangers can fill.
@@ -232,20 +257,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), LumenError> {
-    let bucket = format!("password-session:{}", s.token_hash);
-    let taken = match limits::reserve(p, &bucket, PASSWORD_FAILURES_PER_SESSION, 1).await? {
-        Ok(taken) => taken,
-        Err(over) => return Err(over.into()),
-    };
-    if current.len() > MAX_PASSWORD
-        || !auth::verify_password(p, current, &s.user.password_hash).await?
-    {
-        return Err(LumenError::invalid(
-            "current_password",
-            "Your current password is not right.",
-        ));
-    }
-    limits::release(p, taken).await?;
+    confirm_password(p, s, "current_password", current).await?;
     valid_password("new_password", new)?;
     let hash = auth::hash_password(p, new).await?;
     p.users

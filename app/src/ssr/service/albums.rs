@@ -539,6 +539,22 @@ pub async fn download(
     zip_of(&album, &rows, max_photos)
 }
 
+/// Each photo's safe, unique file name in a zip (`zip::archive_names`), in order.
+pub(crate) fn names_in_zip(rows: &[PhotoRow]) -> Vec<String> {
+    let pairs: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.title.as_str(), r.content_type.as_str()))
+        .collect();
+    zip::archive_names(&pairs)
+}
+
+/// A zip that could not be planned (a bug, never the user's doing), logged with its ref.
+pub(crate) fn plan_failed(what: &str, e: zip::ZipError) -> LumenError {
+    let ref_id = crate::error::short_ref(&format!("{e:?}"));
+    leptos::logging::error!("zip plan for {what} ref={ref_id}: {e:?}");
+    LumenError::Internal { ref_id }
+}
+
 /// The zip of `rows` (already checked and ordered), with safe unique names, planned to
 /// the byte; refused when one request could not read that many originals.
 pub(crate) fn zip_of(
@@ -556,11 +572,7 @@ pub(crate) fn zip_of(
             retry_after_secs: None,
         });
     }
-    let pairs: Vec<(&str, &str)> = rows
-        .iter()
-        .map(|r| (r.title.as_str(), r.content_type.as_str()))
-        .collect();
-    let names = zip::archive_names(&pairs);
+    let names = names_in_zip(rows);
     let planned = rows
         .iter()
         .zip(names)
@@ -570,11 +582,7 @@ pub(crate) fn zip_of(
             modified_ms: r.created_at,
         })
         .collect();
-    let plan = ZipPlan::new(planned).map_err(|e| {
-        let ref_id = crate::error::short_ref(&format!("{e:?}"));
-        leptos::logging::error!("zip plan for album {} ref={ref_id}: {e:?}", album.id);
-        LumenError::Internal { ref_id }
-    })?;
+    let plan = ZipPlan::new(planned).map_err(|e| plan_failed(&format!("album {}", album.id), e))?;
     let stem: String = album
         .title
         .chars()

@@ -3,11 +3,14 @@
 pub mod accounts;
 pub mod admin;
 pub mod albums;
+pub mod export;
 pub mod feeds;
 pub mod jobs;
+pub mod leave;
 pub mod links;
 pub mod media;
 pub mod photos;
 pub mod search;
 pub mod social;
+pub mod trash;
 pub mod upload;

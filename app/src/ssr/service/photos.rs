@@ -201,20 +201,12 @@ pub async fn edit(p: &Platform, s: &Session, id: &str, edit: PhotoEdit) -> Resul
     Ok(p.photos.update(id, &edit, p.clock.now_ms()).await?)
 }
 
-/// Removes the photo for everyone at once (the D1 row), then its stored objects.
-/// Objects that fail to delete are unreachable (no row names them) and only cost space.
+/// Moves the photo to its owner's trash (`service::trash`): gone for everyone else at
+/// once, restorable for [`trash::KEEP_DAYS`](super::trash::KEEP_DAYS) days.
 pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenError> {
-    let row = visible(p, Some(s), id, Action::Delete).await?;
-    let variants = p.photos.variants(std::slice::from_ref(&row.id)).await?;
-    p.photos.delete(&row.id).await?;
-    let keys = std::iter::once(keys::original(&row.owner_id, &row.id))
-        .chain(variants.into_iter().map(|v| v.r2_key));
-    for key in keys {
-        if let Err(e) = p.blobs.delete(&key).await {
-            leptos::logging::warn!("orphaned object {key}: {e}");
-        }
-    }
-    Ok(())
+    super::trash::trash(p, s, &[id.to_string()])
+        .await
+        .map(|_| ())
 }
 
 /// Cleaned by the shared text rules (`crate::text::clean`), length-capped with a clear
@@ -579,9 +571,11 @@ mod tests {
         );
 
         block_on(delete(&p, &owner, "p1")).unwrap();
-        assert_eq!(mem.photo("p1"), None);
-        assert!(mem.variants_of("p1").is_empty());
-        assert!(mem.blobs.is_empty(), "original and variants deleted");
+        assert!(
+            mem.photo("p1").unwrap().trashed_at.is_some(),
+            "in the trash"
+        );
+        assert_eq!(mem.blobs.len(), 2, "kept until the purge");
     }
 
     #[test]
