@@ -30,25 +30,25 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
     }
 }
 
-fn be16(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes([
         *b.get(at)?,
         *b.get(at + 1)?,
     ])))
 }
-fn le16(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn le16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_le_bytes([
         *b.get(at)?,
         *b.get(at + 1)?,
     ])))
 }
-fn be32(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
-fn le32(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
-fn le24(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn le24(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at + 3)?;
     Some(u32::from(s[0]) | u32::from(s[1]) << 8 | u32::from(s[2]) << 16)
 }
