@@ -74,7 +74,7 @@ fn jpeg(b: &[u8]) -> Option<(u32, u32)> {
         match marker {
             0x01 | 0xD0..=0xD7 => continue,
             // An image ends or starts its data before any frame header: nothing to read.
-            0xD8 | 0xD9 | 0xDA => return None,
+            0xD8..=0xDA => return None,
             0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
                 return Some((be16(b, at + 5)?, be16(b, at + 3)?));
             }
