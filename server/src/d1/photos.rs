@@ -89,6 +89,11 @@ pub const MARK_FAILED: &str =
     "UPDATE photos SET status = 'failed', failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
 pub const NOTE_RETRY: &str =
     "UPDATE photos SET failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
+/// The upload's hash, written with its row (in one batch: see `insert_pending`).
+pub const NOTE_SHA256: &str = "UPDATE photos SET sha256 = ?2 WHERE id = ?1";
+/// Any state counts (see migration 0012); the earliest copy is the one linked to.
+pub const OWNED_WITH_SHA256: &str = "SELECT id FROM photos WHERE owner_id = ?1 AND sha256 = ?2 \
+     ORDER BY created_at, id LIMIT 1";
 pub const STALE_PENDING: &str =
     "SELECT id FROM photos WHERE status = 'pending' AND created_at < ?1 ORDER BY created_at LIMIT ?2";
 
@@ -211,7 +216,25 @@ impl PhotoRepo for D1Photos {
             flag(r.allow_original),
             flag(r.watermark),
         ];
-        SendFuture::new(super::insert(&self.0, INSERT_PENDING, &args)).await
+        let Some(sha256) = &r.sha256 else {
+            return SendFuture::new(super::insert(&self.0, INSERT_PENDING, &args)).await;
+        };
+        SendFuture::new(async move {
+            let stmts = vec![
+                self.0.prepare(INSERT_PENDING).bind(&args),
+                self.0.prepare(NOTE_SHA256).bind(&[s(&r.id), s(sha256)]),
+            ]
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unavailable)?;
+            // One batch: the row and its hash together, or neither.
+            self.0
+                .batch(stmts)
+                .await
+                .map_err(super::conflict_or_unavailable)
+                .map(|_| ())
+        })
+        .await
     }
 
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>> {
@@ -400,6 +423,23 @@ impl PhotoRepo for D1Photos {
                 .and_then(|r| r.results())
                 .map_err(unavailable)?;
             Ok(rows.into_iter().map(|r| r.id).collect())
+        })
+        .await
+    }
+
+    async fn owned_with_sha256(&self, owner_id: &str, sha256: &str) -> PortResult<Option<String>> {
+        #[derive(Deserialize)]
+        struct Id {
+            id: String,
+        }
+        SendFuture::new(async move {
+            let stmt = self
+                .0
+                .prepare(OWNED_WITH_SHA256)
+                .bind(&[s(owner_id), s(sha256)])
+                .map_err(unavailable)?;
+            let row: Option<Id> = stmt.first(None).await.map_err(unavailable)?;
+            Ok(row.map(|r| r.id))
         })
         .await
     }
@@ -831,6 +871,45 @@ mod tests {
         assert_eq!(stored("u1")?, 60);
         assert_eq!(stored("u2")?, 100);
         assert_eq!(stored("nobody")?, 0, "one row with zero, not NULL");
+        Ok(())
+    }
+
+    #[test]
+    fn duplicates_are_found_per_owner_in_any_state() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 5)?;
+        insert(&c, "b", "u1", "private", 1)?;
+        insert(&c, "c", "u2", "public", 1)?;
+        insert(&c, "d", "u1", "public", 1)?;
+        for id in ["a", "b", "c"] {
+            assert_eq!(c.execute(NOTE_SHA256, params![id, "h1"])?, 1);
+        }
+        c.execute(MARK_FAILED, params!["b", "bad", 6])?;
+        let found = |owner: &str, sha: &str| -> rusqlite::Result<Option<String>> {
+            c.query_row(OWNED_WITH_SHA256, params![owner, sha], |r| r.get(0))
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })
+        };
+        assert_eq!(
+            found("u1", "h1")?.as_deref(),
+            Some("b"),
+            "the earliest, even failed"
+        );
+        assert_eq!(found("u2", "h1")?.as_deref(), Some("c"), "per person");
+        assert_eq!(found("u3", "h1")?, None);
+        assert_eq!(
+            found("u1", "h2")?,
+            None,
+            "a row without a hash matches nothing"
+        );
+        let steps = plan(&c, OWNED_WITH_SHA256, params!["u1", "h1"])?;
+        assert!(
+            steps.iter().any(|s| s.contains("photos_by_owner_sha256")),
+            "{steps:?}"
+        );
         Ok(())
     }
 
