@@ -8,6 +8,7 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
     let (label, class) = match &item.state {
         UploadState::Uploading(p) => (format!("Uploading… {p}%"), "uploading"),
         UploadState::Done(_) => ("Uploaded".to_string(), "done"),
+        UploadState::Already(_) => ("Already uploaded: ".to_string(), "already"),
         UploadState::Failed(e) => (e.clone(), "failed"),
     };
     let pct = match item.state {
@@ -20,6 +21,12 @@ pub fn UploadRow(item: UploadItem) -> impl IntoView {
             <progress max="100" value=pct.to_string()></progress>
             <span class="state" role="status">
                 {label}
+                {match &item.state {
+                    UploadState::Already(url) => {
+                        Some(view! { <a href=url.clone()>"see the photo"</a> })
+                    }
+                    _ => None,
+                }}
             </span>
         </li>
     }

@@ -14,6 +14,8 @@ pub enum UploadState {
     /// Percent sent.
     Uploading(u32),
     Done(String),
+    /// The person already had this file: the URL of that photo (nothing was stored).
+    Already(String),
     Failed(String),
 }
 
@@ -126,7 +128,10 @@ fn result_of(xhr: &XmlHttpRequest) -> UploadState {
                 .photos
                 .into_iter()
                 .next()
-                .map(|p| UploadState::Done(p.url))
+                .map(|p| match p.duplicate {
+                    true => UploadState::Already(p.url),
+                    false => UploadState::Done(p.url),
+                })
                 .unwrap_or_else(|| UploadState::Failed("The server stored nothing.".into())),
             Err(_) => UploadState::Failed("The server's answer was not understood.".into()),
         };

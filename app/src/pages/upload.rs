@@ -17,12 +17,15 @@ pub fn UploadPage() -> impl IntoView {
     // Set when the upload route renders this page as its answer to a refused form post.
     let server_error = refusal("/upload");
     // `/upload?album=…` (from an album's page) picks that album.
-    let selected = use_query_map().read_untracked().get("album");
+    let query = use_query_map().read_untracked();
+    let selected = query.get("album");
+    let summary = FormSummary::from_query(query.get("uploaded"), query.get("already"));
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="Upload" />
         <section class="upload">
             <h1>"Upload photos"</h1>
+            {summary.map(|s| view! { <FormSummaryView summary=s /> })}
             <Suspense fallback=|| ()>
                 {move || {
                     let server_error = server_error.clone();
@@ -87,6 +90,65 @@ fn AlbumChoice(albums: Vec<(String, String)>, selected: Option<String>) -> impl 
 }
 
 const UPLOAD_FORM: &str = "upload-form";
+
+/// After a plain-form upload where some files were already there
+/// (`service::upload::form_destination`): how many were stored, and links to the photos
+/// the person already had.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormSummary {
+    pub uploaded: u32,
+    pub already: Vec<String>,
+}
+
+impl FormSummary {
+    /// From the query; anything that is not a plain id is dropped (the query is the
+    /// visitor's to write).
+    pub fn from_query(uploaded: Option<String>, already: Option<String>) -> Option<Self> {
+        let already: Vec<String> = already?
+            .split(',')
+            .filter(|id| {
+                !id.is_empty()
+                    && id.len() <= 64
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .take(20)
+            .map(str::to_string)
+            .collect();
+        if already.is_empty() {
+            return None;
+        }
+        let uploaded = uploaded.and_then(|n| n.parse().ok()).unwrap_or(0).min(20);
+        Some(Self { uploaded, already })
+    }
+}
+
+#[component]
+pub fn FormSummaryView(summary: FormSummary) -> impl IntoView {
+    let n = summary.already.len();
+    let links = summary
+        .already
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            view! {
+                {(i > 0).then_some(", ")}
+                <a href=format!("/p/{id}")>{format!("photo {}", i + 1)}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="notice upload-summary" role="status">
+            {format!(
+                "{} uploaded, {} already uploaded (not stored again): ",
+                summary.uploaded,
+                n,
+            )}
+            {links}
+        </p>
+    }
+}
 
 #[island]
 fn Uploader(server_error: Option<String>) -> impl IntoView {

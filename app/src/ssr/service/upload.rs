@@ -435,6 +435,27 @@ impl Batch<'_> {
     }
 }
 
+/// Where the plain form goes once the upload is done: one photo's page (in its album),
+/// several photos' album, or the feed; but if some files were already there, the upload
+/// page again, saying so with links (`crate::pages::upload` reads the query).
+pub fn form_destination(photos: &[UploadedPhoto], album: Option<&str>) -> String {
+    let already: Vec<&str> = photos
+        .iter()
+        .filter(|p| p.duplicate)
+        .map(|p| p.id.as_str())
+        .collect();
+    if !already.is_empty() {
+        let uploaded = photos.len() - already.len();
+        return format!("/upload?uploaded={uploaded}&already={}", already.join(","));
+    }
+    match (photos, album) {
+        ([one], Some(a)) => format!("{}?album={a}", one.url),
+        ([one], None) => one.url.clone(),
+        (_, Some(a)) => format!("/a/{a}"),
+        (_, None) => "/".into(),
+    }
+}
+
 fn upload_bucket(owner_id: &str) -> String {
     format!("uploads:{owner_id}")
 }
@@ -898,5 +919,27 @@ mod tests {
         // Once deleted, the file is new again.
         mem.remove(&first[0].id);
         assert!(!upload(&p, files(vec![png("a.png")])).unwrap()[0].duplicate);
+    }
+
+    #[test]
+    fn the_plain_form_lands_on_what_was_uploaded_or_says_what_was_there() {
+        let photo = |id: &str, duplicate| UploadedPhoto {
+            id: id.into(),
+            url: format!("/p/{id}"),
+            duplicate,
+        };
+        assert_eq!(form_destination(&[photo("a", false)], None), "/p/a");
+        assert_eq!(
+            form_destination(&[photo("a", false)], Some("al")),
+            "/p/a?album=al"
+        );
+        let two = [photo("a", false), photo("b", false)];
+        assert_eq!(form_destination(&two, Some("al")), "/a/al");
+        assert_eq!(form_destination(&two, None), "/");
+        let some = [photo("a", false), photo("x", true), photo("y", true)];
+        assert_eq!(
+            form_destination(&some, Some("al")),
+            "/upload?uploaded=1&already=x,y"
+        );
     }
 }
