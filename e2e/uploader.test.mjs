@@ -7,19 +7,33 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startLumen } from "./harness.mjs";
-import { getPhoto, gpsJpeg, makeRgbaPng, noiseJpeg, signUp, upload, waitProcessed } from "./helpers.mjs";
+import { chromium } from "playwright-core";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
+import { CHROMIUM_OPTIONS, getPhoto, gpsJpeg, makeRgbaPng, noiseJpeg, signUp, upload, waitProcessed } from "./helpers.mjs";
+
+const SHOTS = join(ROOT, "target", "shots-upload");
+const T = 30_000;
+const HEIC_REASON =
+  "this is a HEIC photo, which Lumen cannot read yet. On an iPhone, set Camera → Formats → Most Compatible, or share the photo as JPEG.";
+const heicBytes = () =>
+  Buffer.concat([Buffer.from("\0\0\0\x18ftypheic\0\0\0\0mif1heic", "latin1"), Buffer.alloc(20_000, 7)]);
 
 let srv;
 let me;
 let other;
+let browser;
 before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: T });
   srv = await startLumen("uploader");
   me = await signUp(srv.base, { username: "uploader" });
   other = await signUp(srv.base, { username: "twin" });
 });
 after(async () => {
+  await browser?.close().catch(() => {});
   await srv?.stop();
 });
 
@@ -40,7 +54,7 @@ function pngDeclaring(w, h) {
 }
 
 describe("the header is checked before anything is stored", () => {
-  const heic = Buffer.concat([Buffer.from("\0\0\0\x18ftypheic\0\0\0\0mif1heic", "latin1"), Buffer.alloc(20_000, 7)]);
+  const heic = heicBytes();
   const gif = Buffer.from("GIF89a\xff\xff\xff\xff\x00\x00\x00,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;", "latin1");
   for (const [name, bytes, type, reason] of [
     ["huge.png", pngDeclaring(50_000, 50_000), "image/png", "“huge.png” — this image is too large to process (50000 × 50000 pixels)."],
@@ -154,5 +168,132 @@ describe("duplicates", () => {
       assert.equal(res.status, 403);
     }
     assert.deepEqual(await stored(), before);
+  });
+});
+
+/** A signed-in browser context (js on or off) for `who`. */
+async function signedIn(who, js) {
+  const ctx = await browser.newContext({ javaScriptEnabled: js, viewport: { width: 1280, height: 900 } });
+  ctx.setDefaultTimeout(T);
+  const [name, value] = who.cookie.split(/=(.*)/s);
+  await ctx.addCookies([{ name, value, url: srv.base }]);
+  return ctx;
+}
+
+async function shots(page, label) {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: join(SHOTS, `${label}-${width}.png`), fullPage: true });
+  }
+}
+
+describe("in the browser", () => {
+  let dropper;
+  before(async () => {
+    dropper = await signUp(srv.base, { username: "dropper" });
+  });
+
+  test("JS on: three files dropped on the page, one cancelled, a refused one retried, a duplicate named", async () => {
+    const ctx = await signedIn(dropper, true);
+    const page = await ctx.newPage();
+    const problems = [];
+    page.on("pageerror", (e) => problems.push(e.message));
+    // Hold the first request carrying c.jpg until the test has cancelled it, so cancel has
+    // something in flight; count the requests for b.heic to see the retry go out.
+    let release;
+    const held = new Promise((r) => (release = r));
+    let heicPosts = 0;
+    let cPosts = 0;
+    await page.route("**/upload", async (route) => {
+      const body = route.request().postDataBuffer()?.toString("latin1") ?? "";
+      if (body.includes('filename="b.heic"')) heicPosts++;
+      if (body.includes('filename="c.jpg"') && cPosts++ === 0) {
+        await held;
+        return route.abort().catch(() => {});
+      }
+      return route.continue();
+    });
+    await page.goto(`${srv.base}/upload`, { waitUntil: "load" });
+    await page.locator("html[data-hydrated=true]").waitFor({ state: "attached" });
+    assert.match(await page.locator(".drop-hint").innerText(), /drop photos anywhere/);
+
+    const files = [
+      { name: "a.jpg", type: "image/jpeg", b64: noiseJpeg(120, 80).toString("base64") },
+      { name: "b.heic", type: "image/heic", b64: heicBytes().toString("base64") },
+      { name: "c.jpg", type: "image/jpeg", b64: noiseJpeg(90, 60).toString("base64") },
+    ];
+    const drop = async (list) => {
+      const dt = await page.evaluateHandle((list) => {
+        const dt = new DataTransfer();
+        for (const f of list) {
+          const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+          dt.items.add(new File([bytes], f.name, { type: f.type }));
+        }
+        return dt;
+      }, list);
+      // Anywhere on the page: the heading, not the form.
+      await page.dispatchEvent("h1", "dragover", { dataTransfer: dt });
+      await page.dispatchEvent("h1", "drop", { dataTransfer: dt });
+    };
+    await drop(files);
+    const row = (name) => page.locator(".progress-item", { has: page.locator(".name", { hasText: name }) });
+    assert.equal(await page.locator(".progress-item").count(), 3);
+    // Thumbnails made in the browser: object URLs, no request.
+    assert.match(await row("a.jpg").locator(".thumb img").getAttribute("src"), /^blob:/);
+    await row("c.jpg").getByRole("button", { name: "Cancel c.jpg" }).click();
+    await row("c.jpg").locator(".state", { hasText: "Cancelled" }).waitFor();
+    release();
+    await row("a.jpg").locator(".state", { hasText: "Uploaded" }).waitFor();
+    await row("b.heic").locator(".state", { hasText: "Most Compatible" }).waitFor();
+    await shots(page, "upload-list-js");
+    const summary = page.locator("p.upload-summary");
+    await summary.filter({ hasText: "1 uploaded" }).waitFor();
+    assert.equal(
+      await summary.innerText(),
+      `1 uploaded, 1 cancelled, 1 refused: b.heic (“b.heic” — ${HEIC_REASON})`,
+    );
+    // Retry the refused one: a new request goes out and is refused again, with its reason.
+    assert.equal(heicPosts, 1);
+    await row("b.heic").getByRole("button", { name: "Retry b.heic" }).click();
+    await waitFor(() => heicPosts === 2, { what: "the retry's request" });
+    await summary.filter({ hasText: "1 refused" }).waitFor();
+    // Cancelled files can be retried too; c.jpg now goes through.
+    await row("c.jpg").getByRole("button", { name: "Retry c.jpg" }).click();
+    await row("c.jpg").locator(".state", { hasText: "Uploaded" }).waitFor();
+    // The same file again: "already uploaded", linking the photo the person has.
+    await drop([files[0]]);
+    const again = page.locator(".progress-item.already");
+    await again.waitFor();
+    const href = await again.getByRole("link", { name: "see the photo" }).getAttribute("href");
+    const [{ id }] = await srv.d1("SELECT p.id FROM photos p JOIN users u ON u.id = p.owner_id WHERE u.username = 'dropper' AND p.title = 'a'");
+    assert.equal(href, `/p/${id}`);
+    const [{ n }] = await srv.d1("SELECT count(*) AS n FROM photos p JOIN users u ON u.id = p.owner_id WHERE u.username = 'dropper'");
+    assert.equal(n, 2, "a.jpg and c.jpg, once each");
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+
+  test("JS off: the plain form uploads, refuses HEIC with the reason and names a duplicate", async () => {
+    const ctx = await signedIn(dropper, false);
+    const page = await ctx.newPage();
+    const bytes = noiseJpeg(150, 100);
+    const choose = (name, b, mimeType) => page.setInputFiles("#photos", { name, mimeType, buffer: b });
+    await page.goto(`${srv.base}/upload`);
+    await choose("plain.jpg", bytes, "image/jpeg");
+    await Promise.all([page.waitForURL(/\/p\//), page.getByRole("button", { name: "Upload" }).click()]);
+    const first = new URL(page.url()).pathname;
+    await page.goto(`${srv.base}/upload`);
+    await choose("b.heic", heicBytes(), "image/heic");
+    await Promise.all([page.waitForLoadState("load"), page.getByRole("button", { name: "Upload" }).click()]);
+    assert.match(await page.locator(".form-error").innerText(), /Most Compatible/);
+    await shots(page, "upload-refused-nojs");
+    await page.goto(`${srv.base}/upload`);
+    await choose("plain-again.jpg", bytes, "image/jpeg");
+    await Promise.all([page.waitForURL(/already=/), page.getByRole("button", { name: "Upload" }).click()]);
+    assert.match(await page.locator("p.upload-result").innerText(), /0 uploaded, 1 already uploaded/);
+    assert.equal(await page.locator("p.upload-result a").getAttribute("href"), first);
+    await shots(page, "upload-already-nojs");
+    await ctx.close();
   });
 });

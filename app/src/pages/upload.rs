@@ -139,7 +139,7 @@ pub fn FormSummaryView(summary: FormSummary) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <p class="notice upload-summary" role="status">
+        <p class="notice upload-result" role="status">
             {format!(
                 "{} uploaded, {} already uploaded (not stored again): ",
                 summary.uploaded,
