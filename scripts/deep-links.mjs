@@ -57,6 +57,8 @@ export const LINKS = [
   { key: "album-private", label: "Ada's private album (as Ada)", album: "album-private", as: "ada" },
   { key: "photo-in-album", label: "A photo opened from its album (as Ada)", photo: "ready", album: "album", as: "ada" },
   { key: "upload-into-album", label: "Upload straight into an album (as Ada)", album: "album", upload: true, as: "ada" },
+  { key: "upload-states", label: "Upload list in every state (queued, sending, done, already uploaded, refused, cancelled)", path: "/_design#light-progress" },
+  { key: "upload-already", label: "Plain-form upload of a photo Ada already has (as Ada)", photo: "ready", already: true, as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
@@ -125,7 +127,7 @@ export async function deepLinks(base) {
       const seeded = byRole(l.photo);
       const card = cards.find((c) => c.title === seeded.title);
       if (!card) throw new Error(`no photo titled “${seeded.title}” (${l.photo}): seed first (scripts/seed.mjs)`);
-      path = `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
+      path = l.already ? `/upload?uploaded=0&already=${card.id}` : `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
     }
     const note = l.note ?? (l.as ? "after “Signed in as Ada”" : undefined);
     return { ...l, note, path, url: `${base}${path}` };

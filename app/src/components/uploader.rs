@@ -68,7 +68,9 @@ pub fn summary(items: &[UploadItem]) -> Option<String> {
     let reasons: Vec<String> = items
         .iter()
         .filter_map(|i| match &i.state {
-            UploadState::Failed(why) => Some(format!("{} ({why})", i.name)),
+            // Server refusals already name the file.
+            UploadState::Failed(why) if why.contains(&i.name) => Some(why.clone()),
+            UploadState::Failed(why) => Some(format!("{}: {why}", i.name)),
             _ => None,
         })
         .collect();
@@ -278,9 +280,10 @@ mod tests {
         items.push(item("c.jpg", UploadState::Already("/p/x".into())));
         items.push(item("d.jpg", UploadState::Cancelled));
         items.push(item("e.heic", UploadState::Failed("HEIC".into())));
+        items.push(item("f.jpg", UploadState::Failed("“f.jpg” is too big".into())));
         assert_eq!(
             summary(&items).as_deref(),
-            Some("2 uploaded, 1 already uploaded, 1 cancelled, 1 refused: e.heic (HEIC)")
+            Some("2 uploaded, 1 already uploaded, 1 cancelled, 2 refused: e.heic: HEIC; “f.jpg” is too big")
         );
     }
 }
