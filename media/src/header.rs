@@ -3,7 +3,7 @@
 //! file's head only, so a segment or chunk that runs past the head is skipped, not read.
 
 use crate::error::decode_err;
-use crate::probe::{be16, be32, le16, le24, le32, sniff};
+use crate::probe::{be16, be32, is_sof, jpeg_marker, le16, le24, le32, sniff};
 use crate::{Format, MediaError, Spec};
 
 /// What a file's header declares.
@@ -63,21 +63,13 @@ fn is_heif(b: &[u8]) -> bool {
 fn jpeg(b: &[u8]) -> Option<(u32, u32)> {
     let mut at = 2;
     loop {
-        if *b.get(at)? != 0xFF {
-            return None;
-        }
-        while *b.get(at)? == 0xFF {
-            at += 1;
-        }
-        let marker = *b.get(at)?;
-        at += 1;
+        let (marker, next) = jpeg_marker(b, at)?;
+        at = next;
         match marker {
             0x01 | 0xD0..=0xD7 => continue,
             // An image ends or starts its data before any frame header: nothing to read.
             0xD8..=0xDA => return None,
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
-                return Some((be16(b, at + 5)?, be16(b, at + 3)?));
-            }
+            m if is_sof(m) => return Some((be16(b, at + 5)?, be16(b, at + 3)?)),
             _ => {}
         }
         let len = be16(b, at)? as usize;

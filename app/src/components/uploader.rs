@@ -280,7 +280,10 @@ mod tests {
         items.push(item("c.jpg", UploadState::Already("/p/x".into())));
         items.push(item("d.jpg", UploadState::Cancelled));
         items.push(item("e.heic", UploadState::Failed("HEIC".into())));
-        items.push(item("f.jpg", UploadState::Failed("“f.jpg” is too big".into())));
+        items.push(item(
+            "f.jpg",
+            UploadState::Failed("“f.jpg” is too big".into()),
+        ));
         assert_eq!(
             summary(&items).as_deref(),
             Some("2 uploaded, 1 already uploaded, 1 cancelled, 2 refused: e.heic: HEIC; “f.jpg” is too big")

@@ -97,6 +97,12 @@ pub const OWNED_WITH_SHA256: &str = "SELECT id FROM photos WHERE owner_id = ?1 A
 pub const STALE_PENDING: &str =
     "SELECT id FROM photos WHERE status = 'pending' AND created_at < ?1 ORDER BY created_at LIMIT ?2";
 
+/// A statement's `id` column.
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
+}
+
 /// The bound `(created_at, id)` of a keyset page.
 pub(crate) fn cursor(before: Option<&Key>) -> (JsValue, JsValue) {
     match before {
@@ -428,20 +434,10 @@ impl PhotoRepo for D1Photos {
     }
 
     async fn owned_with_sha256(&self, owner_id: &str, sha256: &str) -> PortResult<Option<String>> {
-        #[derive(Deserialize)]
-        struct Id {
-            id: String,
-        }
-        SendFuture::new(async move {
-            let stmt = self
-                .0
-                .prepare(OWNED_WITH_SHA256)
-                .bind(&[s(owner_id), s(sha256)])
-                .map_err(unavailable)?;
-            let row: Option<Id> = stmt.first(None).await.map_err(unavailable)?;
-            Ok(row.map(|r| r.id))
-        })
-        .await
+        let args = [s(owner_id), s(sha256)];
+        let rows: Vec<IdOnly> =
+            SendFuture::new(super::all(&self.0, OWNED_WITH_SHA256, &args)).await?;
+        Ok(rows.into_iter().next().map(|r| r.id))
     }
 }
 
