@@ -873,32 +873,24 @@ mod tests {
     #[test]
     fn duplicates_are_found_per_owner_in_any_state() -> TestResult {
         let c = db()?;
-        insert(&c, "a", "u1", "public", 5)?;
-        insert(&c, "b", "u1", "private", 1)?;
-        insert(&c, "c", "u2", "public", 1)?;
-        insert(&c, "d", "u1", "public", 1)?;
+        for (id, owner, at) in [
+            ("a", "u1", 5),
+            ("b", "u1", 1),
+            ("c", "u2", 1),
+            ("d", "u1", 1),
+        ] {
+            insert(&c, id, owner, "public", at)?;
+        }
         for id in ["a", "b", "c"] {
             assert_eq!(c.execute(NOTE_SHA256, params![id, "h1"])?, 1);
         }
         c.execute(MARK_FAILED, params!["b", "bad", 6])?;
-        let found = |owner: &str, sha: &str| -> rusqlite::Result<Option<String>> {
-            c.query_row(OWNED_WITH_SHA256, params![owner, sha], |r| r.get(0))
-                .map(Some)
-                .or_else(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                    e => Err(e),
-                })
-        };
-        assert_eq!(
-            found("u1", "h1")?.as_deref(),
-            Some("b"),
-            "the earliest, even failed"
-        );
-        assert_eq!(found("u2", "h1")?.as_deref(), Some("c"), "per person");
-        assert_eq!(found("u3", "h1")?, None);
-        assert_eq!(
-            found("u1", "h2")?,
-            None,
+        let found = |owner: &str, sha: &str| ids(&c, OWNED_WITH_SHA256, params![owner, sha]);
+        assert_eq!(found("u1", "h1")?, ["b"], "the earliest, even failed");
+        assert_eq!(found("u2", "h1")?, ["c"], "per person");
+        assert!(found("u3", "h1")?.is_empty());
+        assert!(
+            found("u1", "h2")?.is_empty(),
             "a row without a hash matches nothing"
         );
         let steps = plan(&c, OWNED_WITH_SHA256, params!["u1", "h1"])?;
