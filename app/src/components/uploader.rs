@@ -117,7 +117,7 @@ impl Uploads {
                     index: first + n,
                     name: f.name(),
                     state: UploadState::Queued,
-                    thumb: web_sys::Url::create_object_url_with_blob(f).ok(),
+                    thumb: thumbnail(f),
                 });
             }
         });
@@ -185,6 +185,16 @@ impl Uploads {
             }
         }
     }
+}
+
+/// Formats Lumen reads are ones every browser shows, so only they get a thumbnail: a
+/// HEIC or a text file would be a broken image.
+fn thumbnail(f: &File) -> Option<String> {
+    const SHOWN: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+    if !SHOWN.contains(&f.type_().as_str()) {
+        return None;
+    }
+    web_sys::Url::create_object_url_with_blob(f).ok()
 }
 
 fn send(
