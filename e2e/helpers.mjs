@@ -2,6 +2,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { crc32 } from "node:zlib";
 import jpeg from "jpeg-js";
 import { PNG } from "pngjs";
 import { ROOT, waitFor } from "./harness.mjs";
@@ -118,7 +119,33 @@ export async function signIn(base, login, password, { ip } = {}) {
 }
 
 export function fileOf(path, type) {
-  return { name: path.split("/").at(-1), bytes: readFileSync(path), type };
+  return { name: path.split("/").at(-1), bytes: distinct(readFileSync(path)), type };
+}
+
+let made = 0;
+/**
+ * The same picture as a different file: a JPEG comment or PNG text chunk carrying a counter,
+ * right after the header. Lumen keeps one copy of a file per person (issue 15's duplicates),
+ * so tests that upload "the same photo" twice mean two files with the same picture.
+ */
+export function distinct(bytes) {
+  const tag = Buffer.from(`lumen-test ${process.pid} ${made++}`, "latin1");
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) {
+    const com = Buffer.alloc(4);
+    com.writeUInt16BE(0xfffe, 0);
+    com.writeUInt16BE(tag.length + 2, 2);
+    return Buffer.concat([bytes.subarray(0, 2), com, tag, bytes.subarray(2)]);
+  }
+  if (bytes.subarray(1, 4).toString("latin1") === "PNG") {
+    const body = Buffer.concat([Buffer.from("tEXt", "latin1"), Buffer.from("Comment\0", "latin1"), tag]);
+    const chunk = Buffer.alloc(body.length + 8);
+    chunk.writeUInt32BE(body.length - 4, 0);
+    body.copy(chunk, 4);
+    chunk.writeUInt32BE(crc32(body), body.length + 4);
+    // After the signature (8) and IHDR (25).
+    return Buffer.concat([bytes.subarray(0, 33), chunk, bytes.subarray(33)]);
+  }
+  return bytes;
 }
 
 /** The `get_photo` server function (as the user of `cookie`, if given). */
@@ -268,7 +295,7 @@ export function makeRgbaPng(width, height) {
       png.data[i + 3] = x < width / 2 ? 255 : 64; // left half opaque, right half see-through
     }
   }
-  return PNG.sync.write(png);
+  return distinct(PNG.sync.write(png));
 }
 
 /** A JPEG cut in the middle: valid SOI and headers, half the scan data. */

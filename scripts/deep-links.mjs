@@ -66,6 +66,8 @@ export const LINKS = [
   { key: "delete-account", label: "Delete-account confirmation", path: "/_design#light-trash", note: "opened in the catalogue; on Settings it sits behind “Delete my account…”" },
   { key: "settings-your-data", label: "Settings: your data (as Ada)", path: "/settings", as: "ada" },
   { key: "export-ready", label: "Export ready: the download on Settings (as Ada)", path: "/settings", as: "ada", note: "made when asked for, so it is always ready" },
+  { key: "upload-states", label: "Upload list in every state (queued, sending, done, already uploaded, refused, cancelled)", path: "/_design#light-progress" },
+  { key: "upload-already", label: "Plain-form upload of a photo Ada already has (as Ada)", photo: "ready", already: true, as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
@@ -134,7 +136,7 @@ export async function deepLinks(base) {
       const seeded = byRole(l.photo);
       const card = cards.find((c) => c.title === seeded.title);
       if (!card) throw new Error(`no photo titled “${seeded.title}” (${l.photo}): seed first (scripts/seed.mjs)`);
-      path = `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
+      path = l.already ? `/upload?uploaded=0&already=${card.id}` : `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
     }
     const note = l.note ?? (l.as ? "after “Signed in as Ada”" : undefined);
     return { ...l, note, path, url: `${base}${path}` };

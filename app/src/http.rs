@@ -33,7 +33,8 @@ pub fn escape_text(s: &str) -> String {
 /// The Content-Security-Policy of every HTML response. Scripts only from this origin or
 /// carrying this response's nonce (Leptos puts it on its hydration script); wasm may be
 /// compiled (`'wasm-unsafe-eval'`, the client bundle); inline style only in attributes
-/// (placeholder colours); images from here or `data:`; no plugins, no framing, no
+/// (placeholder colours); images from here, `data:` or `blob:` (the uploader's thumbnails of
+/// files the person chose, made in their browser); no plugins, no framing, no
 /// `<base>` tricks, forms post only here. Without a nonce no inline script runs at all.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
     let scripts = match nonce {
@@ -42,7 +43,7 @@ pub fn content_security_policy(nonce: Option<&str>) -> String {
     };
     format!(
         "default-src 'self'; script-src {scripts}; style-src 'self'; \
-         style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors 'none'"
     )

@@ -261,6 +261,9 @@ pub struct ProfileView {
 pub struct UploadedPhoto {
     pub id: String,
     pub url: String,
+    /// The person already had this file: `id` is that photo, nothing new was stored.
+    #[serde(default)]
+    pub duplicate: bool,
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@ pub enum MediaError {
     /// The bytes are not JPEG, PNG, WebP or GIF.
     #[error("unsupported image format")]
     Unsupported,
+    /// A HEIC/HEIF photo (what iPhones take by default), which Lumen cannot decode yet.
+    #[error("HEIC image")]
+    Heic,
     /// The original is over the configured byte cap.
     #[error("file too large: {bytes} bytes (max {max})")]
     TooLarge { bytes: usize, max: usize },
@@ -27,6 +30,9 @@ impl MediaError {
             MediaError::Unsupported => {
                 "This file is not a supported image (JPEG, PNG, WebP or GIF).".to_owned()
             }
+            MediaError::Heic => "This is a HEIC photo, which Lumen cannot read yet. On an iPhone, \
+                 set Camera → Formats → Most Compatible, or share the photo as JPEG."
+                .to_owned(),
             MediaError::TooLarge { bytes, max } => format!(
                 "This file is too large ({:.1} MB); the limit is {:.0} MB.",
                 *bytes as f64 / 1_048_576.0,

@@ -12,6 +12,7 @@ mod decode;
 mod encode;
 mod error;
 mod exif;
+mod header;
 mod orient;
 mod probe;
 mod resize;
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::error::MediaError;
 pub use crate::exif::{Exif, Gps};
+pub use crate::header::{read_header, Header};
 pub use crate::probe::sniff;
 
 /// What to make from an original, and the limits it must respect.
@@ -136,10 +138,11 @@ pub fn process(bytes: &[u8], spec: &Spec) -> Result<Output, MediaError> {
             height: sh,
         });
     }
-    let (exif, gps) = match head.exif {
-        Some(raw) => exif::parse(raw)?,
-        None => (Exif::default(), None),
-    };
+    // Damaged metadata costs only the metadata: the picture is still made.
+    let (exif, gps) = head
+        .exif
+        .and_then(|raw| exif::parse(raw).ok())
+        .unwrap_or_default();
     let orientation = exif.orientation.unwrap_or(1);
     let transposed = orient::transposes(orientation);
     // Displayed size, from the header.

@@ -30,25 +30,25 @@ pub fn sniff(bytes: &[u8]) -> Option<Format> {
     }
 }
 
-fn be16(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes([
         *b.get(at)?,
         *b.get(at + 1)?,
     ])))
 }
-fn le16(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn le16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_le_bytes([
         *b.get(at)?,
         *b.get(at + 1)?,
     ])))
 }
-fn be32(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
-fn le32(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn le32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
-fn le24(b: &[u8], at: usize) -> Option<u32> {
+pub(crate) fn le24(b: &[u8], at: usize) -> Option<u32> {
     let s = b.get(at..at + 3)?;
     Some(u32::from(s[0]) | u32::from(s[1]) << 8 | u32::from(s[2]) << 16)
 }
@@ -71,21 +71,31 @@ pub(crate) fn probe(format: Format, b: &[u8]) -> Result<Probe<'_>, MediaError> {
     Ok(p)
 }
 
+/// The JPEG marker at `at` and where its segment starts. Markers may be preceded by any
+/// number of 0xFF fill bytes.
+pub(crate) fn jpeg_marker(b: &[u8], mut at: usize) -> Option<(u8, usize)> {
+    if *b.get(at)? != 0xFF {
+        return None;
+    }
+    while *b.get(at)? == 0xFF {
+        at += 1;
+    }
+    Some((*b.get(at)?, at + 1))
+}
+
+/// Start-of-frame markers (SOF0–15 less DHT, JPG and DAC), which carry the image size.
+pub(crate) fn is_sof(marker: u8) -> bool {
+    (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+}
+
 /// Walks JPEG markers up to the first SOS, collecting SOF dimensions and the EXIF APP1.
 fn jpeg(b: &[u8]) -> Option<Probe<'_>> {
     let mut p = Probe::default();
     let mut at = 2;
     let mut seen_sof = false;
     loop {
-        // Markers may be preceded by any number of 0xFF fill bytes.
-        if *b.get(at)? != 0xFF {
-            return None;
-        }
-        while *b.get(at)? == 0xFF {
-            at += 1;
-        }
-        let marker = *b.get(at)?;
-        at += 1;
+        let (marker, next) = jpeg_marker(b, at)?;
+        at = next;
         match marker {
             0x01 | 0xD0..=0xD7 => continue,
             0xD8 | 0xD9 => return None,
@@ -97,7 +107,7 @@ fn jpeg(b: &[u8]) -> Option<Probe<'_>> {
         }
         let seg = b.get(at + 2..at + len)?;
         match marker {
-            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => {
+            m if is_sof(m) => {
                 p.height = be16(seg, 1)?;
                 p.width = be16(seg, 3)?;
                 p.progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);

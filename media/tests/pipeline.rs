@@ -714,23 +714,39 @@ fn pixel_flood_headers_are_refused_before_decoding() -> TestResult {
     Ok(())
 }
 
+/// Damaged EXIF costs only the metadata: the picture is still processed (with whatever
+/// fields could be read, or none).
 #[test]
-fn corrupt_exif_offsets_fail() -> TestResult {
+fn corrupt_exif_keeps_the_picture() -> TestResult {
     let img = camera_scene(64, 48);
+    let mut cases = Vec::new();
     // IFD0 offset far outside the block.
     let mut t = camera_exif(1);
     t[4..8].copy_from_slice(&0xFFFF_FF00u32.to_le_bytes());
-    expect_err(&jpeg(&img, 80, false, Some(&t))?, "ifd0 offset");
+    cases.push(("ifd0 offset", t));
     // Byte-order mark destroyed.
     let mut t = camera_exif(1);
     t[0..2].copy_from_slice(b"XX");
-    expect_err(&jpeg(&img, 80, false, Some(&t))?, "byte order");
+    cases.push(("byte order", t));
     // Entry count promising more entries than exist.
-    // Entry count promising more entries than exist: kamadak-exif recovers what it can, which
-    // is fine either way as long as nothing panics.
     let mut t = camera_exif(1);
     t[8..10].copy_from_slice(&0xFFFFu16.to_le_bytes());
-    let _ = process(&jpeg(&img, 80, false, Some(&t))?, &Spec::default());
+    cases.push(("entry count", t));
+    // Every IFD0 entry's value count pointing far past the segment.
+    let mut t = camera_exif(1);
+    let entries = usize::from(u16::from_le_bytes([t[8], t[9]]));
+    for e in 0..entries {
+        let at = 10 + 12 * e + 4;
+        t[at..at + 4].copy_from_slice(&0x7FFF_FFF0u32.to_le_bytes());
+    }
+    cases.push(("tag counts", t));
+    for (what, t) in cases {
+        let out = process(&jpeg(&img, 80, false, Some(&t))?, &Spec::default())
+            .map_err(|e| format!("{what}: {e}"))?;
+        assert_eq!((out.width, out.height), (64, 48), "{what}");
+        assert!(!out.variants.is_empty(), "{what}");
+        check_variants(&out)?;
+    }
     Ok(())
 }
 

@@ -16,7 +16,7 @@ use crate::components::share::{DeadLink, LinkList, PasswordPrompt, ShareForm, Su
 use crate::components::social::{Comments, LikeBox};
 use crate::components::status::StatusBadge;
 use crate::components::upload_row::{FormError, UploadRow};
-use crate::components::uploader::{UploadItem, UploadState};
+use crate::components::uploader::{summary, UploadItem, UploadState};
 use crate::error::LumenError;
 use crate::model::{
     AlbumCard, AlbumSort, AlbumView, CommentView, ImageSrc, Me, PhotoCard, PhotoPage, PhotoStatus,
@@ -202,6 +202,9 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                             .map(|item| view! { <UploadRow item /> })
                             .collect_view()}
                     </ul>
+                    <p class="upload-summary" role="status">
+                        {summary(&sample_uploads()[2..])}
+                    </p>
                 }
                     .into_any(),
             )}
@@ -565,20 +568,29 @@ fn sample_albums() -> Vec<AlbumCard> {
     ]
 }
 
+/// The upload list in every state a row can be in.
 fn sample_uploads() -> Vec<UploadItem> {
     let item = |index, name: &str, state| UploadItem {
         index,
         name: name.to_string(),
         state,
+        thumb: None,
     };
     vec![
-        item(0, "harbour-at-dawn.jpg", UploadState::Uploading(42)),
+        item(0, "waiting-in-line.jpg", UploadState::Queued),
+        item(1, "harbour-at-dawn.jpg", UploadState::Uploading(42)),
         item(
-            1,
+            2,
             "city-lights.png",
             UploadState::Done("/p/design-ready".into()),
         ),
-        item(2, "notes.txt", UploadState::Failed(REFUSAL.into())),
+        item(
+            3,
+            "city-lights-copy.png",
+            UploadState::Already("/p/design-ready".into()),
+        ),
+        item(4, "notes.txt", UploadState::Failed(REFUSAL.into())),
+        item(5, "changed-my-mind.jpg", UploadState::Cancelled),
     ]
 }
 

@@ -10,19 +10,22 @@ use crate::api::accounts::current_user;
 use crate::api::albums::list_albums;
 use crate::components::form::refusal;
 use crate::components::upload_row::{FormError, UploadRow};
-use crate::components::uploader::{upload_all, UploadItem};
+use crate::components::uploader::{summary, UploadState, Uploads};
 
 #[component]
 pub fn UploadPage() -> impl IntoView {
     // Set when the upload route renders this page as its answer to a refused form post.
     let server_error = refusal("/upload");
     // `/upload?album=…` (from an album's page) picks that album.
-    let selected = use_query_map().read_untracked().get("album");
+    let query = use_query_map().read_untracked();
+    let selected = query.get("album");
+    let summary = FormSummary::from_query(query.get("uploaded"), query.get("already"));
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="Upload" />
         <section class="upload">
             <h1>"Upload photos"</h1>
+            {summary.map(|s| view! { <FormSummaryView summary=s /> })}
             <Suspense fallback=|| ()>
                 {move || {
                     let server_error = server_error.clone();
@@ -88,10 +91,78 @@ fn AlbumChoice(albums: Vec<(String, String)>, selected: Option<String>) -> impl 
 
 const UPLOAD_FORM: &str = "upload-form";
 
+/// After a plain-form upload where some files were already there
+/// (`service::upload::form_destination`): how many were stored, and links to the photos
+/// the person already had.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormSummary {
+    pub uploaded: u32,
+    pub already: Vec<String>,
+}
+
+impl FormSummary {
+    /// From the query; anything that is not a plain id is dropped (the query is the
+    /// visitor's to write).
+    pub fn from_query(uploaded: Option<String>, already: Option<String>) -> Option<Self> {
+        let already: Vec<String> = already?
+            .split(',')
+            .filter(|id| {
+                !id.is_empty()
+                    && id.len() <= 64
+                    && id
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            })
+            .take(20)
+            .map(str::to_string)
+            .collect();
+        if already.is_empty() {
+            return None;
+        }
+        let uploaded = uploaded.and_then(|n| n.parse().ok()).unwrap_or(0).min(20);
+        Some(Self { uploaded, already })
+    }
+}
+
+#[component]
+pub fn FormSummaryView(summary: FormSummary) -> impl IntoView {
+    let n = summary.already.len();
+    let links = summary
+        .already
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            view! {
+                {(i > 0).then_some(", ")}
+                <a href=format!("/p/{id}")>{format!("photo {}", i + 1)}</a>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="notice upload-result" role="status">
+            {format!(
+                "{} uploaded, {} already uploaded (not stored again): ",
+                summary.uploaded,
+                n,
+            )}
+            {links}
+        </p>
+    }
+}
+
 #[island]
 fn Uploader(server_error: Option<String>) -> impl IntoView {
-    let items = RwSignal::new(Vec::<UploadItem>::new());
+    let uploads = Uploads::default();
+    let items = uploads.items;
     let input = NodeRef::<leptos::html::Input>::new();
+    let dragging = RwSignal::new(false);
+    let album = || {
+        document()
+            .get_element_by_id("album")
+            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok())
+            .map(|s| s.value())
+            .filter(|v| !v.is_empty())
+    };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         let Some(files) = input.get().and_then(|i| i.files()) else {
@@ -101,52 +172,108 @@ fn Uploader(server_error: Option<String>) -> impl IntoView {
             return;
         }
         ev.prevent_default();
-        let into = document()
-            .get_element_by_id("album")
-            .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok())
-            .map(|s| s.value())
-            .filter(|v| !v.is_empty());
-        let target = into.clone();
-        upload_all(files, items, into, move |urls| {
-            // One photo: go and watch it get ready. Several: their album, or the feed.
-            let to = match (urls.as_slice(), &target) {
-                ([one], Some(a)) => format!("{one}?album={a}"),
-                ([one], None) => one.clone(),
-                (_, Some(a)) => format!("/a/{a}"),
-                (_, None) => "/".to_string(),
-            };
-            let _ = window().location().set_href(&to);
-        });
+        uploads.add(files, album());
+        if let Some(i) = input.get() {
+            i.set_value("");
+        }
     };
 
+    // Drop anywhere on the page (listeners on the window; nothing runs on the server).
+    let over = window_event_listener(leptos::ev::dragover, move |e| {
+        e.prevent_default();
+        dragging.set(true);
+    });
+    let leave = window_event_listener(leptos::ev::dragleave, move |e| {
+        // Leaving the window, not moving between elements.
+        if e.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let drop = window_event_listener(leptos::ev::drop, move |e| {
+        e.prevent_default();
+        dragging.set(false);
+        if let Some(files) = e.data_transfer().and_then(|d| d.files()) {
+            if files.length() > 0 {
+                uploads.add(files, album());
+            }
+        }
+    });
+    on_cleanup(move || {
+        over.remove();
+        leave.remove();
+        drop.remove();
+    });
+
+    // Every file uploaded and none already there: one photo, go and watch it get ready;
+    // several, their album or the feed. Otherwise stay, with the summary.
+    Effect::new(move |_| {
+        let list = items.get();
+        let urls: Vec<String> = list
+            .iter()
+            .filter_map(|i| match &i.state {
+                UploadState::Done(u) => Some(u.clone()),
+                _ => None,
+            })
+            .collect();
+        if list.is_empty() || urls.len() != list.len() {
+            return;
+        }
+        let target = album();
+        let to = match (urls.as_slice(), &target) {
+            ([one], Some(a)) => format!("{one}?album={a}"),
+            ([one], None) => one.clone(),
+            (_, Some(a)) => format!("/a/{a}"),
+            (_, None) => "/".to_string(),
+        };
+        let _ = window().location().set_href(&to);
+    });
+    let on_cancel = Callback::new(move |i| uploads.cancel(i));
+    let on_retry = Callback::new(move |i| uploads.retry(i));
+
     view! {
-            <form
-                id=UPLOAD_FORM
-                method="post"
-                action="/upload"
-                enctype="multipart/form-data"
-                on:submit=on_submit
-            >
-                <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"</label>
-                <input
-                    id="photos"
-                    node_ref=input
-                    type="file"
-                    name="photos"
-                    accept="image/jpeg,image/png,image/webp,image/gif"
-                    multiple
-                    required
-                />
-                {server_error.map(|message| view! { <FormError message /> })}
-                <button type="submit" class="button primary">
-                    "Upload"
-                </button>
-            </form>
-            <ul class="progress-list" aria-label="Upload progress">
-                // A handful of rows: redraw them all on each change.
+        <form
+            id=UPLOAD_FORM
+            method="post"
+            action="/upload"
+            enctype="multipart/form-data"
+            on:submit=on_submit
+        >
+            <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"</label>
+            <input
+                id="photos"
+                node_ref=input
+                type="file"
+                name="photos"
+                accept="image/jpeg,image/png,image/webp,image/gif"
+                multiple
+                required
+            />
+            <p class="drop-hint" class:dragging=move || dragging.get()>
                 {move || {
-                    items.get().into_iter().map(|item| view! { <UploadRow item /> }).collect_view()
+                    if dragging.get() {
+                        "Drop the photos to upload them"
+                    } else {
+                        "or drop photos anywhere on this page"
+                    }
                 }}
-            </ul>
+            </p>
+            {server_error.map(|message| view! { <FormError message /> })}
+            <button type="submit" class="button primary">
+                "Upload"
+            </button>
+        </form>
+        <ul class="progress-list" aria-label="Upload progress">
+            // A handful of rows: redraw them all on each change.
+            {move || {
+                items
+                    .get()
+                    .into_iter()
+                    .map(|item| view! { <UploadRow item on_cancel on_retry /> })
+                    .collect_view()
+            }}
+        </ul>
+        <p class="upload-summary" role="status">
+            {move || items.with(|i| summary(i))}
+        </p>
     }
 }

@@ -298,6 +298,13 @@ impl PhotoRepo for Port {
             .map(|r| r.id.clone())
             .collect())
     }
+    async fn owned_with_sha256(&self, owner_id: &str, sha256: &str) -> PortResult<Option<String>> {
+        Ok(lock(&self.0.photos)
+            .values()
+            .filter(|r| r.owner_id == owner_id && r.sha256.as_deref() == Some(sha256))
+            .min_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)))
+            .map(|r| r.id.clone()))
+    }
 }
 
 impl Port {

@@ -5,6 +5,7 @@ pub mod access;
 pub mod atom;
 pub mod auth;
 pub mod cursor;
+pub mod digest;
 pub mod guard;
 pub mod jobs;
 pub mod keys;

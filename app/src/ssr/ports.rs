@@ -170,6 +170,9 @@ pub trait PhotoRepo: Send + Sync {
     async fn note_retry(&self, id: &str, reason: &str) -> PortResult<()>;
     /// Photos still pending that were created before `before_ms`.
     async fn stale_pending(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>>;
+    /// The owner's earliest photo whose original has this SHA-256, in any state (pending,
+    /// failed, trashed: a row is a photo the person has).
+    async fn owned_with_sha256(&self, owner_id: &str, sha256: &str) -> PortResult<Option<String>>;
 }
 
 /// An account as stored in D1. Username and email are lower-case.
@@ -263,6 +266,10 @@ pub trait Crypto: Send + Sync {
     ) -> PortResult<Vec<u8>>;
     /// `n` bytes from a CSPRNG. Fails closed: an error, never predictable bytes.
     fn random_bytes(&self, n: usize) -> PortResult<Vec<u8>>;
+    /// A running SHA-256 for an upload (the Worker's runs natively in the runtime).
+    fn sha256_stream(&self) -> PortResult<Box<dyn crate::ssr::digest::Sha256Stream>> {
+        Ok(Box::<crate::ssr::digest::SoftSha256>::default())
+    }
 }
 
 /// An object read back from the blob store.

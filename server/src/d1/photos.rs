@@ -91,8 +91,19 @@ pub const MARK_FAILED: &str =
     "UPDATE photos SET status = 'failed', failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
 pub const NOTE_RETRY: &str =
     "UPDATE photos SET failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
+/// The upload's hash, written with its row (in one batch: see `insert_pending`).
+pub const NOTE_SHA256: &str = "UPDATE photos SET sha256 = ?2 WHERE id = ?1";
+/// Any state counts (see migration 0012); the earliest copy is the one linked to.
+pub const OWNED_WITH_SHA256: &str = "SELECT id FROM photos WHERE owner_id = ?1 AND sha256 = ?2 \
+     ORDER BY created_at, id LIMIT 1";
 pub const STALE_PENDING: &str =
     "SELECT id FROM photos WHERE status = 'pending' AND created_at < ?1 ORDER BY created_at LIMIT ?2";
+
+/// A statement's `id` column.
+#[derive(Deserialize)]
+struct IdOnly {
+    id: String,
+}
 
 /// The bound `(created_at, id)` of a keyset page.
 pub(crate) fn cursor(before: Option<&Key>) -> (JsValue, JsValue) {
@@ -217,7 +228,25 @@ impl PhotoRepo for D1Photos {
             flag(r.allow_original),
             flag(r.watermark),
         ];
-        SendFuture::new(super::insert(&self.0, INSERT_PENDING, &args)).await
+        let Some(sha256) = &r.sha256 else {
+            return SendFuture::new(super::insert(&self.0, INSERT_PENDING, &args)).await;
+        };
+        SendFuture::new(async move {
+            let stmts = vec![
+                self.0.prepare(INSERT_PENDING).bind(&args),
+                self.0.prepare(NOTE_SHA256).bind(&[s(&r.id), s(sha256)]),
+            ]
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(unavailable)?;
+            // One batch: the row and its hash together, or neither.
+            self.0
+                .batch(stmts)
+                .await
+                .map_err(super::conflict_or_unavailable)
+                .map(|_| ())
+        })
+        .await
     }
 
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>> {
@@ -408,6 +437,13 @@ impl PhotoRepo for D1Photos {
             Ok(rows.into_iter().map(|r| r.id).collect())
         })
         .await
+    }
+
+    async fn owned_with_sha256(&self, owner_id: &str, sha256: &str) -> PortResult<Option<String>> {
+        let args = [s(owner_id), s(sha256)];
+        let rows: Vec<IdOnly> =
+            SendFuture::new(super::all(&self.0, OWNED_WITH_SHA256, &args)).await?;
+        Ok(rows.into_iter().next().map(|r| r.id))
     }
 }
 
@@ -838,6 +874,37 @@ mod tests {
         assert_eq!(stored("u1")?, 60);
         assert_eq!(stored("u2")?, 100);
         assert_eq!(stored("nobody")?, 0, "one row with zero, not NULL");
+        Ok(())
+    }
+
+    #[test]
+    fn duplicates_are_found_per_owner_in_any_state() -> TestResult {
+        let c = db()?;
+        for (id, owner, at) in [
+            ("a", "u1", 5),
+            ("b", "u1", 1),
+            ("c", "u2", 1),
+            ("d", "u1", 1),
+        ] {
+            insert(&c, id, owner, "public", at)?;
+        }
+        for id in ["a", "b", "c"] {
+            assert_eq!(c.execute(NOTE_SHA256, params![id, "h1"])?, 1);
+        }
+        c.execute(MARK_FAILED, params!["b", "bad", 6])?;
+        let found = |owner: &str, sha: &str| ids(&c, OWNED_WITH_SHA256, params![owner, sha]);
+        assert_eq!(found("u1", "h1")?, ["b"], "the earliest, even failed");
+        assert_eq!(found("u2", "h1")?, ["c"], "per person");
+        assert!(found("u3", "h1")?.is_empty());
+        assert!(
+            found("u1", "h2")?.is_empty(),
+            "a row without a hash matches nothing"
+        );
+        let steps = plan(&c, OWNED_WITH_SHA256, params!["u1", "h1"])?;
+        assert!(
+            steps.iter().any(|s| s.contains("photos_by_owner_sha256")),
+            "{steps:?}"
+        );
         Ok(())
     }
 

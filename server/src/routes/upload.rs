@@ -41,13 +41,9 @@ pub async fn handle(Extension(p): Extension<Platform>, req: Request) -> Response
             let body = serde_json::json!({ "photos": photos }).to_string();
             respond(201, "application/json", body)
         }
-        // One photo: its page (in its album); several: their album, or the feed.
-        (Ok((photos, album)), false) => match (photos.as_slice(), album) {
-            ([one], Some(a)) => Redirect::to(&format!("{}?album={a}", one.url)).into_response(),
-            ([one], None) => Redirect::to(&one.url).into_response(),
-            (_, Some(a)) => Redirect::to(&format!("/a/{a}")).into_response(),
-            (_, None) => Redirect::to("/").into_response(),
-        },
+        (Ok((photos, album)), false) => {
+            Redirect::to(&upload::form_destination(&photos, album.as_deref())).into_response()
+        }
         (Err(e), true) => json_error(&e),
         (Err(e), false) => form_again(&p, &headers, &e).await,
     }

@@ -4,6 +4,9 @@
 //! R2 → D1 (`pending`) → queue, so a lost message is only a delay (the cron re-sends
 //! stale pending jobs) and never a lost photo. Any refusal stores nothing: objects
 //! already written for the request are deleted and its reserved hourly count given back.
+//! The header is checked against the pipeline's limits before anything is stored, and
+//! the SHA-256 is taken while the file streams: a file the person already has is not
+//! kept twice (the answer links to the photo they have).
 
 use async_trait::async_trait;
 use axum::body::Bytes;
@@ -26,6 +29,9 @@ pub const MAX_REQUEST_BYTES: u64 = 100_000_000;
 pub const PART_BYTES: usize = MIN_PART_BYTES;
 /// Enough of a file's head for `media::sniff`.
 const SNIFF_BYTES: usize = 16;
+/// How much of a file's head is read, at most, for its declared size: a camera's EXIF
+/// fits (one JPEG segment is at most 64 KiB); anything larger is left to the media job.
+const HEAD_BYTES: usize = 64 * 1024;
 
 /// The files of one upload as they arrive (in the Worker: the multipart body).
 #[async_trait]
@@ -83,6 +89,9 @@ struct Stored {
     title: String,
     mime: &'static str,
     bytes: u64,
+    sha256: String,
+    /// The person's photo with the same bytes; this copy was deleted again.
+    duplicate_of: Option<String>,
 }
 
 /// What one request has stored and reserved so far, so that a refusal can undo it.
@@ -100,7 +109,7 @@ struct Batch<'a> {
 
 async fn receive(b: &mut Batch<'_>, files: &mut dyn IncomingFiles) -> Result<(), LumenError> {
     while let Some(name) = files.next_file().await? {
-        let head = read_head(files).await?;
+        let head = read_head(files, &name).await?;
         if head.is_empty() {
             // Browsers send an empty, nameless part when no file was chosen.
             if name.is_empty() {
@@ -127,7 +136,11 @@ async fn receive(b: &mut Batch<'_>, files: &mut dyn IncomingFiles) -> Result<(),
             )
         })?;
         b.reserve().await?;
-        let stored = store(b, files, &name, format.mime(), head).await?;
+        let mut stored = store(b, files, &name, format.mime(), head).await?;
+        stored.duplicate_of = b.duplicate(&stored).await?;
+        if stored.duplicate_of.is_some() {
+            b.keep_only_the_first(&stored).await;
+        }
         b.stored.push(stored);
     }
     if b.stored.is_empty() {
@@ -136,16 +149,51 @@ async fn receive(b: &mut Batch<'_>, files: &mut dyn IncomingFiles) -> Result<(),
     Ok(())
 }
 
-/// The first bytes of the current file: at least `SNIFF_BYTES` unless it is shorter.
-async fn read_head(files: &mut dyn IncomingFiles) -> Result<Vec<u8>, LumenError> {
+/// The first bytes of the current file, read until its header says what it is (at most
+/// about `HEAD_BYTES`). A header that breaks the pipeline's limits (too many pixels, HEIC,
+/// not an image) refuses the file here, before anything of it is stored.
+async fn read_head(files: &mut dyn IncomingFiles, name: &str) -> Result<Vec<u8>, LumenError> {
+    let limits = media::Spec::default();
     let mut head = Vec::new();
-    while head.len() < SNIFF_BYTES {
-        match files.chunk().await? {
-            Some(c) => head.extend_from_slice(&c),
-            None => break,
+    loop {
+        let more = if head.len() < HEAD_BYTES {
+            files.chunk().await?
+        } else {
+            None
+        };
+        let end = more.is_none();
+        if let Some(c) = more {
+            head.extend_from_slice(&c);
+        }
+        if head.is_empty() || !(end || head.len() >= SNIFF_BYTES) {
+            if end {
+                return Ok(head);
+            }
+            continue;
+        }
+        match media::read_header(&head, &limits) {
+            Ok(Some(_)) => return Ok(head),
+            Ok(None) if end => return Ok(head),
+            Ok(None) => {}
+            // The caller names the formats Lumen reads.
+            Err(media::MediaError::Unsupported) => return Ok(head),
+            Err(e) => {
+                return Err(LumenError::invalid(
+                    "photos",
+                    format!("{} {}", display_name(name), header_refusal(&e)),
+                ))
+            }
         }
     }
-    Ok(head)
+}
+
+/// The pipeline's sentence, about "this file" → about the named file.
+fn header_refusal(e: &media::MediaError) -> String {
+    let m = e.user_message();
+    match m.strip_prefix("This ") {
+        Some(rest) => format!("— this {rest}"),
+        None => format!("— {m}"),
+    }
 }
 
 /// Streams the current file into the blob store: one `put` if it is smaller than a part,
@@ -161,12 +209,14 @@ async fn store(
     let key = keys::original(&b.owner.id, &id);
     let mut writer = None;
     match stream(b, files, name, &key, mime, head, &mut writer).await {
-        Ok(bytes) => Ok(Stored {
+        Ok((bytes, sha256)) => Ok(Stored {
             id,
             key,
             title: title_from_name(name),
             mime,
             bytes,
+            sha256,
+            duplicate_of: None,
         }),
         Err(e) => {
             if let Some(w) = writer {
@@ -187,13 +237,15 @@ async fn stream(
     mime: &str,
     head: Vec<u8>,
     writer: &mut Option<Box<dyn BlobWriter>>,
-) -> Result<u64, LumenError> {
+) -> Result<(u64, String), LumenError> {
     let mut part = Vec::with_capacity(PART_BYTES);
     let mut total = 0u64;
+    let mut digest = b.p.crypto.sha256_stream()?;
     let mut next = Some(Bytes::from(head));
     while let Some(chunk) = next {
         total += chunk.len() as u64;
         b.check_size(name, total)?;
+        digest.update(&chunk).await?;
         let mut rest: &[u8] = &chunk;
         while !rest.is_empty() {
             let (now, later) = rest.split_at(rest.len().min(PART_BYTES - part.len()));
@@ -222,7 +274,7 @@ async fn stream(
             w.finish().await?;
         }
     }
-    Ok(total)
+    Ok((total, digest.finish().await?))
 }
 
 impl Batch<'_> {
@@ -239,7 +291,12 @@ impl Batch<'_> {
                 ),
             ));
         }
-        let earlier: u64 = self.stored.iter().map(|s| s.bytes).sum();
+        let earlier: u64 = self
+            .stored
+            .iter()
+            .filter(|s| s.duplicate_of.is_none())
+            .map(|s| s.bytes)
+            .sum();
         let limit = self.p.quotas.stored_bytes;
         if self.stored_before + earlier + file_bytes > limit {
             return Err(LumenError::Quota {
@@ -275,11 +332,49 @@ impl Batch<'_> {
         Ok(())
     }
 
-    /// Rows and jobs for every stored original, in upload order.
+    /// The photo the owner already has with these bytes: from before, or earlier in
+    /// this request.
+    async fn duplicate(&self, s: &Stored) -> Result<Option<String>, LumenError> {
+        let here = self
+            .stored
+            .iter()
+            .find(|e| e.duplicate_of.is_none() && e.sha256 == s.sha256);
+        if let Some(e) = here {
+            return Ok(Some(e.id.clone()));
+        }
+        Ok(self
+            .p
+            .photos
+            .owned_with_sha256(&self.owner.id, &s.sha256)
+            .await?)
+    }
+
+    /// A duplicate's object goes again at once, and it does not count as an upload.
+    async fn keep_only_the_first(&mut self, s: &Stored) {
+        if let Err(e) = self.p.blobs.delete(&s.key).await {
+            leptos::logging::warn!("orphaned object {}: {e}", s.key);
+        }
+        let (start, _) = self.window;
+        match self.p.limits.release(&self.bucket, start, 1).await {
+            Ok(()) => self.reserved -= 1,
+            Err(e) => leptos::logging::warn!("upload count not given back: {e}"),
+        }
+    }
+
+    /// Rows and jobs for every stored original, in upload order; a duplicate answers
+    /// with the photo the person already has.
     async fn commit(mut self) -> Result<Vec<UploadedPhoto>, LumenError> {
         let mut out = Vec::with_capacity(self.stored.len());
         for i in 0..self.stored.len() {
             let s = &self.stored[i];
+            if let Some(id) = &s.duplicate_of {
+                out.push(UploadedPhoto {
+                    url: format!("/p/{id}"),
+                    id: id.clone(),
+                    duplicate: true,
+                });
+                continue;
+            }
             let id = s.id.clone();
             let mut row = PhotoRow::pending(
                 &id,
@@ -289,6 +384,7 @@ impl Batch<'_> {
                 s.bytes,
                 self.p.clock.now_ms(),
             );
+            row.sha256 = Some(s.sha256.clone());
             row.visibility = self.owner.default_visibility;
             row.watermark = self.owner.watermark;
             if let Err(e) = self.p.photos.insert_pending(&row).await {
@@ -307,6 +403,7 @@ impl Batch<'_> {
             out.push(UploadedPhoto {
                 url: format!("/p/{id}"),
                 id,
+                duplicate: false,
             });
         }
         Ok(out)
@@ -316,6 +413,9 @@ impl Batch<'_> {
     /// hourly count reserved for them. Best effort: a leftover object is only an orphan.
     async fn undo(&mut self, from: usize) {
         for s in self.stored.drain(from..) {
+            if s.duplicate_of.is_some() {
+                continue;
+            }
             if let Err(e) = self.p.blobs.delete(&s.key).await {
                 leptos::logging::warn!("orphaned object {}: {e}", s.key);
             }
@@ -332,6 +432,27 @@ impl Batch<'_> {
                 Err(e) => leptos::logging::warn!("upload count not given back: {e}"),
             }
         }
+    }
+}
+
+/// Where the plain form goes once the upload is done: one photo's page (in its album),
+/// several photos' album, or the feed; but if some files were already there, the upload
+/// page again, saying so with links (`crate::pages::upload` reads the query).
+pub fn form_destination(photos: &[UploadedPhoto], album: Option<&str>) -> String {
+    let already: Vec<&str> = photos
+        .iter()
+        .filter(|p| p.duplicate)
+        .map(|p| p.id.as_str())
+        .collect();
+    if !already.is_empty() {
+        let uploaded = photos.len() - already.len();
+        return format!("/upload?uploaded={uploaded}&already={}", already.join(","));
+    }
+    match (photos, album) {
+        ([one], Some(a)) => format!("{}?album={a}", one.url),
+        ([one], None) => one.url.clone(),
+        (_, Some(a)) => format!("/a/{a}"),
+        (_, None) => "/".into(),
     }
 }
 
@@ -464,8 +585,12 @@ mod tests {
         block_on(super::upload(p, &owner(), &mut f))
     }
 
+    /// A small PNG whose bytes differ by name (the name trails the image), so that
+    /// different names are different files to the duplicate check.
     fn png(name: &str) -> (&str, Vec<u8>) {
-        (name, png_bytes(8, 6))
+        let mut b = png_bytes(8, 6);
+        b.extend_from_slice(name.as_bytes());
+        (name, b)
     }
 
     /// A file `media::sniff` takes for a PNG, `len` bytes long.
@@ -515,7 +640,7 @@ mod tests {
 
         p.quotas.uploads_per_hour = 100;
         // Room for exactly the one photo stored now (the first two rows are gone).
-        p.quotas.stored_bytes = png_bytes(8, 6).len() as u64;
+        p.quotas.stored_bytes = png("d.png").1.len() as u64;
         let e = upload(&p, files(vec![png("d.png")])).unwrap_err();
         assert_eq!(e.status(), 413);
         assert!(e.to_string().contains("storage is full"), "{e}");
@@ -704,6 +829,117 @@ mod tests {
                 "This upload is 150 MB; one upload may be at most 100 MB, with photos of up to {} MB each. Send fewer photos at a time.",
                 MAX_FILE_BYTES >> 20
             )
+        );
+    }
+
+    /// A PNG header declaring `w` × `h`, with a few bytes of (fake) data after it.
+    fn png_declaring(w: u32, h: u32) -> Vec<u8> {
+        let mut b = png_bytes(8, 6);
+        b[16..20].copy_from_slice(&w.to_be_bytes());
+        b[20..24].copy_from_slice(&h.to_be_bytes());
+        b
+    }
+
+    #[test]
+    fn the_header_is_checked_before_anything_is_stored() {
+        let (p, mem) = fake_platform();
+        let mut heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+        heic.extend(std::iter::repeat_n(7u8, 5000));
+        for (name, bytes, says) in [
+            (
+                "huge.png",
+                png_declaring(50_000, 50_000),
+                "“huge.png” — this image is too large to process (50000 × 50000 pixels).",
+            ),
+            (
+                "flood.gif",
+                b"GIF89a\xff\xff\xff\xff\x00\x00\x00,\0\0\0\0\x01\0\x01\0\0\x02\x02D\x01\0;"
+                    .to_vec(),
+                "65535 × 65535 pixels",
+            ),
+            ("IMG_0001.HEIC", heic, "Camera → Formats → Most Compatible"),
+        ] {
+            // After a good file, so a refusal must also take back what was stored.
+            let f = files(vec![png("ok.png"), (name, bytes)]);
+            let e = upload(&p, f).unwrap_err();
+            assert_eq!(e.status(), 422, "{name}");
+            assert!(e.message().contains(says), "{name}: {}", e.message());
+            assert_eq!((mem.blobs.len(), mem.photo_count(), counted(&p)), (0, 0, 0));
+        }
+        // Within the limits: stored, whatever the rest of the file holds.
+        assert_eq!(
+            upload(&p, files(vec![("fine.png", png_declaring(6000, 4000))]))
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_file_the_person_has_is_not_stored_twice() {
+        let (p, mem) = fake_platform();
+        let first = upload(&p, files(vec![png("a.png")])).unwrap();
+        assert!(!first[0].duplicate);
+        let sha = mem.photo(&first[0].id).unwrap().sha256.unwrap();
+        assert_eq!(sha.len(), 64, "the hash is known at upload time");
+        // Again, in a batch with a new file and the new file twice.
+        let out = upload(&p, files(vec![png("b.png"), png("a.png"), png("b.png")])).unwrap();
+        assert_eq!(out.len(), 3);
+        assert!(!out[0].duplicate);
+        assert_eq!(
+            (out[1].id.as_str(), out[1].duplicate),
+            (first[0].id.as_str(), true)
+        );
+        assert_eq!(out[1].url, format!("/p/{}", first[0].id));
+        assert_eq!(
+            (out[2].id.as_str(), out[2].duplicate),
+            (out[0].id.as_str(), true)
+        );
+        assert_eq!(
+            (mem.photo_count(), mem.blobs.len(), mem.jobs.len()),
+            (2, 2, 2)
+        );
+        assert_eq!(counted(&p), 2, "duplicates do not count as uploads");
+        // Only duplicates: nothing stored, every answer links to what the person has.
+        let out = upload(&p, files(vec![png("a.png")])).unwrap();
+        assert!(out[0].duplicate);
+        assert_eq!((mem.photo_count(), mem.blobs.len()), (2, 2));
+        // A failed photo is still the person's (so is a trashed one: any row counts).
+        block_on(p.photos.mark_failed(&first[0].id, "broken")).unwrap();
+        assert_eq!(
+            upload(&p, files(vec![png("a.png")])).unwrap()[0].id,
+            first[0].id
+        );
+        // Per person: someone else may upload the same file.
+        let other = user_row("u2", "bob");
+        let mut f = files(vec![png("a.png")]);
+        let theirs = block_on(super::upload(&p, &other, &mut f)).unwrap();
+        assert!(!theirs[0].duplicate);
+        assert_ne!(theirs[0].id, first[0].id);
+        // Once deleted, the file is new again.
+        mem.remove(&first[0].id);
+        assert!(!upload(&p, files(vec![png("a.png")])).unwrap()[0].duplicate);
+    }
+
+    #[test]
+    fn the_plain_form_lands_on_what_was_uploaded_or_says_what_was_there() {
+        let photo = |id: &str, duplicate| UploadedPhoto {
+            id: id.into(),
+            url: format!("/p/{id}"),
+            duplicate,
+        };
+        assert_eq!(form_destination(&[photo("a", false)], None), "/p/a");
+        assert_eq!(
+            form_destination(&[photo("a", false)], Some("al")),
+            "/p/a?album=al"
+        );
+        let two = [photo("a", false), photo("b", false)];
+        assert_eq!(form_destination(&two, Some("al")), "/a/al");
+        assert_eq!(form_destination(&two, None), "/");
+        let some = [photo("a", false), photo("x", true), photo("y", true)];
+        assert_eq!(
+            form_destination(&some, Some("al")),
+            "/upload?uploaded=1&already=x,y"
         );
     }
 }
