@@ -85,6 +85,12 @@ pub struct PhotoCard {
     pub thumb: Option<ImageSrc>,
     /// CSS colour of the photo's average, painted while the thumbnail loads.
     pub placeholder: Option<String>,
+    /// A blurred preview as a data URL (from the ThumbHash), painted under the thumbnail.
+    #[serde(default)]
+    pub blur: Option<String>,
+    /// Every size, for `srcset` (empty until ready).
+    #[serde(default)]
+    pub srcset: String,
     /// Why processing failed (failed photos show only to their owner).
     pub failure: Option<String>,
 }
@@ -131,6 +137,9 @@ pub struct PhotoView {
     /// Ascending by width; empty until ready.
     pub images: Vec<ImageSrc>,
     pub placeholder: Option<String>,
+    /// A blurred preview as a data URL (from the ThumbHash).
+    #[serde(default)]
+    pub blur: Option<String>,
     pub facts: CameraFacts,
     /// The page's link preview.
     pub preview: Preview,
@@ -293,6 +302,7 @@ mod tests {
                 })
                 .collect(),
             placeholder: None,
+            blur: None,
             facts: CameraFacts::default(),
             preview: Preview::default(),
         }

@@ -13,6 +13,7 @@ mod encode;
 mod error;
 mod exif;
 mod orient;
+mod placeholder;
 mod probe;
 mod resize;
 mod thumb;
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::error::MediaError;
 pub use crate::exif::{Exif, Gps};
+pub use crate::placeholder::placeholder_png;
 pub use crate::probe::sniff;
 
 /// What to make from an original, and the limits it must respect.

@@ -23,10 +23,10 @@ pub fn PhotoFigure(p: PhotoView) -> impl IntoView {
     let alt = alt_or_title(&p);
     let srcset = p.srcset();
     // The average colour fills the image's box until its pixels arrive.
-    let style = p
-        .placeholder
-        .as_ref()
-        .map(|c| format!("background-color:{c}"));
+    let style = crate::components::photo_card::placeholder_style(
+        p.placeholder.as_deref(),
+        p.blur.as_deref(),
+    );
     p.best_for(1280).cloned().map(|m| {
         view! {
             <figure class="photo">
@@ -38,6 +38,7 @@ pub fn PhotoFigure(p: PhotoView) -> impl IntoView {
                     width=m.width
                     height=m.height
                     alt=alt
+                    fetchpriority="high"
                 />
             </figure>
         }

@@ -465,6 +465,8 @@ fn sample_cards() -> Vec<PhotoCard> {
         },
         status,
         placeholder: thumb.as_ref().map(|_| "#f4845f".to_string()),
+        blur: None,
+        srcset: String::new(),
         failure: (status == PhotoStatus::Failed)
             .then(|| "The file is not an image Lumen can read.".to_string()),
         thumb,

@@ -257,6 +257,7 @@ impl PhotoRepo for Port {
         row.sha256 = Some(r.sha256.clone());
         row.rev = Some(r.rev.clone());
         row.placeholder = Some(r.placeholder.clone());
+        row.thumbhash = Some(crate::ssr::auth::hex(&r.thumbhash));
         row.exif_json = Some(r.exif_json.clone());
         let mut vs = lock(&self.0.variants);
         vs.retain(|v| v.photo_id != id);

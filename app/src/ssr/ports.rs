@@ -48,6 +48,8 @@ pub struct PhotoRow {
     pub sha256: Option<String>,
     pub rev: Option<String>,
     pub placeholder: Option<String>,
+    /// The ThumbHash as hex (the blurred preview, `ssr::placeholder`).
+    pub thumbhash: Option<String>,
     pub exif_json: Option<String>,
     /// Owner-only: never shown to anyone else.
     pub gps_json: Option<String>,
@@ -85,6 +87,7 @@ impl PhotoRow {
             sha256: None,
             rev: None,
             placeholder: None,
+            thumbhash: None,
             exif_json: None,
             gps_json: None,
             created_at,

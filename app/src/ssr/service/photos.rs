@@ -100,7 +100,10 @@ pub(crate) async fn cards_at(
                 .find(|i| i.width >= THUMB_WIDTH)
                 .or(images.last())
                 .cloned();
+            let srcset = srcset(&images);
             PhotoCard {
+                blur: crate::ssr::placeholder::data_url(r.thumbhash.as_deref()),
+                srcset,
                 id: r.id,
                 title: r.title,
                 alt: r.alt,
@@ -248,6 +251,15 @@ pub fn images(mut variants: Vec<VariantRow>, url: impl Fn(&str) -> String) -> Ve
         .collect()
 }
 
+/// A `srcset` value naming every size.
+fn srcset(images: &[ImageSrc]) -> String {
+    images
+        .iter()
+        .map(|i| format!("{} {}w", i.url, i.width))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The page's view of a row, for `viewer`: the location and original only if allowed.
 pub fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> PhotoView {
     let is_owner = viewer == Some(row.owner_id.as_str());
@@ -268,6 +280,7 @@ pub fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> Photo
         .map(facts)
         .unwrap_or_default();
     PhotoView {
+        blur: crate::ssr::placeholder::data_url(row.thumbhash.as_deref()),
         created_at: format_date(row.created_at),
         id: row.id,
         title: row.title,
