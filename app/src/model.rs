@@ -102,13 +102,29 @@ pub struct PhotoPage {
     pub next: Option<String>,
 }
 
-/// Camera facts shown on a photo page (never GPS).
+/// Camera facts shown in a photo's info panel, each ready to print (never GPS).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CameraFacts {
     pub camera: Option<String>,
     pub lens: Option<String>,
-    pub exposure: Option<String>,
+    /// "50 mm", with "(75 mm in 35 mm terms)" when the file says.
+    pub focal: Option<String>,
+    /// "ƒ/2.8".
+    pub aperture: Option<String>,
+    /// "1/250 s".
+    pub shutter: Option<String>,
+    /// "ISO 400".
+    pub iso: Option<String>,
+    /// "+0.7 EV"; none for 0.
+    pub compensation: Option<String>,
+    /// "2024-06-01 10:00", with " (UTC+02:00)" when the camera knew its zone.
     pub taken_at: Option<String>,
+    /// The `datetime` of `taken_at` ("2024-06-01T10:00:00+02:00", no zone when unknown).
+    pub taken_iso: Option<String>,
+    /// The original file's size ("4.2 MB").
+    pub file_size: Option<String>,
+    /// A map at the location, for the owner only: a plain link, nothing loads until clicked.
+    pub map_url: Option<String>,
 }
 
 /// Everything the photo page needs.
