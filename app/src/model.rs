@@ -480,3 +480,17 @@ pub struct LikeState {
     pub liked: bool,
     pub likes: Option<u32>,
 }
+
+/// Previous / next on a photo page, within the listing it was opened from (`?in=`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextNav {
+    /// The listing, for people: "Feed", "@ada", "#sea", "Search: sunset".
+    pub label: String,
+    /// The listing's first page.
+    pub back: String,
+    /// Full hrefs, carrying the same `?in=`.
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// The neighbours' images at the photo page's size, fetched ahead.
+    pub preload: Vec<String>,
+}

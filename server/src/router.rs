@@ -158,4 +158,5 @@ pub fn register_server_fns() {
     register_explicit::<ListTagged>();
     register_explicit::<ListByGear>();
     register_explicit::<SearchPhotos>();
+    register_explicit::<app::api::viewer::GetContext>();
 }

@@ -7,3 +7,4 @@ pub mod links;
 pub mod photos;
 pub mod search;
 pub mod social;
+pub mod viewer;

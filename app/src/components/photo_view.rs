@@ -77,9 +77,9 @@ pub fn Facts(p: PhotoView, #[prop(optional)] gear_links: bool) -> impl IntoView 
         })
     };
     let plain = |v: Option<String>| v.map(|v| view! { {v} }.into_any());
-    let taken = f.taken_at.map(|t| {
-        view! { <time datetime=f.taken_iso.clone()>{t}</time> }.into_any()
-    });
+    let taken = f
+        .taken_at
+        .map(|t| view! { <time datetime=f.taken_iso.clone()>{t}</time> }.into_any());
     let location = p.location.map(|at| {
         let map = f.map_url.clone().map(|href| {
             view! {

@@ -23,7 +23,7 @@ pub fn FeedPage() -> impl IntoView {
                     Ok(page) => {
                         let href = page.next.map(|n| older_href("/", &[], &n));
                         view! {
-                            <PhotoGrid cards=page.photos />
+                            <PhotoGrid cards=page.photos query="?in=feed" />
                             <OlderLink href />
                         }
                             .into_any()

@@ -61,7 +61,11 @@ fn Profile(profile: ProfileView) -> impl IntoView {
         .map(|n| older_href(&format!("/u/{}", profile.username), &[], n));
     let grid = (!profile.photos.is_empty() || profile.is_me).then(|| {
         view! {
-            <PhotoGrid cards=profile.photos pick=is_me />
+            <PhotoGrid
+                cards=profile.photos
+                pick=is_me
+                query=crate::components::listing::in_query(&format!("u:{}", profile.username))
+            />
             <OlderLink href=older />
         }
     });

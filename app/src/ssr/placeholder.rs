@@ -106,7 +106,10 @@ mod tests {
         assert!(png.len() < 800, "{} base64 bytes", png.len());
         let with = html(card(Some(url)));
         let without = html(card(None));
-        assert!(with.contains("background-image:url(data:image/png;base64,"), "{with}");
+        assert!(
+            with.contains("background-image:url(data:image/png;base64,"),
+            "{with}"
+        );
         assert!(with.contains(r#"width="640""#) && with.contains(r#"height="480""#));
         let added = with.len() - without.len();
         // Said in the report: what a blurred preview adds to each card's HTML.

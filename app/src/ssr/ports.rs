@@ -667,4 +667,32 @@ pub trait SearchRepo: Send + Sync {
         before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
+    /// Where the photo keyed `at` sits in `of` (newest first): the photo just newer and
+    /// just older, or `None` when the listing does not show it.
+    async fn neighbours(&self, of: &Around, at: &Key) -> PortResult<Option<Neighbours>>;
+}
+
+/// A newest-first listing a photo page was opened from (its `?in=`), as the rows it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Around {
+    /// The public feed.
+    Feed,
+    /// A profile: every photo of the owner (`all`, the owner's own view) or the public ones.
+    Owner { owner_id: String, all: bool },
+    /// A tag, camera or lens page.
+    Of(Listing),
+    /// A search as `viewer` ran it.
+    Search {
+        q: SearchQuery,
+        viewer: Option<String>,
+    },
+}
+
+/// The ids either side of a photo in a listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Neighbours {
+    /// Newer: shown before it.
+    pub prev: Option<String>,
+    /// Older: shown after it.
+    pub next: Option<String>,
 }

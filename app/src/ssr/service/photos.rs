@@ -321,10 +321,13 @@ fn facts(e: media::Exif) -> CameraFacts {
             None => format!("{} mm", trim(mm, 1)),
         }
     });
-    let compensation = e
-        .exposure_bias
-        .filter(|ev| ev.abs() >= 0.05)
-        .map(|ev| format!("{}{} EV", if ev > 0.0 { "+" } else { "−" }, trim(ev.abs(), 1)));
+    let compensation = e.exposure_bias.filter(|ev| ev.abs() >= 0.05).map(|ev| {
+        format!(
+            "{}{} EV",
+            if ev > 0.0 { "+" } else { "−" },
+            trim(ev.abs(), 1)
+        )
+    });
     let zone = e.taken_offset.as_deref();
     CameraFacts {
         camera,
