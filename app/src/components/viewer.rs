@@ -117,7 +117,12 @@ pub fn Viewer(full: Option<ImageSrc>) -> impl IntoView {
         zoom.set(Zoom::FIT);
         dom::full_screen(lightbox.get_untracked(), on);
     };
-    Effect::new(move |_| dom::remember_listing());
+    // The buttons do nothing without JavaScript: shown only once it runs.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| {
+        live.set(true);
+        dom::remember_listing();
+    });
     Effect::new(move |_| {
         dom::on_keys(move |key| {
             match key {
@@ -200,7 +205,7 @@ pub fn Viewer(full: Option<ImageSrc>) -> impl IntoView {
         }
     });
     view! {
-        <div class="viewer-bar">
+        <div class="viewer-bar" hidden=move || !live.get()>
             <button type="button" class="button" on:click=move |_| set_open(true) aria-keyshortcuts="f">
                 "⛶ Full screen"
             </button>

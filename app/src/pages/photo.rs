@@ -92,9 +92,9 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
     let context_nav = use_query_map()
         .read_untracked()
         .get("in")
-        .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> });
+        .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> }.into_any());
     let viewer = (p.status == PhotoStatus::Ready)
-        .then(|| view! { <Viewer full=p.images.last().cloned() /> });
+        .then(|| view! { <Viewer full=p.images.last().cloned() /> }.into_any());
     view! {
         <Title text=isolate(&title) />
         <SocialMeta preview=p.preview.clone() />
