@@ -62,16 +62,17 @@ before(async () => {
   }
   await api("add_tags", { photo_id: P.hubble, tags: "sea" }, { cookie: A.cookie });
   await api("add_tags", { photo_id: P.coffee, tags: "sea" }, { cookie: A.cookie });
-  // An album of 40 rows so its grid scrolls: the three public photos, then 37 rows straight
-  // into D1 (a listing needs rows, not pixels).
+  // An album of 27 rows so its grid scrolls within one page (a grid that has appended later
+  // pages moves its address along, and back returns to that page): the three public photos,
+  // then 24 rows straight into D1 (a listing needs rows, not pixels).
   const made = await api("create_album", { title: "Long album", visibility: "public" }, { cookie: A.cookie });
   assert.equal(made.status, 200, made.text);
   album = made.json;
   const [{ id: owner }] = await srv.d1("SELECT id FROM users WHERE username = 'ada'");
   const t0 = Date.now() - 30 * 24 * 3600 * 1000;
-  const rows = Array.from({ length: 37 }, (_, i) => `('fill${String(i).padStart(2, "0")}', '${owner}', 'filler ${i}', 'ready', 'image/png', 1, ${t0 + i}, ${t0 + i}, 'public')`);
+  const rows = Array.from({ length: 24 }, (_, i) => `('fill${String(i).padStart(2, "0")}', '${owner}', 'filler ${i}', 'ready', 'image/png', 1, ${t0 + i}, ${t0 + i}, 'public')`);
   await srv.d1(`INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, updated_at, visibility) VALUES ${rows.join(", ")}`);
-  const ids = [P.coffee, P.chelsea, P.hubble, ...Array.from({ length: 37 }, (_, i) => `fill${String(i).padStart(2, "0")}`)];
+  const ids = [P.coffee, P.chelsea, P.hubble, ...Array.from({ length: 24 }, (_, i) => `fill${String(i).padStart(2, "0")}`)];
   await srv.d1(`INSERT INTO album_photos (album_id, photo_id, position, added_at) VALUES ${ids.map((id, i) => `('${album}', '${id}', 'p${String(i).padStart(3, "0")}', ${t0 + i})`).join(", ")}`);
 });
 
@@ -128,12 +129,15 @@ describe("server-rendered HTML", () => {
     const imgs = [...text.matchAll(/<li class="card">[\s\S]*?<\/li>/g)].map((m) => m[0]);
     assert.ok(imgs.length >= 3);
     assert.match(imgs[0], /background-image:url\(data:image\/png;base64,/);
-    assert.match(imgs[0], /srcset="[^"]+ 320w, [^"]+ 640w/);
+    assert.match(imgs[0], /srcset="[^"]+ 320w, [^"]+ \d+w/);
     assert.match(imgs[0], /sizes="/);
     assert.match(imgs[0], /fetchpriority="high"/);
     assert.doesNotMatch(imgs[0], /loading="lazy"/);
     assert.doesNotMatch(imgs[1], /fetchpriority/);
-    for (const card of imgs) assert.match(card, /<img[^>]* width="\d+"[^>]* height="\d+"/);
+    // Every image carries its size (rows without pixels show a status, not an image).
+    for (const card of imgs.filter((c) => c.includes("<img"))) {
+      assert.match(card, /<img[^>]* width="\d+"[^>]* height="\d+"/);
+    }
     assert.match(imgs[0], new RegExp(`href="/p/${P.coffee}\\?in=feed"`));
   });
 
@@ -201,7 +205,8 @@ describe("browser, JS on", () => {
     await page.waitForURL(/\/p\/fill11/);
     await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
     await page.keyboard.press("Escape");
-    await page.waitForURL(new RegExp(`/a/${album}$`));
+    // Where the grid was (its address follows the pages loaded while scrolling).
+    await page.waitForURL(new RegExp(`/a/${album}(\\?|$)`));
     await waitFor(async () => Math.abs((await page.evaluate(() => window.scrollY)) - y) <= 2, {
       timeout: 10_000,
       what: `scroll back at ${y}`,
