@@ -58,6 +58,11 @@ export const LINKS = [
   { key: "photo-in-album", label: "A photo opened from its album (as Ada)", photo: "ready", album: "album", as: "ada" },
   { key: "upload-into-album", label: "Upload straight into an album (as Ada)", album: "album", upload: true, as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
+  { key: "photo-in-feed", label: "A photo opened from the feed (previous / next, keys: ? lists them)", photo: "ready", query: "?in=feed" },
+  { key: "photo-in-tag", label: "A photo opened from #space", photo: "ready", query: "?in=tag%3Aspace" },
+  { key: "viewer-lightbox", label: "Lightbox (f on a photo page; drawn in place here)", path: "/_design#light-viewer" },
+  { key: "viewer-shortcuts", label: "Shortcut list (? on a photo page; drawn in place here)", path: "/_design#light-viewer" },
+  { key: "exif-panel", label: "Details panel, full and sparse", path: "/_design#light-viewer" },
 ];
 
 /** Ada's photos, all of them, and her session: through the demo sign-in, as a reviewer would see them. */
@@ -125,7 +130,7 @@ export async function deepLinks(base) {
       const seeded = byRole(l.photo);
       const card = cards.find((c) => c.title === seeded.title);
       if (!card) throw new Error(`no photo titled “${seeded.title}” (${l.photo}): seed first (scripts/seed.mjs)`);
-      path = `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
+      path = `/p/${card.id}${album ? `?album=${album.id}` : (l.query ?? "")}`;
     }
     const note = l.note ?? (l.as ? "after “Signed in as Ada”" : undefined);
     return { ...l, note, path, url: `${base}${path}` };

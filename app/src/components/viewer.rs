@@ -207,7 +207,7 @@ pub fn Viewer(full: Option<ImageSrc>) -> impl IntoView {
     view! {
         <div class="viewer-bar" hidden=move || !live.get()>
             <button type="button" class="button" on:click=move |_| set_open(true) aria-keyshortcuts="f">
-                "⛶ Full screen"
+                "Full screen"
             </button>
             <button type="button" class="button" on:click=move |_| help.set(true) aria-keyshortcuts="?">
                 "Shortcuts"
@@ -423,4 +423,81 @@ mod tests {
         assert_eq!((at.x, at.y), (-100.0, -50.0));
         assert_eq!(Zoom::FIT.around(3.0, 0.0, 0.0, 0.5), Zoom::FIT);
     }
+}
+
+/// The design catalogue's viewer samples: previous / next, the lightbox and the shortcut
+/// list drawn in place (not over the page), and the details panel full and sparse.
+pub fn design_samples(image: &'static str) -> AnyView {
+    use crate::components::photo_view::Facts;
+    use crate::model::{CameraFacts, PhotoStatus, PhotoView, Preview, Visibility};
+    let photo = |facts: CameraFacts, location: Option<&str>| PhotoView {
+        id: "design-ready".into(),
+        title: "Harbour at dawn".into(),
+        caption: String::new(),
+        alt: String::new(),
+        visibility: Visibility::Public,
+        owner: Some("ada".into()),
+        is_owner: location.is_some(),
+        allow_original: false,
+        original_url: None,
+        location: location.map(str::to_string),
+        status: PhotoStatus::Ready,
+        failure: None,
+        width: Some(6000),
+        height: Some(4000),
+        created_at: "3 June 2025".into(),
+        images: Vec::new(),
+        placeholder: None,
+        blur: None,
+        facts,
+        preview: Preview::default(),
+    };
+    let full = CameraFacts {
+        camera: Some("FUJIFILM X-T4".into()),
+        lens: Some("XF23mmF1.4 R".into()),
+        focal: Some("23 mm (35 mm in 35 mm terms)".into()),
+        aperture: Some("ƒ/2.8".into()),
+        shutter: Some("1/250 s".into()),
+        iso: Some("ISO 400".into()),
+        compensation: Some("−0.7 EV".into()),
+        taken_at: Some("2025-06-03 05:42 (UTC+02:00)".into()),
+        taken_iso: Some("2025-06-03T05:42:10+02:00".into()),
+        file_size: Some("8.4 MB".into()),
+        map_url: Some(
+            "https://www.openstreetmap.org/?mlat=48.85822&mlon=2.29450#map=15/48.85822/2.29450"
+                .into(),
+        ),
+    };
+    let sparse = CameraFacts {
+        file_size: Some("950 KB".into()),
+        ..CameraFacts::default()
+    };
+    let nav = ContextNav {
+        label: "#golden hour".into(),
+        back: "/_design".into(),
+        prev: Some("#light-viewer".into()),
+        next: Some("#light-viewer".into()),
+        preload: Vec::new(),
+    };
+    view! {
+        <div class="design-stack">
+            <h4>"Previous / next (from a tag page)"</h4>
+            <ContextLinks nav />
+            <h4>"Lightbox"</h4>
+            <div class="lightbox design-in-place" aria-label="Photo, full screen (sample)">
+                <img src=image width="640" height="480" alt="" data-scale="1.00" />
+                <button type="button" class="lightbox-close" aria-label="Close full screen">"×"</button>
+            </div>
+            <h4>"Shortcut list"</h4>
+            <div class="shortcuts design-in-place">
+                <ShortcutList />
+                <button type="button" class="button">"Close"</button>
+            </div>
+            <h4>"Details, full (the owner's view, with the map link)"</h4>
+            <Facts p=photo(full, Some("48.85822, 2.29450")) gear_links=true />
+            <h4>"Details, sparse (a file without camera data)"</h4>
+            <Facts p=photo(sparse, None) />
+        </div>
+    }
+    .into_any()
 }

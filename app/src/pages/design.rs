@@ -28,7 +28,7 @@ use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 17] = [
+const SECTIONS: [(&str, &str); 18] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -46,6 +46,7 @@ const SECTIONS: [(&str, &str); 17] = [
     ("likes", "Likes"),
     ("comments", "Comments"),
     ("liked", "Liked page"),
+    ("viewer", "Photo viewer"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -160,6 +161,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     .into_any(),
             )}
             {section("cards", view! { <PhotoGrid cards=sample_cards() /> }.into_any())}
+            {section("viewer", crate::components::viewer::design_samples(SAMPLE_IMAGE))}
             {section("albums", view! { <AlbumGrid cards=sample_albums() /> }.into_any())}
             {section(
                 "paging",
