@@ -408,23 +408,6 @@ mod dom {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::Zoom;
-
-    #[test]
-    fn zoom_stays_between_fit_and_the_largest_pixels() {
-        let z = Zoom::FIT.around(10.0, 0.0, 0.0, 2.5);
-        assert_eq!(z.scale, 2.5);
-        let out = z.around(0.01, 0.0, 0.0, 2.5);
-        assert_eq!(out, Zoom::FIT);
-        // Zooming at a point keeps that point still.
-        let at = Zoom::FIT.around(2.0, 100.0, 50.0, 4.0);
-        assert_eq!((at.x, at.y), (-100.0, -50.0));
-        assert_eq!(Zoom::FIT.around(3.0, 0.0, 0.0, 0.5), Zoom::FIT);
-    }
-}
-
 /// The design catalogue's viewer samples: previous / next, the lightbox and the shortcut
 /// list drawn in place (not over the page), and the details panel full and sparse.
 pub fn design_samples(image: &'static str) -> AnyView {
@@ -500,4 +483,21 @@ pub fn design_samples(image: &'static str) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Zoom;
+
+    #[test]
+    fn zoom_stays_between_fit_and_the_largest_pixels() {
+        let z = Zoom::FIT.around(10.0, 0.0, 0.0, 2.5);
+        assert_eq!(z.scale, 2.5);
+        let out = z.around(0.01, 0.0, 0.0, 2.5);
+        assert_eq!(out, Zoom::FIT);
+        // Zooming at a point keeps that point still.
+        let at = Zoom::FIT.around(2.0, 100.0, 50.0, 4.0);
+        assert_eq!((at.x, at.y), (-100.0, -50.0));
+        assert_eq!(Zoom::FIT.around(3.0, 0.0, 0.0, 0.5), Zoom::FIT);
+    }
 }
