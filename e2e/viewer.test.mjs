@@ -178,9 +178,16 @@ describe("browser, JS off", () => {
     assert.equal(new URL(page.url()).pathname, `/p/${P.chelsea}`);
     assert.equal(await page.locator(".viewer-bar").isVisible(), false, "no buttons that need JS");
     await shoot(page, "photo-js-off");
+    await page.goto(`${srv.base}/_design`);
+    await page.locator("#light-viewer").scrollIntoViewIfNeeded();
+    await shoot(page, "design-viewer");
     await ctx.close();
   });
 });
+
+/** Waits until the viewer island runs (its buttons show). */
+const viewerLive = (page) =>
+  page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
 
 describe("browser, JS on", () => {
   test("keyboard through an album and Esc back to the grid at the same scroll position", async () => {
@@ -194,16 +201,12 @@ describe("browser, JS on", () => {
     assert.ok(y > 300, `the grid scrolled (${y})`);
     await card.click();
     await page.waitForURL(/\/p\/fill10/);
-    await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
-    await page.keyboard.press("ArrowRight");
-    await page.waitForURL(/\/p\/fill11/);
-    await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
-    await page.keyboard.press("ArrowRight");
-    await page.waitForURL(/\/p\/fill12/);
-    await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
-    await page.keyboard.press("ArrowLeft");
-    await page.waitForURL(/\/p\/fill11/);
-    await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
+    await viewerLive(page);
+    for (const [key, id] of [["ArrowRight", "fill11"], ["ArrowRight", "fill12"], ["ArrowLeft", "fill11"]]) {
+      await page.keyboard.press(key);
+      await page.waitForURL(new RegExp(`/p/${id}\\?`));
+      await viewerLive(page);
+    }
     await page.keyboard.press("Escape");
     // Where the grid was (its address follows the pages loaded while scrolling).
     await page.waitForURL(new RegExp(`/a/${album}(\\?|$)`));
@@ -219,7 +222,7 @@ describe("browser, JS on", () => {
     const page = await ctx.newPage();
     await page.goto(`${srv.base}/p/${P.hubble}?in=feed`);
     await imagesSettled(page);
-    await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
+    await viewerLive(page);
     await shoot(page, "photo");
     await page.keyboard.press("f");
     const box = page.getByRole("dialog", { name: "Photo, full screen" });
@@ -258,7 +261,7 @@ describe("browser, JS on", () => {
     await ctx.addCookies([{ name: "lumen_session", value: B.cookie.split("=")[1], url: srv.base }]);
     const page = await ctx.newPage();
     await page.goto(`${srv.base}/p/${P.coffee}`);
-    await page.waitForFunction(() => !document.querySelector(".viewer-bar")?.hidden, null, { timeout: T });
+    await viewerLive(page);
     await page.keyboard.press("l");
     await page.locator(".like-form button[aria-pressed=true]").waitFor({ timeout: T });
     await ctx.close();
