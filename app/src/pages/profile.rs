@@ -73,6 +73,7 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <Meta property="og:title" content=title.clone() />
+        <Meta name="description" content=format!("Photos shared on Lumen by {title}.") />
         <Link rel="alternate" type_="application/atom+xml" href=format!("/u/{username}/feed.atom") title=title />
         <section class="profile">
             <h1>
