@@ -93,14 +93,14 @@ impl Zoom {
 /// The keyboard, the lightbox and the shortcut list. `full` is the largest size (the
 /// lightbox's image, zoomable up to its own pixels).
 #[island]
-pub fn Viewer(full: ImageSrc) -> impl IntoView {
+pub fn Viewer(full: Option<ImageSrc>) -> impl IntoView {
     let open = RwSignal::new(false);
     let help = RwSignal::new(false);
     let zoom = RwSignal::new(Zoom::FIT);
     let lightbox = NodeRef::<leptos::html::Div>::new();
     let picture = NodeRef::<leptos::html::Img>::new();
     // How far the image may grow: the largest size's pixels over its fitted width.
-    let natural = f64::from(full.width);
+    let natural = full.as_ref().map(|f| f64::from(f.width)).unwrap_or(0.0);
     let max_scale = move || {
         let shown = picture
             .get_untracked()
@@ -189,8 +189,8 @@ pub fn Viewer(full: ImageSrc) -> impl IntoView {
             }
         });
     };
-    let image = {
-        let f = full;
+    // Keys work on every ready photo; the lightbox needs an image to show.
+    let image = full.map(|f| {
         view! {
             <img
                 node_ref=picture
@@ -204,7 +204,7 @@ pub fn Viewer(full: ImageSrc) -> impl IntoView {
                 on:dblclick=on_double
             />
         }
-    };
+    });
     view! {
         <div class="viewer-bar" hidden=move || !live.get()>
             <button type="button" class="button" on:click=move |_| set_open(true) aria-keyshortcuts="f">

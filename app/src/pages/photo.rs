@@ -93,12 +93,8 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         .read_untracked()
         .get("in")
         .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> }.into_any());
-    let viewer = p
-        .images
-        .last()
-        .cloned()
-        .filter(|_| p.status == PhotoStatus::Ready)
-        .map(|full| view! { <Viewer full /> }.into_any());
+    let viewer = (p.status == PhotoStatus::Ready)
+        .then(|| view! { <Viewer full=p.images.last().cloned() /> }.into_any());
     view! {
         <Title text=isolate(&title) />
         <SocialMeta preview=p.preview.clone() />
