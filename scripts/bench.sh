@@ -58,3 +58,5 @@ node scripts/bench-requests.mjs "$out"
 echo
 echo "== the upload page's first view (signed in; 390 and 1280 px; JS on and off): requests and bytes by kind"
 node --disable-warning=ExperimentalWarning scripts/bench-upload-page.mjs
+echo "== first views (feed, photo page) and Lighthouse scores (feed, profile, photo page)"
+node scripts/bench-viewer.mjs

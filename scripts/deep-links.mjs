@@ -69,6 +69,11 @@ export const LINKS = [
   { key: "upload-states", label: "Upload list in every state (queued, sending, done, already uploaded, refused, cancelled)", path: "/_design#light-progress" },
   { key: "upload-already", label: "Plain-form upload of a photo Ada already has (as Ada)", photo: "ready", already: true, as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
+  { key: "photo-in-feed", label: "A photo opened from the feed (previous / next, keys: ? lists them)", photo: "ready", query: "?in=feed" },
+  { key: "photo-in-tag", label: "A photo opened from #space", photo: "ready", query: "?in=tag%3Aspace" },
+  { key: "viewer-lightbox", label: "Lightbox (f on a photo page; drawn in place here)", path: "/_design#light-viewer" },
+  { key: "viewer-shortcuts", label: "Shortcut list (? on a photo page; drawn in place here)", path: "/_design#light-viewer" },
+  { key: "exif-panel", label: "Details panel, full and sparse", path: "/_design#light-viewer" },
 ];
 
 /** Ada's photos, all of them, and her session: through the demo sign-in, as a reviewer would see them. */
@@ -136,7 +141,7 @@ export async function deepLinks(base) {
       const seeded = byRole(l.photo);
       const card = cards.find((c) => c.title === seeded.title);
       if (!card) throw new Error(`no photo titled “${seeded.title}” (${l.photo}): seed first (scripts/seed.mjs)`);
-      path = l.already ? `/upload?uploaded=0&already=${card.id}` : `/p/${card.id}${album ? `?album=${album.id}` : ""}`;
+      path = l.already ? `/upload?uploaded=0&already=${card.id}` : `/p/${card.id}${album ? `?album=${album.id}` : (l.query ?? "")}`;
     }
     const note = l.note ?? (l.as ? "after “Signed in as Ada”" : undefined);
     return { ...l, note, path, url: `${base}${path}` };

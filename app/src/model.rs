@@ -85,6 +85,12 @@ pub struct PhotoCard {
     pub thumb: Option<ImageSrc>,
     /// CSS colour of the photo's average, painted while the thumbnail loads.
     pub placeholder: Option<String>,
+    /// A blurred preview as a data URL (from the ThumbHash), painted under the thumbnail.
+    #[serde(default)]
+    pub blur: Option<String>,
+    /// Every size, for `srcset` (empty until ready).
+    #[serde(default)]
+    pub srcset: String,
     /// Why processing failed (failed photos show only to their owner).
     pub failure: Option<String>,
 }
@@ -96,13 +102,29 @@ pub struct PhotoPage {
     pub next: Option<String>,
 }
 
-/// Camera facts shown on a photo page (never GPS).
+/// Camera facts shown in a photo's info panel, each ready to print (never GPS).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct CameraFacts {
     pub camera: Option<String>,
     pub lens: Option<String>,
-    pub exposure: Option<String>,
+    /// "50 mm", with "(75 mm in 35 mm terms)" when the file says.
+    pub focal: Option<String>,
+    /// "ƒ/2.8".
+    pub aperture: Option<String>,
+    /// "1/250 s".
+    pub shutter: Option<String>,
+    /// "ISO 400".
+    pub iso: Option<String>,
+    /// "+0.7 EV"; none for 0.
+    pub compensation: Option<String>,
+    /// "2024-06-01 10:00", with " (UTC+02:00)" when the camera knew its zone.
     pub taken_at: Option<String>,
+    /// The `datetime` of `taken_at` ("2024-06-01T10:00:00+02:00", no zone when unknown).
+    pub taken_iso: Option<String>,
+    /// The original file's size ("4.2 MB").
+    pub file_size: Option<String>,
+    /// A map at the location, for the owner only: a plain link, nothing loads until clicked.
+    pub map_url: Option<String>,
 }
 
 /// Everything the photo page needs.
@@ -131,6 +153,9 @@ pub struct PhotoView {
     /// Ascending by width; empty until ready.
     pub images: Vec<ImageSrc>,
     pub placeholder: Option<String>,
+    /// A blurred preview as a data URL (from the ThumbHash).
+    #[serde(default)]
+    pub blur: Option<String>,
     pub facts: CameraFacts,
     /// The page's link preview.
     pub preview: Preview,
@@ -296,6 +321,7 @@ mod tests {
                 })
                 .collect(),
             placeholder: None,
+            blur: None,
             facts: CameraFacts::default(),
             preview: Preview::default(),
         }
@@ -472,4 +498,18 @@ pub struct TrashItem {
 pub struct TrashPage {
     pub items: Vec<TrashItem>,
     pub next: Option<String>,
+}
+
+/// Previous / next on a photo page, within the listing it was opened from (`?in=`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextNav {
+    /// The listing, for people: "Feed", "@ada", "#sea", "Search: sunset".
+    pub label: String,
+    /// The listing's first page.
+    pub back: String,
+    /// Full hrefs, carrying the same `?in=`.
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// The neighbours' images at the photo page's size, fetched ahead.
+    pub preload: Vec<String>,
 }

@@ -22,6 +22,15 @@ pub struct Exif {
     pub taken_at: Option<String>,
     /// EXIF orientation 1–8 as found (already applied to every variant).
     pub orientation: Option<u16>,
+    /// FocalLengthIn35mmFilm, when the camera wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focal_35mm: Option<u32>,
+    /// ExposureBiasValue in EV (e.g. -0.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exposure_bias: Option<f32>,
+    /// OffsetTimeOriginal ("+02:00"): the zone of `taken_at`, when the camera knew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_offset: Option<String>,
 }
 
 /// Where the photo was taken; only the owner may see this.
@@ -69,7 +78,25 @@ fn camera(data: &exif::Exif) -> Exif {
             .and_then(|v| v.get_uint(0))
             .and_then(|v| u16::try_from(v).ok())
             .filter(|v| (1..=8).contains(v)),
+        focal_35mm: field(Tag::FocalLengthIn35mmFilm)
+            .and_then(|v| v.get_uint(0))
+            .filter(|&v| v > 0),
+        exposure_bias: rational(field(Tag::ExposureBiasValue))
+            .filter(|v| v.abs() <= 20.0)
+            .map(|v| v as f32),
+        taken_offset: text(field(Tag::OffsetTimeOriginal)).and_then(|s| offset(&s)),
     }
+}
+
+/// "+HH:MM" / "-HH:MM" as EXIF 2.31 writes it; anything else is absent.
+fn offset(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let ok = b.len() == 6
+        && matches!(b[0], b'+' | b'-')
+        && b[1..3].iter().all(u8::is_ascii_digit)
+        && b[3] == b':'
+        && b[4..6].iter().all(u8::is_ascii_digit);
+    ok.then(|| s.to_owned())
 }
 
 fn gps(data: &exif::Exif) -> Option<Gps> {
@@ -168,5 +195,9 @@ mod tests {
             Some("2024-06-01T12:34:56")
         );
         assert_eq!(datetime("    :  :     :  :  "), None);
+        assert_eq!(offset("+02:00").as_deref(), Some("+02:00"));
+        assert_eq!(offset("-05:30").as_deref(), Some("-05:30"));
+        assert_eq!(offset("   :  "), None);
+        assert_eq!(offset("02:00"), None);
     }
 }

@@ -14,6 +14,7 @@ mod error;
 mod exif;
 mod header;
 mod orient;
+mod placeholder;
 mod probe;
 mod resize;
 mod thumb;
@@ -25,6 +26,7 @@ use sha2::{Digest, Sha256};
 pub use crate::error::MediaError;
 pub use crate::exif::{Exif, Gps};
 pub use crate::header::{read_header, Header};
+pub use crate::placeholder::placeholder_png;
 pub use crate::probe::sniff;
 
 /// What to make from an original, and the limits it must respect.

@@ -161,6 +161,7 @@ pub fn register_server_fns() {
     register_explicit::<ListTagged>();
     register_explicit::<ListByGear>();
     register_explicit::<SearchPhotos>();
+    register_explicit::<app::api::viewer::GetContext>();
     // Issue 15: the admin console.
     {
         use app::api::admin::*;

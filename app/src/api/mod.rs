@@ -9,3 +9,4 @@ pub mod photos;
 pub mod search;
 pub mod social;
 pub mod trash;
+pub mod viewer;

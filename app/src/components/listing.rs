@@ -15,6 +15,9 @@ pub fn PhotoListing(
     #[prop(optional)] params: Vec<(&'static str, String)>,
     /// What an empty first page says.
     empty: &'static str,
+    /// The listing as a photo page's `?in=` names it (`tag:sea`), for previous / next.
+    #[prop(optional, into)]
+    within: String,
 ) -> impl IntoView {
     if page.photos.is_empty() {
         return view! {
@@ -27,10 +30,19 @@ pub fn PhotoListing(
     let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let href = page.next.as_deref().map(|n| older_href(&path, &params, n));
     view! {
-        <PhotoGrid cards=page.photos />
+        <PhotoGrid cards=page.photos query=in_query(&within) />
         <OlderLink href />
     }
     .into_any()
+}
+
+/// `?in=…` for a photo opened from the listing `within`; empty for none.
+pub fn in_query(within: &str) -> String {
+    if within.is_empty() {
+        String::new()
+    } else {
+        format!("?in={}", encode(within))
+    }
 }
 
 /// A tag's page: `/t/` and the tag, percent-encoded.

@@ -16,3 +16,4 @@ pub mod social;
 pub mod status;
 pub mod upload_row;
 pub mod uploader;
+pub mod viewer;

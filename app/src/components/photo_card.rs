@@ -3,6 +3,25 @@ use leptos::prelude::*;
 use super::status::StatusBadge;
 use crate::model::{PhotoCard, PhotoStatus, Visibility};
 
+/// Cards in the grid's first row at its widest (`.grid`: 220 px columns in 1200 px).
+const FIRST_ROW: usize = 5;
+
+/// How wide a card is drawn (`.grid` in style/main.css: columns of at least 220 px, a
+/// 1200 px page, 1.25 rem padding), so phones fetch a small size and wide screens a larger.
+const SIZES: &str = "(max-width: 496px) calc(100vw - 2.5rem), (max-width: 732px) 50vw, \
+                     (max-width: 968px) 33vw, 300px";
+
+/// The CSS painting an image's box until its pixels arrive: the average colour, with the
+/// blurred preview (a data URL) over it.
+pub fn placeholder_style(colour: Option<&str>, blur: Option<&str>) -> Option<String> {
+    let colour = colour.map(|c| format!("background-color:{c}"));
+    let blur = blur.map(|b| format!("background-image:url({b});background-size:cover"));
+    match (colour, blur) {
+        (Some(c), Some(b)) => Some(format!("{c};{b}")),
+        (c, b) => c.or(b),
+    }
+}
+
 #[component]
 pub fn PhotoCardView(
     card: PhotoCard,
@@ -15,6 +34,10 @@ pub fn PhotoCardView(
     /// Where photos open, before the id: `/p/` unless given (a share link's own path).
     #[prop(optional, into)]
     base: String,
+    /// Its place in the grid: the first row loads at once, the first image first (it is
+    /// the page's largest paint); the rest wait until scrolled near.
+    #[prop(default = FIRST_ROW)]
+    index: usize,
 ) -> impl IntoView {
     let base = if base.is_empty() {
         "/p/"
@@ -30,10 +53,7 @@ pub fn PhotoCardView(
             </label>
         }
     });
-    let style = card
-        .placeholder
-        .as_ref()
-        .map(|c| format!("background-color:{c}"));
+    let style = placeholder_style(card.placeholder.as_deref(), card.blur.as_deref());
     let alt = if card.alt.is_empty() {
         card.title.clone()
     } else {
@@ -50,10 +70,13 @@ pub fn PhotoCardView(
         (PhotoStatus::Ready, Some(t)) => view! {
             <img
                 src=t.url
+                srcset=(!card.srcset.is_empty()).then_some(card.srcset)
+                sizes=SIZES
                 width=t.width
                 height=t.height
                 alt=alt
-                loading="lazy"
+                loading=(index >= FIRST_ROW).then_some("lazy")
+                fetchpriority=(index == 0).then_some("high")
                 decoding="async"
             />
         }
@@ -106,7 +129,8 @@ pub fn PhotoGrid(
         <ul class="grid" aria-label="Photos">
             {cards
                 .into_iter()
-                .map(|card| view! { <PhotoCardView card query=query.clone() pick base=base.clone() /> })
+                .enumerate()
+                .map(|(index, card)| view! { <PhotoCardView card query=query.clone() pick base=base.clone() index /> })
                 .collect_view()}
         </ul>
     }

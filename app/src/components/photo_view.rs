@@ -23,10 +23,10 @@ pub fn PhotoFigure(p: PhotoView) -> impl IntoView {
     let alt = alt_or_title(&p);
     let srcset = p.srcset();
     // The average colour fills the image's box until its pixels arrive.
-    let style = p
-        .placeholder
-        .as_ref()
-        .map(|c| format!("background-color:{c}"));
+    let style = crate::components::photo_card::placeholder_style(
+        p.placeholder.as_deref(),
+        p.blur.as_deref(),
+    );
     p.best_for(1280).cloned().map(|m| {
         view! {
             <figure class="photo">
@@ -38,6 +38,7 @@ pub fn PhotoFigure(p: PhotoView) -> impl IntoView {
                     width=m.width
                     height=m.height
                     alt=alt
+                    fetchpriority="high"
                 />
             </figure>
         }
@@ -57,13 +58,14 @@ pub fn Caption(text: String) -> impl IntoView {
     })
 }
 
-/// Camera, exposure, size and dates; the location only when the view carries one (the
-/// owner's own page). With `gear_links`, the camera and lens link to their pages (not on
-/// share-link pages, which link nowhere else).
+/// The info panel: camera, lens, exposure, date taken, size and file size; the location
+/// (with a map link) only when the view carries one (the owner's own page). With
+/// `gear_links`, the camera and lens link to their pages (not on share-link pages, which
+/// link nowhere else). Rows the file did not record are left out.
 #[component]
 pub fn Facts(p: PhotoView, #[prop(optional)] gear_links: bool) -> impl IntoView {
     let f = p.facts;
-    let dims = p.width.zip(p.height).map(|(w, h)| format!("{w} × {h}"));
+    let dims = p.width.zip(p.height).map(|(w, h)| format!("{w} × {h} px"));
     let gear = |kind: &'static str, name: Option<String>| {
         name.map(|n| {
             if gear_links {
@@ -75,19 +77,40 @@ pub fn Facts(p: PhotoView, #[prop(optional)] gear_links: bool) -> impl IntoView 
         })
     };
     let plain = |v: Option<String>| v.map(|v| view! { {v} }.into_any());
+    let taken = f
+        .taken_at
+        .map(|t| view! { <time datetime=f.taken_iso.clone()>{t}</time> }.into_any());
+    let location = p.location.map(|at| {
+        let map = f.map_url.clone().map(|href| {
+            view! {
+                " · "
+                <a href=href rel="noopener noreferrer external">"Map"</a>
+            }
+        });
+        view! { {at} {map} " " <small class="muted">"(only you see this)"</small> }.into_any()
+    });
     let facts = [
         ("Camera", gear("camera", f.camera)),
         ("Lens", gear("lens", f.lens)),
-        ("Exposure", plain(f.exposure)),
-        ("Taken", plain(f.taken_at)),
-        ("Location", plain(p.location)),
-        ("Size", plain(dims)),
+        ("Focal length", plain(f.focal)),
+        ("Aperture", plain(f.aperture)),
+        ("Shutter", plain(f.shutter)),
+        ("ISO", plain(f.iso)),
+        ("Exposure comp.", plain(f.compensation)),
+        ("Taken", taken),
+        ("Location", location),
+        ("Dimensions", plain(dims)),
+        ("File size", plain(f.file_size)),
         ("Uploaded", plain(Some(p.created_at))),
     ]
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| view! { <dt>{k}</dt> <dd>{v}</dd> }))
     .collect_view();
-    view! { <dl class="facts">{facts}</dl> }
+    view! {
+        <section id="info" class="info-panel" aria-label="Photo details">
+            <dl class="facts">{facts}</dl>
+        </section>
+    }
 }
 
 /// OpenGraph and Twitter card tags. The URLs in `preview` are absolute; an empty title

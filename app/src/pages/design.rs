@@ -32,7 +32,7 @@ use crate::pages::share::SharedAlbumView;
 use crate::pages::trash::TrashList;
 
 /// Section ids, in page order; screenshots name their files after them.
-const SECTIONS: [(&str, &str); 19] = [
+const SECTIONS: [(&str, &str); 20] = [
     ("nav", "Navigation"),
     ("buttons", "Buttons"),
     ("badges", "Status badges"),
@@ -52,6 +52,7 @@ const SECTIONS: [(&str, &str); 19] = [
     ("liked", "Liked page"),
     ("admin", "Admin console"),
     ("trash", "Trash and leaving"),
+    ("viewer", "Photo viewer"),
 ];
 
 /// A 4:3 landscape drawn in SVG: a stand-in photo that needs no storage.
@@ -166,6 +167,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                     .into_any(),
             )}
             {section("cards", view! { <PhotoGrid cards=sample_cards() /> }.into_any())}
+            {section("viewer", crate::components::viewer::design_samples(SAMPLE_IMAGE))}
             {section("albums", view! { <AlbumGrid cards=sample_albums() /> }.into_any())}
             {section(
                 "paging",
@@ -489,6 +491,8 @@ fn sample_cards() -> Vec<PhotoCard> {
         },
         status,
         placeholder: thumb.as_ref().map(|_| "#f4845f".to_string()),
+        blur: None,
+        srcset: String::new(),
         failure: (status == PhotoStatus::Failed)
             .then(|| "The file is not an image Lumen can read.".to_string()),
         thumb,

@@ -1,7 +1,7 @@
 //! `/`: the latest public photos, a page at a time (`?before=` the last one shown).
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 use crate::api::photos::list_photos;
@@ -16,6 +16,7 @@ pub fn FeedPage() -> impl IntoView {
     let photos = Resource::new(before, list_photos);
     view! {
         <Title text="" />
+        <Meta name="description" content="The latest public photos shared on Lumen." />
         <h1 class="visually-hidden">"Latest photos"</h1>
         <Suspense fallback=|| view! { <p class="loading">"Loading photos…"</p> }>
             {move || Suspend::new(async move {
@@ -23,7 +24,7 @@ pub fn FeedPage() -> impl IntoView {
                     Ok(page) => {
                         let href = page.next.map(|n| older_href("/", &[], &n));
                         view! {
-                            <PhotoGrid cards=page.photos />
+                            <PhotoGrid cards=page.photos query="?in=feed" />
                             <OlderLink href />
                         }
                             .into_any()

@@ -46,7 +46,7 @@ fn GearPage(kind: &'static str, label: &'static str) -> impl IntoView {
                             <p class="muted">"Public photos taken with it, newest first. "
                                 <a href="/search">"Search photos"</a>
                             </p>
-                            <PhotoListing page path=gear_href(kind, &name) empty="No public photos were taken with it yet." />
+                            <PhotoListing page path=gear_href(kind, &name) empty="No public photos were taken with it yet." within=format!("{kind}:{name}") />
                         </section>
                     }
                     .into_any(),

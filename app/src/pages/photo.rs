@@ -10,12 +10,14 @@ use crate::api::links::list_links;
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
 use crate::api::search::{get_tags, AddTags, RemoveTag};
 use crate::api::social::get_social;
+use crate::api::viewer::get_context;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
 use crate::components::share::{ShareSection, Subject};
 use crate::components::social::{LiveForms, Social};
 use crate::components::status::StatusBadge;
+use crate::components::viewer::{ContextLinks, Viewer};
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
 use crate::text::isolate;
@@ -86,6 +88,13 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         .read_untracked()
         .get("album")
         .map(|album_id| view! { <AlbumNav album_id photo_id=p.id.clone() /> });
+    // Opened from another listing (`?in=`): the same, within it.
+    let context_nav = use_query_map()
+        .read_untracked()
+        .get("in")
+        .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> }.into_any());
+    let viewer = (p.status == PhotoStatus::Ready)
+        .then(|| view! { <Viewer full=p.images.last().cloned() /> }.into_any());
     view! {
         <Title text=isolate(&title) />
         <SocialMeta preview=p.preview.clone() />
@@ -95,8 +104,10 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             </h1>
             {byline}
             {album_nav}
+            {context_nav}
             {saved.then(|| view! { <p class="notice ok" role="status">"Saved."</p> })}
             {body}
+            {viewer}
             <Caption text=p.caption.clone() />
             <PhotoTags photo_id=p.id.clone() is_owner=p.is_owner />
             <Facts p=p.clone() gear_links=true />
@@ -222,13 +233,30 @@ fn AlbumNav(album_id: String, photo_id: String) -> impl IntoView {
                     view! {
                         <nav class="album-nav" aria-label="In this album">
                             {at.prev.as_deref().map(|id| view! { <a href=link(id) rel="prev">"← Previous"</a> })}
-                            <a href=format!("/a/{}", at.album_id)>
+                            <a href=format!("/a/{}", at.album_id) data-back="">
                                 "Album: " <bdi>{at.album_title.clone()}</bdi>
                             </a>
                             {at.next.as_deref().map(|id| view! { <a href=link(id) rel="next">"Next →"</a> })}
                         </nav>
                     }
                 })
+            })}
+        </Suspense>
+    }
+}
+
+/// Previous / next within the listing named by `?in=` (see `service::viewer`); nothing
+/// when it names none or does not show this photo.
+#[component]
+fn ContextNav(within: String, photo_id: String) -> impl IntoView {
+    let nav = Resource::new(
+        move || (photo_id.clone(), within.clone()),
+        |(p, w)| get_context(p, w),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                nav.await.ok().flatten().map(|nav| view! { <ContextLinks nav /> })
             })}
         </Suspense>
     }

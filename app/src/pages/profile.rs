@@ -62,7 +62,11 @@ fn Profile(profile: ProfileView) -> impl IntoView {
         .map(|n| older_href(&format!("/u/{}", profile.username), &[], n));
     let grid = (!profile.photos.is_empty() || profile.is_me).then(|| {
         view! {
-            <PhotoGrid cards=profile.photos pick=is_me />
+            <PhotoGrid
+                cards=profile.photos
+                pick=is_me
+                query=crate::components::listing::in_query(&format!("u:{}", profile.username))
+            />
             <OlderLink href=older />
         }
     });
@@ -70,6 +74,7 @@ fn Profile(profile: ProfileView) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <Meta property="og:title" content=title.clone() />
+        <Meta name="description" content=format!("Photos shared on Lumen by {title}.") />
         <Link rel="alternate" type_="application/atom+xml" href=format!("/u/{username}/feed.atom") title=title />
         <section class="profile">
             <h1>

@@ -55,7 +55,7 @@ pub fn SearchResults(
 ) -> impl IntoView {
     let results = match page {
         Some(page) => view! {
-            <PhotoListing page path="/search".to_string() params=vec![("q", q.clone())] empty="No photos match." />
+            <PhotoListing page path="/search".to_string() params=vec![("q", q.clone())] empty="No photos match." within=format!("search:{q}") />
         }
         .into_any(),
         None => view! {

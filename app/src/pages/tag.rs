@@ -38,7 +38,7 @@ pub fn TagPage() -> impl IntoView {
                             <p class="muted">"Public photos tagged with it, newest first. "
                                 <a href="/search">"Search photos"</a>
                             </p>
-                            <PhotoListing page path=tag_href(&tag) empty="No public photos have this tag yet." />
+                            <PhotoListing page path=tag_href(&tag) empty="No public photos have this tag yet." within=format!("tag:{tag}") />
                         </section>
                     }
                     .into_any(),

@@ -265,6 +265,7 @@ impl PhotoRepo for Port {
         row.sha256 = Some(r.sha256.clone());
         row.rev = Some(r.rev.clone());
         row.placeholder = Some(r.placeholder.clone());
+        row.thumbhash = Some(crate::ssr::auth::hex(&r.thumbhash));
         row.exif_json = Some(r.exif_json.clone());
         let mut vs = lock(&self.0.variants);
         vs.retain(|v| v.photo_id != id);
@@ -1255,6 +1256,32 @@ impl SearchRepo for MemSearch {
             before,
             limit,
         ))
+    }
+    async fn neighbours(&self, of: &Around, at: &Key) -> PortResult<Option<Neighbours>> {
+        // The whole listing, by the same rules as its pages.
+        let rows = match of {
+            Around::Feed => self.newest(public_ready, None, u32::MAX),
+            Around::Owner { owner_id, all } => self.newest(
+                |r| &r.owner_id == owner_id && (*all || public_ready(r)),
+                None,
+                u32::MAX,
+            ),
+            Around::Of(l) => self.listing(l, None, u32::MAX).await?,
+            Around::Search { q, viewer } => {
+                self.search(q, viewer.as_deref(), None, u32::MAX).await?
+            }
+        };
+        let Some(i) = rows
+            .iter()
+            .position(|r| (r.created_at, &r.id) == (at.0, &at.1))
+        else {
+            return Ok(None);
+        };
+        let id = |j: usize| rows.get(j).map(|r| r.id.clone());
+        Ok(Some(Neighbours {
+            prev: i.checked_sub(1).and_then(id),
+            next: id(i + 1),
+        }))
     }
 }
 

@@ -10,6 +10,7 @@ pub mod guard;
 pub mod jobs;
 pub mod keys;
 pub mod limits;
+pub mod placeholder;
 pub mod platform;
 pub mod ports;
 pub mod position;

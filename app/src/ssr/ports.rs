@@ -48,6 +48,8 @@ pub struct PhotoRow {
     pub sha256: Option<String>,
     pub rev: Option<String>,
     pub placeholder: Option<String>,
+    /// The ThumbHash as hex (the blurred preview, `ssr::placeholder`).
+    pub thumbhash: Option<String>,
     pub exif_json: Option<String>,
     /// Owner-only: never shown to anyone else.
     pub gps_json: Option<String>,
@@ -87,6 +89,7 @@ impl PhotoRow {
             sha256: None,
             rev: None,
             placeholder: None,
+            thumbhash: None,
             exif_json: None,
             gps_json: None,
             created_at,
@@ -675,6 +678,34 @@ pub trait SearchRepo: Send + Sync {
         before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
+    /// Where the photo keyed `at` sits in `of` (newest first): the photo just newer and
+    /// just older, or `None` when the listing does not show it.
+    async fn neighbours(&self, of: &Around, at: &Key) -> PortResult<Option<Neighbours>>;
+}
+
+/// A newest-first listing a photo page was opened from (its `?in=`), as the rows it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Around {
+    /// The public feed.
+    Feed,
+    /// A profile: every photo of the owner (`all`, the owner's own view) or the public ones.
+    Owner { owner_id: String, all: bool },
+    /// A tag, camera or lens page.
+    Of(Listing),
+    /// A search as `viewer` ran it.
+    Search {
+        q: SearchQuery,
+        viewer: Option<String>,
+    },
+}
+
+/// The ids either side of a photo in a listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Neighbours {
+    /// Newer: shown before it.
+    pub prev: Option<String>,
+    /// Older: shown after it.
+    pub next: Option<String>,
 }
 
 /// Where a photo's media job stands (`jobs.state`).

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod albums;
+pub mod around;
 pub mod jobs;
 pub mod limits;
 pub mod links;

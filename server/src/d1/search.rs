@@ -3,7 +3,8 @@
 //! `migrations/0008_tags_search.sql`).
 
 use app::ssr::ports::{
-    Key, Listing, PhotoRow, PortResult, SearchFilter, SearchQuery, SearchRepo, TagRepo,
+    Around, Key, Listing, Neighbours, PhotoRow, PortResult, SearchFilter, SearchQuery, SearchRepo,
+    TagRepo,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -26,10 +27,10 @@ pub const ADD_TAGS: &str = "INSERT OR IGNORE INTO photo_tags (photo_id, tag) \
 pub const REMOVE_TAG: &str = "DELETE FROM photo_tags WHERE photo_id = ?1 AND tag = ?2";
 
 /// The condition every public listing shares: public, finished (as the feed).
-const PUBLIC: &str =
+pub(crate) const PUBLIC: &str =
     "photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL";
 /// Nothing in the trash is ever found, not even by its owner.
-const LIVE: &str = "photos.trashed_at IS NULL";
+pub(crate) const LIVE: &str = "photos.trashed_at IS NULL";
 const NEWEST: &str = " ORDER BY photos.created_at DESC, photos.id DESC LIMIT ";
 
 /// `/t/{tag}`: through `photo_tags_by_tag`, then each photo by its key.
@@ -73,6 +74,33 @@ pub fn search_sql(
     limit: u32,
 ) -> (String, Vec<Arg>) {
     let mut args: Vec<Arg> = Vec::new();
+    let mut conds = search_where(q, viewer, &mut args);
+    let mut arg = |a: Arg| {
+        args.push(a);
+        format!("?{}", args.len())
+    };
+    let (at, id) = before.map_or((TOP.0, TOP.1.to_string()), |(at, id)| (*at, id.clone()));
+    conds.push(format!(
+        "(photos.created_at, photos.id) < ({}, {})",
+        arg(Arg::Int(at)),
+        arg(Arg::Text(id))
+    ));
+    let limit = arg(Arg::Int(i64::from(limit)));
+    let sql = format!(
+        "{}WHERE {}{NEWEST}{limit}",
+        select_photos!(""),
+        conds.join(" AND ")
+    );
+    (sql, args)
+}
+
+/// The conditions of a search (each value a parameter appended to `args`), without its
+/// keyset bound: shared by its pages and by previous / next (`around`).
+pub(crate) fn search_where(
+    q: &SearchQuery,
+    viewer: Option<&str>,
+    args: &mut Vec<Arg>,
+) -> Vec<String> {
     let mut arg = |a: Arg| {
         args.push(a);
         format!("?{}", args.len())
@@ -115,19 +143,7 @@ pub fn search_sql(
             ),
         });
     }
-    let (at, id) = before.map_or((TOP.0, TOP.1.to_string()), |(at, id)| (*at, id.clone()));
-    conds.push(format!(
-        "(photos.created_at, photos.id) < ({}, {})",
-        arg(Arg::Int(at)),
-        arg(Arg::Text(id))
-    ));
-    let limit = arg(Arg::Int(i64::from(limit)));
-    let sql = format!(
-        "{}WHERE {}{NEWEST}{limit}",
-        select_photos!(""),
-        conds.join(" AND ")
-    );
-    (sql, args)
+    conds
 }
 
 /// The statement and arguments of a listing page.
@@ -149,7 +165,7 @@ pub fn listing_sql(of: &Listing, before: Option<&Key>, limit: u32) -> (&'static 
     )
 }
 
-fn js(args: &[Arg]) -> Vec<JsValue> {
+pub(crate) fn js(args: &[Arg]) -> Vec<JsValue> {
     args.iter()
         .map(|a| match a {
             Arg::Text(t) => s(t),
@@ -218,6 +234,11 @@ impl SearchRepo for D1Search {
     ) -> PortResult<Vec<PhotoRow>> {
         let (sql, args) = search_sql(q, viewer, before, limit);
         SendFuture::new(self.rows(&sql, &args)).await
+    }
+
+    async fn neighbours(&self, of: &Around, at: &Key) -> PortResult<Option<Neighbours>> {
+        let (sql, args) = super::around::around_sql(of, at);
+        SendFuture::new(super::around::run(&self.0, &sql, &args)).await
     }
 }
 

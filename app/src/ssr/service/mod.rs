@@ -14,3 +14,4 @@ pub mod search;
 pub mod social;
 pub mod trash;
 pub mod upload;
+pub mod viewer;

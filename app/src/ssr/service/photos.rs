@@ -100,7 +100,10 @@ pub(crate) async fn cards_at(
                 .find(|i| i.width >= THUMB_WIDTH)
                 .or(images.last())
                 .cloned();
+            let srcset = srcset(&images);
             PhotoCard {
+                blur: crate::ssr::placeholder::data_url(r.thumbhash.as_deref()),
+                srcset,
                 id: r.id,
                 title: r.title,
                 alt: r.alt,
@@ -240,26 +243,42 @@ pub fn images(mut variants: Vec<VariantRow>, url: impl Fn(&str) -> String) -> Ve
         .collect()
 }
 
+/// A `srcset` value naming every size.
+fn srcset(images: &[ImageSrc]) -> String {
+    images
+        .iter()
+        .map(|i| format!("{} {}w", i.url, i.width))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The page's view of a row, for `viewer`: the location and original only if allowed.
 pub fn view(row: PhotoRow, images: Vec<ImageSrc>, viewer: Option<&str>) -> PhotoView {
     let is_owner = viewer == Some(row.owner_id.as_str());
-    let location = access::allows(viewer, &row, Action::SeeLocation)
+    let gps = access::allows(viewer, &row, Action::SeeLocation)
         .then(|| {
             row.gps_json
                 .as_deref()
                 .and_then(|g| serde_json::from_str::<media::Gps>(g).ok())
         })
-        .flatten()
+        .flatten();
+    let location = gps
+        .as_ref()
         .map(|g| format!("{:.5}, {:.5}", g.latitude, g.longitude));
     let original_url =
         access::allows(viewer, &row, Action::DownloadOriginal).then(|| keys::original_url(&row.id));
-    let facts = row
-        .exif_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<media::Exif>(j).ok())
-        .map(facts)
-        .unwrap_or_default();
+    let facts = CameraFacts {
+        file_size: (row.status == PhotoStatus::Ready).then(|| file_size(row.bytes)),
+        map_url: gps.as_ref().map(map_url),
+        ..row
+            .exif_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<media::Exif>(j).ok())
+            .map(facts)
+            .unwrap_or_default()
+    };
     PhotoView {
+        blur: crate::ssr::placeholder::data_url(row.thumbhash.as_deref()),
         created_at: format_date(row.created_at),
         id: row.id,
         title: row.title,
@@ -288,25 +307,79 @@ fn facts(e: media::Exif) -> CameraFacts {
         (Some(make), Some(model)) => Some(format!("{make} {model}")),
         (a, b) => a.or(b),
     };
-    let mut exposure = Vec::new();
-    if let Some(t) = e.exposure_time {
-        exposure.push(format!("{t} s"));
-    }
-    if let Some(f) = e.f_number {
-        exposure.push(format!("ƒ/{f:.1}"));
-    }
-    if let Some(iso) = e.iso {
-        exposure.push(format!("ISO {iso}"));
-    }
-    if let Some(mm) = e.focal_length_mm {
-        exposure.push(format!("{mm:.0} mm"));
-    }
+    let focal = e.focal_length_mm.filter(|mm| *mm > 0.0).map(|mm| {
+        match e.focal_35mm.filter(|eq| (*eq as f32 - mm).abs() >= 1.0) {
+            Some(eq) => format!("{} mm ({eq} mm in 35 mm terms)", trim(mm, 1)),
+            None => format!("{} mm", trim(mm, 1)),
+        }
+    });
+    let compensation = e.exposure_bias.filter(|ev| ev.abs() >= 0.05).map(|ev| {
+        format!(
+            "{}{} EV",
+            if ev > 0.0 { "+" } else { "−" },
+            trim(ev.abs(), 1)
+        )
+    });
+    let zone = e.taken_offset.as_deref();
     CameraFacts {
         camera,
         lens: e.lens,
-        exposure: (!exposure.is_empty()).then(|| exposure.join(" · ")),
-        taken_at: e.taken_at.map(|t| t.replace('T', " ")),
+        focal,
+        aperture: e
+            .f_number
+            .filter(|f| *f > 0.0)
+            .map(|f| format!("ƒ/{}", trim(f, 1))),
+        shutter: e.exposure_time.map(|t| format!("{t} s")),
+        iso: e.iso.map(|iso| format!("ISO {iso}")),
+        compensation,
+        taken_at: e.taken_at.as_deref().map(|t| {
+            let shown = t.replace('T', " ");
+            let shown = shown.get(..16).unwrap_or(&shown).to_string();
+            match zone {
+                Some(z) => format!("{shown} (UTC{z})"),
+                None => shown,
+            }
+        }),
+        taken_iso: e
+            .taken_at
+            .map(|t| format!("{t}{}", zone.unwrap_or_default())),
+        file_size: None,
+        map_url: None,
     }
+}
+
+/// `v` with at most `places` decimals and no trailing zeros ("2.8", "50", "0.7").
+fn trim(v: f32, places: usize) -> String {
+    let s = format!("{v:.places$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Bytes for people: "950 KB", "4.2 MB" (decimal units, as file managers show them).
+pub fn file_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{} GB", trim((b / 1e9) as f32, 1))
+    } else if b >= 1e6 {
+        format!("{} MB", trim((b / 1e6) as f32, 1))
+    } else if b >= 1e3 {
+        format!("{} KB", (b / 1e3).round())
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// An OpenStreetMap page centred on the point: a link only, so no tile loads unless the
+/// owner follows it.
+fn map_url(g: &media::Gps) -> String {
+    format!(
+        "https://www.openstreetmap.org/?mlat={lat:.5}&mlon={lon:.5}#map=15/{lat:.5}/{lon:.5}",
+        lat = g.latitude,
+        lon = g.longitude
+    )
 }
 
 pub fn format_date(ms: i64) -> String {
@@ -589,7 +662,47 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(f.camera.as_deref(), Some("FUJIFILM X-T4"));
-        assert_eq!(f.exposure.as_deref(), Some("1/250 s · ƒ/2.8 · ISO 400"));
+        assert_eq!(f.shutter.as_deref(), Some("1/250 s"));
+        assert_eq!(f.aperture.as_deref(), Some("ƒ/2.8"));
+        assert_eq!(f.iso.as_deref(), Some("ISO 400"));
+        assert_eq!(f.focal, None);
+        assert_eq!(f.compensation, None);
         assert_eq!(format_date(0), "1 January 1970");
+    }
+
+    #[test]
+    fn full_exif_reads_as_a_photographer_writes_it() {
+        let f = facts(media::Exif {
+            make: Some("Canon".into()),
+            model: Some("Canon EOS R5".into()),
+            lens: Some("RF 24-70mm F2.8 L".into()),
+            exposure_time: Some("1/4000".into()),
+            f_number: Some(1.8),
+            iso: Some(100),
+            focal_length_mm: Some(35.0),
+            focal_35mm: Some(52),
+            exposure_bias: Some(-0.7),
+            taken_at: Some("2024-06-01T18:42:07".into()),
+            taken_offset: Some("+02:00".into()),
+            ..Default::default()
+        });
+        assert_eq!(f.camera.as_deref(), Some("Canon EOS R5"));
+        assert_eq!(f.focal.as_deref(), Some("35 mm (52 mm in 35 mm terms)"));
+        assert_eq!(f.aperture.as_deref(), Some("ƒ/1.8"));
+        assert_eq!(f.compensation.as_deref(), Some("−0.7 EV"));
+        assert_eq!(f.taken_at.as_deref(), Some("2024-06-01 18:42 (UTC+02:00)"));
+        assert_eq!(f.taken_iso.as_deref(), Some("2024-06-01T18:42:07+02:00"));
+        // A full-frame camera's equal equivalent is not repeated.
+        let same = facts(media::Exif {
+            focal_length_mm: Some(50.0),
+            focal_35mm: Some(50),
+            exposure_bias: Some(0.0),
+            ..Default::default()
+        });
+        assert_eq!(same.focal.as_deref(), Some("50 mm"));
+        assert_eq!(same.compensation, None);
+        assert_eq!(file_size(950_000), "950 KB");
+        assert_eq!(file_size(4_200_000), "4.2 MB");
+        assert_eq!(file_size(12), "12 bytes");
     }
 }
