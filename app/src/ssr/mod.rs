@@ -4,6 +4,7 @@
 pub mod access;
 pub mod atom;
 pub mod auth;
+pub mod cache;
 pub mod cursor;
 pub mod guard;
 pub mod jobs;

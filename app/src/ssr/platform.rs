@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue, LikeRepo,
+    AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, EdgeCache, Ids, JobQueue, LikeRepo,
     LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
 };
 use crate::error::LumenError;
@@ -85,6 +85,8 @@ pub struct Platform {
     pub ids: Arc<dyn Ids>,
     pub stage: Stage,
     pub processing: Processing,
+    /// The shared cache of anonymous pages and public media; purge through `service::cache`.
+    pub edge: Arc<dyn EdgeCache>,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

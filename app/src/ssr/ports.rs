@@ -310,6 +310,8 @@ pub trait BlobWriter: Send {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MediaJob {
     ProcessV1 { photo_id: String },
+    /// A purge of the edge cache that failed when first tried (`service::cache::purge`).
+    PurgeV1 { tags: Vec<String> },
 }
 
 /// Why the media service gave back no rendition.
@@ -664,4 +666,11 @@ pub trait SearchRepo: Send + Sync {
         before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
+}
+
+/// The shared cache in front of anonymous pages and public media (README, "Edge cache").
+#[async_trait]
+pub trait EdgeCache: Send + Sync {
+    /// Forgets every stored response tagged with any of `tags` (`ssr::cache` builds them).
+    async fn purge(&self, tags: &[String]) -> PortResult<()>;
 }

@@ -45,6 +45,10 @@ pub async fn guard(need: Need) -> Result<(Platform, Option<Session>), LumenError
     let p = platform()?;
     let head = head();
     let session = guard::check(&p, &head, need).await?;
+    if session.is_some() {
+        // Rendered for this person: never into the shared cache.
+        super::cache::personal();
+    }
     if let Some(token) = session.as_ref().and_then(|s| s.renewed_token.as_deref()) {
         set_cookie(&auth::session_cookie(token, head.host.as_deref()));
     }

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod albums;
+pub mod cache;
 pub mod feeds;
 pub mod links;
 pub mod media;

@@ -10,7 +10,9 @@ use crate::model::{
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
+use crate::ssr::cache as tags;
 use crate::ssr::keys;
+use crate::ssr::service::cache;
 use crate::ssr::ports::{Key, PhotoEdit, PhotoRow, VariantRow};
 use crate::ssr::Platform;
 
@@ -34,6 +36,7 @@ async fn time_page(p: &Platform, rows: Vec<PhotoRow>) -> Result<PhotoPage, Lumen
 /// The home feed: public, finished photos, a page at a time.
 pub async fn feed(p: &Platform, raw_before: Option<&str>) -> Result<PhotoPage, LumenError> {
     let before = before(raw_before)?;
+    tags::tag(tags::FEED.into());
     let rows = p.photos.feed(before.as_ref(), PAGE_SIZE + 1).await?;
     time_page(p, rows).await
 }
@@ -53,6 +56,7 @@ pub async fn profile(
         .by_username(&wanted)
         .await?
         .ok_or(LumenError::NotFound)?;
+    tags::tag(tags::user(&user.id));
     let is_me = viewer.is_some_and(|s| s.user.id == user.id);
     let all = access::lists_everything_of(viewer.map(|s| s.user.id.as_str()), &user.id);
     let rows = p
@@ -79,6 +83,7 @@ pub(crate) async fn cards_at(
     rows: Vec<PhotoRow>,
     url: impl Fn(&str) -> String,
 ) -> Result<Vec<PhotoCard>, LumenError> {
+    tags::photos(rows.iter().map(|r| r.id.as_str()));
     let ready: Vec<String> = rows
         .iter()
         .filter(|r| r.status == PhotoStatus::Ready)
@@ -137,6 +142,8 @@ pub async fn photo(
     origin: &str,
 ) -> Result<PhotoView, LumenError> {
     let row = visible(p, viewer, id, Action::View).await?;
+    tags::tag(tags::photo(&row.id));
+    tags::tag(tags::user(&row.owner_id));
     let variants = ready_variants(p, &row).await?;
     let who = viewer.map(|s| s.user.id.as_str());
     let mut v = view(row, images(variants, keys::variant_url), who);
@@ -198,7 +205,11 @@ pub async fn edit(p: &Platform, s: &Session, id: &str, edit: PhotoEdit) -> Resul
     if edit.title.is_empty() {
         return Err(LumenError::invalid("title", "A photo needs a title."));
     }
-    Ok(p.photos.update(id, &edit, p.clock.now_ms()).await?)
+    p.photos.update(id, &edit, p.clock.now_ms()).await?;
+    if let Some(row) = p.photos.get(id).await? {
+        cache::photo_changed(p, &row).await;
+    }
+    Ok(())
 }
 
 /// Removes the photo for everyone at once (the D1 row), then its stored objects.
@@ -206,7 +217,10 @@ pub async fn edit(p: &Platform, s: &Session, id: &str, edit: PhotoEdit) -> Resul
 pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenError> {
     let row = visible(p, Some(s), id, Action::Delete).await?;
     let variants = p.photos.variants(std::slice::from_ref(&row.id)).await?;
+    // Its albums are known only while it is in them.
+    let purge = cache::photo_tags(p, &row).await;
     p.photos.delete(&row.id).await?;
+    cache::purge(p, purge).await;
     let keys = std::iter::once(keys::original(&row.owner_id, &row.id))
         .chain(variants.into_iter().map(|v| v.r2_key));
     for key in keys {
