@@ -73,6 +73,10 @@ pub mod cache {
     pub const PERSONAL: &str = "private, no-store";
     /// Pages for anonymous readers: may be stored, but must be asked for again each time.
     pub const ANONYMOUS: &str = "no-cache";
+    /// Anonymous pages in the edge cache (`server/src/cache.rs`): browsers ask again each
+    /// time, the edge keeps them an hour at most. Changes purge them at once; the hour
+    /// bounds what a purge cannot reach (another data centre's copy, README "Edge cache").
+    pub const EDGE_PAGE: &str = "public, max-age=0, s-maxage=3600";
     /// Atom feeds: only public photos, the same for whoever asks, so shared caches may
     /// keep them; five minutes bounds how long a photo made private stays in one.
     pub const FEED: &str = "public, max-age=300";

@@ -2,6 +2,7 @@
 //! Cloudflare layer lives in this crate; logic worth testing is in `app::ssr` and `media`.
 
 mod bindings;
+mod cache;
 mod cron;
 mod crypto;
 mod d1;
@@ -24,23 +25,34 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
+async fn fetch(req: HttpRequest, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
     let (meter, env) = meter::Meter::start(env);
-    meter.run(handle(req, env, meter.clone())).await
+    meter.run(handle(req, env, ctx, meter.clone())).await
 }
 
 async fn handle(
     mut req: HttpRequest,
     env: Env,
+    ctx: Context,
     meter: meter::Meter,
 ) -> worker::Result<web_sys::Response> {
     let started = worker::Date::now().as_millis();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let url = req.uri().to_string();
     let asker = routes::headers::Asker::of(req.headers());
+    let kind = cache::kind(&method, &path, asker.personal);
+    if kind != cache::Kind::Bypass {
+        if let Some(hit) = cache::lookup(&url).await {
+            worker::console_log!("{method} {path} HIT{}", meter.report());
+            return Ok(hit);
+        }
+    }
+    let tags = app::ssr::cache::CacheTags::default();
     let mut res = match platform::build(&env) {
         Ok(p) => {
             req.extensions_mut().insert(p);
+            req.extensions_mut().insert(tags.clone());
             match router::router().call(req).await {
                 Ok(res) => res,
                 Err(never) => match never {},
@@ -56,6 +68,18 @@ async fn handle(
     };
     routes::headers::apply(res.headers_mut(), asker);
     let fixed = res.extensions_mut().remove::<routes::FixedLength>();
+    let store = match fixed {
+        None => cache::storable(kind, &path, res.status().as_u16(), res.headers(), &tags),
+        Some(_) => None,
+    };
+    if store.is_some() && kind == cache::Kind::Page {
+        let h = res.headers_mut();
+        h.insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static(app::http::cache::EDGE_PAGE),
+        );
+        h.remove(axum::http::header::VARY);
+    }
     let ms = worker::Date::now().as_millis().saturating_sub(started);
     worker::console_log!(
         "{method} {path} {} {ms}ms{}",
@@ -63,6 +87,13 @@ async fn handle(
         meter.report()
     );
     let raw = worker::response_to_wasm(res)?;
+    if let (Some(tags), Ok(db)) = (store, env.d1(bindings::DB)) {
+        // Stored after the answer goes out; the copy carries `hit` for those it serves.
+        raw.headers().set(cache::HEADER, "hit")?;
+        let copy = raw.clone()?;
+        raw.headers().set(cache::HEADER, "miss")?;
+        ctx.wait_until(async move { cache::store(&db, &url, &tags, copy).await });
+    }
     match fixed {
         Some(routes::FixedLength(len)) => routes::fixed_length(raw, len),
         None => Ok(raw),

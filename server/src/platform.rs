@@ -7,6 +7,7 @@ use app::ssr::ports::{Clock, Ids, PortError, PortResult};
 use worker::Env;
 
 use crate::bindings;
+use crate::cache::CfEdgeCache;
 use crate::crypto::WebCrypto;
 use crate::d1::albums::D1Albums;
 use crate::d1::limits::D1Limits;
@@ -53,6 +54,7 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         quotas,
         blobs: Arc::new(R2Blobs::new(env.bucket(bindings::PHOTOS)?)),
         jobs: Arc::new(CfJobQueue::new(env.queue(bindings::MEDIA_JOBS)?)),
+        edge: Arc::new(CfEdgeCache::new(env.d1(bindings::DB)?)),
         clock: Arc::new(WorkerClock),
         ids: Arc::new(RandomIds),
         stage,

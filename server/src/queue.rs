@@ -43,7 +43,10 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
             msg.ack();
             continue;
         };
-        let MediaJob::ProcessV1 { photo_id } = &job;
+        let photo_id = match &job {
+            MediaJob::ProcessV1 { photo_id } => photo_id.as_str(),
+            MediaJob::PurgeV1 { .. } => "-",
+        };
         let outcome = process_job(&platform, &job).await;
         let ms = worker::Date::now().as_millis().saturating_sub(started);
         match outcome {
@@ -52,6 +55,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
                     JobOutcome::Ready { variants } => format!("ready variants={variants}"),
                     JobOutcome::Failed { reason } => format!("failed reason={reason:?}"),
                     JobOutcome::Skipped => "skipped".into(),
+                    JobOutcome::Purged => "purged".into(),
                 };
                 worker::console_log!(
                     "QUEUE {id} photo={photo_id} {status} {ms}ms wasm_mem={}MiB",

@@ -6,11 +6,11 @@ use media::wire::{Meta, Settings};
 
 use crate::model::PhotoStatus;
 use crate::ssr::keys;
-use crate::ssr::service::cache;
 use crate::ssr::platform::Processing;
 use crate::ssr::ports::{
     MediaJob, MediaService, PhotoRow, PortError, PortResult, RenderError, Rendition, VariantRow,
 };
+use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
 /// Bump when the pipeline's output changes, so new renders get new (immutable) URLs.

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, EdgeCache, Ids, JobQueue, LikeRepo,
-    LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
+    AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, EdgeCache, Ids, JobQueue,
+    LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo, UserRepo,
 };
 use crate::error::LumenError;
 

@@ -309,9 +309,13 @@ pub trait BlobWriter: Send {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MediaJob {
-    ProcessV1 { photo_id: String },
+    ProcessV1 {
+        photo_id: String,
+    },
     /// A purge of the edge cache that failed when first tried (`service::cache::purge`).
-    PurgeV1 { tags: Vec<String> },
+    PurgeV1 {
+        tags: Vec<String>,
+    },
 }
 
 /// Why the media service gave back no rendition.

@@ -1,6 +1,7 @@
 //! D1 adapters: the only place SQL text lives.
 
 pub mod albums;
+pub mod cache;
 pub mod limits;
 pub mod links;
 pub mod photos;

@@ -8,12 +8,12 @@ use crate::model::{
 };
 use crate::ssr::access::{self, Action, AlbumAction};
 use crate::ssr::auth::Session;
-use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::cache as tags;
+use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::service::cache;
 use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, EntryScope, PhotoRow, UNDATED};
 use crate::ssr::position;
+use crate::ssr::service::cache;
 use crate::ssr::service::photos::{cards, text, visible};
 use crate::ssr::zip::{self, ZipEntry, ZipPlan};
 use crate::ssr::Platform;

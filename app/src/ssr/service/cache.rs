@@ -47,10 +47,19 @@ pub async fn photo_tags(p: &Platform, photo: &PhotoRow) -> Vec<String> {
     tags
 }
 
+/// Something only the photo's own page shows changed (likes, comments, switches).
+pub async fn photo_shown(p: &Platform, photo_id: &str) {
+    purge(p, vec![cache::photo(photo_id)]).await;
+}
+
 /// An album changed (made, edited, deleted, its photos or their order or its cover):
 /// its pages, and its owner's page, which lists the albums.
 pub async fn album_changed(p: &Platform, album: &AlbumRow) {
-    purge(p, vec![cache::album(&album.id), cache::user(&album.owner_id)]).await;
+    purge(
+        p,
+        vec![cache::album(&album.id), cache::user(&album.owner_id)],
+    )
+    .await;
 }
 
 /// A photo changed (processed, edited, deleted, tagged): purge what shows it.
@@ -62,13 +71,25 @@ pub async fn photo_changed(p: &Platform, photo: &PhotoRow) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ssr::fakes::{block_on, fake_platform, pending_row};
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, user_row};
 
     #[test]
     fn a_photo_change_purges_the_photo_its_owner_the_feeds_and_its_albums() -> PortResult<()> {
         let (p, mem) = fake_platform();
         let row = pending_row("ph1", 1);
+        block_on(p.users.insert(&user_row("u1", "ana")))?;
         block_on(p.photos.insert_pending(&row))?;
+        block_on(p.albums.insert(&AlbumRow {
+            id: "al1".into(),
+            owner_id: "u1".into(),
+            title: "A".into(),
+            description: String::new(),
+            visibility: crate::model::Visibility::Public,
+            cover_photo_id: None,
+            sort: crate::model::AlbumSort::Manual,
+            created_at: 1,
+            updated_at: 1,
+        }))?;
         block_on(p.album_photos.add("al1", &[("ph1".into(), "a".into())], 1))?;
         block_on(photo_changed(&p, &row));
         assert_eq!(
@@ -89,7 +110,12 @@ mod tests {
         let (p, mem) = fake_platform();
         mem.edge.fail(true);
         block_on(purge(&p, vec!["feed".into()]));
-        assert_eq!(mem.jobs.sent(), vec![MediaJob::PurgeV1 { tags: vec!["feed".into()] }]);
+        assert_eq!(
+            mem.jobs.sent(),
+            vec![MediaJob::PurgeV1 {
+                tags: vec!["feed".into()]
+            }]
+        );
         assert!(mem.edge.purged().is_empty());
         // The consumer's retry fails while the cache does, then goes through.
         assert!(block_on(retry(&p, &["feed".into()])).is_err());

@@ -9,11 +9,11 @@ use crate::model::{
 };
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
-use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::cache as tags;
+use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::service::cache;
 use crate::ssr::ports::{Key, PhotoEdit, PhotoRow, VariantRow};
+use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
 /// Feed cells are about 320 CSS px wide; 640 keeps them sharp on 2x screens.
