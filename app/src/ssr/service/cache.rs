@@ -47,6 +47,11 @@ pub async fn photo_tags(p: &Platform, photo: &PhotoRow) -> Vec<String> {
     tags
 }
 
+/// An account changed what others see of it (its display name).
+pub async fn user_changed(p: &Platform, user_id: &str) {
+    purge(p, vec![cache::user(user_id)]).await;
+}
+
 /// Something only the photo's own page shows changed (likes, comments, switches).
 pub async fn photo_shown(p: &Platform, photo_id: &str) {
     purge(p, vec![cache::photo(photo_id)]).await;
