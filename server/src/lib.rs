@@ -53,6 +53,8 @@ async fn handle(
         Ok(p) => {
             req.extensions_mut().insert(p);
             req.extensions_mut().insert(tags.clone());
+            req.extensions_mut()
+                .insert(app::ssr::request::SessionOnce::default());
             match router::router().call(req).await {
                 Ok(res) => res,
                 Err(never) => match never {},
