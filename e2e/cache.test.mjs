@@ -8,9 +8,12 @@
 // Run: ./e2e/run.sh e2e/cache.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startLumen, waitFor } from "./harness.mjs";
-import { api as apiAt, demoPhoto, fileOf, ipSource, signUp as signUpAt, upload as uploadAt, waitProcessed } from "./helpers.mjs";
+import { chromium } from "playwright-core";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
+import { CHROMIUM_OPTIONS, api as apiAt, demoPhoto, fileOf, ipSource, signUp as signUpAt, upload as uploadAt, waitProcessed } from "./helpers.mjs";
 
 let srv;
 const freshIp = ipSource("10.13");
@@ -187,5 +190,50 @@ describe("nothing personal is ever cached", () => {
       const r = await warm(path);
       assert.ok(!r.html.includes("Sign out") && !r.html.includes(title), path);
     }
+  });
+});
+
+describe("a lean page in the browser", () => {
+  let browser;
+  after(async () => {
+    await browser?.close().catch(() => {});
+  });
+
+  test("a page without an island fetches no .js and no .wasm; a page with one still hydrates", async () => {
+    browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: 30_000 });
+    const shots = join(ROOT, "target", "shots-cache");
+    mkdirSync(shots, { recursive: true });
+    const ctx = await browser.newContext();
+    await ctx.addCookies([{ name: "lumen_session", value: A.cookie.split("=")[1].split(";")[0], url: srv.base }]);
+    const page = await ctx.newPage();
+    const scripts = [];
+    const violations = [];
+    page.on("request", (r) => {
+      if (/\.(js|wasm)(\?|$)/.test(new URL(r.url()).pathname)) scripts.push(r.url());
+    });
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+    });
+    for (const path of ["/signin", "/u/ben", "/settings"]) {
+      await page.goto(`${srv.base}${path}`, { waitUntil: "load" });
+      assert.equal(await page.locator("leptos-island").count(), 0, `${path} has no island`);
+      await page.waitForTimeout(300);
+      assert.deepEqual(scripts.splice(0), [], `${path} loads no script`);
+      const html = await page.content();
+      assert.ok(!html.includes("<!>") && !html.includes("<!--HEAD-->"), `${path}: no hydration markers`);
+    }
+    await page.goto(`${srv.base}/upload`, { waitUntil: "load" });
+    assert.ok((await page.locator("leptos-island").count()) > 0);
+    await page.locator("html[data-hydrated=true]").waitFor({ state: "attached", timeout: 30_000 });
+    assert.ok(scripts.some((u) => u.endsWith(".wasm")), "the island's page loads the bundle");
+    assert.deepEqual(violations, [], "the hashed CSP lets the hydration script run");
+    for (const [name, path] of [["signin", "/signin"], ["upload", "/upload"], ["feed", "/"]]) {
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(`${srv.base}${path}`, { waitUntil: "load" });
+        await page.screenshot({ path: join(shots, `${name}-${width}.png`), fullPage: true });
+      }
+    }
+    await ctx.close();
   });
 });

@@ -36,15 +36,22 @@ pub fn escape_text(s: &str) -> String {
 /// (placeholder colours); images from here or `data:`; no plugins, no framing, no
 /// `<base>` tricks, forms post only here. Without a nonce no inline script runs at all.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
-    let scripts = match nonce {
-        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
-        None => "'self' 'wasm-unsafe-eval'".to_string(),
-    };
+    let sources: Vec<String> = nonce.map(|n| format!("'nonce-{n}'")).into_iter().collect();
+    content_security_policy_with(&sources)
+}
+
+/// The policy allowing, besides this origin's scripts, exactly the inline scripts
+/// `sources` name (`'sha256-…'`, from `ssr::lean`; none on a page without islands).
+pub fn content_security_policy_with(sources: &[String]) -> String {
+    let mut scripts = vec!["'self'".to_string()];
+    scripts.extend(sources.iter().cloned());
+    scripts.push("'wasm-unsafe-eval'".into());
     format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; \
+        "default-src 'self'; script-src {}; style-src 'self'; \
          style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-         frame-ancestors 'none'"
+         frame-ancestors 'none'",
+        scripts.join(" ")
     )
 }
 

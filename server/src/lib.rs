@@ -8,6 +8,7 @@ mod crypto;
 mod d1;
 mod memory;
 mod meter;
+mod page;
 mod platform;
 mod queue;
 mod r2;
@@ -70,6 +71,9 @@ async fn handle(
     };
     routes::headers::apply(res.headers_mut(), asker);
     let fixed = res.extensions_mut().remove::<routes::FixedLength>();
+    if fixed.is_none() {
+        res = page::lean(res).await;
+    }
     let store = match fixed {
         None => cache::storable(kind, &path, res.status().as_u16(), res.headers(), &tags),
         Some(_) => None,

@@ -9,6 +9,7 @@ pub mod cursor;
 pub mod guard;
 pub mod jobs;
 pub mod keys;
+pub mod lean;
 pub mod limits;
 pub mod platform;
 pub mod ports;

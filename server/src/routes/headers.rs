@@ -42,8 +42,8 @@ pub fn apply(h: &mut HeaderMap, asker: Asker) {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
     if html && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        // Pages set theirs with the nonce (router::request_context); any other HTML gets
-        // the same policy without one.
+        // Pages get theirs, with the hashes of their inline scripts, from `page::lean`;
+        // any other HTML the same policy without any.
         if let Ok(v) = HeaderValue::from_str(&content_security_policy(None)) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
