@@ -1103,10 +1103,16 @@ describe("headers on every response, and caching by who may see it (issue 10)", 
       assert.equal(hdr(r, "cache-control"), "private, no-store", path);
       assert.match(hdr(r, "vary") ?? "", /Cookie/, path);
     }
-    for (const path of ["/", `/p/${P.public.id}`, "/u/alice", "/signin"]) {
+    // Public pages are kept at the edge (issue 13), purged when they change; browsers ask again.
+    for (const [path, policy] of [
+      ["/", "public, max-age=0, s-maxage=3600"],
+      [`/p/${P.public.id}`, "public, max-age=0, s-maxage=3600"],
+      ["/u/alice", "public, max-age=0, s-maxage=3600"],
+      ["/signin", "no-cache"],
+    ]) {
       const r = await get(path);
       await r.arrayBuffer();
-      assert.equal(hdr(r, "cache-control"), "no-cache", path);
+      assert.equal(hdr(r, "cache-control"), policy, path);
       assert.match(hdr(r, "vary") ?? "", /Cookie/, path);
     }
     const me = await api("current_user", {}, { cookie: A.cookie });

@@ -54,3 +54,7 @@ cargo test -q -p server --release bench_tag_camera_and_search -- --ignored --noc
 echo
 echo "== CPU per request in workerd (LUMEN_METER=1; free plan: 10 ms), and D1/R2/queue counts per request"
 node scripts/bench-requests.mjs "$out"
+
+echo
+echo "== edge cache (issue 13): anonymous feed cold and warm, signed in, render cost over a floor, req/s cached vs uncached"
+node --disable-warning=ExperimentalWarning scripts/bench-cache.mjs

@@ -45,7 +45,8 @@ async fn handle(
     let kind = cache::kind(&method, &path, asker.personal);
     if kind != cache::Kind::Bypass {
         if let Some(hit) = cache::lookup(&url).await {
-            worker::console_log!("{method} {path} HIT{}", meter.report());
+            let ms = worker::Date::now().as_millis().saturating_sub(started);
+            worker::console_log!("{method} {path} HIT {ms}ms{}", meter.report());
             return Ok(hit);
         }
     }
@@ -79,12 +80,11 @@ async fn handle(
         Some(_) => None,
     };
     if store.is_some() && kind == cache::Kind::Page {
-        let h = res.headers_mut();
-        h.insert(
+        // `Vary: Cookie` stays: a browser or proxy never hands this to a signed-in person.
+        res.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static(app::http::cache::EDGE_PAGE),
         );
-        h.remove(axum::http::header::VARY);
     }
     let ms = worker::Date::now().as_millis().saturating_sub(started);
     worker::console_log!(

@@ -67,6 +67,7 @@ fn build() -> Router {
         .route("/_dev/requeue/{id}", post(routes::dev::requeue))
         .route("/_dev/sign-in/{username}", get(routes::dev::sign_in_as))
         .route("/_dev/sign-out", get(routes::dev::sign_out))
+        .route("/_dev/floor", get(routes::dev::floor))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),
