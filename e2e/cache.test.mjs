@@ -237,3 +237,27 @@ describe("a lean page in the browser", () => {
     await ctx.close();
   });
 });
+
+describe("D1 sessions", () => {
+  test("a signed-in person carries a bookmark and reads their own upload at once; a bad bookmark is ignored", async () => {
+    const r = await fetch(`${srv.base}/u/ana`, { headers: { cookie: A.cookie } });
+    await r.arrayBuffer();
+    const bookmark = (r.headers.getSetCookie?.() ?? []).find((c) => c.startsWith("lumen_d1="));
+    // Local workerd has D1 sessions (one copy, so every read is "its own writes").
+    assert.ok(bookmark, "a bookmark cookie");
+    assert.match(bookmark, /^lumen_d1=[0-9a-z-]+; Path=\/; Max-Age=86400; HttpOnly; SameSite=Lax$/);
+    const mark = bookmark.split(";")[0];
+    const id = await uploadOne();
+    const mine = await get("/u/ana", { cookie: `${A.cookie}; ${mark}` });
+    assert.equal(mine.status, 200);
+    assert.ok(mine.html.includes(id), "the just-uploaded (pending) photo is on the owner's page");
+    for (const bad of ["lumen_d1=abc-def", "lumen_d1=first-primary", "lumen_d1=%3Cscript%3E", `lumen_d1=${"9".repeat(300)}`]) {
+      const r2 = await get("/u/ana", { cookie: `${A.cookie}; ${bad}` });
+      assert.equal(r2.status, 200, bad);
+    }
+    // Anonymous readers get no bookmark (and their pages stay cacheable).
+    const anon = await fetch(`${srv.base}/u/ana`);
+    await anon.arrayBuffer();
+    assert.equal(anon.headers.get("set-cookie"), null);
+  });
+});

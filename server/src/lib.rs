@@ -51,7 +51,12 @@ async fn handle(
         }
     }
     let tags = app::ssr::cache::CacheTags::default();
-    let mut res = match platform::build(&env) {
+    let d1 = d1::session::Session::open(
+        &env,
+        asker.personal,
+        routes::headers::cookie(req.headers(), d1::session::COOKIE).as_deref(),
+    )?;
+    let mut res = match platform::build_for_request(&env, &d1) {
         Ok(p) => {
             req.extensions_mut().insert(p);
             req.extensions_mut().insert(tags.clone());
@@ -70,6 +75,12 @@ async fn handle(
             routes::json_error(&err)
         }
     };
+    if asker.personal && kind != cache::Kind::Media {
+        // The next request of this person reads at least what this one wrote or read.
+        if let Some(b) = d1.bookmark() {
+            routes::headers::set_bookmark(res.headers_mut(), &b, asker);
+        }
+    }
     routes::headers::apply(res.headers_mut(), asker);
     let fixed = res.extensions_mut().remove::<routes::FixedLength>();
     if fixed.is_none() {

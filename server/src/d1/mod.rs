@@ -6,6 +6,7 @@ pub mod limits;
 pub mod links;
 pub mod photos;
 pub mod search;
+pub mod session;
 pub mod social;
 pub mod users;
 

@@ -66,6 +66,28 @@ pub fn apply(h: &mut HeaderMap, asker: Asker) {
     }
 }
 
+/// A cookie's value from the request's `Cookie` header.
+pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Sends the D1 bookmark back (`d1::session`): HttpOnly, this site only, a day at most.
+/// Only a signed-in person's answers carry it, and those are never stored (`private, no-store`).
+pub fn set_bookmark(h: &mut HeaderMap, bookmark: &str, asker: Asker) {
+    let secure = if asker.local { "" } else { "; Secure" };
+    let name = crate::d1::session::COOKIE;
+    let v = format!("{name}={bookmark}; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        h.append(header::SET_COOKIE, v);
+    }
+}
+
 fn default(h: &mut HeaderMap, name: HeaderName, value: &'static str) {
     if !h.contains_key(&name) {
         h.insert(name, HeaderValue::from_static(value));
