@@ -75,7 +75,12 @@ async fn handle(
             routes::json_error(&err)
         }
     };
-    if asker.personal && kind != cache::Kind::Media {
+    // Only on answers whose caching headers.rs decides (pages, server functions): a handler
+    // that set its own (media, feeds, link pages) keeps it, cookie-free.
+    let own_policy = res
+        .headers()
+        .contains_key(axum::http::header::CACHE_CONTROL);
+    if asker.personal && kind != cache::Kind::Media && !own_policy {
         // The next request of this person reads at least what this one wrote or read.
         if let Some(b) = d1.bookmark() {
             routes::headers::set_bookmark(res.headers_mut(), &b, asker);
