@@ -60,3 +60,5 @@ echo "== the upload page's first view (signed in; 390 and 1280 px; JS on and off
 node --disable-warning=ExperimentalWarning scripts/bench-upload-page.mjs
 echo "== first views (feed, photo page) and Lighthouse scores (feed, profile, photo page)"
 node scripts/bench-viewer.mjs
+echo "== edge cache (issue 13): anonymous feed cold and warm, signed in, render cost over a floor, req/s cached vs uncached"
+node --disable-warning=ExperimentalWarning scripts/bench-cache.mjs

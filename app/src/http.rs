@@ -37,15 +37,22 @@ pub fn escape_text(s: &str) -> String {
 /// files the person chose, made in their browser); no plugins, no framing, no
 /// `<base>` tricks, forms post only here. Without a nonce no inline script runs at all.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
-    let scripts = match nonce {
-        Some(n) => format!("'self' 'nonce-{n}' 'wasm-unsafe-eval'"),
-        None => "'self' 'wasm-unsafe-eval'".to_string(),
-    };
+    let sources: Vec<String> = nonce.map(|n| format!("'nonce-{n}'")).into_iter().collect();
+    content_security_policy_with(&sources)
+}
+
+/// The policy allowing, besides this origin's scripts, exactly the inline scripts
+/// `sources` name (`'sha256-…'`, from `ssr::lean`; none on a page without islands).
+pub fn content_security_policy_with(sources: &[String]) -> String {
+    let mut scripts = vec!["'self'".to_string()];
+    scripts.extend(sources.iter().cloned());
+    scripts.push("'wasm-unsafe-eval'".into());
     format!(
-        "default-src 'self'; script-src {scripts}; style-src 'self'; \
+        "default-src 'self'; script-src {}; style-src 'self'; \
          style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
-         frame-ancestors 'none'"
+         frame-ancestors 'none'",
+        scripts.join(" ")
     )
 }
 
@@ -74,6 +81,10 @@ pub mod cache {
     pub const PERSONAL: &str = "private, no-store";
     /// Pages for anonymous readers: may be stored, but must be asked for again each time.
     pub const ANONYMOUS: &str = "no-cache";
+    /// Anonymous pages in the edge cache (`server/src/cache.rs`): browsers ask again each
+    /// time, the edge keeps them an hour at most. Changes purge them at once; the hour
+    /// bounds what a purge cannot reach (another data centre's copy, README "Edge cache").
+    pub const EDGE_PAGE: &str = "public, max-age=0, s-maxage=3600";
     /// Atom feeds: only public photos, the same for whoever asks, so shared caches may
     /// keep them; five minutes bounds how long a photo made private stays in one.
     pub const FEED: &str = "public, max-age=300";

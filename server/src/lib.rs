@@ -2,11 +2,13 @@
 //! Cloudflare layer lives in this crate; logic worth testing is in `app::ssr` and `media`.
 
 mod bindings;
+mod cache;
 mod cron;
 mod crypto;
 mod d1;
 mod memory;
 mod meter;
+mod page;
 mod platform;
 mod queue;
 mod r2;
@@ -24,23 +26,42 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: HttpRequest, env: Env, _ctx: Context) -> worker::Result<web_sys::Response> {
+async fn fetch(req: HttpRequest, env: Env, ctx: Context) -> worker::Result<web_sys::Response> {
     let (meter, env) = meter::Meter::start(env);
-    meter.run(handle(req, env, meter.clone())).await
+    meter.run(handle(req, env, ctx, meter.clone())).await
 }
 
 async fn handle(
     mut req: HttpRequest,
     env: Env,
+    ctx: Context,
     meter: meter::Meter,
 ) -> worker::Result<web_sys::Response> {
     let started = worker::Date::now().as_millis();
     let method = req.method().clone();
     let path = req.uri().path().to_string();
+    let url = req.uri().to_string();
     let asker = routes::headers::Asker::of(req.headers());
-    let mut res = match platform::build(&env) {
+    let kind = cache::kind(&method, &path, asker.personal);
+    if kind != cache::Kind::Bypass {
+        if let Some(hit) = cache::lookup(&url).await {
+            let ms = worker::Date::now().as_millis().saturating_sub(started);
+            worker::console_log!("{method} {path} HIT {ms}ms{}", meter.report());
+            return Ok(hit);
+        }
+    }
+    let tags = app::ssr::cache::CacheTags::default();
+    let d1 = d1::session::Session::open(
+        &env,
+        asker.personal,
+        routes::headers::cookie(req.headers(), d1::session::COOKIE).as_deref(),
+    )?;
+    let mut res = match platform::build_for_request(&env, &d1) {
         Ok(p) => {
             req.extensions_mut().insert(p);
+            req.extensions_mut().insert(tags.clone());
+            req.extensions_mut()
+                .insert(app::ssr::request::SessionOnce::default());
             match router::router().call(req).await {
                 Ok(res) => res,
                 Err(never) => match never {},
@@ -54,8 +75,33 @@ async fn handle(
             routes::json_error(&err)
         }
     };
+    // Only on answers whose caching headers.rs decides (pages, server functions): a handler
+    // that set its own (media, feeds, link pages) keeps it, cookie-free.
+    let own_policy = res
+        .headers()
+        .contains_key(axum::http::header::CACHE_CONTROL);
+    if asker.personal && kind != cache::Kind::Media && !own_policy {
+        // The next request of this person reads at least what this one wrote or read.
+        if let Some(b) = d1.bookmark() {
+            routes::headers::set_bookmark(res.headers_mut(), &b, asker);
+        }
+    }
     routes::headers::apply(res.headers_mut(), asker);
     let fixed = res.extensions_mut().remove::<routes::FixedLength>();
+    if fixed.is_none() {
+        res = page::lean(res).await;
+    }
+    let store = match fixed {
+        None => cache::storable(kind, &path, res.status().as_u16(), res.headers(), &tags),
+        Some(_) => None,
+    };
+    if store.is_some() && kind == cache::Kind::Page {
+        // `Vary: Cookie` stays: a browser or proxy never hands this to a signed-in person.
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static(app::http::cache::EDGE_PAGE),
+        );
+    }
     let ms = worker::Date::now().as_millis().saturating_sub(started);
     worker::console_log!(
         "{method} {path} {} {ms}ms{}",
@@ -63,6 +109,13 @@ async fn handle(
         meter.report()
     );
     let raw = worker::response_to_wasm(res)?;
+    if let (Some(tags), Ok(db)) = (store, env.d1(bindings::DB)) {
+        // Stored after the answer goes out; the copy carries `hit` for those it serves.
+        raw.headers().set(cache::HEADER, "hit")?;
+        let copy = raw.clone()?;
+        raw.headers().set(cache::HEADER, "miss")?;
+        ctx.wait_until(async move { cache::store(&db, &url, &tags, copy).await });
+    }
     match fixed {
         Some(routes::FixedLength(len)) => routes::fixed_length(raw, len),
         None => Ok(raw),

@@ -63,6 +63,8 @@ export function meter_env(env, names) {
       return rs;
     };
     if (p === "exec") return async (...a) => { c.d1++; return t.exec(...a); };
+    // A D1 session (d1::session) has the same prepare/batch: count through it too.
+    if (p === "withSession") return (...a) => db(t.withSession(...a));
     return pass(t, p);
   } });
   const upload = (u) => new Proxy(u, { get(t, p) {

@@ -7,6 +7,7 @@ use app::ssr::ports::{Clock, Ids, PortError, PortResult};
 use worker::Env;
 
 use crate::bindings;
+use crate::cache::CfEdgeCache;
 use crate::crypto::WebCrypto;
 use crate::d1::admin::D1Admin;
 use crate::d1::albums::D1Albums;
@@ -15,6 +16,7 @@ use crate::d1::limits::D1Limits;
 use crate::d1::links::D1Links;
 use crate::d1::photos::D1Photos;
 use crate::d1::search::D1Search;
+use crate::d1::session::Session;
 use crate::d1::social::{D1Comments, D1Likes};
 use crate::d1::trash::D1Trash;
 use crate::d1::users::D1Users;
@@ -22,7 +24,21 @@ use crate::queue::CfJobQueue;
 use crate::r2::R2Blobs;
 use crate::render::HttpMediaService;
 
+/// The platform of a queue batch or a cron run: plain D1 (the primary).
 pub fn build(env: &Env) -> worker::Result<Platform> {
+    let db = || env.d1(bindings::DB);
+    build_with(env, &db)
+}
+
+/// The platform of a request: every adapter reads through the request's D1 session.
+pub fn build_for_request(env: &Env, session: &Session) -> worker::Result<Platform> {
+    build_with(env, &|| Ok(session.database()))
+}
+
+fn build_with(
+    env: &Env,
+    db: &dyn Fn() -> worker::Result<worker::D1Database>,
+) -> worker::Result<Platform> {
     let stage = env
         .var(bindings::STAGE)
         .map(|v| Stage::parse(&v.to_string()))
@@ -39,23 +55,24 @@ pub fn build(env: &Env) -> worker::Result<Platform> {
         )),
         Backend::Misconfigured(why) => Processing::Misconfigured(why),
     };
-    let albums = Arc::new(D1Albums::new(env.d1(bindings::DB)?));
-    let search = Arc::new(D1Search::new(env.d1(bindings::DB)?));
+    let albums = Arc::new(D1Albums::new(db()?));
+    let search = Arc::new(D1Search::new(db()?));
     Ok(Platform {
-        photos: Arc::new(D1Photos::new(env.d1(bindings::DB)?)),
+        photos: Arc::new(D1Photos::new(db()?)),
         albums: albums.clone(),
         album_photos: albums,
-        users: Arc::new(D1Users::new(env.d1(bindings::DB)?)),
-        links: Arc::new(D1Links::new(env.d1(bindings::DB)?)),
-        likes: Arc::new(D1Likes::new(env.d1(bindings::DB)?)),
-        comments: Arc::new(D1Comments::new(env.d1(bindings::DB)?)),
+        users: Arc::new(D1Users::new(db()?)),
+        links: Arc::new(D1Links::new(db()?)),
+        likes: Arc::new(D1Likes::new(db()?)),
+        comments: Arc::new(D1Comments::new(db()?)),
         tags: search.clone(),
         search,
-        limits: Arc::new(D1Limits::new(env.d1(bindings::DB)?)),
+        limits: Arc::new(D1Limits::new(db()?)),
         crypto: Arc::new(WebCrypto),
         quotas,
         blobs: Arc::new(R2Blobs::new(env.bucket(bindings::PHOTOS)?)),
         jobs: Arc::new(CfJobQueue::new(env.queue(bindings::MEDIA_JOBS)?)),
+        edge: Arc::new(CfEdgeCache::new(db()?)),
         clock: Arc::new(WorkerClock),
         ids: Arc::new(RandomIds),
         stage,

@@ -48,7 +48,10 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
             msg.ack();
             continue;
         };
-        let MediaJob::ProcessV1 { photo_id } = &job;
+        let photo_id = match &job {
+            MediaJob::ProcessV1 { photo_id } => photo_id.as_str(),
+            MediaJob::PurgeV1 { .. } => "-",
+        };
         if dead_letters {
             match app::ssr::service::jobs::dead_letter(&platform, &job).await {
                 Ok(changed) => {
@@ -71,6 +74,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
                     JobOutcome::Ready { variants } => format!("ready variants={variants}"),
                     JobOutcome::Failed { reason } => format!("failed reason={reason:?}"),
                     JobOutcome::Skipped => "skipped".into(),
+                    JobOutcome::Purged => "purged".into(),
                 };
                 worker::console_log!(
                     "QUEUE {id} photo={photo_id} {status} {ms}ms wasm_mem={}MiB",

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use app::components::form::FormFeedback;
 use app::http::HttpStatus;
 use app::{shell, App};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
@@ -38,14 +38,6 @@ fn request_context() {
         .and_then(|parts| parts.extensions.get::<FormFeedback>().cloned())
     {
         provide_context(f);
-    }
-    // The page's CSP names the nonce Leptos puts on its hydration script.
-    if let Some(res) = use_context::<ResponseOptions>() {
-        let nonce = leptos::nonce::use_nonce().map(|n| n.to_string());
-        if let Ok(v) = HeaderValue::from_str(&app::http::content_security_policy(nonce.as_deref()))
-        {
-            res.insert_header(header::CONTENT_SECURITY_POLICY, v);
-        }
     }
     provide_context(HttpStatus(Arc::new(|code| {
         if let (Some(res), Ok(code)) =
@@ -78,6 +70,7 @@ fn build() -> Router {
         .route(routes::trash::BULK, post(routes::trash::bulk))
         .route("/export.zip", get(routes::trash::export))
         .route("/_dev/purge", post(routes::dev_trash::purge))
+        .route("/_dev/floor", get(routes::dev::floor))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),

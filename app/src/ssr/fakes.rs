@@ -48,6 +48,7 @@ pub struct Mem {
     pub admin: admin::MemAdminState,
     /// R2 keys the purge has still to remove.
     pub deletions: trash::MemDeletions,
+    pub edge: MemEdge,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -175,6 +176,9 @@ pub struct MemJobs {
 }
 
 impl MemJobs {
+    pub fn sent(&self) -> Vec<MediaJob> {
+        lock(&self.sent).clone()
+    }
     pub fn len(&self) -> usize {
         lock(&self.sent).len()
     }
@@ -183,7 +187,38 @@ impl MemJobs {
     }
 }
 
+/// The edge cache: records each purge; `fail` makes purges fail as an unreachable cache.
+#[derive(Default)]
+pub struct MemEdge {
+    purged: Mutex<Vec<Vec<String>>>,
+    failing: AtomicBool,
+}
+
+impl MemEdge {
+    pub fn purged(&self) -> Vec<Vec<String>> {
+        lock(&self.purged).clone()
+    }
+    /// Every tag purged so far, in one list.
+    pub fn purged_tags(&self) -> Vec<String> {
+        self.purged().concat()
+    }
+    pub fn fail(&self, on: bool) {
+        self.failing.store(on, Ordering::SeqCst);
+    }
+}
+
 struct Port(Arc<Mem>);
+
+#[async_trait]
+impl EdgeCache for Port {
+    async fn purge(&self, tags: &[String]) -> PortResult<()> {
+        if self.0.edge.failing.load(Ordering::SeqCst) {
+            return Err(PortError::Unavailable("edge cache down".into()));
+        }
+        lock(&self.0.edge.purged).push(tags.to_vec());
+        Ok(())
+    }
+}
 
 #[async_trait]
 impl PhotoRepo for Port {
@@ -711,6 +746,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         quotas: Quotas::default(),
         blobs: port.clone(),
         jobs: port.clone(),
+        edge: port.clone(),
         clock: port.clone(),
         ids: port,
         stage: Stage::Local,

@@ -10,6 +10,7 @@ use crate::ssr::platform::Processing;
 use crate::ssr::ports::{
     MediaJob, MediaService, PhotoRow, PortError, PortResult, RenderError, Rendition, VariantRow,
 };
+use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
 /// Bump when the pipeline's output changes, so new renders get new (immutable) URLs.
@@ -25,12 +26,19 @@ pub enum JobOutcome {
     },
     /// Nothing to do: already finished, or the photo no longer exists.
     Skipped,
+    /// A queued purge of the edge cache went through.
+    Purged,
 }
 
 /// Runs one job. `Err` is transient (storage or media service unavailable): the caller
 /// retries.
 pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome> {
-    let MediaJob::ProcessV1 { photo_id } = job;
+    let photo_id = match job {
+        MediaJob::ProcessV1 { photo_id } => photo_id,
+        MediaJob::PurgeV1 { tags } => {
+            return cache::retry(p, tags).await.map(|()| JobOutcome::Purged)
+        }
+    };
     let Some(row) = p.photos.get(photo_id).await? else {
         return Ok(JobOutcome::Skipped);
     };
@@ -41,7 +49,7 @@ pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome>
     match &p.processing {
         Processing::Worker => in_worker(p, &row, &spec).await,
         Processing::Service(service) => on_service(p, &row, &spec, service.as_ref()).await,
-        Processing::Misconfigured(reason) => fail(p, &row.id, reason).await,
+        Processing::Misconfigured(reason) => fail(p, &row, reason).await,
     }
 }
 
@@ -61,11 +69,11 @@ pub fn spec_for(row: &PhotoRow) -> media::Spec {
 /// `worker`: the pipeline runs here, in wasm.
 async fn in_worker(p: &Platform, row: &PhotoRow, spec: &media::Spec) -> PortResult<JobOutcome> {
     let Some(original) = p.blobs.get(&keys::original(&row.owner_id, &row.id)).await? else {
-        return fail(p, &row.id, MISSING).await;
+        return fail(p, row, MISSING).await;
     };
     let out = match media::process(&original.bytes, spec) {
         Ok(out) => out,
-        Err(e) => return fail(p, &row.id, &e.user_message()).await,
+        Err(e) => return fail(p, row, &e.user_message()).await,
     };
     drop(original);
     let meta = Meta::of(&out);
@@ -88,7 +96,7 @@ async fn on_service(
     let key = keys::original(&row.owner_id, &row.id);
     let rendered = match service.render(&key, &Settings::of(spec)).await {
         Ok(rendered) => rendered,
-        Err(RenderError::Refused(reason)) => return fail(p, &row.id, &reason).await,
+        Err(RenderError::Refused(reason)) => return fail(p, row, &reason).await,
         Err(RenderError::Transient(why)) => {
             // Recorded while the photo is pending (an admin sees why it waits), then retried.
             // Only the kind of failure (a status, "unreachable"): the rest may be the answer's
@@ -146,11 +154,14 @@ async fn ready(p: &Platform, row: &PhotoRow, meta: Meta, rev: String) -> PortRes
     };
     let n = rendition.variants.len();
     p.photos.mark_ready(&row.id, &rendition).await?;
+    // The seed's last step: what showed the photo pending (or not at all) goes now.
+    cache::photo_changed(p, row).await;
     Ok(JobOutcome::Ready { variants: n })
 }
 
-async fn fail(p: &Platform, id: &str, reason: &str) -> PortResult<JobOutcome> {
-    p.photos.mark_failed(id, reason).await?;
+async fn fail(p: &Platform, row: &PhotoRow, reason: &str) -> PortResult<JobOutcome> {
+    p.photos.mark_failed(&row.id, reason).await?;
+    cache::photo_changed(p, row).await;
     Ok(JobOutcome::Failed {
         reason: reason.to_string(),
     })

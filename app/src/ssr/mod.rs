@@ -4,11 +4,13 @@
 pub mod access;
 pub mod atom;
 pub mod auth;
+pub mod cache;
 pub mod cursor;
 pub mod digest;
 pub mod guard;
 pub mod jobs;
 pub mod keys;
+pub mod lean;
 pub mod limits;
 pub mod placeholder;
 pub mod platform;

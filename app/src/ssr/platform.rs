@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use super::ports::{
-    AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, Ids, JobQueue,
-    JobRepo, LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo, TagRepo,
-    TrashRepo, UserRepo,
+    AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, EdgeCache, Ids,
+    JobQueue, JobRepo, LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo,
+    TagRepo, TrashRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -92,6 +92,8 @@ pub struct Platform {
     /// Usernames (lower-case) that `LUMEN_ADMINS` makes admins, besides the first account.
     pub admins: Arc<[String]>,
     pub trash: Arc<dyn TrashRepo>,
+    /// The shared cache of anonymous pages and public media; purge through `service::cache`.
+    pub edge: Arc<dyn EdgeCache>,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

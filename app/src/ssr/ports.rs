@@ -322,7 +322,13 @@ pub trait BlobWriter: Send {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MediaJob {
-    ProcessV1 { photo_id: String },
+    ProcessV1 {
+        photo_id: String,
+    },
+    /// A purge of the edge cache that failed when first tried (`service::cache::purge`).
+    PurgeV1 {
+        tags: Vec<String>,
+    },
 }
 
 /// Why the media service gave back no rendition.
@@ -903,4 +909,11 @@ pub trait TrashRepo: Send + Sync {
     /// `(user id, R2 key)` of exports that expired before `now_ms`.
     async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>>;
     async fn forget_export(&self, user_id: &str) -> PortResult<()>;
+}
+
+/// The shared cache in front of anonymous pages and public media (README, "Edge cache").
+#[async_trait]
+pub trait EdgeCache: Send + Sync {
+    /// Forgets every stored response tagged with any of `tags` (`ssr::cache` builds them).
+    async fn purge(&self, tags: &[String]) -> PortResult<()>;
 }

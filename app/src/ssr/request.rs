@@ -40,11 +40,53 @@ pub fn set_header(name: header::HeaderName, value: &'static str) {
     }
 }
 
+/// The request's session, read once and shared by everyone rendering the request (the page
+/// and the nav): the Worker puts one in the request's extensions. A second asker waits for
+/// the first read instead of reading again.
+#[derive(Clone, Default)]
+pub struct SessionOnce(std::sync::Arc<futures::lock::Mutex<Option<Option<Session>>>>);
+
+impl SessionOnce {
+    /// The guard's answer for this request, reading the session only the first time.
+    pub async fn check(
+        &self,
+        p: &Platform,
+        head: &RequestHead,
+        need: Need,
+    ) -> Result<Option<Session>, LumenError> {
+        if need != Need::Read {
+            guard::same_origin(head)?;
+        }
+        let mut slot = self.0.lock().await;
+        let session = match &*slot {
+            Some(known) => known.clone(),
+            None => {
+                let read = guard::check(p, head, Need::Read).await?;
+                *slot = Some(read.clone());
+                read
+            }
+        };
+        if need == Need::Member && session.is_none() {
+            return Err(LumenError::Unauthenticated);
+        }
+        Ok(session)
+    }
+}
+
 /// The guard, for server functions and pages: the first call in each.
 pub async fn guard(need: Need) -> Result<(Platform, Option<Session>), LumenError> {
     let p = platform()?;
     let head = head();
-    let session = guard::check(&p, &head, need).await?;
+    let once =
+        use_context::<Parts>().and_then(|parts| parts.extensions.get::<SessionOnce>().cloned());
+    let session = match once {
+        Some(once) => once.check(&p, &head, need).await?,
+        None => guard::check(&p, &head, need).await?,
+    };
+    if session.is_some() {
+        // Rendered for this person: never into the shared cache.
+        super::cache::personal();
+    }
     if let Some(token) = session.as_ref().and_then(|s| s.renewed_token.as_deref()) {
         set_cookie(&auth::session_cookie(token, head.host.as_deref()));
     }
@@ -118,5 +160,39 @@ mod tests {
         ] {
             assert_eq!(local_path(bad), "/", "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_session_is_read_once_per_request_and_changes_still_need_this_site(
+    ) -> Result<(), crate::error::LumenError> {
+        use super::{guard::Need, SessionOnce};
+        use crate::error::LumenError;
+        use crate::ssr::fakes::{block_on, fake_platform, signed_in};
+        let (p, mem) = fake_platform();
+        let head = signed_in(&p, "u1", "ana");
+        let once = SessionOnce::default();
+        let first = block_on(once.check(&p, &head, Need::Read))?;
+        assert_eq!(first.as_ref().map(|s| s.user.id.as_str()), Some("u1"));
+        // The nav's ask, after the session row is gone: answered from the first read.
+        if let Ok(mut sessions) = mem.sessions.lock() {
+            sessions.clear();
+        }
+        assert_eq!(block_on(once.check(&p, &head, Need::Member))?, first);
+        let cross = super::guard::RequestHead {
+            sec_fetch_site: Some("cross-site".into()),
+            ..head
+        };
+        assert_eq!(
+            block_on(once.check(&p, &cross, Need::Member)),
+            Err(LumenError::Forbidden)
+        );
+        let nobody = SessionOnce::default();
+        let anon = super::guard::RequestHead::default();
+        assert_eq!(
+            block_on(nobody.check(&p, &anon, Need::Member)),
+            Err(LumenError::Unauthenticated)
+        );
+        assert_eq!(block_on(nobody.check(&p, &anon, Need::Read))?, None);
+        Ok(())
     }
 }

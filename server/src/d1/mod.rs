@@ -3,11 +3,13 @@
 pub mod admin;
 pub mod albums;
 pub mod around;
+pub mod cache;
 pub mod jobs;
 pub mod limits;
 pub mod links;
 pub mod photos;
 pub mod search;
+pub mod session;
 pub mod social;
 pub mod trash;
 pub mod users;

@@ -81,3 +81,18 @@ pub async fn sign_out(Extension(p): Extension<Platform>, headers: HeaderMap) -> 
     }
     res
 }
+
+/// `GET /_dev/floor`: the home feed's D1 queries and nothing else (no render), so that
+/// `make bench` can tell the render's cost from the queries' (page − floor, same run).
+pub async fn floor(Extension(p): Extension<Platform>) -> Response {
+    if let Err(e) = guard::dev_tools(p.stage) {
+        return json_error(&e);
+    }
+    SendFuture::new(async move {
+        match app::ssr::service::photos::feed(&p, None).await {
+            Ok(page) => respond(200, "text/plain", page.photos.len().to_string()),
+            Err(e) => json_error(&e),
+        }
+    })
+    .await
+}

@@ -42,8 +42,8 @@ pub fn apply(h: &mut HeaderMap, asker: Asker) {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("text/html"));
     if html && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        // Pages set theirs with the nonce (router::request_context); any other HTML gets
-        // the same policy without one.
+        // Pages get theirs, with the hashes of their inline scripts, from `page::lean`;
+        // any other HTML the same policy without any.
         if let Ok(v) = HeaderValue::from_str(&content_security_policy(None)) {
             h.insert(header::CONTENT_SECURITY_POLICY, v);
         }
@@ -63,6 +63,28 @@ pub fn apply(h: &mut HeaderMap, asker: Asker) {
         .is_some_and(|v| v.starts_with("public"));
     if !shared && !h.contains_key(header::VARY) {
         h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    }
+}
+
+/// A cookie's value from the request's `Cookie` header.
+pub fn cookie(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Sends the D1 bookmark back (`d1::session`): HttpOnly, this site only, a day at most.
+/// Only a signed-in person's answers carry it, and those are never stored (`private, no-store`).
+pub fn set_bookmark(h: &mut HeaderMap, bookmark: &str, asker: Asker) {
+    let secure = if asker.local { "" } else { "; Secure" };
+    let name = crate::d1::session::COOKIE;
+    let v = format!("{name}={bookmark}; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax{secure}");
+    if let Ok(v) = HeaderValue::from_str(&v) {
+        h.append(header::SET_COOKIE, v);
     }
 }
 

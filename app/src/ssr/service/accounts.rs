@@ -14,6 +14,7 @@ use crate::ssr::auth::{self, Session};
 use crate::ssr::guard::RequestHead;
 use crate::ssr::limits::{self, Limit};
 use crate::ssr::ports::{PortError, ProfileEdit, UserRow};
+use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
 /// Failed sign-ins from one network (an IPv4 address or an IPv6 /64).
@@ -218,9 +219,12 @@ pub async fn update_settings(
         })?,
         watermark,
     };
-    Ok(p.users
+    p.users
         .update_profile(&s.user.id, &edit, p.clock.now_ms())
-        .await?)
+        .await?;
+    // Their name is on their page, their photos' and albums' pages.
+    cache::user_changed(p, &s.user.id).await;
+    Ok(())
 }
 
 /// The signed-in person's password, typed again before something that cannot be undone.

@@ -210,6 +210,7 @@ pub async fn suspend(
     p.admin
         .set_suspended(user_id, on.then(|| p.clock.now_ms()))
         .await?;
+    super::cache::owner_changed(p, user_id).await;
     audit(p, s, if on { "suspend" } else { "unsuspend" }, user_id).await
 }
 

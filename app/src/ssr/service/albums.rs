@@ -8,10 +8,12 @@ use crate::model::{
 };
 use crate::ssr::access::{self, Action, AlbumAction};
 use crate::ssr::auth::Session;
+use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
 use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, EntryScope, PhotoRow, UNDATED};
 use crate::ssr::position;
+use crate::ssr::service::cache;
 use crate::ssr::service::photos::{cards, text, visible};
 use crate::ssr::zip::{self, ZipEntry, ZipPlan};
 use crate::ssr::Platform;
@@ -69,6 +71,7 @@ pub async fn create(p: &Platform, s: &Session, form: &AlbumForm) -> Result<Strin
         updated_at: now,
     };
     p.albums.insert(&album).await?;
+    cache::album_changed(p, &album).await;
     Ok(album.id)
 }
 
@@ -96,13 +99,17 @@ pub async fn edit(p: &Platform, s: &Session, id: &str, form: &AlbumForm) -> Resu
         updated_at: p.clock.now_ms(),
         ..album
     };
-    Ok(p.albums.update(&edited).await?)
+    p.albums.update(&edited).await?;
+    cache::album_changed(p, &edited).await;
+    Ok(())
 }
 
 /// Deletes the album; its photos stay where they are.
 pub async fn delete(p: &Platform, s: &Session, id: &str) -> Result<(), LumenError> {
-    allowed(p, Some(s), id, AlbumAction::Delete).await?;
-    Ok(p.albums.delete(id).await?)
+    let album = allowed(p, Some(s), id, AlbumAction::Delete).await?;
+    p.albums.delete(id).await?;
+    cache::album_changed(p, &album).await;
+    Ok(())
 }
 
 fn batch(photo_ids: &[String]) -> Result<(), LumenError> {
@@ -149,9 +156,12 @@ pub async fn add(
         last = Some(key.clone());
         items.push((id.clone(), key));
     }
-    Ok(p.album_photos
+    let added = p
+        .album_photos
         .add(&album.id, &items, p.clock.now_ms())
-        .await?)
+        .await?;
+    cache::album_changed(p, &album).await;
+    Ok(added)
 }
 
 pub async fn remove(
@@ -160,9 +170,11 @@ pub async fn remove(
     album_id: &str,
     photo_ids: &[String],
 ) -> Result<u32, LumenError> {
-    allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
+    let album = allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
     batch(photo_ids)?;
-    Ok(p.album_photos.remove(album_id, photo_ids).await?)
+    let removed = p.album_photos.remove(album_id, photo_ids).await?;
+    cache::album_changed(p, &album).await;
+    Ok(removed)
 }
 
 /// A move in the owner's manual order.
@@ -196,6 +208,17 @@ pub async fn move_photo(
     to: Move,
 ) -> Result<(), LumenError> {
     let album = allowed(p, Some(s), album_id, AlbumAction::Edit).await?;
+    reorder(p, &album, photo_id, to).await?;
+    cache::album_changed(p, &album).await;
+    Ok(())
+}
+
+async fn reorder(
+    p: &Platform,
+    album: &AlbumRow,
+    photo_id: &str,
+    to: Move,
+) -> Result<(), LumenError> {
     let mut rest = p
         .album_photos
         .entries(std::slice::from_ref(&album.id))
@@ -265,7 +288,9 @@ pub async fn set_cover(
         updated_at: p.clock.now_ms(),
         ..album
     };
-    Ok(p.albums.update(&edited).await?)
+    p.albums.update(&edited).await?;
+    cache::album_changed(p, &edited).await;
+    Ok(())
 }
 
 /// The photos of `entries` the viewer may see in `album`, in the album's order.
@@ -399,6 +424,8 @@ pub async fn album(
     raw_before: Option<&str>,
 ) -> Result<AlbumView, LumenError> {
     let album = allowed(p, viewer, id, AlbumAction::View).await?;
+    tags::tag(tags::album(&album.id));
+    tags::tag(tags::user(&album.owner_id));
     let who = viewer.map(|s| s.user.id.as_str());
     let scope = access::album_scope(who, &album);
     let shows = |e: &AlbumEntry| access::shows_in_album(who, &album, &e.photo);
@@ -419,6 +446,7 @@ pub async fn album(
         _ => None,
     };
     let cover_photo_id = cover.map(|c| c.id);
+    tags::photos(cover_photo_id.as_deref());
     let owner = p.users.by_id(&album.owner_id).await?.map(|u| u.username);
     let image = match public_cover {
         Some(c) => p

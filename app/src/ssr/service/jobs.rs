@@ -35,7 +35,10 @@ pub async fn deliver(
     job: &MediaJob,
     mem_mib: impl Fn() -> u32,
 ) -> PortResult<JobOutcome> {
-    let MediaJob::ProcessV1 { photo_id } = job;
+    let MediaJob::ProcessV1 { photo_id } = job else {
+        // A cache purge has no job record: it is done or retried by the queue.
+        return process_job(p, job).await;
+    };
     let pending = p
         .photos
         .get(photo_id)
@@ -59,7 +62,7 @@ pub async fn deliver(
                 .finish(photo_id, JobState::Failed, Some(reason), mem_mib(), now)
                 .await?
         }
-        Ok(JobOutcome::Skipped) => {}
+        Ok(JobOutcome::Skipped | JobOutcome::Purged) => {}
         Err(e) => {
             // The record keeps the error for the console; the queue retries.
             if let Err(w) = p.job_records.retry(photo_id, &e.to_string(), now).await {
@@ -74,7 +77,11 @@ pub async fn deliver(
 /// the photo failed with a reason, so nothing stays "processing" forever. Idempotent, and a
 /// photo a later delivery finished stays as it is. Returns whether anything changed.
 pub async fn dead_letter(p: &Platform, job: &MediaJob) -> PortResult<bool> {
-    let MediaJob::ProcessV1 { photo_id } = job;
+    let MediaJob::ProcessV1 { photo_id } = job else {
+        // A purge the queue gave up on: the copies expire with their `s-maxage`.
+        leptos::logging::warn!("dead letter: {job:?} dropped");
+        return Ok(false);
+    };
     let changed = p
         .job_records
         .dead(photo_id, DEAD_REASON, p.clock.now_ms())

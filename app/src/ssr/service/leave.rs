@@ -15,6 +15,8 @@ const PAGE: u32 = 50;
 /// deletion record for the cron. The one way an account goes: the person's own
 /// confirmation ([`delete_own_account`]) and an admin's (audited there) both call this.
 pub async fn delete_account(p: &Platform, user_id: &str) -> Result<(), LumenError> {
+    // While their photo ids are still there to name the pages that show them.
+    super::cache::owner_changed(p, user_id).await;
     let now = p.clock.now_ms();
     let mut after: Option<String> = None;
     loop {

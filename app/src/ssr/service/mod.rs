@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod albums;
+pub mod cache;
 pub mod export;
 pub mod feeds;
 pub mod jobs;

@@ -9,9 +9,11 @@ use crate::model::{
 };
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
+use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
 use crate::ssr::ports::{Key, PhotoEdit, PhotoRow, VariantRow};
+use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
 /// Feed cells are about 320 CSS px wide; 640 keeps them sharp on 2x screens.
@@ -34,6 +36,7 @@ async fn time_page(p: &Platform, rows: Vec<PhotoRow>) -> Result<PhotoPage, Lumen
 /// The home feed: public, finished photos, a page at a time.
 pub async fn feed(p: &Platform, raw_before: Option<&str>) -> Result<PhotoPage, LumenError> {
     let before = before(raw_before)?;
+    tags::tag(tags::FEED.into());
     let rows = p.photos.feed(before.as_ref(), PAGE_SIZE + 1).await?;
     time_page(p, rows).await
 }
@@ -53,6 +56,7 @@ pub async fn profile(
         .by_username(&wanted)
         .await?
         .ok_or(LumenError::NotFound)?;
+    tags::tag(tags::user(&user.id));
     let is_me = viewer.is_some_and(|s| s.user.id == user.id);
     let all = access::lists_everything_of(viewer.map(|s| s.user.id.as_str()), &user.id);
     let rows = p
@@ -79,6 +83,7 @@ pub(crate) async fn cards_at(
     rows: Vec<PhotoRow>,
     url: impl Fn(&str) -> String,
 ) -> Result<Vec<PhotoCard>, LumenError> {
+    tags::photos(rows.iter().map(|r| r.id.as_str()));
     let ready: Vec<String> = rows
         .iter()
         .filter(|r| r.status == PhotoStatus::Ready)
@@ -140,6 +145,8 @@ pub async fn photo(
     origin: &str,
 ) -> Result<PhotoView, LumenError> {
     let row = visible(p, viewer, id, Action::View).await?;
+    tags::tag(tags::photo(&row.id));
+    tags::tag(tags::user(&row.owner_id));
     let variants = ready_variants(p, &row).await?;
     let who = viewer.map(|s| s.user.id.as_str());
     let mut v = view(row, images(variants, keys::variant_url), who);
@@ -201,7 +208,11 @@ pub async fn edit(p: &Platform, s: &Session, id: &str, edit: PhotoEdit) -> Resul
     if edit.title.is_empty() {
         return Err(LumenError::invalid("title", "A photo needs a title."));
     }
-    Ok(p.photos.update(id, &edit, p.clock.now_ms()).await?)
+    p.photos.update(id, &edit, p.clock.now_ms()).await?;
+    if let Some(row) = p.photos.get(id).await? {
+        cache::photo_changed(p, &row).await;
+    }
+    Ok(())
 }
 
 /// Moves the photo to its owner's trash (`service::trash`): gone for everyone else at

@@ -6,9 +6,11 @@ use crate::error::LumenError;
 use crate::model::PhotoPage;
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
+use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::ports::{Listing, PhotoRow};
 use crate::ssr::search::{self, MAX_TAGS};
+use crate::ssr::service::cache;
 use crate::ssr::service::photos::{before as cursor_of, cards, visible};
 use crate::ssr::Platform;
 
@@ -29,7 +31,7 @@ pub async fn add_tags(
     photo_id: &str,
     raw: &str,
 ) -> Result<(), LumenError> {
-    visible(p, Some(s), photo_id, Action::Edit).await?;
+    let row = visible(p, Some(s), photo_id, Action::Edit).await?;
     let wanted = search::tags(raw)?;
     if wanted.is_empty() {
         return Err(LumenError::invalid(
@@ -49,7 +51,10 @@ pub async fn add_tags(
     // All or none, and the cap holds in D1 even against a concurrent add.
     match p.tags.add(photo_id, &new, MAX_TAGS).await? {
         0 => Err(too_many()),
-        _ => Ok(()),
+        _ => {
+            cache::photo_changed(p, &row).await;
+            Ok(())
+        }
     }
 }
 
@@ -60,7 +65,7 @@ pub async fn remove_tag(
     photo_id: &str,
     raw: &str,
 ) -> Result<(), LumenError> {
-    visible(p, Some(s), photo_id, Action::Edit).await?;
+    let row = visible(p, Some(s), photo_id, Action::Edit).await?;
     // A tag stored before a rule changed is still removable: try it as sent too.
     let normal = search::tag(raw).ok().flatten();
     if let Some(t) = &normal {
@@ -69,6 +74,7 @@ pub async fn remove_tag(
     if normal.as_deref() != Some(raw) {
         p.tags.remove(photo_id, raw).await?;
     }
+    cache::photo_changed(p, &row).await;
     Ok(())
 }
 
@@ -79,6 +85,7 @@ pub async fn listing(
     before: Option<&str>,
 ) -> Result<PhotoPage, LumenError> {
     let before = cursor_of(before)?;
+    tags::tag(tags::FEED.into());
     let of = match of {
         // A tag nobody could have stored lists nothing (no error: the URL is just empty).
         Listing::Tag(t) => Listing::Tag(search::tag(&t).ok().flatten().unwrap_or_default()),
@@ -101,6 +108,7 @@ pub async fn search(
     before: Option<&str>,
 ) -> Result<Option<PhotoPage>, LumenError> {
     let before = cursor_of(before)?;
+    tags::tag(tags::FEED.into());
     let Some(query) = search::parse(q) else {
         return Ok(None);
     };

@@ -8,6 +8,7 @@ use crate::ssr::auth::Session;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::limits::{self, Limit};
 use crate::ssr::ports::{CommentRow, PhotoRow, SocialRow, Switches};
+use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
 /// Comments on one page of a photo.
@@ -99,6 +100,7 @@ pub async fn like(
     } else {
         p.likes.unlike(photo_id, &s.user.id).await?;
     }
+    cache::photo_shown(p, photo_id).await;
     let after = p.likes.social(photo_id, Some(&s.user.id)).await?;
     Ok(LikeState {
         liked: after.liked,
@@ -120,9 +122,11 @@ pub async fn set_switches(
         social.switches,
         SocialAction::Moderate,
     )?;
-    Ok(p.likes
+    p.likes
         .set_switches(photo_id, switches, p.clock.now_ms())
-        .await?)
+        .await?;
+    cache::photo_shown(p, photo_id).await;
+    Ok(())
 }
 
 /// A comment's text as stored: the caption rules (`text::clean`, newlines kept), capped,
@@ -163,6 +167,7 @@ pub async fn add_comment(
         edited_at: None,
     };
     p.comments.insert(&c).await?;
+    cache::photo_shown(p, photo_id).await;
     Ok(comment_view(Some(&s.user.id), &row, c, now))
 }
 
@@ -196,6 +201,7 @@ pub async fn edit_comment(
     access::check_comment(Some(&s.user.id), &photo, &c, CommentAction::Edit, now)?;
     let body = comment_text(raw)?;
     p.comments.edit(&c.id, &body, now).await?;
+    cache::photo_shown(p, &photo.id).await;
     Ok(photo.id)
 }
 
@@ -209,6 +215,7 @@ pub async fn delete_comment(
     let now = p.clock.now_ms();
     access::check_comment(Some(&s.user.id), &photo, &c, CommentAction::Delete, now)?;
     p.comments.delete(&c.id).await?;
+    cache::photo_shown(p, &photo.id).await;
     Ok(photo.id)
 }
 

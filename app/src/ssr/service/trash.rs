@@ -85,15 +85,20 @@ fn id_list(rows: &[PhotoRow]) -> Vec<String> {
 /// search, their media 404 to everyone else. Returns how many moved.
 pub async fn trash(p: &Platform, s: &Session, raw: &[String]) -> Result<u32, LumenError> {
     let rows = allowed(p, s, raw, false).await?;
-    Ok(p.trash
+    let n = p
+        .trash
         .trash(&s.user.id, &id_list(&rows), p.clock.now_ms())
-        .await?)
+        .await?;
+    super::cache::photos_changed(p, &rows).await;
+    Ok(n)
 }
 
 /// Takes the photos out of the trash, back where they were.
 pub async fn restore(p: &Platform, s: &Session, raw: &[String]) -> Result<u32, LumenError> {
     let rows = allowed(p, s, raw, true).await?;
-    Ok(p.trash.restore(&s.user.id, &id_list(&rows)).await?)
+    let n = p.trash.restore(&s.user.id, &id_list(&rows)).await?;
+    super::cache::photos_changed(p, &rows).await;
+    Ok(n)
 }
 
 /// "Delete now": the purge's own path, for trashed photos only.

@@ -1,0 +1,177 @@
+//! The page as sent: what the renderer adds that nothing uses is taken out, and the
+//! per-response nonce is replaced by hashes of the inline scripts (README, "Edge cache").
+//!
+//! - A page without an island (`<leptos-island>`) hydrates nothing, so it loads no
+//!   JavaScript and no wasm: the bundle's preloads and the hydration script go, and so do
+//!   the hydration markers (`<!>`, `<!--HEAD-->`, `<!--<() />-->`) and the resource scripts
+//!   after `</html>`.
+//! - The nonce goes everywhere (it also sat, invalidly, in `crossorigin=`). A per-response
+//!   nonce makes every cached copy unique and, in a copy served to many, is no secret; the
+//!   Content-Security-Policy names the SHA-256 of each inline script instead, which is the
+//!   same for every copy. User text is escaped, so it never forms a script or a marker.
+
+use sha2::{Digest, Sha256};
+
+/// The page to send, and the `'sha256-…'` sources its inline scripts need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lean {
+    pub html: String,
+    pub script_hashes: Vec<String>,
+    pub islands: bool,
+}
+
+const MARKERS: [&str; 3] = ["<!>", "<!--HEAD-->", "<!--<() />-->"];
+
+pub fn lean(html: &str) -> Lean {
+    let mut out = html.to_string();
+    if let Some(n) = nonce_in(html) {
+        out = out
+            .replace(&format!(" nonce=\"{n}\""), "")
+            .replace(&format!(" crossorigin=\"{n}\""), " crossorigin=\"\"");
+    }
+    let islands = out.contains("<leptos-island");
+    if !islands {
+        for start in [
+            "<link rel=\"modulepreload\"",
+            "<link rel=\"preload\" href=\"/pkg/",
+        ] {
+            out = cut(&out, start, ">");
+        }
+        out = cut(&out, "<script type=\"module\">", "</script>");
+        if let Some(end) = out.find("</html>") {
+            out.truncate(end + "</html>".len());
+        }
+        for m in MARKERS {
+            out = out.replace(m, "");
+        }
+    }
+    let script_hashes = inline_scripts(&out).map(sha256_source).collect();
+    Lean {
+        html: out,
+        script_hashes,
+        islands,
+    }
+}
+
+/// The renderer's nonce: its first script's (a `nonce="` in text from people is escaped).
+fn nonce_in(html: &str) -> Option<String> {
+    let at = html.find(" nonce=\"")? + " nonce=\"".len();
+    let len = html[at..].find('"')?;
+    let n = &html[at..at + len];
+    n.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'='))
+        .then(|| n.to_string())
+        .filter(|n| !n.is_empty())
+}
+
+/// `html` without the first piece from `start` to the first `end` after it.
+fn cut(html: &str, start: &str, end: &str) -> String {
+    let Some(at) = html.find(start) else {
+        return html.to_string();
+    };
+    match html[at..].find(end) {
+        Some(len) => format!("{}{}", &html[..at], &html[at + len + end.len()..]),
+        None => html.to_string(),
+    }
+}
+
+/// The text of every inline `<script …>…</script>` (the renderer's own scripts only: text
+/// from people is escaped, so `<script` in it is `&lt;script`).
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let open = rest.find('>')?;
+        let attrs = &rest[..open];
+        if attrs.contains("src=") {
+            return None;
+        }
+        let body = &rest[open + 1..];
+        body.find("</script>").map(|end| &body[..end])
+    })
+}
+
+fn sha256_source(script: &str) -> String {
+    format!("'sha256-{}'", base64(&Sha256::digest(script.as_bytes())))
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "<!DOCTYPE html><html lang=\"en\"><head><link rel=\"stylesheet\" href=\"/pkg/style-1.css\">\
+        <link rel=\"modulepreload\" href=\"/pkg/app-1.js\" crossorigin=\"N0nce\">\
+        <link rel=\"preload\" href=\"/pkg/app-1_bg.wasm\" as=\"fetch\" type=\"application/wasm\" crossorigin=\"N0nce\">\
+        <script type=\"module\" nonce=\"N0nce\">hydrate(\"/pkg\");</script><!--HEAD--><title>Lumen</title></head>";
+    const TAIL: &str = "</html><script nonce=\"N0nce\">__RESOLVED_RESOURCES=[];</script>";
+
+    #[test]
+    fn a_page_without_islands_loads_no_script_and_carries_no_markers() {
+        let body = "<body><!--<() />--><main><p>a <!>&lt;script&gt;b</p><!></main></body>";
+        let l = lean(&format!("{HEAD}{body}{TAIL}"));
+        assert!(!l.islands);
+        assert_eq!(
+            l.html,
+            "<!DOCTYPE html><html lang=\"en\"><head><link rel=\"stylesheet\" href=\"/pkg/style-1.css\">\
+             <title>Lumen</title></head><body><main><p>a &lt;script&gt;b</p></main></body></html>"
+        );
+        assert!(l.script_hashes.is_empty());
+    }
+
+    #[test]
+    fn a_page_with_an_island_keeps_its_scripts_hashed_and_loses_the_nonce() {
+        let body = "<body><main><leptos-island data-component=\"MoreOnScroll\"><!></leptos-island></main></body>";
+        let l = lean(&format!("{HEAD}{body}{TAIL}"));
+        assert!(l.islands);
+        assert!(!l.html.contains("N0nce"), "{}", l.html);
+        assert!(l
+            .html
+            .contains("<script type=\"module\">hydrate(\"/pkg\");</script>"));
+        assert!(l.html.contains("href=\"/pkg/app-1.js\" crossorigin=\"\""));
+        assert!(l
+            .html
+            .contains("<leptos-island data-component=\"MoreOnScroll\"><!>"));
+        assert_eq!(
+            l.script_hashes,
+            vec![
+                sha256_source("hydrate(\"/pkg\");"),
+                sha256_source("__RESOLVED_RESOURCES=[];")
+            ]
+        );
+        // The same page with another nonce is byte for byte the same: one cached copy.
+        let again = lean(&format!("{HEAD}{body}{TAIL}").replace("N0nce", "0ther"));
+        assert_eq!(again, l);
+    }
+
+    #[test]
+    fn hashes_are_csp_sources() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        // printf 'alert(1)' | openssl dgst -sha256 -binary | base64
+        assert_eq!(
+            sha256_source("alert(1)"),
+            "'sha256-bhHHL3z2vDgxUt0W3dWQOrprscmda2Y5pLsLg4GF+pI='"
+        );
+    }
+}
