@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod links;
 pub mod media;
 pub mod photos;
+pub mod repair;
 pub mod search;
 pub mod social;
 pub mod upload;
