@@ -61,6 +61,7 @@ export const LINKS = [
   { key: "admin-storage", label: "Admin: storage", path: "/admin/storage", as: "ada" },
   { key: "admin-people", label: "Admin: people", path: "/admin/people", as: "ada" },
   { key: "admin-audit", label: "Admin: audit trail", path: "/admin/audit", as: "ada" },
+  { key: "admin-repair", label: "Admin: repair (R2 compared with D1)", path: "/admin/repair", as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
 ];
 
