@@ -169,5 +169,7 @@ pub fn register_server_fns() {
         register_explicit::<AdminUnsuspend>();
         register_explicit::<AdminStorage>();
         register_explicit::<AdminAudit>();
+        register_explicit::<AdminRepairView>();
+        register_explicit::<AdminRepair>();
     }
 }
