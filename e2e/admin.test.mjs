@@ -15,12 +15,13 @@ import { ROOT, startLumen } from "./harness.mjs";
 import { jobHelpers } from "./admin-helpers.mjs";
 import { CHROMIUM_OPTIONS, api, signIn, signUp } from "./helpers.mjs";
 
-const PAGES = ["/admin", "/admin/storage", "/admin/people", "/admin/audit"];
+const PAGES = ["/admin", "/admin/storage", "/admin/people", "/admin/audit", "/admin/repair"];
 const READS = [
   ["admin_jobs", {}],
   ["admin_people", {}],
   ["admin_storage", {}],
   ["admin_audit", {}],
+  ["admin_repair_view", {}],
 ];
 let srv;
 let root; // the first account: admin
@@ -51,6 +52,8 @@ describe("the console's permissions", () => {
       ["admin_rerun_all", {}],
       ["admin_suspend", { id: "olga" }],
       ["admin_unsuspend", { id: mel.username }],
+      ["admin_repair", {}],
+      ["admin_repair", { at: "o:" }],
     ];
     const before = await audits();
     for (const [who, cookie] of [["member", mel.cookie], ["anonymous", undefined]]) {
@@ -79,7 +82,11 @@ describe("the console's permissions", () => {
       const s = await api(srv.base, "admin_suspend", { id }, { cookie: root.cookie });
       assert.equal(s.status, 404, JSON.stringify(id).slice(0, 40));
     }
-    for (const path of ["/admin?before=%3Cscript%3E", "/admin/people?before=1.2.3.4", "/admin/audit?before=x"]) {
+    for (const at of ["x", "o:var/a", "v:orig/a", "<script>alert(1)</script>", "o:orig/" + "x".repeat(5000)]) {
+      const r = await api(srv.base, "admin_repair", { at }, { cookie: root.cookie });
+      assert.equal(r.status, 400, `repair at ${at.slice(0, 40)}`);
+    }
+    for (const path of ["/admin?before=%3Cscript%3E", "/admin/people?before=1.2.3.4", "/admin/audit?before=x", "/admin/repair?at=%3Cscript%3E"]) {
       assert.equal((await page(path, root.cookie)).status, 400, path);
     }
     const self = await api(srv.base, "admin_suspend", { id: await userId("olga") }, { cookie: root.cookie });
@@ -96,6 +103,7 @@ describe("the console's permissions", () => {
       ["admin_rerun_all", {}],
       ["admin_suspend", { id: melId }],
       ["admin_unsuspend", { id: melId }],
+      ["admin_repair", {}],
     ];
     for (const headers of CROSS) {
       for (const [name, params] of mutations) {
@@ -211,6 +219,7 @@ describe("the console in a browser", () => {
         ["/admin/storage", "Largest accounts"],
         ["/admin/people", "People"],
         ["/admin/audit", "Audit trail"],
+        ["/admin/repair", "Repair"],
       ]) {
         const res = await page.goto(`${srv.base}${path}`, { waitUntil: "load" });
         assert.equal(res.status(), 200, path);
@@ -245,3 +254,82 @@ describe("the console in a browser", () => {
     });
   }
 });
+
+describe("repair: R2 compared with D1", () => {
+  const HOUR = 60 * 60 * 1000;
+  let melId; // rita's: mel's sessions are ended by the suspension tests above
+  let rita;
+  const planted = {};
+
+  /** Every page of the comparison, as the console's "next page" links walk it. */
+  async function allPages() {
+    const pages = [];
+    let at;
+    do {
+      const r = await api(srv.base, "admin_repair_view", at ? { at } : {}, { cookie: root.cookie });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+      pages.push(r.json);
+      at = r.json.next;
+    } while (at);
+    return {
+      pages,
+      orphans: pages.flatMap((p) => p.orphans),
+      missing: pages.flatMap((p) => p.missing.map((m) => m.photo_id)),
+    };
+  }
+
+  before(async () => {
+    rita = await signUp(srv.base, { username: "rita" });
+    melId = await userId("rita");
+    planted.orphan = await uploadOne(rita.cookie, "orphan.png");
+    planted.lost = await uploadOne(rita.cookie, "lost.png");
+    for (const id of [planted.orphan, planted.lost]) assert.equal((await settled(id)).photo.status, "ready");
+    planted.orphanKeys = [...srv.r2Keys(`orig/${melId}/${planted.orphan}`), ...srv.r2Keys(`var/${planted.orphan}/`)];
+    assert.ok(planted.orphanKeys.length >= 2, "the original and its variants");
+    // An object with no row: the row goes, its objects stay. A row with no original: the
+    // object goes behind the Worker's back.
+    await srv.d1(`DELETE FROM photos WHERE id = '${planted.orphan}'`);
+    planted.lostKey = `orig/${melId}/${planted.lost}`;
+    srv.r2Plant("DELETE FROM _mf_objects WHERE key = ?", planted.lostKey);
+    assert.deepEqual(srv.r2Keys(planted.lostKey), []);
+  });
+
+  test("objects written in the last hour are left alone; older orphans are listed either way", async () => {
+    let seen = await allPages();
+    assert.ok(!planted.orphanKeys.some((k) => seen.orphans.includes(k)), "fresh objects may be an upload in progress");
+    assert.ok(seen.missing.includes(planted.lost));
+    srv.r2Plant("UPDATE _mf_objects SET uploaded = uploaded - ? WHERE key IN (SELECT value FROM json_each(?))", 2 * HOUR, JSON.stringify(planted.orphanKeys));
+    seen = await allPages();
+    for (const k of planted.orphanKeys) assert.ok(seen.orphans.includes(k), k);
+    assert.ok(seen.missing.includes(planted.lost));
+    assert.ok(!seen.missing.includes(ids.ready) && !seen.orphans.some((k) => k.includes(ids.ready)), "healthy photos are not listed");
+    assert.deepEqual(seen.pages.map((p) => p.listing), ["originals", "variants"]);
+    const html = await page("/admin/repair", root.cookie);
+    assert.equal(html.status, 200);
+    assert.ok(html.body.includes(`orig/${melId}/${planted.orphan}`) && html.body.includes(planted.lost));
+  });
+
+  test("the button removes the orphaned objects and marks the lost original failed, audited", async () => {
+    const before = await audits();
+    const readyKeys = srv.r2Keys(`orig/${melId}/${ids.ready}`);
+    const { pages } = await allPages();
+    for (const [i, p] of pages.entries()) {
+      // The first page as the plain form sends it (no `at`), the rest with theirs.
+      const r = await api(srv.base, "admin_repair", i === 0 ? {} : { at: p.at }, { cookie: root.cookie });
+      assert.equal(r.status, 200, JSON.stringify(r.json));
+    }
+    for (const k of planted.orphanKeys) assert.deepEqual(srv.r2Keys(k), [], `${k} removed`);
+    const { photo } = await row(planted.lost);
+    assert.equal(photo.status, "failed");
+    assert.match(photo.failure, /original is missing/);
+    assert.deepEqual(srv.r2Keys(`orig/${melId}/${ids.ready}`), readyKeys, "healthy originals stay");
+    assert.equal(await audits(), before + pages.length);
+    const [last] = await srv.d1("SELECT action, target FROM admin_audit ORDER BY at DESC, id DESC LIMIT 1");
+    assert.equal(last.action, "repair");
+    const after = await allPages();
+    assert.ok(!after.missing.includes(planted.lost) && !planted.orphanKeys.some((k) => after.orphans.includes(k)));
+    // The lost photo's page says why, to its owner.
+    assert.equal((await page(`/p/${planted.lost}`, rita.cookie)).status, 200);
+  });
+});
+

@@ -11,6 +11,7 @@
 //   srv.r2Parts(key)             // a multipart object's part sizes ([] if it was one put)
 //   srv.r2OpenUploads()          // multipart uploads neither completed nor aborted
 //   srv.r2BlobCount()            // blob files on disk (catches orphaned duplicate writes)
+//   srv.r2Plant(sql, ...args)    // edits miniflare's object index (repair's planted faults)
 //   srv.logs()                   // everything wrangler printed so far (ANSI stripped)
 //   await srv.waitForLog(/re/)   // bounded wait for a log line
 //   await srv.stop()             // kills the whole process group; idempotent
@@ -296,5 +297,17 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
     return waitFor(() => out.slice(since).match(re), { timeout, interval: 100, what: `log line ${re}` });
   }
 
-  return { base, inspector, stateDir, d1, r2Keys, r2Count, r2Get, r2Parts, r2OpenUploads, r2BlobCount, logs, waitForLog, stop };
+  /** Runs one statement on each R2 index (`_mf_objects`): an object deleted or aged behind the Worker's back. */
+  function r2Plant(sql, ...args) {
+    const dir = join(r2Dir, "miniflare-R2BucketObject");
+    for (const f of readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")) {
+      const db = new DatabaseSync(join(dir, f));
+      try {
+        db.prepare(sql).run(...args);
+      } finally {
+        db.close();
+      }
+    }
+  }
+  return { base, inspector, stateDir, d1, r2Keys, r2Count, r2Get, r2Parts, r2OpenUploads, r2BlobCount, r2Plant, logs, waitForLog, stop };
 }

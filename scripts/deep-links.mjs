@@ -68,6 +68,7 @@ export const LINKS = [
   { key: "export-ready", label: "Export ready: the download on Settings (as Ada)", path: "/settings", as: "ada", note: "made when asked for, so it is always ready" },
   { key: "upload-states", label: "Upload list in every state (queued, sending, done, already uploaded, refused, cancelled)", path: "/_design#light-progress" },
   { key: "upload-already", label: "Plain-form upload of a photo Ada already has (as Ada)", photo: "ready", already: true, as: "ada" },
+  { key: "admin-repair", label: "Admin: repair (R2 compared with D1)", path: "/admin/repair", as: "ada" },
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
   { key: "photo-in-feed", label: "A photo opened from the feed (previous / next, keys: ? lists them)", photo: "ready", query: "?in=feed" },
   { key: "photo-in-tag", label: "A photo opened from #space", photo: "ready", query: "?in=tag%3Aspace" },

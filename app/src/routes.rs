@@ -10,7 +10,8 @@ use leptos_router::{
 use crate::components::nav::Nav;
 use crate::http::escape_text;
 use crate::pages::admin::{
-    audit::AdminAuditPage, jobs::AdminJobsPage, people::AdminPeoplePage, storage::AdminStoragePage,
+    audit::AdminAuditPage, jobs::AdminJobsPage, people::AdminPeoplePage, repair::AdminRepairPage,
+    storage::AdminStoragePage,
 };
 use crate::pages::{
     album::AlbumPage,
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/people") view=AdminPeoplePage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=AdminAuditPage ssr=SsrMode::Async />
                     <Route path=path!("/trash") view=TrashPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/repair") view=AdminRepairPage ssr=SsrMode::Async />
                 </Routes>
             </main>
         </Router>

@@ -1,6 +1,8 @@
 //! `BlobStore` over an R2 bucket.
 
-use app::ssr::ports::{Blob, BlobReader, BlobStore, BlobWriter, PortError, PortResult};
+use app::ssr::ports::{
+    Blob, BlobPage, BlobReader, BlobStore, BlobWriter, Listed, PortError, PortResult,
+};
 use async_trait::async_trait;
 use futures_util::{AsyncReadExt, StreamExt};
 use wasm_bindgen::JsCast;
@@ -100,6 +102,28 @@ impl BlobStore for R2Blobs {
                 parts: SendWrapper::new(Vec::new()),
             });
             Ok(writer)
+        })
+        .await
+    }
+
+    async fn list(&self, prefix: &str, after: Option<&str>, limit: u32) -> PortResult<BlobPage> {
+        SendFuture::new(async move {
+            let mut req = self.0.list().prefix(prefix).limit(limit);
+            if let Some(after) = after {
+                req = req.start_after(after);
+            }
+            let listed = req.execute().await.map_err(unavailable)?;
+            Ok(BlobPage {
+                objects: listed
+                    .objects()
+                    .into_iter()
+                    .map(|o| Listed {
+                        key: o.key(),
+                        uploaded_ms: i64::try_from(o.uploaded().as_millis()).unwrap_or(0),
+                    })
+                    .collect(),
+                more: listed.truncated(),
+            })
         })
         .await
     }

@@ -166,6 +166,8 @@ pub fn register_server_fns() {
         register_explicit::<AdminUnsuspend>();
         register_explicit::<AdminStorage>();
         register_explicit::<AdminAudit>();
+        register_explicit::<AdminRepairView>();
+        register_explicit::<AdminRepair>();
     }
     register_trash_fns();
 }

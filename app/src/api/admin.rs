@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::error::LumenError;
-use crate::model::admin::{AuditView, JobsView, PeopleView, StorageView};
+use crate::model::admin::{AuditView, JobsView, PeopleView, RepairView, Repaired, StorageView};
 
 #[server(prefix = "/api", endpoint = "admin_jobs")]
 pub async fn admin_jobs(before: Option<String>) -> Result<JobsView, LumenError> {
@@ -61,6 +61,25 @@ pub async fn admin_storage() -> Result<StorageView, LumenError> {
 pub async fn admin_audit(before: Option<String>) -> Result<AuditView, LumenError> {
     let (p, s) = ssr::read().await?;
     crate::ssr::service::admin::audit_log(&p, s.as_ref(), before.as_deref()).await
+}
+
+#[server(prefix = "/api", endpoint = "admin_repair_view")]
+pub async fn admin_repair_view(at: Option<String>) -> Result<RepairView, LumenError> {
+    let (p, s) = ssr::read().await?;
+    crate::ssr::service::repair::view(&p, s.as_ref(), at.as_deref()).await
+}
+
+/// Repairs the page at `at`, then (a plain form) shows that page again.
+#[server(prefix = "/api", endpoint = "admin_repair")]
+pub async fn admin_repair(at: Option<String>) -> Result<Repaired, LumenError> {
+    let (p, s) = ssr::change().await?;
+    let done = crate::ssr::service::repair::repair(&p, s.as_ref(), at.as_deref()).await?;
+    let back = match at.as_deref() {
+        Some(at) => format!("/admin/repair?at={}", crate::components::paging::encode(at)),
+        None => "/admin/repair".into(),
+    };
+    ssr::back_to(&back);
+    Ok(done)
 }
 
 #[cfg(feature = "ssr")]

@@ -91,3 +91,34 @@ pub struct AuditView {
     pub entries: Vec<AuditItem>,
     pub next: Option<String>,
 }
+
+/// A photo row whose original R2 no longer has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingItem {
+    pub photo_id: String,
+    pub owner_id: String,
+}
+
+/// One page of repair's comparison of R2 against D1.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairView {
+    /// Where this page starts (the repair button sends it back).
+    pub at: String,
+    /// Which listing: "originals" or "variants".
+    pub listing: String,
+    /// Objects this page listed.
+    pub checked: u32,
+    /// Objects with no row.
+    pub orphans: Vec<String>,
+    /// Rows (not yet failed) whose original is missing.
+    pub missing: Vec<MissingItem>,
+    /// The next page, if any.
+    pub next: Option<String>,
+}
+
+/// What one press of "repair" did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repaired {
+    pub removed: u32,
+    pub failed: u32,
+}

@@ -408,16 +408,22 @@ pub enum AdminAction {
     Suspend,
     /// The audit trail.
     SeeAudit,
+    /// Compare R2 against D1: orphans either way.
+    SeeRepair,
+    /// Remove orphaned objects; mark rows whose original is missing failed.
+    Repair,
 }
 
 impl AdminAction {
-    pub const ALL: [AdminAction; 6] = [
+    pub const ALL: [AdminAction; 8] = [
         Self::SeeJobs,
         Self::RerunJobs,
         Self::SeeStorage,
         Self::SeePeople,
         Self::Suspend,
         Self::SeeAudit,
+        Self::SeeRepair,
+        Self::Repair,
     ];
 }
 

@@ -463,6 +463,26 @@ impl BlobStore for Port {
         lock(&self.0.blobs.open).insert(id, (key.to_string(), Vec::new()));
         Ok(Box::new(MemWriter(self.0.clone(), id)))
     }
+    /// Objects count as uploaded long ago (time 0).
+    async fn list(&self, prefix: &str, after: Option<&str>, limit: u32) -> PortResult<BlobPage> {
+        self.0.blobs.check()?;
+        let map = lock(&self.0.blobs.map);
+        let mut keys = map
+            .keys()
+            .filter(|k| k.starts_with(prefix) && after.is_none_or(|a| k.as_str() > a));
+        let objects: Vec<Listed> = keys
+            .by_ref()
+            .take(limit as usize)
+            .map(|k| Listed {
+                key: k.clone(),
+                uploaded_ms: 0,
+            })
+            .collect();
+        Ok(BlobPage {
+            objects,
+            more: keys.next().is_some(),
+        })
+    }
 }
 
 /// Reads a stored object in small chunks, as R2's stream does.

@@ -2,7 +2,24 @@
 //! so a job that reruns overwrites instead of duplicating.
 
 pub fn original(owner_id: &str, photo_id: &str) -> String {
-    format!("orig/{owner_id}/{photo_id}")
+    format!("{ORIGINALS}{owner_id}/{photo_id}")
+}
+
+/// The prefixes under which originals and variants are stored (repair lists them).
+pub const ORIGINALS: &str = "orig/";
+pub const VARIANTS: &str = "var/";
+
+/// Where a key under [`ORIGINALS`] sorts among photo rows: `(owner, rest)`; any such key
+/// has a place, even one no upload would write (an orphan then).
+pub fn original_place(key: &str) -> Option<(String, String)> {
+    let rest = key.strip_prefix(ORIGINALS)?;
+    let (owner, photo) = rest.split_once('/').unwrap_or((rest, ""));
+    Some((owner.to_string(), photo.to_string()))
+}
+
+/// The photo a key under [`VARIANTS`] belongs to.
+pub fn variant_photo(key: &str) -> Option<&str> {
+    key.strip_prefix(VARIANTS)?.split('/').next()
 }
 
 /// A person's export's `photos.json` (one per person: a new export replaces it).
@@ -155,5 +172,12 @@ mod tests {
     #[test]
     fn originals_are_per_owner() {
         assert_eq!(original("u1", "p1"), "orig/u1/p1");
+        assert_eq!(
+            original_place(&original("u1", "p1")),
+            Some(("u1".into(), "p1".into()))
+        );
+        assert_eq!(original_place("orig/odd"), Some(("odd".into(), "".into())));
+        assert_eq!(original_place("var/p1/r/1.jpg"), None);
+        assert_eq!(variant_photo(&variant("p1", "r", 64, "jpg")), Some("p1"));
     }
 }

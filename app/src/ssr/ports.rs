@@ -297,6 +297,28 @@ pub trait BlobStore: Send + Sync {
     async fn begin(&self, key: &str, content_type: &str) -> PortResult<Box<dyn BlobWriter>>;
     /// Opens `key` for reading chunk by chunk (a download passing it on as it comes).
     async fn open(&self, key: &str) -> PortResult<Option<Box<dyn BlobReader>>>;
+    /// Up to `limit` objects under `prefix` whose keys sort after `start_after`, in key
+    /// (byte) order: one page of R2's listing, for the console's repair.
+    async fn list(
+        &self,
+        prefix: &str,
+        start_after: Option<&str>,
+        limit: u32,
+    ) -> PortResult<BlobPage>;
+}
+
+/// An object as a listing names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub key: String,
+    pub uploaded_ms: i64,
+}
+
+/// One page of a listing; `more` when the listing goes on after its last key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlobPage {
+    pub objects: Vec<Listed>,
+    pub more: bool,
 }
 
 /// An object being read chunk by chunk.
@@ -859,6 +881,29 @@ pub trait AdminRepo: Send + Sync {
     /// Suspends (ending every session) or unsuspends; `NotFound` for no such person.
     async fn set_suspended(&self, user_id: &str, at: Option<i64>) -> PortResult<()>;
     async fn is_suspended(&self, user_id: &str) -> PortResult<bool>;
+    /// Photos by `(owner_id, id)` (the order of their originals' keys, ids being
+    /// fixed-length tokens), strictly after `after` and up to `upto` inclusive: the rows
+    /// repair compares with one page of R2's listing.
+    async fn originals(
+        &self,
+        after: Option<&Key2>,
+        upto: Option<&Key2>,
+        limit: u32,
+    ) -> PortResult<Vec<StoredOriginal>>;
+    /// Marks a photo failed with `reason` whatever its status (its original is gone, so
+    /// no rendition can follow); nothing for a photo that is gone.
+    async fn lost_original(&self, photo_id: &str, reason: &str, now_ms: i64) -> PortResult<()>;
+}
+
+/// `(owner_id, photo_id)`: where a photo's original sits in key order.
+pub type Key2 = (String, String);
+
+/// A photo row as repair sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOriginal {
+    pub owner_id: String,
+    pub photo_id: String,
+    pub failed: bool,
 }
 
 /// The trash, the deletion record the purge works through, and leaving Lumen.

@@ -1,12 +1,14 @@
 //! `AdminRepo` over D1: the audit trail, people, storage totals and suspension (0014).
 
-use app::ssr::ports::{AdminRepo, AuditRow, Key, PersonRow, PortError, PortResult, StorageTotals};
+use app::ssr::ports::{
+    AdminRepo, AuditRow, Key, Key2, PersonRow, PortError, PortResult, StorageTotals, StoredOriginal,
+};
 use async_trait::async_trait;
 use serde::Deserialize;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::{all, insert, ms, n, s, unavailable};
+use super::{all, insert, ms, n, s, unavailable, write};
 
 pub const FIRST_USER: &str = "SELECT id FROM users ORDER BY created_at, id LIMIT 1";
 pub const AUDIT: &str =
@@ -45,6 +47,13 @@ pub const TOTALS: &str = "SELECT (SELECT COUNT(*) FROM users) AS people, \
 pub const SUSPEND: &str = "UPDATE users SET suspended_at = ?2 WHERE id = ?1";
 pub const END_SESSIONS: &str = "DELETE FROM sessions WHERE user_id = ?1";
 pub const SUSPENDED: &str = "SELECT suspended_at FROM users WHERE id = ?1";
+/// Repair: photos by `(owner_id, id)` in `((?1, ?2), (?3, ?4)]`; `?5 = 0` leaves the
+/// upper end open. Ids are fixed-length tokens, so this is the originals' key order.
+pub const ORIGINALS: &str = "SELECT owner_id, id, status = 'failed' AS failed FROM photos \
+     WHERE (owner_id, id) > (?1, ?2) AND (?5 = 0 OR (owner_id, id) <= (?3, ?4)) \
+     ORDER BY owner_id, id LIMIT ?6";
+pub const LOST_ORIGINAL: &str =
+    "UPDATE photos SET status = 'failed', failure = ?2, updated_at = ?3 WHERE id = ?1";
 
 pub struct D1Admin(SendWrapper<D1Database>);
 
@@ -218,6 +227,55 @@ impl AdminRepo for D1Admin {
         })
         .await
     }
+
+    async fn originals(
+        &self,
+        after: Option<&Key2>,
+        upto: Option<&Key2>,
+        limit: u32,
+    ) -> PortResult<Vec<StoredOriginal>> {
+        #[derive(Deserialize)]
+        struct Row {
+            owner_id: String,
+            id: String,
+            failed: f64,
+        }
+        let (a_owner, a_id) = after.map_or(("", ""), |(o, i)| (o.as_str(), i.as_str()));
+        let (u_owner, u_id) = upto.map_or(("", ""), |(o, i)| (o.as_str(), i.as_str()));
+        let args = [
+            s(a_owner),
+            s(a_id),
+            s(u_owner),
+            s(u_id),
+            n(u32::from(upto.is_some())),
+            n(limit),
+        ];
+        SendFuture::new(async move {
+            let rows: Vec<Row> = all(&self.0, ORIGINALS, &args).await?;
+            Ok(rows
+                .into_iter()
+                .map(|r| StoredOriginal {
+                    owner_id: r.owner_id,
+                    photo_id: r.id,
+                    failed: r.failed != 0.0,
+                })
+                .collect())
+        })
+        .await
+    }
+
+    async fn lost_original(&self, photo_id: &str, reason: &str, now_ms: i64) -> PortResult<()> {
+        SendFuture::new(async move {
+            write(
+                &self.0,
+                LOST_ORIGINAL,
+                &[s(photo_id), s(reason), ms(now_ms)],
+            )
+            .await
+            .map(|_| ())
+        })
+        .await
+    }
 }
 
 #[cfg(test)]
@@ -284,6 +342,36 @@ mod tests {
             .query_map(params![NO_CURSOR.0, NO_CURSOR.1, 10], |r| r.get("action"))?
             .collect::<Result<_, _>>()?;
         assert_eq!(log, ["unsuspend", "suspend"]);
+        Ok(())
+    }
+
+    #[test]
+    fn repair_reads_photos_in_key_order_and_fails_lost_originals() -> TestResult {
+        let c = db()?;
+        for u in ["ada", "bob"] {
+            user(&c, u)?;
+        }
+        for (id, owner) in [("p2", "bob"), ("p1", "ada"), ("p3", "bob"), ("p4", "bob")] {
+            c.execute(
+                INSERT_PENDING,
+                params![id, owner, id, "image/png", 100, 1, "private", "", "", 0, 0],
+            )?;
+        }
+        let read =
+            |a: (&str, &str), u: Option<(&str, &str)>| -> rusqlite::Result<Vec<(String, i64)>> {
+                let (uo, ui) = u.unwrap_or(("", ""));
+                c.prepare(ORIGINALS)?
+                    .query_map(params![a.0, a.1, uo, ui, u.is_some() as i64, 10], |r| {
+                        Ok((r.get::<_, String>("id")?, r.get("failed")?))
+                    })?
+                    .collect()
+            };
+        let ids = |v: Vec<(String, i64)>| v.into_iter().map(|r| r.0).collect::<Vec<_>>();
+        assert_eq!(ids(read(("", ""), None)?), ["p1", "p2", "p3", "p4"]);
+        assert_eq!(ids(read(("ada", "p1"), Some(("bob", "p3")))?), ["p2", "p3"]);
+        assert_eq!(c.execute(LOST_ORIGINAL, params!["p3", "gone", 5])?, 1);
+        let after = read(("bob", "p2"), None)?;
+        assert_eq!(after, [("p3".to_string(), 1), ("p4".to_string(), 0)]);
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod jobs;
 pub mod people;
+pub mod repair;
 pub mod samples;
 pub mod storage;
 
@@ -18,6 +19,7 @@ pub fn AdminNav(current: &'static str) -> impl IntoView {
         ("/admin/storage", "Storage"),
         ("/admin/people", "People"),
         ("/admin/audit", "Audit"),
+        ("/admin/repair", "Repair"),
     ];
     view! {
         <nav class="admin-nav" aria-label="Admin sections">
@@ -43,6 +45,7 @@ pub fn AdminSamples() -> impl IntoView {
         view! { <storage::StorageSection view=samples::storage() /> }.into_any(),
         view! { <people::PeopleSection view=samples::people() /> }.into_any(),
         view! { <audit::AuditSection view=samples::audit() /> }.into_any(),
+        view! { <repair::RepairSection view=samples::repair() /> }.into_any(),
     ];
     view! { <div class="design-stack">{sections}</div> }
 }

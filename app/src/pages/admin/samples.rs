@@ -4,6 +4,7 @@
 use crate::model::admin::{
     Allowance, AuditItem, AuditView, JobItem, JobsView, PeopleView, PersonItem, StorageView,
 };
+use crate::model::admin::{MissingItem, RepairView};
 
 pub fn jobs() -> JobsView {
     JobsView {
@@ -108,5 +109,23 @@ pub fn audit() -> AuditView {
             },
         ],
         next: None,
+    }
+}
+
+/// One page of originals with an orphan object and a lost original, hostile-looking keys.
+pub fn repair() -> RepairView {
+    RepairView {
+        at: "o:".into(),
+        listing: "originals".into(),
+        checked: 200,
+        orphans: vec![
+            "orig/u1/ghost".into(),
+            "orig/<script>alert(1)</script>".into(),
+        ],
+        missing: vec![MissingItem {
+            photo_id: "p0100".into(),
+            owner_id: "u1".into(),
+        }],
+        next: Some("o:orig/u1/p0199".into()),
     }
 }

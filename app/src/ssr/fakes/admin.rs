@@ -333,4 +333,35 @@ impl AdminRepo for MemAdmin {
     async fn is_suspended(&self, user_id: &str) -> PortResult<bool> {
         Ok(lock(&self.0.admin.suspended).contains_key(user_id))
     }
+
+    async fn originals(
+        &self,
+        after: Option<&Key2>,
+        upto: Option<&Key2>,
+        limit: u32,
+    ) -> PortResult<Vec<StoredOriginal>> {
+        let mut rows: Vec<StoredOriginal> = lock(&self.0.photos)
+            .values()
+            .map(|p| StoredOriginal {
+                owner_id: p.owner_id.clone(),
+                photo_id: p.id.clone(),
+                failed: p.status == PhotoStatus::Failed,
+            })
+            .filter(|r| {
+                let k = (r.owner_id.clone(), r.photo_id.clone());
+                after.is_none_or(|a| &k > a) && upto.is_none_or(|u| &k <= u)
+            })
+            .collect();
+        rows.sort_by(|a, b| (&a.owner_id, &a.photo_id).cmp(&(&b.owner_id, &b.photo_id)));
+        rows.truncate(limit as usize);
+        Ok(rows)
+    }
+
+    async fn lost_original(&self, photo_id: &str, reason: &str, _now_ms: i64) -> PortResult<()> {
+        if let Some(row) = lock(&self.0.photos).get_mut(photo_id) {
+            row.status = PhotoStatus::Failed;
+            row.failure = Some(reason.into());
+        }
+        Ok(())
+    }
 }

@@ -48,7 +48,12 @@ pub async fn gate<'a>(
     s.ok_or(LumenError::NotFound)
 }
 
-async fn audit(p: &Platform, s: &Session, action: &str, target: &str) -> Result<(), LumenError> {
+pub(crate) async fn audit(
+    p: &Platform,
+    s: &Session,
+    action: &str,
+    target: &str,
+) -> Result<(), LumenError> {
     let row = AuditRow {
         id: p.ids.new_id()?,
         actor_id: s.user.id.clone(),
