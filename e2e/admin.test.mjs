@@ -54,6 +54,7 @@ describe("the console's permissions", () => {
       ["admin_unsuspend", { id: mel.username }],
       ["admin_repair", {}],
       ["admin_repair", { at: "o:" }],
+      ["admin_delete_account", { id: mel.username, confirm: mel.username }],
     ];
     const before = await audits();
     for (const [who, cookie] of [["member", mel.cookie], ["anonymous", undefined]]) {
@@ -104,6 +105,7 @@ describe("the console's permissions", () => {
       ["admin_suspend", { id: melId }],
       ["admin_unsuspend", { id: melId }],
       ["admin_repair", {}],
+      ["admin_delete_account", { id: melId, confirm: "mel" }],
     ];
     for (const headers of CROSS) {
       for (const [name, params] of mutations) {
@@ -152,6 +154,28 @@ describe("people and storage", () => {
     const audit = (await page("/admin/audit", root.cookie)).body;
     assert.match(audit, /<strong>olga<\/strong> suspend /);
     assert.match(audit, /<strong>olga<\/strong> unsuspend /);
+  });
+
+  test("an admin deletes a suspended account, confirmed by its username: no row or object of it is left", async () => {
+    const zed = await signUp(srv.base, { username: "zed" });
+    const photo = await uploadOne(zed.cookie, "coffee.png");
+    assert.equal((await settled(photo)).photo.status, "ready");
+    const zedId = await userId("zed");
+    const del = (confirm) => api(srv.base, "admin_delete_account", { id: zedId, confirm }, { cookie: root.cookie });
+    assert.equal((await del("zed")).status, 400, "not suspended yet");
+    assert.equal((await api(srv.base, "admin_suspend", { id: zedId }, { cookie: root.cookie })).status, 200);
+    for (const wrong of ["mel", "", "<script>alert(1)</script>", "zed' OR 1=1 --"]) {
+      assert.equal((await del(wrong)).status, 400, `confirm ${JSON.stringify(wrong)}`);
+    }
+    assert.equal((await srv.d1(`SELECT COUNT(*) AS n FROM photos WHERE owner_id = '${zedId}'`))[0].n, 1, "nothing gone yet");
+    assert.equal((await del("ZED")).status, 200);
+    for (const [table, col] of [["users", "id"], ["photos", "owner_id"], ["sessions", "user_id"], ["albums", "owner_id"]]) {
+      const [r] = await srv.d1(`SELECT COUNT(*) AS n FROM ${table} WHERE ${col} = '${zedId}'`);
+      assert.equal(r.n, 0, table);
+    }
+    assert.equal((await srv.d1(`SELECT COUNT(*) AS n FROM photo_variants WHERE photo_id = '${photo}'`))[0].n, 0);
+    assert.equal((await page(`/p/${photo}`, undefined)).status, 404);
+    assert.match((await page("/admin/audit", root.cookie)).body, /delete-account/);
   });
 
   test("storage: totals and the largest accounts, originals and variants apart", async () => {

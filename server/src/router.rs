@@ -164,6 +164,7 @@ pub fn register_server_fns() {
         register_explicit::<AdminPeople>();
         register_explicit::<AdminSuspend>();
         register_explicit::<AdminUnsuspend>();
+        register_explicit::<AdminDeleteAccount>();
         register_explicit::<AdminStorage>();
         register_explicit::<AdminAudit>();
         register_explicit::<AdminRepairView>();

@@ -51,6 +51,15 @@ pub async fn admin_unsuspend(id: String) -> Result<(), LumenError> {
     Ok(())
 }
 
+/// Deletes a suspended person's account, confirmed by their username (audited).
+#[server(prefix = "/api", endpoint = "admin_delete_account")]
+pub async fn admin_delete_account(id: String, confirm: String) -> Result<(), LumenError> {
+    let (p, s) = ssr::change().await?;
+    crate::ssr::service::admin::delete_account(&p, s.as_ref(), &id, &confirm).await?;
+    ssr::back_to("/admin/people");
+    Ok(())
+}
+
 #[server(prefix = "/api", endpoint = "admin_storage")]
 pub async fn admin_storage() -> Result<StorageView, LumenError> {
     let (p, s) = ssr::read().await?;

@@ -412,10 +412,12 @@ pub enum AdminAction {
     SeeRepair,
     /// Remove orphaned objects; mark rows whose original is missing failed.
     Repair,
+    /// Delete someone else's account and everything in it.
+    DeleteAccount,
 }
 
 impl AdminAction {
-    pub const ALL: [AdminAction; 8] = [
+    pub const ALL: [AdminAction; 9] = [
         Self::SeeJobs,
         Self::RerunJobs,
         Self::SeeStorage,
@@ -424,6 +426,7 @@ impl AdminAction {
         Self::SeeAudit,
         Self::SeeRepair,
         Self::Repair,
+        Self::DeleteAccount,
     ];
 }
 

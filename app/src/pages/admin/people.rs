@@ -91,11 +91,26 @@ fn suspend_form(id: &str, suspended: bool) -> impl IntoView {
     } else {
         ("/api/admin_suspend", "Suspend")
     };
+    // Deleting is offered only once suspended: stop a person first, then remove them.
+    let delete = suspended.then(|| {
+        let id = id.clone();
+        view! {
+            <ServerForm action="/api/admin_delete_account" record=id.clone() class="inline" label="Delete account">
+                <input type="hidden" name="id" value=id />
+                <label>
+                    "Type their username to delete the account and everything in it "
+                    <input type="text" name="confirm" required autocomplete="off" />
+                </label>
+                <button type="submit">"Delete account"</button>
+            </ServerForm>
+        }
+    });
     view! {
         <ServerForm action=action record=id.clone() class="inline" label=label>
             <input type="hidden" name="id" value=id />
             <button type="submit">{label}</button>
         </ServerForm>
+        {delete}
     }
 }
 

@@ -219,9 +219,43 @@ pub async fn suspend(
     audit(p, s, if on { "suspend" } else { "unsuspend" }, user_id).await
 }
 
-// ADMIN: delete account. The `trash` branch provides `service::accounts::delete_account`;
-// the lead wires it here after merging: gate(p, s, AdminAction::Suspend) (or a new
-// `AdminAction::DeleteAccount` row in access.rs), call it, then audit(p, s, "delete-account", id).
+/// Deletes someone's account and everything in it (`leave::delete_account`), confirmed by
+/// typing their username (an admin does not know their password). Only a suspended
+/// account, so a person is first stopped, then removed; never one's own (Settings does that).
+pub async fn delete_account(
+    p: &Platform,
+    s: Option<&Session>,
+    user_id: &str,
+    confirm: &str,
+) -> Result<(), LumenError> {
+    let s = gate(p, s, AdminAction::DeleteAccount).await?;
+    if user_id == s.user.id {
+        return Err(LumenError::BadRequest {
+            reason: "Delete your own account from Settings.".into(),
+        });
+    }
+    let Some(user) = p.users.by_id(user_id).await? else {
+        return Err(LumenError::NotFound);
+    };
+    if !p.admin.is_suspended(user_id).await? {
+        return Err(LumenError::BadRequest {
+            reason: "Suspend the account first; only a suspended account can be deleted.".into(),
+        });
+    }
+    if !confirm.trim().eq_ignore_ascii_case(&user.username) {
+        return Err(LumenError::BadRequest {
+            reason: "Type the person's username to confirm.".into(),
+        });
+    }
+    super::leave::delete_account(p, user_id).await?;
+    audit(
+        p,
+        s,
+        "delete-account",
+        &format!("{} ({user_id})", user.username),
+    )
+    .await
+}
 
 /// The free plan's storage allowances the README names (R2 10 GB; D1 500 MB a database).
 pub const R2_FREE_BYTES: u64 = 10 * 1000 * 1000 * 1000;
@@ -319,10 +353,40 @@ mod tests {
         );
         assert_eq!(block_on(storage(&p, m)).err(), Some(LumenError::NotFound));
         assert_eq!(
+            block_on(delete_account(&p, m, "u2", "bea")).err(),
+            Some(LumenError::NotFound)
+        );
+        assert_eq!(
             block_on(audit_log(&p, m, None)).err(),
             Some(LumenError::NotFound)
         );
         assert!(mem.audit_log().is_empty());
+    }
+
+    #[test]
+    fn an_admin_deletes_a_suspended_account_once_confirmed_and_it_is_audited() {
+        let (p, mem) = fake_platform();
+        let admin = session(&p, "u1", "ada");
+        mem.users.lock().unwrap().get_mut("u1").unwrap().created_at = -1;
+        let _ben = session(&p, "u2", "ben");
+        let a = Some(&admin);
+        let refused = |r: Result<(), LumenError>| matches!(r, Err(LumenError::BadRequest { .. }));
+        // Not suspended yet, then a wrong confirmation, then oneself: refused, nothing gone.
+        assert!(refused(block_on(delete_account(&p, a, "u2", "ben"))));
+        block_on(suspend(&p, a, "u2", true)).unwrap();
+        assert!(refused(block_on(delete_account(&p, a, "u2", "bea"))));
+        assert!(refused(block_on(delete_account(&p, a, "u1", "ada"))));
+        assert!(mem.users.lock().unwrap().contains_key("u2"));
+        assert_eq!(
+            block_on(delete_account(&p, a, "nobody", "x")).err(),
+            Some(LumenError::NotFound)
+        );
+        block_on(delete_account(&p, a, "u2", " BEN ")).unwrap();
+        assert!(!mem.users.lock().unwrap().contains_key("u2"));
+        let log = mem.audit_log();
+        assert!(log
+            .iter()
+            .any(|r| r.action == "delete-account" && r.target.contains("ben")));
     }
 
     #[test]
