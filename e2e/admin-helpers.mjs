@@ -8,13 +8,14 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { waitFor } from "./harness.mjs";
-import { demoPhoto, upload } from "./helpers.mjs";
+import { demoPhoto, distinct, upload } from "./helpers.mjs";
 
 const png = { name: "coffee.png", type: "image/png", bytes: readFileSync(demoPhoto("coffee.png")) };
 
 export function jobHelpers(server) {
   async function uploadOne(cookie, name) {
-    const res = await upload(server().base, [{ ...png, name }], { cookie });
+    // A distinct file each time: one person's identical files are one photo (duplicates).
+    const res = await upload(server().base, [{ ...png, bytes: distinct(png.bytes), name }], { cookie });
     assert.equal(res.status, 201, await res.clone().text());
     return (await res.json()).photos[0].id;
   }

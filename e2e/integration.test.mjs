@@ -147,7 +147,7 @@ describe("upload → queue → variants", () => {
     }
 
     const feed = await (await get("/")).text();
-    for (const p of photos) assert.ok(feed.includes(`href="/p/${p.id}"`), "feed links each photo");
+    for (const p of photos) assert.ok(feed.includes(`href="/p/${p.id}`), "feed links each photo");
     assert.doesNotMatch(feed, /No photos yet/);
   });
 

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { ROOT, startLumen, waitFor } from "./harness.mjs";
-import { demoPhoto, expectedVariants, signUp, upload } from "./helpers.mjs";
+import { demoPhoto, distinct, expectedVariants, signUp, upload } from "./helpers.mjs";
 import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
 
 const SECRET = testSecret("service");
@@ -158,7 +158,8 @@ describe("processing on the media service", () => {
     const file = inputs.at(-1); // the 24 MP JPEG: the longest job
     const since = svc.logs().length;
     const logSince = lumen.logs().length;
-    const id = await uploadOne(lumen, me.cookie, { ...file, name: "again-24MP.jpg" });
+    // Another file with the same picture (the first upload of it is a duplicate otherwise).
+    const id = await uploadOne(lumen, me.cookie, { ...file, bytes: distinct(file.bytes), name: "again-24MP.jpg" });
     await svc.waitForLog(/job started/, { since });
     const port = svc.port;
     await svc.kill();
@@ -177,7 +178,7 @@ describe("processing on the media service", () => {
     const port = svc.port;
     await svc.kill();
     svc = await startMediaService({ secret: testSecret("wrong"), bin, port });
-    const id = await uploadOne(lumen, me.cookie, inputs[1]);
+    const id = await uploadOne(lumen, me.cookie, { ...inputs[1], bytes: distinct(inputs[1].bytes) });
     const row = await settled(lumen, id, 60_000);
     assert.equal(row.status, "failed");
     assert.match(row.failure, /401/);

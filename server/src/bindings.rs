@@ -19,3 +19,6 @@ pub const SERVICE_URL: &str = "LUMEN_SERVICE_URL";
 pub const SERVICE_SECRET: &str = "LUMEN_SERVICE_SECRET";
 /// Optional: usernames, comma-separated, who are admins besides the first account.
 pub const ADMINS: &str = "LUMEN_ADMINS";
+/// `off` turns the edge cache off (lookups and stores; purges still run): for tests that
+/// write D1 behind the Worker's back, and for debugging a deploy.
+pub const EDGE_CACHE: &str = "LUMEN_EDGE_CACHE";

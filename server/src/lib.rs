@@ -42,7 +42,14 @@ async fn handle(
     let path = req.uri().path().to_string();
     let url = req.uri().to_string();
     let asker = routes::headers::Asker::of(req.headers());
-    let kind = cache::kind(&method, &path, asker.personal);
+    let cache_on = env
+        .var(bindings::EDGE_CACHE)
+        .map_or(true, |v| v.to_string() != "off");
+    let kind = if cache_on {
+        cache::kind(&method, &path, asker.personal)
+    } else {
+        cache::Kind::Bypass
+    };
     if kind != cache::Kind::Bypass {
         if let Some(hit) = cache::lookup(&url).await {
             let ms = worker::Date::now().as_millis().saturating_sub(started);
