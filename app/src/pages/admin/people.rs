@@ -104,6 +104,7 @@ fn suspend_form(id: &str, suspended: bool) -> impl IntoView {
                 <button type="submit">"Delete account"</button>
             </ServerForm>
         }
+        .into_any()
     });
     view! {
         <ServerForm action=action record=id.clone() class="inline" label=label>
@@ -112,6 +113,8 @@ fn suspend_form(id: &str, suspended: bool) -> impl IntoView {
         </ServerForm>
         {delete}
     }
+    // Type-erased: the admin tables are too deep for the hydrate build otherwise.
+    .into_any()
 }
 
 #[component]
