@@ -260,7 +260,7 @@ for (const project of [
       // The new photo leads the feed.
       await open("/");
       const first = page.getByRole("list", { name: "Photos" }).getByRole("listitem").first();
-      assert.equal(await first.getByRole("link").first().getAttribute("href"), `/p/${id}`);
+      assert.equal(await first.getByRole("link").first().getAttribute("href"), `/p/${id}?in=feed`);
       assert.deepEqual(problems.splice(0), []);
       if (project.js) {
         // Checked last so that the rest of the flow is still exercised when only this fails.

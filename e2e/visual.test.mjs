@@ -55,7 +55,8 @@ after(async () => {
 
 async function open(path, status = 200) {
   const res = await page.goto(`${srv.base}${path}`, { waitUntil: "load" });
-  assert.equal(res.status(), status, path);
+  // Two deep links into one catalogue page differ only by their #hash: no new response.
+  if (res) assert.equal(res.status(), status, path);
   // A page without islands loads no script, so only pages with one hydrate.
   if ((await page.locator("leptos-island").count()) > 0) await page.locator("html[data-hydrated=true]").waitFor({ state: "attached" });
 }

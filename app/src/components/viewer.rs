@@ -7,17 +7,6 @@ use leptos::prelude::*;
 
 use crate::model::{ContextNav, ImageSrc};
 
-/// The keys the viewer answers, as the shortcut list shows them.
-pub const SHORTCUTS: [(&str, &str); 7] = [
-    ("←", "Previous photo"),
-    ("→", "Next photo"),
-    ("Esc", "Back to the photos (or close)"),
-    ("f", "Full screen"),
-    ("i", "Show or hide the details"),
-    ("l", "Like"),
-    ("?", "This list"),
-];
-
 /// Previous / next and the way back to the listing; the neighbours' images are fetched
 /// ahead so the next step paints at once.
 #[component]
@@ -42,13 +31,27 @@ pub fn ContextLinks(nav: ContextNav) -> impl IntoView {
 /// The list of shortcuts (the `?` overlay; also the design catalogue's sample).
 #[component]
 pub fn ShortcutList() -> impl IntoView {
-    let rows = SHORTCUTS
-        .iter()
-        .map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt> <dd>{*what}</dd> })
-        .collect_view();
+    // Literal markup, not a list built from `SHORTCUTS` at run time: inside the island a
+    // collected list rendered without the end markers the browser's hydration looks for
+    // (the Worker's views are type-erased), and the panic stopped every island after it.
     view! {
         <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
-        <dl class="shortcut-list">{rows}</dl>
+        <dl class="shortcut-list">
+            <dt><kbd>"←"</kbd></dt>
+            <dd>"Previous photo"</dd>
+            <dt><kbd>"→"</kbd></dt>
+            <dd>"Next photo"</dd>
+            <dt><kbd>"Esc"</kbd></dt>
+            <dd>"Back to the photos (or close)"</dd>
+            <dt><kbd>"f"</kbd></dt>
+            <dd>"Full screen"</dd>
+            <dt><kbd>"i"</kbd></dt>
+            <dd>"Show or hide the details"</dd>
+            <dt><kbd>"l"</kbd></dt>
+            <dd>"Like"</dd>
+            <dt><kbd>"?"</kbd></dt>
+            <dd>"This list"</dd>
+        </dl>
     }
 }
 
@@ -93,14 +96,14 @@ impl Zoom {
 /// The keyboard, the lightbox and the shortcut list. `full` is the largest size (the
 /// lightbox's image, zoomable up to its own pixels).
 #[island]
-pub fn Viewer(full: Option<ImageSrc>) -> impl IntoView {
+pub fn Viewer(full: ImageSrc) -> impl IntoView {
     let open = RwSignal::new(false);
     let help = RwSignal::new(false);
     let zoom = RwSignal::new(Zoom::FIT);
     let lightbox = NodeRef::<leptos::html::Div>::new();
     let picture = NodeRef::<leptos::html::Img>::new();
     // How far the image may grow: the largest size's pixels over its fitted width.
-    let natural = full.as_ref().map(|f| f64::from(f.width)).unwrap_or(0.0);
+    let natural = f64::from(full.width);
     let max_scale = move || {
         let shown = picture
             .get_untracked()
@@ -189,22 +192,21 @@ pub fn Viewer(full: Option<ImageSrc>) -> impl IntoView {
             }
         });
     };
-    // Keys work on every ready photo; the lightbox needs an image to show.
-    let image = full.map(|f| {
-        view! {
-            <img
-                node_ref=picture
-                src=f.url
-                width=f.width
-                height=f.height
-                alt=""
-                draggable="false"
-                style:transform=move || zoom.get().css()
-                data-scale=move || format!("{:.2}", zoom.get().scale)
-                on:dblclick=on_double
-            />
-        }
-    });
+    // Always an element, never an optional view: with `erase_components` on the server an
+    // `Option` inside an island rendered markers the browser's hydration could not cast.
+    let image = view! {
+        <img
+            node_ref=picture
+            src=full.url
+            width=full.width
+            height=full.height
+            alt=""
+            draggable="false"
+            style:transform=move || zoom.get().css()
+            data-scale=move || format!("{:.2}", zoom.get().scale)
+            on:dblclick=on_double
+        />
+    };
     view! {
         <div class="viewer-bar" hidden=move || !live.get()>
             <button type="button" class="button" on:click=move |_| set_open(true) aria-keyshortcuts="f">
