@@ -12,8 +12,8 @@ pub fn data_url(thumbhash_hex: Option<&str>) -> Option<String> {
     Some(format!("data:image/png;base64,{}", base64(&png)))
 }
 
-/// Standard base64 with padding (RFC 4648), for data URLs.
-fn base64(bytes: &[u8]) -> String {
+/// Standard base64 with padding (RFC 4648), for data URLs and CSP hashes (`lean`).
+pub(crate) fn base64(bytes: &[u8]) -> String {
     const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
