@@ -48,7 +48,7 @@ pub(crate) use select_photos;
 /// The columns `Card` reads: what a listing's card shows and its cursor, nothing more (no
 /// EXIF, GPS, caption or hashes: a feed page reads a fraction of the bytes).
 macro_rules! select_cards {
-    ($rest:literal) => {
+    ($rest:expr) => {
         concat!(
             "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
             "photos.alt AS alt, photos.status AS status, photos.failure AS failure, ",
@@ -70,29 +70,28 @@ pub const FEED: &str = select_cards!(
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?3"
 );
 /// The owner's own listing: everything, pending and failed included (`photos_by_owner`).
-pub const BY_OWNER_ALL: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NULL \
-     AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
+macro_rules! owner_all {
+    () => {
+        "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NULL \
+         AND (photos.created_at, photos.id) < (?2, ?3) \
+         ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+    };
+}
+pub const BY_OWNER_ALL: &str = select_photos!("", owner_all!());
 /// Someone else's listing: public, finished photos (`photos_public_by_owner`).
-pub const BY_OWNER_PUBLIC: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
-     AND photos.trashed_at IS NULL AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
+macro_rules! owner_public {
+    () => {
+        "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' \
+         AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
+         AND (photos.created_at, photos.id) < (?2, ?3) \
+         ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+    };
+}
+pub const BY_OWNER_PUBLIC: &str = select_photos!("", owner_public!());
 /// The profile's cards: `BY_OWNER_ALL` and `BY_OWNER_PUBLIC` (which the Atom feed and the
 /// export read whole), lean.
-pub const CARDS_BY_OWNER_ALL: &str = select_cards!(
-    "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NULL \
-     AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
-pub const CARDS_BY_OWNER_PUBLIC: &str = select_cards!(
-    "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
-     AND photos.trashed_at IS NULL AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
+pub const CARDS_BY_OWNER_ALL: &str = select_cards!(owner_all!());
+pub const CARDS_BY_OWNER_PUBLIC: &str = select_cards!(owner_public!());
 /// The first page's "cursor": after every row (2^53 - 1 ms, past any real time, and exact
 /// as a JS number).
 pub const NO_CURSOR: (f64, &str) = (9_007_199_254_740_991.0, "");
