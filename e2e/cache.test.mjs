@@ -179,6 +179,8 @@ describe("share links and Atom feeds", () => {
     assert.equal((await waitProcessed(srv.base, photo, 90_000, { cookie: A.cookie })).status, "ready");
     const add = await api("add_to_album", { album_id: album, photo_id: photo }, { cookie: A.cookie });
     assert.equal(add.status, 200, add.text);
+    const tag = await api("add_tags", { photo_id: photo, tags: "cachedfeed" }, { cookie: A.cookie });
+    assert.equal(tag.status, 200, tag.text);
   });
 
   test("a share page's second anonymous view is a hit that still counts; revoking it makes it 404 at once", async () => {
@@ -250,7 +252,7 @@ describe("share links and Atom feeds", () => {
   });
 
   test("Atom feeds: the second view is a hit; a caption edit (hostile too) shows at once", async () => {
-    const feeds = ["/u/ana/feed.atom", `/a/${album}/feed.atom`];
+    const feeds = ["/u/ana/feed.atom", `/a/${album}/feed.atom`, "/t/cachedfeed/feed.atom"];
     for (const path of feeds) {
       const first = await get(path);
       assert.equal(first.status, 200, path);
