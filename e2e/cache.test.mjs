@@ -159,6 +159,119 @@ describe("purges", () => {
   });
 });
 
+describe("share links and Atom feeds", () => {
+  let photo;
+  const views = async (token) => (await srv.d1(`SELECT views FROM share_links WHERE token = '${token}'`))[0]?.views;
+  const link = async (params) => {
+    const label = `${HOSTILE} ${Math.random().toString(36).slice(2, 8)}`;
+    const target = params.album_id ? {} : { photo_id: photo };
+    const r = await api("create_link", { ...target, label, expires: "never", ...params }, { cookie: A.cookie });
+    assert.equal(r.status, 200, r.text);
+    const list = await api("list_links", params.album_id ? { album_id: params.album_id } : { photo_id: photo }, { cookie: A.cookie });
+    const found = list.json.find((l) => l.label === label);
+    assert.ok(found, "the new link is listed");
+    const path = new URL(found.url).pathname;
+    return { id: found.id, path, token: path.split("/")[2] };
+  };
+
+  before(async () => {
+    photo = await uploadOne();
+    assert.equal((await waitProcessed(srv.base, photo, 90_000, { cookie: A.cookie })).status, "ready");
+    const add = await api("add_to_album", { album_id: album, photo_id: photo }, { cookie: A.cookie });
+    assert.equal(add.status, 200, add.text);
+    const tag = await api("add_tags", { photo_id: photo, tags: "cachedfeed" }, { cookie: A.cookie });
+    assert.equal(tag.status, 200, tag.text);
+  });
+
+  test("a share page's second anonymous view is a hit that still counts; revoking it makes it 404 at once", async () => {
+    const l = await link({});
+    const first = await get(l.path);
+    assert.equal(first.status, 200);
+    assert.equal(first.cache, "miss");
+    assert.equal(first.control, "private, no-cache", "the answer stays out of every other shared cache");
+    const hit = await warm(l.path);
+    assert.equal(hit.control, "private, no-cache");
+    assert.equal(hit.html, first.html);
+    const before = await views(l.token);
+    assert.equal((await get(l.path)).cache, "hit");
+    assert.equal(await views(l.token), before + 1, "a hit counts the view");
+    // Signed in, or holding any link's unlock cookie: never from the cache.
+    assert.equal((await get(l.path, { cookie: A.cookie })).cache, null);
+    assert.equal((await get(l.path, { cookie: "lumen_link=1.abc" })).cache, null);
+    const r = await api("revoke_link", { id: l.id }, { cookie: A.cookie });
+    assert.equal(r.status, 200, r.text);
+    const gone = await get(l.path);
+    assert.equal(gone.status, 404);
+    assert.notEqual(gone.cache, "hit");
+  });
+
+  test("a link that expires (no purge at all) is never served from the cache after its end", async () => {
+    const l = await link({});
+    await warm(l.path);
+    // Its end passes behind the Worker's back: no change, so no purge; the hit's check sees it.
+    await srv.d1(`UPDATE share_links SET expires_at = 1 WHERE id = '${l.id}'`);
+    const r = await get(l.path);
+    assert.equal(r.status, 404);
+    assert.notEqual(r.cache, "hit");
+    assert.equal((await get(l.path)).status, 404, "and the stale copy is gone");
+  });
+
+  test("a password-protected link is never a hit, nor is a link once a password is set", async () => {
+    const locked = await link({ password: "open sesame" });
+    for (let i = 0; i < 4; i++) {
+      const r = await get(locked.path);
+      assert.equal(r.status, 200);
+      assert.notEqual(r.cache, "hit");
+      assert.match(r.control, /private, no-store/);
+      assert.match(r.html, /type="password"/);
+    }
+    const l = await link({});
+    await warm(l.path);
+    const set = await api("update_link", { id: l.id, label: "now locked", password: "open sesame" }, { cookie: A.cookie });
+    assert.equal(set.status, 200, set.text);
+    const r = await get(l.path);
+    assert.notEqual(r.cache, "hit");
+    assert.match(r.html, /type="password"/, "the password form, not the photo");
+    assert.ok(!r.html.includes(`/media/${photo}/`));
+  });
+
+  test("an album link's photo pages are cached too; only the album page counts views", async () => {
+    const l = await link({ album_id: album });
+    const page = `${l.path}/p/${photo}`;
+    await warm(l.path);
+    await warm(page);
+    const before = await views(l.token);
+    assert.equal((await get(page)).cache, "hit");
+    assert.equal(await views(l.token), before, "a photo page is no view");
+    // A change to the album shows through the link at once.
+    const r = await api("update_album", { id: album, title: "Sea, shared", description: "", visibility: "public", sort: "manual" }, { cookie: A.cookie });
+    assert.equal(r.status, 200, r.text);
+    const after = await get(l.path);
+    assert.notEqual(after.cache, "hit");
+    assert.ok(after.html.includes("Sea, shared"));
+  });
+
+  test("Atom feeds: the second view is a hit; a caption edit (hostile too) shows at once", async () => {
+    const feeds = ["/u/ana/feed.atom", `/a/${album}/feed.atom`, "/t/cachedfeed/feed.atom"];
+    for (const path of feeds) {
+      const first = await get(path);
+      assert.equal(first.status, 200, path);
+      assert.ok(first.html.includes(`/p/${photo}`), `${path} lists the photo`);
+      assert.equal((await warm(path)).html, first.html);
+    }
+    const edit = { id: photo, title: "Coins", caption: `Feed caption ${HOSTILE}`, alt: "", visibility: "public" };
+    assert.equal((await api("update_photo", edit, { cookie: A.cookie })).status, 200);
+    for (const path of feeds) {
+      const r = await get(path);
+      assert.notEqual(r.cache, "hit", path);
+      assert.ok(r.html.includes("Feed caption &lt;script&gt;alert(1)&lt;/script&gt;"), `${path}: new and escaped`);
+      assert.ok(!r.html.includes("<script>alert(1)"), path);
+    }
+    // A made-up feed is a 404, never stored.
+    for (let i = 0; i < 2; i++) assert.notEqual((await get("/u/nobody-here/feed.atom")).cache, "hit");
+  });
+});
+
 describe("nothing personal is ever cached", () => {
   test("signed-in and anonymous readers interleaved: anonymous answers never hold anything of the signed-in", async () => {
     const secret = await uploadOne();

@@ -18,11 +18,16 @@ pub const HEADER: &str = "x-lumen-cache";
 /// How a request meets the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Always runs: a write, a signed-in person's page, a page not in `cacheable_page`.
+    /// Always runs: a write, a signed-in person's page or anything carrying a link's unlock
+    /// cookie, a page not in `cacheable_page`.
     Bypass,
     /// An anonymous GET of a public page: served from the cache, else rendered and stored
     /// if its render collected tags and nothing personal.
     Page,
+    /// An anonymous GET of a share link's page: as `Page`, but a stored copy is served only
+    /// once D1 says the link is still open to anyone (that check counts the view), and the
+    /// answer stays `private` for everything but this cache.
+    Link,
     /// A variant: the same bytes for whoever asks when it is public (its URL carries the
     /// content revision), so the cookie does not matter; non-public ones are `private`
     /// and never stored.
@@ -35,7 +40,10 @@ pub fn kind(method: &Method, path: &str, personal: bool) -> Kind {
     } else if path.starts_with("/media/") {
         Kind::Media
     } else if !personal && policy::cacheable_page(path) {
-        Kind::Page
+        match policy::link_page(path) {
+            Some(_) => Kind::Link,
+            None => Kind::Page,
+        }
     } else {
         Kind::Bypass
     }
@@ -54,12 +62,17 @@ pub fn storable(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let private = control.contains("private") || control.contains("no-store");
-    if status != 200 || h.contains_key(header::SET_COOKIE) || private {
+    if status != 200 || h.contains_key(header::SET_COOKIE) {
         return None;
     }
     match kind {
         Kind::Bypass => None,
+        Kind::Page if private => None,
         Kind::Page => render.storable(),
+        // Only the policy a link page answers anonymous readers with (`LINK_PAGE`); a
+        // protected one, or one for a signed-in person, says `PERSONAL`.
+        Kind::Link if control != app::http::cache::LINK_PAGE => None,
+        Kind::Link => render.storable(),
         Kind::Media => control
             .starts_with("public")
             .then(|| policy::media_tag(path))
@@ -77,6 +90,53 @@ pub async fn lookup(url: &str) -> Option<web_sys::Response> {
             None
         }
     }
+}
+
+/// How a hit is answered: as stored, except a link page, which goes out only if its link is
+/// still open to anyone (counting the view), under the link's own `private` policy. A
+/// stale copy (link revoked, expired, given a password, also when its purge was lost) is
+/// deleted and the request renders (`None`), which answers 404 or the password form.
+pub async fn serve(
+    kind: Kind,
+    path: &str,
+    url: &str,
+    hit: web_sys::Response,
+    db: Option<&D1Database>,
+) -> Option<web_sys::Response> {
+    if kind != Kind::Link {
+        return Some(hit);
+    }
+    let (token, counts) = policy::link_page(path)?;
+    let now = worker::Date::now().as_millis() as i64;
+    match index::link_open(db?, token, counts, now).await {
+        Ok(true) => relabel(&hit, app::http::cache::LINK_PAGE)
+            .map_err(|e| worker::console_warn!("cache hit unusable: {e:?}"))
+            .ok(),
+        Ok(false) => {
+            if let Err(e) = Cache::default().delete(url, false).await {
+                worker::console_warn!("stale link page not deleted: {e}");
+            }
+            None
+        }
+        Err(e) => {
+            worker::console_warn!("link check failed, rendering: {e}");
+            None
+        }
+    }
+}
+
+/// The same response under another `Cache-Control` (a cached response's headers may be
+/// immutable, so this is a new one over the same body).
+fn relabel(
+    hit: &web_sys::Response,
+    control: &str,
+) -> Result<web_sys::Response, wasm_bindgen::JsValue> {
+    let headers = web_sys::Headers::new_with_headers(&hit.headers())?;
+    headers.set(header::CACHE_CONTROL.as_str(), control)?;
+    let init = web_sys::ResponseInit::new();
+    init.set_status(hit.status());
+    init.set_headers(&headers);
+    web_sys::Response::new_with_opt_readable_stream_and_init(hit.body().as_ref(), &init)
 }
 
 /// Files `url` under `tags` in the index, then stores `copy` (index first: a purge that
@@ -150,6 +210,11 @@ mod tests {
         assert_eq!(kind(&Method::POST, "/", false), Kind::Bypass);
         assert_eq!(kind(&Method::GET, "/settings", false), Kind::Bypass);
         assert_eq!(kind(&Method::GET, "/media/a/r/320.webp", true), Kind::Media);
+        assert_eq!(kind(&Method::GET, "/s/tok", false), Kind::Link);
+        assert_eq!(kind(&Method::GET, "/s/tok/p/ph", false), Kind::Link);
+        assert_eq!(kind(&Method::GET, "/s/tok", true), Kind::Bypass);
+        assert_eq!(kind(&Method::GET, "/s/tok/download", false), Kind::Bypass);
+        assert_eq!(kind(&Method::GET, "/u/ana/feed.atom", false), Kind::Page);
         assert_eq!(
             kind(&Method::POST, "/media/a/r/320.webp", false),
             Kind::Bypass
@@ -173,8 +238,23 @@ mod tests {
         assert_eq!(storable(Kind::Page, "/", 200, &ok, &personal), None);
         let cookie = headers(&[(header::SET_COOKIE, "a=b")]);
         assert_eq!(storable(Kind::Page, "/", 200, &cookie, &tagged()), None);
-        let link = headers(&[(header::CACHE_CONTROL, "private, no-cache")]);
+        let link = headers(&[(header::CACHE_CONTROL, app::http::cache::LINK_PAGE)]);
         assert_eq!(storable(Kind::Page, "/s/t", 200, &link, &tagged()), None);
+        assert_eq!(
+            storable(Kind::Link, "/s/t", 200, &link, &tagged()),
+            Some(vec!["feed".into()])
+        );
+        let protected = headers(&[(header::CACHE_CONTROL, app::http::cache::PERSONAL)]);
+        assert_eq!(
+            storable(Kind::Link, "/s/t", 200, &protected, &tagged()),
+            None
+        );
+        assert_eq!(storable(Kind::Link, "/s/t", 404, &link, &tagged()), None);
+        let feed = headers(&[(header::CACHE_CONTROL, app::http::cache::FEED)]);
+        assert_eq!(
+            storable(Kind::Page, "/u/a/feed.atom", 200, &feed, &tagged()),
+            Some(vec!["feed".into()])
+        );
         let media = "/media/ph1/r1/320.webp";
         let public = headers(&[(header::CACHE_CONTROL, app::http::cache::PUBLIC_MEDIA)]);
         let private = headers(&[(header::CACHE_CONTROL, app::http::cache::PRIVATE_MEDIA)]);

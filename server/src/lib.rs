@@ -45,16 +45,24 @@ async fn handle(
     let cache_on = env
         .var(bindings::EDGE_CACHE)
         .map_or(true, |v| v.to_string() != "off");
+    let cookies = req
+        .headers()
+        .get(axum::http::header::COOKIE)
+        .and_then(|v| v.to_str().ok());
+    let unlocks = app::ssr::cache::unlocks(cookies);
     let kind = if cache_on {
-        cache::kind(&method, &path, asker.personal)
+        cache::kind(&method, &path, asker.personal || unlocks)
     } else {
         cache::Kind::Bypass
     };
     if kind != cache::Kind::Bypass {
         if let Some(hit) = cache::lookup(&url).await {
-            let ms = worker::Date::now().as_millis().saturating_sub(started);
-            worker::console_log!("{method} {path} HIT {ms}ms{}", meter.report());
-            return Ok(hit);
+            let db = env.d1(bindings::DB).ok();
+            if let Some(hit) = cache::serve(kind, &path, &url, hit, db.as_ref()).await {
+                let ms = worker::Date::now().as_millis().saturating_sub(started);
+                worker::console_log!("{method} {path} HIT {ms}ms{}", meter.report());
+                return Ok(hit);
+            }
         }
     }
     let tags = app::ssr::cache::CacheTags::default();
@@ -102,7 +110,12 @@ async fn handle(
         None => cache::storable(kind, &path, res.status().as_u16(), res.headers(), &tags),
         Some(_) => None,
     };
-    if store.is_some() && kind == cache::Kind::Page {
+    // The stored copy's policy; a link page's own answer keeps `LINK_PAGE` (below).
+    let answer_policy = res
+        .headers()
+        .get(axum::http::header::CACHE_CONTROL)
+        .cloned();
+    if store.is_some() && matches!(kind, cache::Kind::Page | cache::Kind::Link) {
         // `Vary: Cookie` stays: a browser or proxy never hands this to a signed-in person.
         res.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,
@@ -121,6 +134,12 @@ async fn handle(
         raw.headers().set(cache::HEADER, "hit")?;
         let copy = raw.clone()?;
         raw.headers().set(cache::HEADER, "miss")?;
+        if let (cache::Kind::Link, Some(v)) = (kind, answer_policy.as_ref()) {
+            if let Ok(v) = v.to_str() {
+                raw.headers()
+                    .set(axum::http::header::CACHE_CONTROL.as_str(), v)?;
+            }
+        }
         ctx.wait_until(async move { cache::store(&db, &url, &tags, copy).await });
     }
     match fixed {

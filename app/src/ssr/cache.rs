@@ -108,6 +108,33 @@ pub fn cacheable_page(path: &str) -> bool {
     }
 }
 
+/// A share link's page (`/s/{token}`, `/s/{token}/p/{photo}`): its token, and whether a
+/// view of it counts (the link's own page does; an album link's photo pages do not).
+/// A cached copy is served only after the Worker finds the link still open to anyone.
+pub fn link_page(path: &str) -> Option<(&str, bool)> {
+    let rest = path.strip_prefix("/s/")?;
+    if !cacheable_page(path) {
+        return None;
+    }
+    match rest.split_once('/') {
+        None => Some((rest, true)),
+        Some((token, _)) => Some((token, false)),
+    }
+}
+
+/// The request carries a share link's unlock cookie (`auth::LINK_COOKIE`, either name):
+/// whatever it asks for is answered by the Worker and never stored.
+pub fn unlocks(cookie_header: Option<&str>) -> bool {
+    cookie_header.is_some_and(|h| {
+        h.split(';')
+            .filter_map(|kv| kv.split_once('='))
+            .any(|(k, _)| {
+                let k = k.trim();
+                k.strip_prefix("__Secure-").unwrap_or(k) == super::auth::LINK_COOKIE
+            })
+    })
+}
+
 /// The tag of a public variant (`/media/…`): the photo it belongs to.
 pub fn media_tag(path: &str) -> Option<String> {
     keys::variant_from_path(path).map(|(id, _)| photo(&id))
@@ -168,6 +195,29 @@ mod tests {
         assert_eq!(t.storable(), Some(vec!["feed".into(), "photo:b".into()]));
         t.mark_personal();
         assert_eq!(t.storable(), None);
+    }
+
+    #[test]
+    fn link_pages_name_their_token_and_only_the_links_own_page_counts() {
+        assert_eq!(link_page("/s/tok"), Some(("tok", true)));
+        assert_eq!(link_page("/s/tok/p/ph1"), Some(("tok", false)));
+        for p in [
+            "/s/",
+            "/s/tok/download",
+            "/s/tok/p/",
+            "/p/abc",
+            "/s/tok/p/a/b",
+        ] {
+            assert_eq!(link_page(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn an_unlock_cookie_under_either_name_keeps_a_request_out_of_the_cache() {
+        assert!(unlocks(Some("lumen_link=1.ab")));
+        assert!(unlocks(Some("a=b; __Secure-lumen_link=1.ab")));
+        assert!(!unlocks(Some("lumen_link_x=1; a=lumen_link")));
+        assert!(!unlocks(None));
     }
 
     #[test]

@@ -233,12 +233,27 @@ impl PhotoRepo for Port {
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>> {
         Ok(self.0.photo(id))
     }
-    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PhotoRow>> {
-        Ok(self.0.newest(
-            |r| r.visibility == Visibility::Public && r.status == PhotoStatus::Ready,
-            before,
-            limit,
-        ))
+    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<CardRow>> {
+        Ok(self
+            .0
+            .newest(
+                |r| r.visibility == Visibility::Public && r.status == PhotoStatus::Ready,
+                before,
+                limit,
+            )
+            .into_iter()
+            .map(CardRow::from)
+            .collect())
+    }
+    async fn cards_by_owner(
+        &self,
+        owner_id: &str,
+        all: bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<CardRow>> {
+        let rows = PhotoRepo::by_owner(self, owner_id, all, before, limit).await?;
+        Ok(rows.into_iter().map(CardRow::from).collect())
     }
     async fn by_owner(
         &self,

@@ -104,6 +104,41 @@ impl PhotoRow {
     }
 }
 
+/// A photo as a listing's card shows it, with its place in the listing: the lean rows the
+/// feed and profile queries read (not EXIF, GPS, caption, hashes …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardRow {
+    pub id: String,
+    pub owner_id: String,
+    pub title: String,
+    pub alt: String,
+    pub status: PhotoStatus,
+    /// Only the owner's listings hold failed photos.
+    pub failure: Option<String>,
+    pub visibility: Visibility,
+    pub placeholder: Option<String>,
+    pub thumbhash: Option<String>,
+    /// The keyset cursor's time.
+    pub created_at: i64,
+}
+
+impl From<PhotoRow> for CardRow {
+    fn from(r: PhotoRow) -> Self {
+        Self {
+            id: r.id,
+            owner_id: r.owner_id,
+            title: r.title,
+            alt: r.alt,
+            status: r.status,
+            failure: r.failure,
+            visibility: r.visibility,
+            placeholder: r.placeholder,
+            thumbhash: r.thumbhash,
+            created_at: r.created_at,
+        }
+    }
+}
+
 /// One stored variant of a photo.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VariantRow {
@@ -148,7 +183,7 @@ pub trait PhotoRepo: Send + Sync {
     /// Any visibility; callers check access with `ssr::access`.
     async fn get(&self, id: &str) -> PortResult<Option<PhotoRow>>;
     /// Public, finished photos, newest first, older than `before` (a `(created_at, id)` key).
-    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PhotoRow>>;
+    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<CardRow>>;
     /// One owner's photos, newest first, older than `before`: every one of them when `all`
     /// (the owner looking), else only public, finished ones.
     async fn by_owner(
@@ -158,6 +193,14 @@ pub trait PhotoRepo: Send + Sync {
         before: Option<&Key>,
         limit: u32,
     ) -> PortResult<Vec<PhotoRow>>;
+    /// As `by_owner`, only what the profile's cards show.
+    async fn cards_by_owner(
+        &self,
+        owner_id: &str,
+        all: bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<CardRow>>;
     /// `NotFound` if the photo does not exist.
     async fn update(&self, id: &str, edit: &PhotoEdit, now_ms: i64) -> PortResult<()>;
     /// Removes the row and its variant rows (R2 objects are the caller's job).

@@ -17,6 +17,22 @@ pub const URLS: &str = "SELECT DISTINCT url FROM cache_entries \
 /// Forgets the URLs of the JSON array `?1` under every tag (they are gone from the cache).
 pub const FORGET: &str = "DELETE FROM cache_entries WHERE url IN (SELECT value FROM json_each(?1))";
 
+/// A cached share-link page is served again: counts its view, only while the link is open
+/// to anyone (not revoked, no password, not expired at `?2`). No row changed: the copy is
+/// stale, whatever a purge did or did not reach. One indexed write (`token` is UNIQUE).
+pub const LINK_VIEWED: &str = "UPDATE share_links SET views = views + 1 \
+     WHERE token = ?1 AND revoked_at IS NULL AND password_hash IS NULL \
+     AND (expires_at IS NULL OR expires_at > ?2)";
+
+/// The same test for a page whose views do not count (an album link's photo pages).
+pub const LINK_OPEN: &str = "SELECT 1 AS open FROM share_links \
+     WHERE token = ?1 AND revoked_at IS NULL AND password_hash IS NULL \
+     AND (expires_at IS NULL OR expires_at > ?2)";
+
+/// A row of `LINK_OPEN`: only that there is one matters.
+#[derive(Deserialize)]
+struct Open {}
+
 #[derive(Deserialize)]
 struct Url {
     url: String,
@@ -35,6 +51,23 @@ pub async fn remember(db: &D1Database, url: &str, tags: &[String], now_ms: i64) 
 pub async fn urls(db: &D1Database, tags: &[String]) -> PortResult<Vec<String>> {
     let rows: Vec<Url> = all(db, URLS, &[s(&json(tags))]).await?;
     Ok(rows.into_iter().map(|r| r.url).collect())
+}
+
+/// Whether the link at `token` still shows its cached page to anyone at `now_ms`,
+/// counting the view when `counts`.
+pub async fn link_open(
+    db: &D1Database,
+    token: &str,
+    counts: bool,
+    now_ms: i64,
+) -> PortResult<bool> {
+    let args = [s(token), ms(now_ms)];
+    if counts {
+        Ok(write(db, LINK_VIEWED, &args).await? > 0)
+    } else {
+        let rows: Vec<Open> = all(db, LINK_OPEN, &args).await?;
+        Ok(!rows.is_empty())
+    }
 }
 
 pub async fn forget(db: &D1Database, urls: &[String]) -> PortResult<()> {
@@ -57,6 +90,53 @@ mod tests {
             .collect::<Result<_, _>>()?;
         got.sort();
         Ok(got)
+    }
+
+    #[test]
+    fn a_cached_link_page_is_served_only_while_its_link_is_open_to_anyone() -> TestResult {
+        let c = db()?;
+        crate::d1::test_db::user(&c, "u1")?;
+        let link = |id: &str,
+                    token: &str,
+                    expires: Option<i64>,
+                    pw: Option<&str>,
+                    revoked: Option<i64>| {
+            c.execute(
+                "INSERT INTO share_links (id, owner_id, target_kind, target_id, token, label, \
+                 expires_at, password_hash, allow_downloads, views, created_at, updated_at, \
+                 revoked_at) VALUES (?1, 'u1', 'photo', 'ph', ?2, '', ?3, ?4, 0, 0, 1, 1, ?5)",
+                params![id, token, expires, pw, revoked],
+            )
+        };
+        link("l1", "open", None, None, None)?;
+        link("l2", "until", Some(100), None, None)?;
+        link("l3", "locked", None, Some("h"), None)?;
+        link("l4", "revoked", None, None, Some(5))?;
+        let viewed = |token: &str, now: i64| c.execute(LINK_VIEWED, params![token, now]);
+        let open = |token: &str, now: i64| -> rusqlite::Result<bool> {
+            let mut stmt = c.prepare(LINK_OPEN)?;
+            let found = stmt.exists(params![token, now])?;
+            Ok(found)
+        };
+        assert_eq!(viewed("open", 50)?, 1);
+        assert_eq!(viewed("until", 50)?, 1);
+        assert_eq!(viewed("until", 100)?, 0, "expired");
+        assert_eq!(
+            viewed("locked", 50)?,
+            0,
+            "protected pages are never served from the cache"
+        );
+        assert_eq!(viewed("revoked", 50)?, 0);
+        assert_eq!(viewed("made-up", 50)?, 0);
+        let views: i64 = c.query_row("SELECT views FROM share_links WHERE id = 'l1'", [], |r| {
+            r.get(0)
+        })?;
+        assert_eq!(views, 1);
+        assert!(open("open", 50)? && open("until", 99)?);
+        assert!(!open("until", 100)? && !open("locked", 1)? && !open("revoked", 1)?);
+        let plan = crate::d1::test_db::plan(&c, LINK_OPEN, params!["open", 1])?;
+        assert!(plan.iter().any(|s| s.contains("INDEX")), "{plan:?}");
+        Ok(())
     }
 
     #[test]

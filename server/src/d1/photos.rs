@@ -2,7 +2,7 @@
 
 use app::model::{PhotoStatus, Visibility};
 use app::ssr::ports::{
-    Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
+    CardRow, Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -45,27 +45,53 @@ macro_rules! select_photos {
 }
 pub(crate) use select_photos;
 
+/// The columns `Card` reads: what a listing's card shows and its cursor, nothing more (no
+/// EXIF, GPS, caption or hashes: a feed page reads a fraction of the bytes).
+macro_rules! select_cards {
+    ($rest:expr) => {
+        concat!(
+            "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
+            "photos.alt AS alt, photos.status AS status, photos.failure AS failure, ",
+            "photos.visibility AS visibility, photos.placeholder AS placeholder, ",
+            "photos.thumbhash AS thumbhash, photos.created_at AS created_at ",
+            "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
+            $rest
+        )
+    };
+}
+
 pub const GET: &str = select_photos!("WHERE photos.id = ?1");
 /// Keyset pages: rows strictly older than `(?1, ?2)`, the last row of the page before; the
 /// first page passes [`NO_CURSOR`]. The literal conditions match the partial index
 /// `photos_feed`, which SQLite walks from the cursor on: a page costs the same however deep.
-pub const FEED: &str = select_photos!(
+pub const FEED: &str = select_cards!(
     "WHERE photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?1, ?2) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?3"
 );
 /// The owner's own listing: everything, pending and failed included (`photos_by_owner`).
-pub const BY_OWNER_ALL: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NULL \
-     AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
+macro_rules! owner_all {
+    () => {
+        "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NULL \
+         AND (photos.created_at, photos.id) < (?2, ?3) \
+         ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+    };
+}
+pub const BY_OWNER_ALL: &str = select_photos!("", owner_all!());
 /// Someone else's listing: public, finished photos (`photos_public_by_owner`).
-pub const BY_OWNER_PUBLIC: &str = select_photos!(
-    "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL \
-     AND photos.trashed_at IS NULL AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
+macro_rules! owner_public {
+    () => {
+        "WHERE photos.owner_id = ?1 AND photos.visibility = 'public' AND photos.status = 'ready' \
+         AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
+         AND (photos.created_at, photos.id) < (?2, ?3) \
+         ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+    };
+}
+pub const BY_OWNER_PUBLIC: &str = select_photos!("", owner_public!());
+/// The profile's cards: `BY_OWNER_ALL` and `BY_OWNER_PUBLIC` (which the Atom feed and the
+/// export read whole), lean.
+pub const CARDS_BY_OWNER_ALL: &str = select_cards!(owner_all!());
+pub const CARDS_BY_OWNER_PUBLIC: &str = select_cards!(owner_public!());
 /// The first page's "cursor": after every row (2^53 - 1 ms, past any real time, and exact
 /// as a JS number).
 pub const NO_CURSOR: (f64, &str) = (9_007_199_254_740_991.0, "");
@@ -124,6 +150,51 @@ impl D1Photos {
         let rows: Vec<Row> = super::all(&self.0, sql, args).await?;
         rows.into_iter().map(Row::into_port).collect()
     }
+
+    async fn cards(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<CardRow>> {
+        let rows: Vec<Card> = super::all(&self.0, sql, args).await?;
+        rows.into_iter().map(Card::into_port).collect()
+    }
+}
+
+/// A row of `select_cards!`, as D1 returns it.
+#[derive(Deserialize)]
+struct Card {
+    id: String,
+    owner_id: String,
+    title: String,
+    alt: String,
+    status: String,
+    failure: Option<String>,
+    visibility: String,
+    placeholder: Option<String>,
+    thumbhash: Option<String>,
+    created_at: f64,
+}
+
+impl Card {
+    fn into_port(self) -> PortResult<CardRow> {
+        Ok(CardRow {
+            status: status(&self.status)?,
+            visibility: visibility(&self.visibility)?,
+            id: self.id,
+            owner_id: self.owner_id,
+            title: self.title,
+            alt: self.alt,
+            failure: self.failure,
+            placeholder: self.placeholder,
+            thumbhash: self.thumbhash,
+            created_at: self.created_at as i64,
+        })
+    }
+}
+
+fn status(v: &str) -> PortResult<PhotoStatus> {
+    PhotoStatus::parse(v).ok_or_else(|| PortError::Unavailable(format!("bad status {v:?}")))
+}
+
+fn visibility(v: &str) -> PortResult<Visibility> {
+    Visibility::parse(v).ok_or_else(|| PortError::Unavailable(format!("bad visibility {v:?}")))
 }
 
 /// A row as D1 returns it: INTEGER columns arrive as JSON numbers (f64), flags as 0/1.
@@ -158,11 +229,8 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn into_port(self) -> PortResult<PhotoRow> {
-        let status = PhotoStatus::parse(&self.status)
-            .ok_or_else(|| PortError::Unavailable(format!("bad status {:?}", self.status)))?;
-        let visibility = Visibility::parse(&self.visibility).ok_or_else(|| {
-            PortError::Unavailable(format!("bad visibility {:?}", self.visibility))
-        })?;
+        let status = status(&self.status)?;
+        let visibility = visibility(&self.visibility)?;
         Ok(PhotoRow {
             id: self.id,
             owner_id: self.owner_id,
@@ -260,9 +328,25 @@ impl PhotoRepo for D1Photos {
         .await
     }
 
-    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<PhotoRow>> {
+    async fn feed(&self, before: Option<&Key>, limit: u32) -> PortResult<Vec<CardRow>> {
         let (at, id) = cursor(before);
-        SendFuture::new(self.rows(FEED, &[at, id, n(limit)])).await
+        SendFuture::new(self.cards(FEED, &[at, id, n(limit)])).await
+    }
+
+    async fn cards_by_owner(
+        &self,
+        owner_id: &str,
+        all: bool,
+        before: Option<&Key>,
+        limit: u32,
+    ) -> PortResult<Vec<CardRow>> {
+        let (at, id) = cursor(before);
+        let sql = if all {
+            CARDS_BY_OWNER_ALL
+        } else {
+            CARDS_BY_OWNER_PUBLIC
+        };
+        SendFuture::new(self.cards(sql, &[s(owner_id), at, id, n(limit)])).await
     }
 
     async fn by_owner(
@@ -506,8 +590,35 @@ mod tests {
             "owner_username",
             "trashed_at",
         ];
-        for sql in [GET, FEED, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
+        for sql in [GET, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
+        }
+        Ok(())
+    }
+
+    /// Listings read what cards show: exactly `Card`'s fields, and never EXIF, GPS,
+    /// caption, hashes or the owner's row.
+    #[test]
+    fn listings_select_only_what_cards_show() -> TestResult {
+        let c = db()?;
+        let want = [
+            "id",
+            "owner_id",
+            "title",
+            "alt",
+            "status",
+            "failure",
+            "visibility",
+            "placeholder",
+            "thumbhash",
+            "created_at",
+        ];
+        for sql in [FEED, CARDS_BY_OWNER_ALL, CARDS_BY_OWNER_PUBLIC] {
+            assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
+            let (select, _) = sql.split_once(" FROM ").ok_or("no FROM")?;
+            for heavy in ["exif_json", "gps", "caption", "sha256", "content_type"] {
+                assert!(!select.contains(heavy), "{heavy} in {select}");
+            }
         }
         Ok(())
     }
@@ -630,16 +741,8 @@ mod tests {
             None,
             "a photo whose account is gone still reads"
         );
-        let feed: Vec<(String, Option<String>)> = c
-            .prepare(FEED)?
-            .query_map(params![TOP.0, TOP.1, 10], |r| {
-                Ok((r.get("id")?, r.get("owner_username")?))
-            })?
-            .collect::<Result<_, _>>()?;
-        assert_eq!(
-            feed,
-            [("b".into(), None), ("a".into(), Some("alice".into()))]
-        );
+        // The feed's cards show no owner, but keep a photo whose account is gone.
+        assert_eq!(ids(&c, FEED, params![TOP.0, TOP.1, 10])?, ["b", "a"]);
         Ok(())
     }
 
@@ -673,7 +776,10 @@ mod tests {
         ready(&c, "d", "u2", "public", 4)?;
         insert(&c, "e", "u1", "public", 5)?;
         let all = |before: (f64, &str), n: u32| {
-            ids(&c, BY_OWNER_ALL, params!["u1", before.0, before.1, n])
+            let whole = ids(&c, BY_OWNER_ALL, params!["u1", before.0, before.1, n])?;
+            let cards = ids(&c, CARDS_BY_OWNER_ALL, params!["u1", before.0, before.1, n])?;
+            assert_eq!(whole, cards, "the profile's cards are the same rows");
+            Ok::<_, rusqlite::Error>(whole)
         };
         assert_eq!(
             all(TOP, 10)?,
@@ -684,6 +790,10 @@ mod tests {
         assert_eq!(all((3.0, "c"), 2)?, ["b", "a"]);
         assert_eq!(
             ids(&c, BY_OWNER_PUBLIC, params!["u1", TOP.0, TOP.1, 10])?,
+            ["a"]
+        );
+        assert_eq!(
+            ids(&c, CARDS_BY_OWNER_PUBLIC, params!["u1", TOP.0, TOP.1, 10])?,
             ["a"]
         );
         assert_eq!(
@@ -701,6 +811,16 @@ mod tests {
         let c = db()?;
         for (sql, args, index) in [
             (FEED, params![5, "x", 10].to_vec(), "photos_feed"),
+            (
+                CARDS_BY_OWNER_ALL,
+                params!["u1", 5, "x", 10].to_vec(),
+                "photos_by_owner",
+            ),
+            (
+                CARDS_BY_OWNER_PUBLIC,
+                params!["u1", 5, "x", 10].to_vec(),
+                "photos_public_by_owner",
+            ),
             (
                 BY_OWNER_ALL,
                 params!["u1", 5, "x", 10].to_vec(),

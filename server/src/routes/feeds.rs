@@ -1,10 +1,12 @@
 //! `GET /u/{username}/feed.atom`, `GET /a/{id}/feed.atom` and `GET /t/{tag}/feed.atom`: Atom
 //! feeds of public photos
 //! (`app::ssr::service::feeds` decides what is in them, `app::ssr::atom` writes them).
-//! The same for whoever asks, so publicly cacheable; no session is read.
+//! The same for whoever asks, so publicly cacheable; no session is read. Each notes what it
+//! shows in the request's `CacheTags`, so the edge cache keeps it until that changes.
 
 use app::http::cache;
 use app::ssr::atom::{self, Feed};
+use app::ssr::cache::CacheTags;
 use app::ssr::guard::RequestHead;
 use app::ssr::platform::Platform;
 use app::ssr::request;
@@ -18,29 +20,32 @@ use super::{json_error, respond};
 
 pub async fn user(
     Extension(p): Extension<Platform>,
+    Extension(shows): Extension<CacheTags>,
     Path(username): Path<String>,
     req: Request,
 ) -> Response {
     let origin = request::origin(&RequestHead::from_request(req.uri(), req.headers()));
-    SendFuture::new(async move { answer(feeds::user(&p, &origin, &username).await) }).await
+    SendFuture::new(async move { answer(feeds::user(&p, &shows, &origin, &username).await) }).await
 }
 
 pub async fn album(
     Extension(p): Extension<Platform>,
+    Extension(shows): Extension<CacheTags>,
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
     let origin = request::origin(&RequestHead::from_request(req.uri(), req.headers()));
-    SendFuture::new(async move { answer(feeds::album(&p, &origin, &id).await) }).await
+    SendFuture::new(async move { answer(feeds::album(&p, &shows, &origin, &id).await) }).await
 }
 
 pub async fn tag(
     Extension(p): Extension<Platform>,
+    Extension(shows): Extension<CacheTags>,
     Path(tag): Path<String>,
     req: Request,
 ) -> Response {
     let origin = request::origin(&RequestHead::from_request(req.uri(), req.headers()));
-    SendFuture::new(async move { answer(feeds::tag(&p, &origin, &tag).await) }).await
+    SendFuture::new(async move { answer(feeds::tag(&p, &shows, &origin, &tag).await) }).await
 }
 
 fn answer(feed: Result<Feed, app::error::LumenError>) -> Response {

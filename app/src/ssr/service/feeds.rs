@@ -1,6 +1,8 @@
 //! Atom feeds for readers: a person's public photos, a public album's and a tag's. Only what an
 //! anonymous visitor may see, whoever asks (the answer is cached publicly): public, ready
-//! photos; an album feed only while the album is public. Every URL absolute.
+//! photos; an album feed only while the album is public. Every URL absolute. Each feed
+//! notes in `shows` what it shows, tagged as its HTML page is, so the edge cache keeps it
+//! until one of them changes (README, "Edge cache").
 
 use std::collections::HashMap;
 
@@ -8,6 +10,7 @@ use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::access;
 use crate::ssr::atom::{Enclosure, Entry, Feed};
+use crate::ssr::cache::{self as tags, CacheTags};
 use crate::ssr::keys;
 use crate::ssr::ports::{Listing, PhotoRow, VariantRow};
 use crate::ssr::service::photos::PREVIEW_MAX_WIDTH;
@@ -17,7 +20,12 @@ use crate::ssr::Platform;
 pub const FEED_ENTRIES: u32 = 30;
 
 /// `/u/{username}/feed.atom`.
-pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, LumenError> {
+pub async fn user(
+    p: &Platform,
+    shows: &CacheTags,
+    origin: &str,
+    username: &str,
+) -> Result<Feed, LumenError> {
     let user = p
         .users
         .by_username(&username.to_lowercase())
@@ -28,7 +36,8 @@ pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, Lu
         .by_owner(&user.id, false, None, FEED_ENTRIES)
         .await?;
     let page = format!("/u/{}", user.username);
-    let entries = entries(p, origin, rows).await?;
+    shows.add(tags::user(&user.id));
+    let entries = entries(p, shows, origin, rows).await?;
     Ok(Feed {
         self_url: keys::absolute(origin, &format!("{page}/feed.atom")),
         page_url: keys::absolute(origin, &page),
@@ -42,11 +51,18 @@ pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, Lu
 
 /// `/a/{id}/feed.atom`: a public album's photos that anyone may see there, newest added
 /// first. An unlisted or private album has no feed (404, like a made-up id).
-pub async fn album(p: &Platform, origin: &str, id: &str) -> Result<Feed, LumenError> {
+pub async fn album(
+    p: &Platform,
+    shows: &CacheTags,
+    origin: &str,
+    id: &str,
+) -> Result<Feed, LumenError> {
     let album = p.albums.get(id).await?.ok_or(LumenError::NotFound)?;
     if album.visibility != Visibility::Public {
         return Err(LumenError::NotFound);
     }
+    shows.add(tags::album(&album.id));
+    shows.add(tags::user(&album.owner_id));
     let mut shown: Vec<_> = p
         .album_photos
         .entries(std::slice::from_ref(&album.id))
@@ -63,7 +79,8 @@ pub async fn album(p: &Platform, origin: &str, id: &str) -> Result<Feed, LumenEr
         None => (String::from("Lumen"), String::from("/")),
     };
     let page = format!("/a/{}", album.id);
-    let mut entries = entries(p, origin, shown.into_iter().map(|e| e.photo).collect()).await?;
+    let shown = shown.into_iter().map(|e| e.photo).collect();
+    let mut entries = entries(p, shows, origin, shown).await?;
     // In an album feed an entry is new when it was added.
     for (e, at) in entries.iter_mut().zip(added) {
         e.published = at;
@@ -81,7 +98,12 @@ pub async fn album(p: &Platform, origin: &str, id: &str) -> Result<Feed, LumenEr
 
 /// `/t/{tag}/feed.atom`: the newest public, finished photos with that tag. A tag nobody
 /// could have stored is an empty feed, as its page is an empty page.
-pub async fn tag(p: &Platform, origin: &str, raw: &str) -> Result<Feed, LumenError> {
+pub async fn tag(
+    p: &Platform,
+    shows: &CacheTags,
+    origin: &str,
+    raw: &str,
+) -> Result<Feed, LumenError> {
     let tag = crate::ssr::search::tag(raw)
         .ok()
         .flatten()
@@ -91,7 +113,8 @@ pub async fn tag(p: &Platform, origin: &str, raw: &str) -> Result<Feed, LumenErr
         .listing(&Listing::Tag(tag.clone()), None, FEED_ENTRIES)
         .await?;
     let page = crate::components::listing::tag_href(&tag);
-    let entries = entries(p, origin, rows).await?;
+    shows.add(tags::FEED.into());
+    let entries = entries(p, shows, origin, rows).await?;
     Ok(Feed {
         self_url: keys::absolute(origin, &format!("{page}/feed.atom")),
         page_url: keys::absolute(origin, &page),
@@ -106,6 +129,7 @@ pub async fn tag(p: &Platform, origin: &str, raw: &str) -> Result<Feed, LumenErr
 /// Entries for the rows anyone may see (public and ready), in their order.
 async fn entries(
     p: &Platform,
+    shows: &CacheTags,
     origin: &str,
     rows: Vec<PhotoRow>,
 ) -> Result<Vec<Entry>, LumenError> {
@@ -114,6 +138,9 @@ async fn entries(
         .filter(|r| r.visibility == Visibility::Public && r.status == PhotoStatus::Ready)
         .filter(|r| access::allows(None, r, access::Action::View))
         .collect();
+    for r in &rows {
+        shows.add(tags::photo(&r.id));
+    }
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut variants: HashMap<String, Vec<VariantRow>> = HashMap::new();
     for v in p.photos.variants(&ids).await? {
@@ -183,7 +210,7 @@ mod tests {
     #[test]
     fn a_persons_feed_has_only_public_ready_photos_with_absolute_urls() {
         let (p, _) = setup();
-        let f = block_on(user(&p, ORIGIN, "ADA")).unwrap();
+        let f = block_on(user(&p, &CacheTags::default(), ORIGIN, "ADA")).unwrap();
         let urls: Vec<&str> = f.entries.iter().map(|e| e.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -195,9 +222,28 @@ mod tests {
         assert_eq!(img.url, "https://lumen.test/media/pub/r/1280.jpg");
         assert_eq!((img.width, img.mime.as_str()), (1280, "image/jpeg"));
         assert_eq!(
-            block_on(user(&p, ORIGIN, "nobody")),
+            block_on(user(&p, &CacheTags::default(), ORIGIN, "nobody")),
             Err(LumenError::NotFound)
         );
+    }
+
+    #[test]
+    fn each_feed_is_tagged_like_its_page_and_by_every_photo_it_shows() {
+        let (p, _) = setup();
+        let tagged = |f: &dyn Fn(&CacheTags)| {
+            let t = CacheTags::default();
+            f(&t);
+            t.storable().unwrap_or_default()
+        };
+        let ada = tagged(&|t| {
+            block_on(user(&p, t, ORIGIN, "ada")).unwrap();
+        });
+        assert_eq!(ada, ["photo:old", "photo:pub", "user:u1"]);
+        block_on(p.tags.add("pub", &["sea".into()], 10)).unwrap();
+        let sea = tagged(&|t| {
+            block_on(tag(&p, t, ORIGIN, "sea")).unwrap();
+        });
+        assert_eq!(sea, ["feed", "photo:pub"]);
     }
 
     #[test]
@@ -222,7 +268,7 @@ mod tests {
                 .collect();
             block_on(p.album_photos.add(id, &items, 10)).unwrap();
         }
-        let f = block_on(album(&p, ORIGIN, "a1")).unwrap();
+        let f = block_on(album(&p, &CacheTags::default(), ORIGIN, "a1")).unwrap();
         let mut urls: Vec<&str> = f.entries.iter().map(|e| e.url.as_str()).collect();
         urls.sort();
         assert_eq!(
@@ -230,7 +276,13 @@ mod tests {
             ["https://lumen.test/p/old", "https://lumen.test/p/pub"]
         );
         assert_eq!((f.title.as_str(), f.updated), ("Trip & <b>", 10));
-        assert_eq!(block_on(album(&p, ORIGIN, "a2")), Err(LumenError::NotFound));
-        assert_eq!(block_on(album(&p, ORIGIN, "zz")), Err(LumenError::NotFound));
+        assert_eq!(
+            block_on(album(&p, &CacheTags::default(), ORIGIN, "a2")),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(album(&p, &CacheTags::default(), ORIGIN, "zz")),
+            Err(LumenError::NotFound)
+        );
     }
 }

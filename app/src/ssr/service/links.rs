@@ -11,13 +11,14 @@ use crate::error::LumenError;
 use crate::model::{LinkPlace, PhotoView, Preview, ShareLinkView, SharedAlbum, SharedView};
 use crate::ssr::access::{self, Action, AlbumAction, LinkAction, LinkState, Shown, Via};
 use crate::ssr::auth::{self, Session};
+use crate::ssr::cache as tags;
 use crate::ssr::guard::RequestHead;
 use crate::ssr::keys;
 use crate::ssr::limits::{self, Limit};
 use crate::ssr::ports::{
     AlbumEntry, AlbumRow, Blob, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError,
 };
-use crate::ssr::service::{albums, media, photos};
+use crate::ssr::service::{albums, cache, media, photos};
 use crate::ssr::Platform;
 
 pub const MAX_LABEL: usize = 100;
@@ -178,7 +179,11 @@ pub async fn create(
     for _ in 0..3 {
         match p.links.insert(&link).await {
             Err(PortError::Conflict) => link.token = auth::new_link_token(p)?,
-            done => return done.map(|()| link).map_err(Into::into),
+            Err(e) => return Err(e.into()),
+            Ok(()) => {
+                link_changed(p, &link.id).await;
+                return Ok(link);
+            }
         }
     }
     Err(LumenError::Conflict)
@@ -209,6 +214,7 @@ pub async fn update(
         allow_downloads: change.allow_downloads,
     };
     p.links.update(&link.id, &edit, now).await?;
+    link_changed(p, &link.id).await;
     Ok(home(link.target, &link.target_id))
 }
 
@@ -223,10 +229,10 @@ pub async fn reset(p: &Platform, s: &Session, link_id: &str) -> Result<String, L
             .await
         {
             Err(PortError::Conflict) => continue,
-            done => {
-                return done
-                    .map(|()| home(link.target, &link.target_id))
-                    .map_err(Into::into)
+            Err(e) => return Err(e.into()),
+            Ok(()) => {
+                link_changed(p, &link.id).await;
+                return Ok(home(link.target, &link.target_id));
             }
         }
     }
@@ -236,7 +242,30 @@ pub async fn reset(p: &Platform, s: &Session, link_id: &str) -> Result<String, L
 pub async fn revoke(p: &Platform, s: &Session, link_id: &str) -> Result<String, LumenError> {
     let link = owned(p, s, link_id).await?;
     p.links.revoke(&link.id, p.clock.now_ms()).await?;
+    link_changed(p, &link.id).await;
     Ok(home(link.target, &link.target_id))
+}
+
+/// A link's pages in the edge cache go the moment it changes (created, edited, password
+/// set or cleared, new token, revoked). Expiry has no moment: a cached page is served only
+/// after the Worker finds its link still open (`server/src/cache.rs`).
+async fn link_changed(p: &Platform, link_id: &str) {
+    cache::purge(p, vec![tags::link(link_id)]).await;
+}
+
+/// Tags a link page by what it shows: the link, the owner and the photo or album. A
+/// protected link's page (locked or unlocked) is never stored.
+fn note_shown(link: &LinkRow, target: &Target) {
+    if link.password_hash.is_some() {
+        tags::personal();
+        return;
+    }
+    tags::tag(tags::link(&link.id));
+    tags::tag(tags::user(&link.owner_id));
+    tags::tag(match target {
+        Target::Photo(photo) => tags::photo(&photo.id),
+        Target::Album(album) => tags::album(&album.id),
+    });
 }
 
 /// The caller's live links to their photo or album, newest first, with absolute URLs to copy.
@@ -354,6 +383,7 @@ pub async fn open(
     raw_before: Option<&str>,
 ) -> Result<SharedView, LumenError> {
     let (link, target) = live(p, token).await?;
+    note_shown(&link, &target);
     let unlocked = is_unlocked(p, &link, head);
     let now = p.clock.now_ms();
     if access::link_state(&link, now, unlocked) == LinkState::Locked {
@@ -536,6 +566,7 @@ pub async fn open_photo(
     origin: &str,
 ) -> Result<SharedView, LumenError> {
     let (link, target) = live(p, token).await?;
+    note_shown(&link, &target);
     let Target::Album(album) = target else {
         return Err(LumenError::NotFound);
     };
@@ -551,6 +582,7 @@ pub async fn open_photo(
         entry: &entry,
     };
     access::check_link(None, via, &link, shown, LinkAction::View, now)?;
+    tags::tag(tags::photo(photo_id));
     let downloads =
         access::check_link(None, via, &link, shown, LinkAction::DownloadOriginal, now).is_ok();
     let rows = album_rows(p, &link, via, &album).await?;
@@ -1075,6 +1107,25 @@ mod tests {
             Err(LumenError::NotFound)
         );
         assert_eq!(mem.link(&link.id).unwrap().token, fresh.token);
+    }
+
+    #[test]
+    fn every_change_to_a_link_purges_its_cached_pages_and_a_refused_change_none() {
+        let (p, mem, owner, other) = setup();
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
+        let tag = vec![crate::ssr::cache::link(&link.id)];
+        let pw = LinkChange {
+            password: "open sesame".into(),
+            ..change("x")
+        };
+        block_on(update(&p, &owner, &link.id, pw)).unwrap();
+        block_on(reset(&p, &owner, &link.id)).unwrap();
+        assert!(block_on(revoke(&p, &other, &link.id)).is_err());
+        block_on(revoke(&p, &owner, &link.id)).unwrap();
+        assert_eq!(
+            mem.edge.purged(),
+            vec![tag.clone(), tag.clone(), tag.clone(), tag]
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::ssr::auth::Session;
 use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::ports::{Key, PhotoEdit, PhotoRow, VariantRow};
+use crate::ssr::ports::{CardRow, Key, PhotoEdit, PhotoRow, VariantRow};
 use crate::ssr::service::cache;
 use crate::ssr::Platform;
 
@@ -25,7 +25,7 @@ pub fn before(raw: Option<&str>) -> Result<Option<Key>, LumenError> {
 }
 
 /// One page of newest-first `rows` (fetched one past the page), as cards.
-async fn time_page(p: &Platform, rows: Vec<PhotoRow>) -> Result<PhotoPage, LumenError> {
+async fn time_page(p: &Platform, rows: Vec<CardRow>) -> Result<PhotoPage, LumenError> {
     let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.created_at, &r.id));
     Ok(PhotoPage {
         photos: cards(p, rows).await?,
@@ -61,7 +61,7 @@ pub async fn profile(
     let all = access::lists_everything_of(viewer.map(|s| s.user.id.as_str()), &user.id);
     let rows = p
         .photos
-        .by_owner(&user.id, all, before.as_ref(), PAGE_SIZE + 1)
+        .cards_by_owner(&user.id, all, before.as_ref(), PAGE_SIZE + 1)
         .await?;
     let page = time_page(p, rows).await?;
     Ok(ProfileView {
@@ -73,16 +73,20 @@ pub async fn profile(
     })
 }
 
-pub(crate) async fn cards(p: &Platform, rows: Vec<PhotoRow>) -> Result<Vec<PhotoCard>, LumenError> {
+pub(crate) async fn cards(
+    p: &Platform,
+    rows: Vec<impl Into<CardRow>>,
+) -> Result<Vec<PhotoCard>, LumenError> {
     cards_at(p, rows, keys::variant_url).await
 }
 
 /// As [`cards`], each image at `url(r2_key)` (a share link's own paths).
 pub(crate) async fn cards_at(
     p: &Platform,
-    rows: Vec<PhotoRow>,
+    rows: Vec<impl Into<CardRow>>,
     url: impl Fn(&str) -> String,
 ) -> Result<Vec<PhotoCard>, LumenError> {
+    let rows: Vec<CardRow> = rows.into_iter().map(Into::into).collect();
     tags::photos(rows.iter().map(|r| r.id.as_str()));
     let ready: Vec<String> = rows
         .iter()
