@@ -796,6 +796,7 @@ pub fn user_row(id: &str, username: &str) -> UserRow {
         default_visibility: Visibility::Public,
         watermark: false,
         created_at: 0,
+        suspended: false,
     }
 }
 

@@ -64,6 +64,8 @@ pub struct PhotoRow {
     pub owner_username: Option<String>,
     /// When it went to the trash; only its owner may still reach it (`ssr::access`).
     pub trashed_at: Option<i64>,
+    /// The owner is suspended (joined in on reads): it answers like a made-up id.
+    pub owner_suspended: bool,
 }
 
 impl PhotoRow {
@@ -100,6 +102,7 @@ impl PhotoRow {
             watermark: false,
             owner_username: None,
             trashed_at: None,
+            owner_suspended: false,
         }
     }
 }
@@ -190,6 +193,8 @@ pub struct UserRow {
     pub default_visibility: Visibility,
     pub watermark: bool,
     pub created_at: i64,
+    /// Suspended by an admin (read only; `AdminRepo::set_suspended` writes it).
+    pub suspended: bool,
 }
 
 /// A signed-in session; D1 holds the token's SHA-256, never the token.
@@ -409,6 +414,8 @@ pub struct AlbumRow {
     pub sort: AlbumSort,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The owner is suspended (joined in on reads; ignored on writes).
+    pub owner_suspended: bool,
 }
 
 /// A photo in an album, with its place.

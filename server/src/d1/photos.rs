@@ -37,7 +37,8 @@ macro_rules! select_photos {
             "photos.created_at AS created_at, photos.visibility AS visibility, ",
             "photos.caption AS caption, photos.alt AS alt, ",
             "photos.allow_original AS allow_original, photos.watermark AS watermark, ",
-            "u.username AS owner_username, photos.trashed_at AS trashed_at ",
+            "u.username AS owner_username, photos.trashed_at AS trashed_at, ",
+            "u.suspended_at AS owner_suspended_at ",
             "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
@@ -154,6 +155,8 @@ pub(crate) struct Row {
     /// Defaulted: a statement that lists only live photos may leave it out.
     #[serde(default)]
     trashed_at: Option<f64>,
+    #[serde(default)]
+    owner_suspended_at: Option<f64>,
 }
 
 impl Row {
@@ -187,6 +190,7 @@ impl Row {
             watermark: self.watermark != 0.0,
             owner_username: self.owner_username,
             trashed_at: self.trashed_at.map(|t| t as i64),
+            owner_suspended: self.owner_suspended_at.is_some(),
         })
     }
 }
@@ -505,6 +509,7 @@ mod tests {
             "watermark",
             "owner_username",
             "trashed_at",
+            "owner_suspended_at",
         ];
         for sql in [GET, FEED, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");

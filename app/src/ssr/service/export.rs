@@ -235,6 +235,7 @@ mod tests {
             sort: AlbumSort::Manual,
             created_at: 1,
             updated_at: 1,
+            owner_suspended: false,
         }))
         .unwrap();
         block_on(p.album_photos.add("al", &[("b".into(), "m".into())], 5)).unwrap();

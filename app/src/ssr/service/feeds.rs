@@ -23,6 +23,7 @@ pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, Lu
         .by_username(&username.to_lowercase())
         .await?
         .ok_or(LumenError::NotFound)?;
+    access::check_person(&user)?;
     let rows = p
         .photos
         .by_owner(&user.id, false, None, FEED_ENTRIES)
@@ -214,6 +215,7 @@ mod tests {
                 sort: Default::default(),
                 created_at: 1,
                 updated_at: 2,
+                owner_suspended: false,
             };
             block_on(p.albums.insert(&a)).unwrap();
             let items: Vec<(String, String)> = ["pub", "old", "unl", "priv", "wip"]
