@@ -120,6 +120,15 @@ pub fn lists_everything_of(viewer: Option<&str>, owner_id: &str) -> bool {
     viewer == Some(owner_id)
 }
 
+/// A prepared export: its owner's alone; to anyone else it does not exist.
+pub fn check_export(viewer: Option<&str>, owner_id: &str) -> Result<(), LumenError> {
+    if viewer == Some(owner_id) {
+        Ok(())
+    } else {
+        Err(LumenError::NotFound)
+    }
+}
+
 /// A person's own addresses (profile, their albums, their feed): a suspended person's
 /// answer like a made-up username, to everyone (admins see them in the console, where
 /// they unsuspend; a suspended person cannot sign in, so their own view is moot).
