@@ -1,24 +1,28 @@
 // Issue 15's remaining care gaps against `wrangler dev`: a suspended person's content answers
 // 404 at every direct address (photo page, variant, original, profile, albums, album, share
 // links, Atom feed) to nobody signed in and to another member, and comes back on unsuspend
-// (the edge cache purged both times); two identical uploads by one person at the same time
+// (the edge cache purged both times); an export prepared by the queue is written into R2,
+// downloaded by its owner alone (every original byte for byte, and photos.json) and gone a day
+// later (the clock moved by /_dev/exports); two identical uploads by one person at the same time
 // store one photo, one answer says "already uploaded", and no object is left behind.
 // Run: ./e2e/run.sh e2e/care.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { startLumen } from "./harness.mjs";
-import { api as apiAt, ipSource, makeRgbaPng, signUp as signUpAt, upload as uploadAt, waitProcessed } from "./helpers.mjs";
+import { startLumen, waitFor } from "./harness.mjs";
+import { api as apiAt, ipSource, makeRgbaPng, signUp as signUpAt, unzip, upload as uploadAt, waitProcessed } from "./helpers.mjs";
 
 let srv;
 const freshIp = ipSource("10.16");
 const api = (name, params = {}, opts = {}) => apiAt(srv.base, name, params, { ip: freshIp(), ...opts });
-const get = (path, { cookie } = {}) =>
+const get = (path, { cookie, headers = {} } = {}) =>
   fetch(`${srv.base}${path}`, {
     redirect: "manual",
-    headers: cookie ? { cookie } : {},
-    signal: AbortSignal.timeout(15_000),
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+    signal: AbortSignal.timeout(30_000),
   });
+const DAY = 24 * 3600 * 1000;
+const CROSS = [{ origin: "https://evil.example" }, { "sec-fetch-site": "cross-site" }, { origin: "null" }];
 const sq = (s) => `'${String(s).replace(/'/g, "''")}'`;
 
 const root = {}; // the first account: admin
@@ -46,9 +50,9 @@ async function photo(who, title) {
 
 before(async () => {
   srv = await startLumen("care");
-  Object.assign(root, await signUpAt(srv.base, { username: "root", ip: freshIp() }));
+  Object.assign(root, await signUpAt(srv.base, { username: "olga", ip: freshIp() }));
   Object.assign(mel, await signUpAt(srv.base, { username: "mel", ip: freshIp() }));
-  Object.assign(bo, await signUpAt(srv.base, { username: "bo", ip: freshIp() }));
+  Object.assign(bo, await signUpAt(srv.base, { username: "bob", ip: freshIp() }));
 });
 after(async () => {
   await srv?.stop();
@@ -64,7 +68,7 @@ describe("suspension hides a person's content everywhere", () => {
       const l = await api("create_link", { ...target, label: "for mum", expires: "never" }, { cookie: mel.cookie });
       assert.equal(l.status, 200, l.text);
     }
-    const tokens = (await srv.d1(`SELECT token FROM share_links WHERE owner_id = (SELECT id FROM users WHERE username = 'mel') ORDER BY target`)).map(
+    const tokens = (await srv.d1(`SELECT token FROM share_links WHERE owner_id = (SELECT id FROM users WHERE username = 'mel') ORDER BY target_kind`)).map(
       (r) => r.token,
     );
     assert.equal(tokens.length, 2);
@@ -154,5 +158,73 @@ describe("racing duplicates", () => {
     assert.equal(again.status, 201);
     assert.deepEqual((await again.json()).photos.map((p) => [p.id, p.duplicate]), [[id, true]]);
     assert.equal(srv.r2Keys(`orig/${racerId}/`).length, 4);
+  });
+});
+
+describe("an export prepared by the queue", () => {
+  test("prepare → the job builds the zip → its owner downloads every original and the JSON; others 404; a day later 404 and gone", async () => {
+    const ex = await signUpAt(srv.base, { username: "exa", ip: freshIp() });
+    const exId = (await srv.d1("SELECT id FROM users WHERE username = 'exa'"))[0].id;
+    const mine = [await photo(ex, "exa one"), await photo(ex, "exa two")];
+    const exports = async () => (await srv.d1(`SELECT count(*) AS n FROM exports WHERE user_id = ${sq(exId)}`))[0].n;
+
+    // Nobody signed in, and every cross-site form, start nothing.
+    assert.equal((await api("prepare_export", {})).status, 401);
+    for (const headers of CROSS) {
+      const r = await api("prepare_export", {}, { cookie: ex.cookie, headers });
+      assert.equal(r.status, 403, JSON.stringify(headers));
+    }
+    assert.equal(await exports(), 0, "nothing recorded");
+
+    const r = await api("prepare_export", {}, { cookie: ex.cookie, headers: { accept: "text/html" } });
+    assert.ok([302, 303].includes(r.status), `${r.status} ${r.text}`);
+    assert.equal(r.headers.get("location"), "/settings?export=preparing");
+    const ready = await waitFor(
+      async () => {
+        const s = (await api("export_status", {}, { cookie: ex.cookie })).json;
+        return s?.status === "ready" ? s : null;
+      },
+      { timeout: 90_000, interval: 500, what: "the export to be ready" },
+    );
+    assert.equal(ready.url, `/exports/${exId}`);
+    assert.equal(ready.expires_in_hours, 24);
+    const settings = await (await get("/settings", { cookie: ex.cookie })).text();
+    assert.match(settings, /Your export is ready/);
+    assert.ok(settings.includes(`href="${ready.url}"`), "the settings page links it");
+    assert.deepEqual(srv.r2Keys(`export/${exId}/`).sort(), [`export/${exId}/lumen.zip`, `export/${exId}/photos.json`]);
+
+    const z = await get(ready.url, { cookie: ex.cookie });
+    assert.equal(z.status, 200, await z.clone().text());
+    assert.equal(z.headers.get("content-type"), "application/zip");
+    assert.match(z.headers.get("content-disposition"), /attachment; filename="lumen-exa.zip"/);
+    const bytes = Buffer.from(await z.arrayBuffer());
+    assert.equal(bytes.length, ready.bytes);
+    const files = unzip(bytes);
+    const json = JSON.parse(files["photos.json"].toString());
+    assert.equal(json.username, "exa");
+    assert.deepEqual(json.photos.map((p) => p.id).sort(), mine.map((p) => p.id).sort());
+    for (const p of mine) {
+      const entry = json.photos.find((e) => e.id === p.id);
+      assert.ok(files[entry.file].equals(p.bytes), `${entry.file} is the original, byte for byte`);
+    }
+
+    // Only its owner: another member and nobody get what a made-up id gets; never cross-site.
+    for (const cookie of [bob.cookie, undefined]) {
+      assert.equal((await get(ready.url, { cookie })).status, 404);
+    }
+    assert.equal((await get(`/exports/${exId}x`, { cookie: ex.cookie })).status, 404);
+    assert.equal((await get(ready.url, { cookie: ex.cookie, headers: { "sec-fetch-site": "cross-site" } })).status, 403);
+
+    // A day later the cron's sweep removes the object and the row; the link is dead.
+    const swept = await fetch(`${srv.base}/_dev/exports?at=${Date.now() + DAY + 60_000}`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    assert.equal(swept.status, 200, await swept.clone().text());
+    assert.ok((await swept.json()).exports >= 1);
+    assert.equal((await get(ready.url, { cookie: ex.cookie })).status, 404);
+    assert.deepEqual(srv.r2Keys(`export/${exId}/`), []);
+    assert.equal(await exports(), 0);
+    assert.equal((await api("export_status", {}, { cookie: ex.cookie })).json, null);
   });
 });

@@ -1,8 +1,6 @@
 //! `TrashRepo` over D1: the trash, the deletion record, and an account's last rows.
 
-use app::ssr::ports::{
-    ExportRow, ExportStatus, Key, PhotoRow, PortError, PortResult, TrashRepo,
-};
+use app::ssr::ports::{ExportRow, ExportStatus, Key, PhotoRow, PortError, PortResult, TrashRepo};
 use async_trait::async_trait;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
