@@ -8,9 +8,12 @@
 // Run: ./e2e/run.sh e2e/care.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startLumen, waitFor } from "./harness.mjs";
-import { api as apiAt, ipSource, makeRgbaPng, signUp as signUpAt, unzip, upload as uploadAt, waitProcessed } from "./helpers.mjs";
+import { chromium } from "playwright-core";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
+import { CHROMIUM_OPTIONS, api as apiAt, ipSource, makeRgbaPng, signUp as signUpAt, unzip, upload as uploadAt, waitProcessed } from "./helpers.mjs";
 
 let srv;
 const freshIp = ipSource("10.16");
@@ -227,4 +230,57 @@ describe("an export prepared by the queue", () => {
     assert.equal(await exports(), 0);
     assert.equal((await api("export_status", {}, { cookie: ex.cookie })).json, null);
   });
+});
+
+describe("Settings' Prepare export in a browser", () => {
+  const SHOTS = join(ROOT, "target", "shots-care");
+  let browser;
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: 30_000 });
+  });
+  after(async () => {
+    await browser?.close().catch(() => {});
+  });
+
+  for (const js of [true, false]) {
+    const name = js ? "js-on" : "js-off";
+    test(`${name}: the form queues the export and the page then links it; screenshots at 390 and 1280 px`, async () => {
+      const who = await signUpAt(srv.base, { username: `shot${js ? 1 : 0}`, ip: freshIp() });
+      await photo(who, `shot ${name}`);
+      const ctx = await browser.newContext({ javaScriptEnabled: js });
+      const [cname, cvalue] = who.cookie.split("=");
+      await ctx.addCookies([{ name: cname, value: cvalue, url: srv.base }]);
+      const page = await ctx.newPage();
+      const problems = [];
+      page.on("pageerror", (e) => problems.push(e.message));
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      const shoot = async (label) => {
+        for (const width of [390, 1280]) {
+          await page.setViewportSize({ width, height: 844 });
+          await page.waitForTimeout(100);
+          await page.screenshot({ path: join(SHOTS, `${label}-${name}-${width}.png`), fullPage: true });
+        }
+      };
+      await page.goto(`${srv.base}/settings`, { waitUntil: "load" });
+      await shoot("settings-before");
+      await page.getByRole("button", { name: "Prepare export" }).click();
+      await page.waitForURL(`${srv.base}/settings?export=preparing`);
+      await waitFor(async () => (await api("export_status", {}, { cookie: who.cookie })).json?.status === "ready", {
+        timeout: 90_000,
+        interval: 500,
+        what: "the export to be ready",
+      });
+      await page.reload({ waitUntil: "load" });
+      const link = page.getByRole("link", { name: /Download it/ });
+      await link.waitFor();
+      assert.match(await link.getAttribute("href"), /^\/exports\//);
+      await shoot("settings-ready");
+      await page.goto(`${srv.base}/_design#light-trash`, { waitUntil: "load" });
+      await page.getByText("Your export could not be prepared").first().waitFor();
+      await shoot("design-trash");
+      assert.deepEqual(problems, []);
+      await ctx.close();
+    });
+  }
 });

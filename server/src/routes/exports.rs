@@ -10,7 +10,7 @@ use app::ssr::ports::BlobReader;
 use app::ssr::service::{export, prepared};
 use axum::body::{Body, Bytes};
 use axum::extract::{Extension, Path, Request};
-use axum::http::{header, HeaderValue, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use worker::send::SendFuture;
 
@@ -47,18 +47,7 @@ fn zip_from(reader: Box<dyn BlobReader>, name: &str) -> Response {
             Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
         }
     });
-    let mut res = respond(200, "application/zip", Body::from_stream(body));
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static(app::http::cache::PERSONAL),
-    );
-    res.extensions_mut().insert(super::FixedLength(len));
-    res
+    super::albums::zip_body(Body::from_stream(body), len, name)
 }
 
 pub async fn sweep(Extension(p): Extension<Platform>, uri: Uri) -> Response {
