@@ -212,7 +212,7 @@ describe("an export prepared by the queue", () => {
     }
 
     // Only its owner: another member and nobody get what a made-up id gets; never cross-site.
-    for (const cookie of [bob.cookie, undefined]) {
+    for (const cookie of [bo.cookie, undefined]) {
       assert.equal((await get(ready.url, { cookie })).status, 404);
     }
     assert.equal((await get(`/exports/${exId}x`, { cookie: ex.cookie })).status, 404);

@@ -45,6 +45,8 @@ pub async fn user(p: &Platform, origin: &str, username: &str) -> Result<Feed, Lu
 /// first. An unlisted or private album has no feed (404, like a made-up id).
 pub async fn album(p: &Platform, origin: &str, id: &str) -> Result<Feed, LumenError> {
     let album = p.albums.get(id).await?.ok_or(LumenError::NotFound)?;
+    // Anyone's view (a suspended owner's album is gone), and public ones only.
+    access::check_album(None, &album, access::AlbumAction::View)?;
     if album.visibility != Visibility::Public {
         return Err(LumenError::NotFound);
     }
@@ -234,5 +236,17 @@ mod tests {
         assert_eq!((f.title.as_str(), f.updated), ("Trip & <b>", 10));
         assert_eq!(block_on(album(&p, ORIGIN, "a2")), Err(LumenError::NotFound));
         assert_eq!(block_on(album(&p, ORIGIN, "zz")), Err(LumenError::NotFound));
+
+        // A suspended owner's feeds are gone, their profile and albums tab too; back after.
+        block_on(p.admin.set_suspended("u1", Some(5))).unwrap();
+        assert_eq!(block_on(album(&p, ORIGIN, "a1")), Err(LumenError::NotFound));
+        assert_eq!(block_on(user(&p, ORIGIN, "ada")), Err(LumenError::NotFound));
+        let profile = block_on(crate::ssr::service::photos::profile(&p, None, "ada", None));
+        assert_eq!(profile.err(), Some(LumenError::NotFound));
+        let albums = block_on(crate::ssr::service::albums::of_user(&p, None, "ada"));
+        assert_eq!(albums.err(), Some(LumenError::NotFound));
+        block_on(p.admin.set_suspended("u1", None)).unwrap();
+        assert!(block_on(album(&p, ORIGIN, "a1")).is_ok());
+        assert!(block_on(user(&p, ORIGIN, "ada")).is_ok());
     }
 }
