@@ -278,7 +278,11 @@ describe("Settings' Prepare export in a browser", () => {
       await shoot("settings-ready");
       await page.goto(`${srv.base}/_design#light-trash`, { waitUntil: "load" });
       await page.getByText("Your export could not be prepared").first().waitFor();
-      await shoot("design-trash");
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 844 });
+        await page.waitForTimeout(100);
+        await page.locator("#light-trash").screenshot({ path: join(SHOTS, `design-trash-${name}-${width}.png`) });
+      }
       assert.deepEqual(problems, []);
       await ctx.close();
     });
