@@ -231,7 +231,7 @@ mod tests {
         };
         assert_eq!(
             mem.jobs.sent(),
-            [job.clone()],
+            std::slice::from_ref(&job),
             "a second prepare while building waits"
         );
         let building = block_on(status(&p, &ada)).unwrap().unwrap();
