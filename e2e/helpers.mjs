@@ -1,6 +1,7 @@
 // Shared helpers for the integration and browser tests: uploads, polling, image decoding.
 
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
 import jpeg from "jpeg-js";
@@ -423,4 +424,17 @@ export function jpegMarkers(bytes) {
     i += 2 + b.readUInt16BE(i + 2);
   }
   return out;
+}
+
+/** A zip's entries as { name: Buffer }, read by Python's zipfile (checks every CRC). */
+export function unzip(bytes) {
+  const path = join(ROOT, "target", `export-${process.pid}-${Date.now()}.zip`);
+  writeFileSync(path, bytes);
+  const script = `import base64, json, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+assert z.testzip() is None
+print(json.dumps({i.filename: base64.b64encode(z.read(i)).decode() for i in z.infolist()}))`;
+  const out = JSON.parse(execFileSync("python3", ["-c", script, path], { maxBuffer: 1 << 30 }).toString());
+  rmSync(path, { force: true });
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Buffer.from(v, "base64")]));
 }

@@ -8,8 +8,7 @@
 // Run: ./e2e/run.sh e2e/trash.test.mjs (after ./scripts/build.sh)
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
@@ -20,6 +19,7 @@ import {
   ipSource,
   makeRgbaPng,
   signUp as signUpAt,
+  unzip,
   upload as uploadAt,
   waitProcessed,
 } from "./helpers.mjs";
@@ -353,18 +353,6 @@ describe("other people and other sites", () => {
     assert.equal((await bulk([["one", `restore:${P.kept.id}`]], A.cookie)).status, 303);
   });
 });
-
-/** A zip's entries as { name: Buffer }, read by Python's zipfile (checks every CRC). */
-function unzip(bytes) {
-  const path = join(ROOT, "target", `trash-export-${process.pid}.zip`);
-  writeFileSync(path, bytes);
-  const script = `import base64, json, sys, zipfile
-z = zipfile.ZipFile(sys.argv[1])
-assert z.testzip() is None
-print(json.dumps({i.filename: base64.b64encode(z.read(i)).decode() for i in z.infolist()}))`;
-  const out = JSON.parse(execFileSync("python3", ["-c", script, path]).toString());
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, Buffer.from(v, "base64")]));
-}
 
 describe("export", () => {
   test("the zip holds every original byte for byte and photos.json says what Lumen knows", async () => {

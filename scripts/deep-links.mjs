@@ -65,7 +65,7 @@ export const LINKS = [
   { key: "trash-empty", label: "Empty trash", path: "/_design#light-trash", note: "the catalogue's empty trash (Ada's holds a photo)" },
   { key: "delete-account", label: "Delete-account confirmation", path: "/_design#light-trash", note: "opened in the catalogue; on Settings it sits behind “Delete my account…”" },
   { key: "settings-your-data", label: "Settings: your data (as Ada)", path: "/settings", as: "ada" },
-  { key: "export-ready", label: "Export ready: the download on Settings (as Ada)", path: "/settings", as: "ada", note: "made when asked for, so it is always ready" },
+  { key: "export-ready", label: "Export ready: the prepared zip's download on Settings (as Ada)", path: "/settings", as: "ada", note: "the seed prepares Ada's export through the queue; its building and failed states are in the catalogue (/_design#light-trash)" },
   { key: "upload-states", label: "Upload list in every state (queued, sending, done, already uploaded, refused, cancelled)", path: "/_design#light-progress" },
   { key: "upload-already", label: "Plain-form upload of a photo Ada already has (as Ada)", photo: "ready", already: true, as: "ada" },
   { key: "admin-repair", label: "Admin: repair (R2 compared with D1)", path: "/admin/repair", as: "ada" },

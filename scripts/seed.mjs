@@ -206,6 +206,7 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
     if (res.status !== 200) throw new Error(`comment on ${c.photo}: HTTP ${res.status} ${await res.text()}`);
   }
   log(`seed: ${(MANIFEST.likes ?? []).length} likes, ${(MANIFEST.comments ?? []).length} comments`);
+  await prepareExport(base, cookies.get("ada"), log);
 
   if (!access) {
     log("seed: no D1 access given: the processing photo, fixed dates and the expired link are left out");
@@ -259,6 +260,21 @@ export async function seed(base, { access = null, ifEmpty = false, reset = false
   }
   d1(access, sql.join(";\n"));
   log(`seed: ${seedablePhotos().length} photos, dated ${new Date(timeOf(seedablePhotos().length - 1)).toISOString()} to ${MANIFEST.newest}`);
+}
+
+/** Ada's export, built by the queue: the "export ready" deep link shows its download on Settings. */
+async function prepareExport(base, cookie, log) {
+  const res = await post(base, "/api/prepare_export", new URLSearchParams(), { ...FORM, cookie });
+  if (![200, 302, 303].includes(res.status)) throw new Error(`prepare export: HTTP ${res.status} ${await res.text()}`);
+  for (const deadline = Date.now() + 120_000; Date.now() < deadline; ) {
+    const state = await post(base, "/api/export_status", new URLSearchParams(), { ...FORM, cookie });
+    if ((await state.json())?.status === "ready") {
+      log("seed: ada's export is ready (/settings)");
+      return;
+    }
+    await sleep(500);
+  }
+  throw new Error("ada's export did not become ready");
 }
 
 /** `--persist-to DIR` / `--remote` / `--config FILE` → wrangler d1 execute arguments, or null. */

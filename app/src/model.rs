@@ -259,6 +259,18 @@ pub struct LinkPlace {
     pub next: Option<String>,
 }
 
+/// A prepared export as the settings page shows it (`ssr::service::prepared`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreparedExport {
+    /// `building`, `ready` or `failed`.
+    pub status: String,
+    /// The download, once ready.
+    pub url: Option<String>,
+    pub bytes: u64,
+    /// Until the link stops working, rounded up.
+    pub expires_in_hours: u64,
+}
+
 /// The signed-in user, as pages show them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Me {

@@ -50,7 +50,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
         };
         let photo_id = match &job {
             MediaJob::ProcessV1 { photo_id } => photo_id.as_str(),
-            MediaJob::PurgeV1 { .. } => "-",
+            MediaJob::PurgeV1 { .. } | MediaJob::ExportV1 { .. } => "-",
         };
         if dead_letters {
             match app::ssr::service::jobs::dead_letter(&platform, &job).await {
@@ -75,6 +75,7 @@ pub async fn consume(batch: MessageBatch<serde_json::Value>, env: Env) -> worker
                     JobOutcome::Failed { reason } => format!("failed reason={reason:?}"),
                     JobOutcome::Skipped => "skipped".into(),
                     JobOutcome::Purged => "purged".into(),
+                    JobOutcome::Exported { bytes } => format!("exported bytes={bytes}"),
                 };
                 worker::console_log!(
                     "QUEUE {id} photo={photo_id} {status} {ms}ms wasm_mem={}MiB",

@@ -71,6 +71,8 @@ fn build() -> Router {
         .route("/export.zip", get(routes::trash::export))
         .route("/_dev/purge", post(routes::dev_trash::purge))
         .route("/_dev/floor", get(routes::dev::floor))
+        .route("/exports/{user_id}", get(routes::exports::download))
+        .route("/_dev/exports", post(routes::exports::sweep))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),
@@ -179,4 +181,6 @@ fn register_trash_fns() {
     use server_fn::axum::register_explicit;
     register_explicit::<ListTrash>();
     register_explicit::<DeleteAccount>();
+    register_explicit::<app::api::trash::PrepareExport>();
+    register_explicit::<app::api::trash::ExportStatus>();
 }

@@ -15,6 +15,24 @@ pub async fn list_trash(before: Option<String>) -> Result<TrashPage, LumenError>
     trash::page(&p, &s, before.as_deref()).await
 }
 
+/// Queues the signed-in person's export zip (`service::prepared`); back to the settings.
+#[server(prefix = "/api", endpoint = "prepare_export")]
+pub async fn prepare_export() -> Result<(), LumenError> {
+    use crate::ssr::{request, service::prepared};
+    let (p, s) = request::member().await?;
+    prepared::prepare(&p, &s).await?;
+    request::redirect("/settings?export=preparing");
+    Ok(())
+}
+
+/// The signed-in person's prepared export, if there is one.
+#[server(prefix = "/api", endpoint = "export_status")]
+pub async fn export_status() -> Result<Option<crate::model::PreparedExport>, LumenError> {
+    use crate::ssr::{request, service::prepared};
+    let (p, s) = request::member().await?;
+    prepared::status(&p, &s).await
+}
+
 /// Deletes the signed-in person's account and everything in it, after their password.
 #[server(prefix = "/api", endpoint = "delete_account")]
 pub async fn delete_account(password: String) -> Result<(), LumenError> {

@@ -3,8 +3,10 @@
 use leptos::prelude::*;
 use server_fn::ServerFn;
 
-use crate::api::trash::DeleteAccount;
+use crate::api::trash::{export_status, DeleteAccount, PrepareExport};
+use crate::components::error_box::ErrorBox;
 use crate::components::form::{Field, ServerForm};
+use crate::model::PreparedExport;
 
 #[component]
 pub fn YourData() -> impl IntoView {
@@ -15,7 +17,67 @@ pub fn YourData() -> impl IntoView {
             " for 30 days, so you can restore them."
         </p>
         <ExportLink />
+        <PreparedExportSection />
         <DeleteAccountForm />
+    }
+}
+
+/// The queued export's state, read for the signed-in person.
+#[component]
+fn PreparedExportSection() -> impl IntoView {
+    let state = Resource::new(|| (), |_| export_status());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match state.await {
+                    Ok(export) => view! { <PreparedExportView export /> }.into_any(),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// For a large library: the zip is built in the background and kept for a day. Shows its
+/// state (none, being prepared, ready with its link, failed) and the form that (re)starts it.
+#[component]
+pub fn PreparedExportView(export: Option<PreparedExport>) -> impl IntoView {
+    let state = export
+        .as_ref()
+        .map(|e| e.status.clone())
+        .unwrap_or_default();
+    let line = match (state.as_str(), export) {
+        ("building", _) => Some(
+            view! { <p class="notice" role="status">"Your export is being prepared. Reload this page in a minute."</p> }
+                .into_any(),
+        ),
+        ("ready", Some(PreparedExport { url: Some(url), bytes, expires_in_hours, .. })) => Some(
+            view! {
+                <p class="notice ok" role="status">
+                    "Your export is ready: " <a href=url download>"Download it (" {crate::pages::admin::size(bytes)} ")"</a>
+                    ". The link works for " {expires_in_hours} " more hour" {if expires_in_hours == 1 { "" } else { "s" }} "."
+                </p>
+            }
+                .into_any(),
+        ),
+        ("failed", _) => Some(
+            view! { <p class="notice error" role="alert">"Your export could not be prepared. Try again."</p> }
+                .into_any(),
+        ),
+        _ => None,
+    };
+    view! {
+        <div class="prepared-export">
+            {line}
+            <ServerForm action=PrepareExport::PATH class="stack" label="Prepare export">
+                <p class="muted">
+                    "A large library? Lumen can prepare the same zip in the background and keep it for a day."
+                </p>
+                <button type="submit" class="button" disabled=state == "building">
+                    "Prepare export"
+                </button>
+            </ServerForm>
+        </div>
     }
 }
 

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::api::dev::check_dev_tools;
 use crate::components::error_box::{ErrorBox, ErrorNotice};
-use crate::components::leave::{DeleteAccountForm, ExportLink};
+use crate::components::leave::{DeleteAccountForm, ExportLink, PreparedExportView};
 use crate::components::listing::PhotoListing;
 use crate::components::nav::NavBar;
 use crate::components::paging::OlderLink;
@@ -381,6 +381,9 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                         <TrashList page=sample_trash() done=Some("restored".to_string()) />
                         <TrashList page=TrashPage { items: Vec::new(), next: None } done=None />
                         <ExportLink />
+                        <PreparedExportView export=sample_export("ready") />
+                        <PreparedExportView export=sample_export("building") />
+                        <PreparedExportView export=sample_export("failed") />
                         <DeleteAccountForm open=true />
                     </div>
                 }
@@ -646,4 +649,14 @@ fn sample_trash() -> TrashPage {
             .collect(),
         next: None,
     }
+}
+
+/// A prepared export in `status` (the ready one with its link and a day to go).
+fn sample_export(status: &str) -> Option<crate::model::PreparedExport> {
+    Some(crate::model::PreparedExport {
+        status: status.to_string(),
+        url: (status == "ready").then(|| "/exports/ada".to_string()),
+        bytes: 48_200_000,
+        expires_in_hours: 24,
+    })
 }

@@ -4,7 +4,7 @@
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::ports::{
-    AlbumEntry, AlbumRow, CommentRow, EntryScope, LinkRow, LinkTarget, PhotoRow, Switches,
+    AlbumEntry, AlbumRow, CommentRow, EntryScope, LinkRow, LinkTarget, PhotoRow, Switches, UserRow,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,9 @@ impl Action {
 /// know: what they cannot see answers `NotFound` (not `Forbidden`), so a private photo's
 /// existence does not leak.
 pub fn check(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(), LumenError> {
+    if photo.owner_suspended {
+        return Err(LumenError::NotFound);
+    }
     if photo.trashed_at.is_some() {
         return trashed(viewer, photo, action);
     }
@@ -92,6 +95,9 @@ pub fn check_album(
     album: &AlbumRow,
     action: AlbumAction,
 ) -> Result<(), LumenError> {
+    if album.owner_suspended {
+        return Err(LumenError::NotFound);
+    }
     if viewer == Some(album.owner_id.as_str()) {
         return Ok(());
     }
@@ -114,11 +120,32 @@ pub fn lists_everything_of(viewer: Option<&str>, owner_id: &str) -> bool {
     viewer == Some(owner_id)
 }
 
+/// A prepared export: its owner's alone; to anyone else it does not exist.
+pub fn check_export(viewer: Option<&str>, owner_id: &str) -> Result<(), LumenError> {
+    if viewer == Some(owner_id) {
+        Ok(())
+    } else {
+        Err(LumenError::NotFound)
+    }
+}
+
+/// A person's own addresses (profile, their albums, their feed): a suspended person's
+/// answer like a made-up username, to everyone (admins see them in the console, where
+/// they unsuspend; a suspended person cannot sign in, so their own view is moot).
+pub fn check_person(user: &UserRow) -> Result<(), LumenError> {
+    if user.suspended {
+        Err(LumenError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether a listing found by a fact (a tag, a camera, a lens, a search) may show `viewer`
 /// this photo: every photo of their own; of anyone else's, only public, finished ones.
 /// The listing queries filter on exactly this, and the services check each row again.
 pub fn listed(viewer: Option<&str>, photo: &PhotoRow) -> bool {
     photo.trashed_at.is_none()
+        && !photo.owner_suspended
         && (lists_everything_of(viewer, &photo.owner_id)
             || (photo.visibility == Visibility::Public && photo.status == PhotoStatus::Ready))
 }
@@ -148,7 +175,7 @@ pub const LINK_SCOPE: EntryScope = EntryScope {
 /// finished photos show to others. The same rule picks a cover: an owner's cover the
 /// viewer may not see is replaced by the first photo they may.
 pub fn shows_in_album(viewer: Option<&str>, album: &AlbumRow, photo: &PhotoRow) -> bool {
-    if photo.trashed_at.is_some() {
+    if photo.trashed_at.is_some() || photo.owner_suspended || album.owner_suspended {
         return false;
     }
     if viewer == Some(photo.owner_id.as_str()) && photo.owner_id == album.owner_id {
@@ -294,7 +321,13 @@ pub fn check_link(
         }
         Shown::Album(album) => album_link(album),
     };
-    let opens = targets && link_state(link, now_ms, unlocked) == LinkState::Open;
+    // A suspended owner's links are dead with the rest of their content.
+    let suspended = match shown {
+        Shown::Photo(photo) => photo.owner_suspended,
+        Shown::InAlbum { album, entry } => album.owner_suspended || entry.photo.owner_suspended,
+        Shown::Album(album) => album.owner_suspended,
+    };
+    let opens = targets && !suspended && link_state(link, now_ms, unlocked) == LinkState::Open;
     match action {
         LinkAction::View if opens => Ok(()),
         LinkAction::DownloadOriginal if opens && link.allow_downloads => Ok(()),
@@ -541,6 +574,7 @@ mod tests {
             sort: Default::default(),
             created_at: 1,
             updated_at: 1,
+            owner_suspended: false,
         }
     }
 
@@ -1126,6 +1160,78 @@ mod tests {
                 assert_eq!(listed(None, &row), open, "{vis:?} {status:?}");
             }
         }
+    }
+
+    /// Suspension × visibility × every kind of asker (the owner, who cannot sign in while
+    /// suspended; another member; an admin, a member to this table; nobody) × every action:
+    /// 404, as a made-up id, through the photo, its album, a share link, listings and the
+    /// person's own addresses. Unsuspended, the usual tables hold (checked above).
+    #[test]
+    fn a_suspended_owners_content_is_gone_for_everyone() {
+        let askers = [Some("u1"), Some("u2"), Some("admin"), None];
+        for vis in Visibility::ALL {
+            let mut photo = pending_row("p", 1);
+            photo.visibility = vis;
+            photo.status = PhotoStatus::Ready;
+            photo.allow_original = true;
+            photo.owner_suspended = true;
+            let mut a = album(vis);
+            a.owner_suspended = true;
+            let mut e = entry(vis);
+            e.photo.owner_suspended = true;
+            for who in askers {
+                for action in Action::ALL {
+                    let got = check(who, &photo, action).map_err(|e| e.status());
+                    assert_eq!(got, Err(404), "{who:?} × {vis:?} × {action:?}");
+                }
+                for action in AlbumAction::ALL {
+                    let got = check_album(who, &a, action).map_err(|e| e.status());
+                    assert_eq!(got, Err(404), "{who:?} × {vis:?} album × {action:?}");
+                }
+                assert!(!listed(who, &photo));
+                assert!(!shows_in_album(who, &album(vis), &photo));
+                for via in [Via::Page, Via::Link { unlocked: true }] {
+                    for action in [LinkAction::View, LinkAction::DownloadOriginal] {
+                        let photo_link = check_link(
+                            who,
+                            via,
+                            &share_link(false),
+                            Shown::Photo(&photo),
+                            action,
+                            NOW,
+                        );
+                        assert_eq!(photo_link.map_err(|e| e.status()), Err(404));
+                        let link = album_link(false);
+                        for shown in [
+                            Shown::Album(&a),
+                            Shown::InAlbum {
+                                album: &a,
+                                entry: &e,
+                            },
+                        ] {
+                            let got = check_link(who, via, &link, shown, action, NOW);
+                            assert_eq!(got.map_err(|e| e.status()), Err(404), "{via:?}");
+                        }
+                    }
+                }
+            }
+            // Unsuspended, the same rows open again through the link.
+            photo.owner_suspended = false;
+            let link = share_link(false);
+            let open = check_link(
+                None,
+                Via::Link { unlocked: true },
+                &link,
+                Shown::Photo(&photo),
+                LinkAction::View,
+                NOW,
+            );
+            assert_eq!(open, Ok(()));
+        }
+        let mut person = crate::ssr::fakes::user_row("u1", "ada");
+        assert_eq!(check_person(&person), Ok(()));
+        person.suspended = true;
+        assert_eq!(check_person(&person).map_err(|e| e.status()), Err(404));
     }
 }
 

@@ -224,7 +224,11 @@ impl EdgeCache for Port {
 impl PhotoRepo for Port {
     async fn insert_pending(&self, row: &PhotoRow) -> PortResult<()> {
         let mut photos = lock(&self.0.photos);
-        if photos.contains_key(&row.id) {
+        // As D1: the id, and one owner's hash (migration 0016), are unique.
+        let held = |r: &PhotoRow| {
+            r.owner_id == row.owner_id && r.sha256.is_some() && r.sha256 == row.sha256
+        };
+        if photos.contains_key(&row.id) || photos.values().any(held) {
             return Err(PortError::Conflict);
         }
         photos.insert(row.id.clone(), row.clone());
@@ -308,11 +312,18 @@ impl PhotoRepo for Port {
     }
     async fn mark_ready(&self, id: &str, r: &Rendition) -> PortResult<()> {
         let mut photos = lock(&self.0.photos);
+        let owner = photos.get(id).ok_or(PortError::NotFound)?.owner_id.clone();
+        // As D1's `MARK_READY`: the hash only where the owner holds it nowhere else.
+        let held = photos
+            .values()
+            .any(|o| o.id != id && o.owner_id == owner && o.sha256.as_ref() == Some(&r.sha256));
         let row = photos.get_mut(id).ok_or(PortError::NotFound)?;
         row.status = PhotoStatus::Ready;
         row.width = Some(r.width);
         row.height = Some(r.height);
-        row.sha256 = Some(r.sha256.clone());
+        if row.sha256.is_none() && !held {
+            row.sha256 = Some(r.sha256.clone());
+        }
         row.rev = Some(r.rev.clone());
         row.placeholder = Some(r.placeholder.clone());
         row.thumbhash = Some(crate::ssr::auth::hex(&r.thumbhash));
@@ -811,6 +822,7 @@ pub fn user_row(id: &str, username: &str) -> UserRow {
         default_visibility: Visibility::Public,
         watermark: false,
         created_at: 0,
+        suspended: false,
     }
 }
 

@@ -28,6 +28,10 @@ pub enum JobOutcome {
     Skipped,
     /// A queued purge of the edge cache went through.
     Purged,
+    /// A person's export zip is in R2 (`service::prepared`).
+    Exported {
+        bytes: u64,
+    },
 }
 
 /// Runs one job. `Err` is transient (storage or media service unavailable): the caller
@@ -37,6 +41,9 @@ pub async fn process_job(p: &Platform, job: &MediaJob) -> PortResult<JobOutcome>
         MediaJob::ProcessV1 { photo_id } => photo_id,
         MediaJob::PurgeV1 { tags } => {
             return cache::retry(p, tags).await.map(|()| JobOutcome::Purged)
+        }
+        MediaJob::ExportV1 { user_id } => {
+            return crate::ssr::service::prepared::build(p, user_id).await
         }
     };
     let Some(row) = p.photos.get(photo_id).await? else {

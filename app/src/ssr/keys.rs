@@ -27,6 +27,16 @@ pub fn export_json(user_id: &str) -> String {
     format!("export/{user_id}/photos.json")
 }
 
+/// A person's prepared export zip (one per person: a new one replaces it).
+pub fn export_zip(user_id: &str) -> String {
+    format!("export/{user_id}/lumen.zip")
+}
+
+/// Where its owner downloads the prepared zip.
+pub fn export_url(user_id: &str) -> String {
+    format!("/exports/{user_id}")
+}
+
 /// A photo's page.
 pub fn photo_url(photo_id: &str) -> String {
     format!("/p/{photo_id}")

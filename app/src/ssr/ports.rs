@@ -64,6 +64,8 @@ pub struct PhotoRow {
     pub owner_username: Option<String>,
     /// When it went to the trash; only its owner may still reach it (`ssr::access`).
     pub trashed_at: Option<i64>,
+    /// The owner is suspended (joined in on reads): it answers like a made-up id.
+    pub owner_suspended: bool,
 }
 
 impl PhotoRow {
@@ -100,6 +102,7 @@ impl PhotoRow {
             watermark: false,
             owner_username: None,
             trashed_at: None,
+            owner_suspended: false,
         }
     }
 }
@@ -233,6 +236,8 @@ pub struct UserRow {
     pub default_visibility: Visibility,
     pub watermark: bool,
     pub created_at: i64,
+    /// Suspended by an admin (read only; `AdminRepo::set_suspended` writes it).
+    pub suspended: bool,
 }
 
 /// A signed-in session; D1 holds the token's SHA-256, never the token.
@@ -394,6 +399,10 @@ pub enum MediaJob {
     PurgeV1 {
         tags: Vec<String>,
     },
+    /// A person's export zip, written into R2 part by part (`service::prepared`).
+    ExportV1 {
+        user_id: String,
+    },
 }
 
 /// Why the media service gave back no rendition.
@@ -452,6 +461,8 @@ pub struct AlbumRow {
     pub sort: AlbumSort,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The owner is suspended (joined in on reads; ignored on writes).
+    pub owner_suspended: bool,
 }
 
 /// A photo in an album, with its place.
@@ -997,6 +1008,41 @@ pub trait TrashRepo: Send + Sync {
     /// `(user id, R2 key)` of exports that expired before `now_ms`.
     async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>>;
     async fn forget_export(&self, user_id: &str) -> PortResult<()>;
+    /// Records (or replaces) the person's export as it stands (a queued one, `service::prepared`).
+    async fn put_export(&self, user_id: &str, row: &ExportRow) -> PortResult<()>;
+    async fn export_of(&self, user_id: &str) -> PortResult<Option<ExportRow>>;
+}
+
+/// A person's export as recorded in D1 (`exports`, migration 0013).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportRow {
+    pub r2_key: String,
+    pub status: ExportStatus,
+    pub bytes: u64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportStatus {
+    Building,
+    Ready,
+    Failed,
+}
+
+impl ExportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Building => "building",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Building, Self::Ready, Self::Failed]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
 }
 
 /// The shared cache in front of anonymous pages and public media (README, "Edge cache").

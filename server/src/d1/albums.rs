@@ -20,7 +20,9 @@ macro_rules! select_albums {
     ($rest:literal) => {
         concat!(
             "SELECT id, owner_id, title, description, visibility, cover_photo_id, sort, ",
-            "created_at, updated_at FROM albums ",
+            "created_at, updated_at, ",
+            "(SELECT suspended_at FROM users u WHERE u.id = albums.owner_id) AS owner_suspended_at ",
+            "FROM albums ",
             $rest
         )
     };
@@ -126,6 +128,8 @@ struct Album {
     sort: String,
     created_at: f64,
     updated_at: f64,
+    #[serde(default)]
+    owner_suspended_at: Option<f64>,
 }
 
 impl Album {
@@ -142,6 +146,7 @@ impl Album {
             cover_photo_id: self.cover_photo_id,
             created_at: self.created_at as i64,
             updated_at: self.updated_at as i64,
+            owner_suspended: self.owner_suspended_at.is_some(),
         })
     }
 }
@@ -393,6 +398,32 @@ mod tests {
         c.prepare(ENTRIES)?
             .query_map(params![ids], |r| Ok((r.get("id")?, r.get("position")?)))?
             .collect()
+    }
+
+    /// Every read the access checks judge carries the owner's suspension (`SUSPEND` sets
+    /// it, clearing it brings it back): the album itself, and each photo in it.
+    #[test]
+    fn reads_carry_the_owners_suspension() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        photo(&c, "p1", "u1")?;
+        album(&c, "a1", "u1", "public")?;
+        c.execute(ADD, params!["a1", "p1", "V", 1])?;
+        let suspended =
+            |c: &Connection| -> rusqlite::Result<(Option<i64>, Option<i64>, Option<i64>)> {
+                let a = c.query_row(GET, params!["a1"], |r| r.get("owner_suspended_at"))?;
+                let p = c.query_row(super::super::photos::GET, params!["p1"], |r| {
+                    r.get("owner_suspended_at")
+                })?;
+                let e = c.query_row(ENTRY, params!["a1", "p1"], |r| r.get("owner_suspended_at"))?;
+                Ok((a, p, e))
+            };
+        assert_eq!(suspended(&c)?, (None, None, None));
+        c.execute(super::super::admin::SUSPEND, params!["u1", 7])?;
+        assert_eq!(suspended(&c)?, (Some(7), Some(7), Some(7)));
+        c.execute(super::super::admin::SUSPEND, params!["u1", None::<i64>])?;
+        assert_eq!(suspended(&c)?, (None, None, None));
+        Ok(())
     }
 
     /// The three page queries and the count, against real SQLite: scope, order, cursor,

@@ -37,7 +37,8 @@ macro_rules! select_photos {
             "photos.created_at AS created_at, photos.visibility AS visibility, ",
             "photos.caption AS caption, photos.alt AS alt, ",
             "photos.allow_original AS allow_original, photos.watermark AS watermark, ",
-            "u.username AS owner_username, photos.trashed_at AS trashed_at ",
+            "u.username AS owner_username, photos.trashed_at AS trashed_at, ",
+            "u.suspended_at AS owner_suspended_at ",
             "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
@@ -111,7 +112,11 @@ pub const DELETE_VARIANTS: &str = "DELETE FROM photo_variants WHERE photo_id = ?
 pub const INSERT_VARIANT: &str =
     "INSERT INTO photo_variants (photo_id, width, height, mime, r2_key, bytes) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-pub const MARK_READY: &str = "UPDATE photos SET status = 'ready', failure = NULL, width = ?2, height = ?3, sha256 = ?4, rev = ?5, \
+/// The hash is written only where none is held and the owner has no other copy with it
+/// (`photos_owner_sha256_once`, migration 0016): an old duplicate still finishes.
+pub const MARK_READY: &str = "UPDATE photos SET status = 'ready', failure = NULL, width = ?2, height = ?3, \
+     sha256 = coalesce(sha256, (SELECT ?4 WHERE NOT EXISTS \
+       (SELECT 1 FROM photos o WHERE o.owner_id = photos.owner_id AND o.sha256 = ?4))), rev = ?5, \
      placeholder = ?6, thumbhash = ?7, exif_json = ?8, gps_json = ?9, updated_at = ?10 WHERE id = ?1";
 pub const MARK_FAILED: &str =
     "UPDATE photos SET status = 'failed', failure = ?2, updated_at = ?3 WHERE id = ?1 AND status = 'pending'";
@@ -225,6 +230,8 @@ pub(crate) struct Row {
     /// Defaulted: a statement that lists only live photos may leave it out.
     #[serde(default)]
     trashed_at: Option<f64>,
+    #[serde(default)]
+    owner_suspended_at: Option<f64>,
 }
 
 impl Row {
@@ -255,6 +262,7 @@ impl Row {
             watermark: self.watermark != 0.0,
             owner_username: self.owner_username,
             trashed_at: self.trashed_at.map(|t| t as i64),
+            owner_suspended: self.owner_suspended_at.is_some(),
         })
     }
 }
@@ -589,6 +597,7 @@ mod tests {
             "watermark",
             "owner_username",
             "trashed_at",
+            "owner_suspended_at",
         ];
         for sql in [GET, BY_OWNER_ALL, BY_OWNER_PUBLIC] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
@@ -1011,12 +1020,12 @@ mod tests {
         ] {
             insert(&c, id, owner, "public", at)?;
         }
-        for id in ["a", "b", "c"] {
+        for id in ["b", "c"] {
             assert_eq!(c.execute(NOTE_SHA256, params![id, "h1"])?, 1);
         }
         c.execute(MARK_FAILED, params!["b", "bad", 6])?;
         let found = |owner: &str, sha: &str| ids(&c, OWNED_WITH_SHA256, params![owner, sha]);
-        assert_eq!(found("u1", "h1")?, ["b"], "the earliest, even failed");
+        assert_eq!(found("u1", "h1")?, ["b"], "even failed");
         assert_eq!(found("u2", "h1")?, ["c"], "per person");
         assert!(found("u3", "h1")?.is_empty());
         assert!(
@@ -1025,9 +1034,88 @@ mod tests {
         );
         let steps = plan(&c, OWNED_WITH_SHA256, params!["u1", "h1"])?;
         assert!(
-            steps.iter().any(|s| s.contains("photos_by_owner_sha256")),
+            steps.iter().any(|s| s.contains("photos_owner_sha256_once")),
             "{steps:?}"
         );
+        Ok(())
+    }
+
+    /// Migration 0016: a person holds a hash once, in any state (trash included), so the
+    /// second of two racing inserts fails as a conflict; another person may hold it too;
+    /// the pipeline finishes an old copy without taking the hash from the first.
+    #[test]
+    fn one_person_holds_a_hash_once() -> TestResult {
+        let c = db()?;
+        insert(&c, "a", "u1", "public", 1)?;
+        c.execute(NOTE_SHA256, params!["a", "h1"])?;
+        insert(&c, "b", "u1", "public", 2)?;
+        let second = c.execute(NOTE_SHA256, params!["b", "h1"]);
+        let text = second.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(super::super::is_unique_violation(&text), "{text}");
+        insert(&c, "c", "u2", "public", 2)?;
+        assert_eq!(c.execute(NOTE_SHA256, params!["c", "h1"])?, 1, "per person");
+        c.execute("UPDATE photos SET trashed_at = 5 WHERE id = 'a'", [])?;
+        assert!(
+            c.execute(NOTE_SHA256, params!["b", "h1"]).is_err(),
+            "a trashed copy is one they have"
+        );
+        let ready = |id: &str| {
+            c.execute(
+                MARK_READY,
+                params![
+                    id,
+                    1,
+                    1,
+                    "h1",
+                    "rev",
+                    "#000",
+                    vec![0u8],
+                    "{}",
+                    None::<String>,
+                    6
+                ],
+            )
+        };
+        assert_eq!(ready("b")?, 1, "an old copy still finishes");
+        assert_eq!(ready("a")?, 1, "its own hash again");
+        let sha = |id: &str| -> rusqlite::Result<Option<String>> {
+            c.query_row("SELECT sha256 FROM photos WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+        };
+        assert_eq!((sha("a")?, sha("b")?), (Some("h1".into()), None));
+        c.execute("DELETE FROM photos WHERE id = 'a'", [])?;
+        assert_eq!(ready("b")?, 1);
+        assert_eq!(
+            sha("b")?,
+            Some("h1".into()),
+            "purged: the hash is free again"
+        );
+        Ok(())
+    }
+
+    /// 0016 keeps the earliest copy's hash when copies exist from before it.
+    #[test]
+    fn the_migration_keeps_the_earliest_hash() -> TestResult {
+        use crate::d1::test_db::{apply, migrations};
+        let c = Connection::open_in_memory()?;
+        let (before, after): (Vec<_>, Vec<_>) = migrations()?
+            .into_iter()
+            .partition(|(name, _)| name.as_str() < "0016");
+        for (_, sql) in before {
+            apply(&c, &sql)?;
+        }
+        crate::d1::test_db::user(&c, "u1")?;
+        for (id, at) in [("late", 9), ("early", 1), ("mid", 5)] {
+            insert(&c, id, "u1", "public", at)?;
+            c.execute(NOTE_SHA256, params![id, "h1"])?;
+        }
+        for (_, sql) in after {
+            apply(&c, &sql)?;
+        }
+        assert_eq!(ids(&c, OWNED_WITH_SHA256, params!["u1", "h1"])?, ["early"]);
+        let hashed: i64 = c.query_row("SELECT count(sha256) FROM photos", [], |r| r.get(0))?;
+        assert_eq!(hashed, 1);
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! `TrashRepo` over D1: the trash, the deletion record, and an account's last rows.
 
-use app::ssr::ports::{Key, PhotoRow, PortError, PortResult, TrashRepo};
+use app::ssr::ports::{ExportRow, ExportStatus, Key, PhotoRow, PortError, PortResult, TrashRepo};
 use async_trait::async_trait;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
@@ -62,6 +62,13 @@ pub const SAVE_EXPORT: &str =
 pub const EXPIRED_EXPORTS: &str =
     "SELECT user_id, r2_key FROM exports WHERE expires_at < ?1 ORDER BY expires_at LIMIT ?2";
 pub const FORGET_EXPORT: &str = "DELETE FROM exports WHERE user_id = ?1";
+pub const PUT_EXPORT: &str =
+    "INSERT INTO exports (user_id, r2_key, status, bytes, created_at, expires_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id) DO UPDATE SET \
+     r2_key = excluded.r2_key, status = excluded.status, bytes = excluded.bytes, \
+     created_at = excluded.created_at, expires_at = excluded.expires_at";
+pub const EXPORT_OF: &str =
+    "SELECT r2_key, status, bytes, created_at, expires_at FROM exports WHERE user_id = ?1";
 
 pub struct D1Trash(SendWrapper<D1Database>);
 
@@ -80,6 +87,16 @@ struct Id {
 struct Export {
     user_id: String,
     r2_key: String,
+}
+
+/// A row of `EXPORT_OF`.
+#[derive(Deserialize)]
+struct ExportIn {
+    r2_key: String,
+    status: String,
+    bytes: f64,
+    created_at: f64,
+    expires_at: f64,
 }
 
 #[derive(Deserialize)]
@@ -212,6 +229,42 @@ impl TrashRepo for D1Trash {
         SendFuture::new(write(&self.0, FORGET_EXPORT, &[s(user_id)]))
             .await
             .map(|_| ())
+    }
+
+    async fn put_export(&self, user_id: &str, row: &ExportRow) -> PortResult<()> {
+        let args = [
+            s(user_id),
+            s(&row.r2_key),
+            s(row.status.as_str()),
+            n(row.bytes as f64),
+            ms(row.created_at),
+            ms(row.expires_at),
+        ];
+        SendFuture::new(write(&self.0, PUT_EXPORT, &args))
+            .await
+            .map(|_| ())
+    }
+
+    async fn export_of(&self, user_id: &str) -> PortResult<Option<ExportRow>> {
+        SendFuture::new(async move {
+            let rows: Vec<ExportIn> = all(&self.0, EXPORT_OF, &[s(user_id)]).await?;
+            rows.into_iter()
+                .next()
+                .map(|r| {
+                    let status = ExportStatus::parse(&r.status).ok_or_else(|| {
+                        PortError::Unavailable(format!("bad export status {:?}", r.status))
+                    })?;
+                    Ok(ExportRow {
+                        r2_key: r.r2_key,
+                        status,
+                        bytes: r.bytes as u64,
+                        created_at: r.created_at as i64,
+                        expires_at: r.expires_at as i64,
+                    })
+                })
+                .transpose()
+        })
+        .await
     }
 }
 

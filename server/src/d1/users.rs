@@ -23,7 +23,7 @@ macro_rules! user_columns {
             "users.id AS id, users.username AS username, users.email AS email, ",
             "users.display_name AS display_name, users.password_hash AS password_hash, ",
             "users.default_visibility AS default_visibility, users.watermark AS watermark, ",
-            "users.created_at AS created_at"
+            "users.created_at AS created_at, users.suspended_at AS suspended_at"
         )
     };
 }
@@ -98,6 +98,8 @@ struct User {
     default_visibility: String,
     watermark: f64,
     created_at: f64,
+    #[serde(default)]
+    suspended_at: Option<f64>,
 }
 
 impl User {
@@ -114,6 +116,7 @@ impl User {
             default_visibility,
             watermark: self.watermark != 0.0,
             created_at: self.created_at as i64,
+            suspended: self.suspended_at.is_some(),
         })
     }
 }
@@ -321,6 +324,7 @@ mod tests {
             "default_visibility",
             "watermark",
             "created_at",
+            "suspended_at",
         ];
         assert_eq!(c.prepare(BY_ID)?.column_names(), user);
         assert_eq!(c.prepare(BY_USERNAME)?.column_names(), user);

@@ -86,10 +86,15 @@ pub(super) fn zip_response(p: Platform, d: Download) -> Response {
         step: Step::Start(0),
     };
     let body = futures_util::stream::unfold(zipping, next);
-    let mut res = respond(200, "application/zip", Body::from_stream(body));
+    zip_body(Body::from_stream(body), len, &d.file_name)
+}
+
+/// A zip download of exactly `len` bytes saved as `file_name`, cached by nobody else.
+pub(super) fn zip_body(body: Body, len: u64, file_name: &str) -> Response {
+    let mut res = respond(200, "application/zip", body);
     let h = res.headers_mut();
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", d.file_name)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     h.insert(

@@ -3,6 +3,7 @@
 pub mod albums;
 pub mod dev;
 pub mod dev_trash;
+pub mod exports;
 pub mod feeds;
 pub mod forms;
 pub mod headers;

@@ -1,12 +1,10 @@
 //! `/admin/audit`: every admin action, who and when, newest first.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::admin::admin_audit;
-use crate::components::error_box::ErrorBox;
 use crate::components::paging::{older_href, OlderLink};
 use crate::model::admin::AuditView;
 
@@ -15,17 +13,12 @@ pub fn AdminAuditPage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
     let data = Resource::new(move || before.clone(), admin_audit);
     view! {
-        <Title text="Admin · Audit" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/audit" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <AuditSection view /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <AdminPage
+            title="Admin · Audit"
+            current="/admin/audit"
+            data
+            section=|view| view! { <AuditSection view /> }.into_any()
+        />
     }
 }
 

@@ -2,12 +2,10 @@
 //! the latest failures with their reasons, and re-run one or all.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::admin::admin_jobs;
-use crate::components::error_box::ErrorBox;
 use crate::components::form::ServerForm;
 use crate::components::paging::{older_href, OlderLink};
 use crate::model::admin::JobsView;
@@ -17,17 +15,12 @@ pub fn AdminJobsPage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
     let data = Resource::new(move || before.clone(), admin_jobs);
     view! {
-        <Title text="Admin · Jobs" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <JobsSection view /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <AdminPage
+            title="Admin · Jobs"
+            current="/admin"
+            data
+            section=|view| view! { <JobsSection view /> }.into_any()
+        />
     }
 }
 

@@ -10,6 +10,37 @@ pub mod samples;
 pub mod storage;
 
 use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::components::error_box::ErrorBox;
+use crate::error::LumenError;
+
+/// A console page: its title, the sections, then `section` of what `data` loads (or the
+/// error: a non-admin's 404). Every section page is this with its own server function.
+#[component]
+pub fn AdminPage<T>(
+    title: &'static str,
+    current: &'static str,
+    data: Resource<Result<T, LumenError>>,
+    section: fn(T) -> AnyView,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+{
+    view! {
+        <Title text=title />
+        <h1>"Admin"</h1>
+        <AdminNav current />
+        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => section(view),
+                    Err(error) => view! { <ErrorBox error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
 
 /// The console's sections, the current one marked.
 #[component]

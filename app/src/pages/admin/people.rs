@@ -2,12 +2,10 @@
 //! and unsuspend. Counts only: the console never shows anyone's photos.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{size, AdminNav};
+use super::{size, AdminPage};
 use crate::api::admin::admin_people;
-use crate::components::error_box::ErrorBox;
 use crate::components::form::ServerForm;
 use crate::components::paging::{older_href, OlderLink};
 use crate::model::admin::{PeopleView, PersonItem};
@@ -17,17 +15,12 @@ pub fn AdminPeoplePage() -> impl IntoView {
     let before = use_query_map().read_untracked().get("before");
     let data = Resource::new(move || before.clone(), admin_people);
     view! {
-        <Title text="Admin · People" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/people" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <PeopleSection view /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <AdminPage
+            title="Admin · People"
+            current="/admin/people"
+            data
+            section=|view| view! { <PeopleSection view /> }.into_any()
+        />
     }
 }
 

@@ -3,12 +3,10 @@
 //! only: the console never shows anyone's photos.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::AdminNav;
+use super::AdminPage;
 use crate::api::admin::admin_repair_view;
-use crate::components::error_box::ErrorBox;
 use crate::components::form::ServerForm;
 use crate::components::paging::encode;
 use crate::model::admin::RepairView;
@@ -18,17 +16,12 @@ pub fn AdminRepairPage() -> impl IntoView {
     let at = use_query_map().read_untracked().get("at");
     let data = Resource::new(move || at.clone(), admin_repair_view);
     view! {
-        <Title text="Admin · Repair" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/repair" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <RepairSection view /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <AdminPage
+            title="Admin · Repair"
+            current="/admin/repair"
+            data
+            section=|view| view! { <RepairSection view /> }.into_any()
+        />
     }
 }
 

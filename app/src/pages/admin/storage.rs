@@ -2,29 +2,22 @@
 //! originals and variants apart, against the free plan's allowance.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use super::people::PeopleTable;
-use super::{size, AdminNav};
+use super::{size, AdminPage};
 use crate::api::admin::admin_storage;
-use crate::components::error_box::ErrorBox;
 use crate::model::admin::StorageView;
 
 #[component]
 pub fn AdminStoragePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| admin_storage());
     view! {
-        <Title text="Admin · Storage" />
-        <h1>"Admin"</h1>
-        <AdminNav current="/admin/storage" />
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <StorageSection view /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <AdminPage
+            title="Admin · Storage"
+            current="/admin/storage"
+            data
+            section=|view| view! { <StorageSection view /> }.into_any()
+        />
     }
 }
 

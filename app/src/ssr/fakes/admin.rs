@@ -317,6 +317,23 @@ impl AdminRepo for MemAdmin {
         if !lock(&self.0.users).contains_key(user_id) {
             return Err(PortError::NotFound);
         }
+        // D1 joins users.suspended_at into every read; the fake keeps the copies in step.
+        let on = at.is_some();
+        for u in lock(&self.0.users).values_mut().filter(|u| u.id == user_id) {
+            u.suspended = on;
+        }
+        for ph in lock(&self.0.photos)
+            .values_mut()
+            .filter(|r| r.owner_id == user_id)
+        {
+            ph.owner_suspended = on;
+        }
+        for a in lock(&self.0.albums)
+            .values_mut()
+            .filter(|a| a.owner_id == user_id)
+        {
+            a.owner_suspended = on;
+        }
         let mut suspended = lock(&self.0.admin.suspended);
         match at {
             Some(at) => {

@@ -6,13 +6,13 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::{lock, Port};
-use crate::ssr::ports::{Key, PhotoRepo, PhotoRow, PortResult, TrashRepo};
+use crate::ssr::ports::{ExportRow, ExportStatus, Key, PhotoRepo, PhotoRow, PortResult, TrashRepo};
 
 /// Pending deletions: R2 key → recorded at. Kept beside `Mem` so `Mem` stays as it was.
 #[derive(Default)]
 pub struct MemDeletions(
     pub Mutex<BTreeMap<String, i64>>,
-    Mutex<BTreeMap<String, (String, i64)>>,
+    Mutex<BTreeMap<String, ExportRow>>,
 );
 
 impl MemDeletions {
@@ -24,7 +24,9 @@ impl MemDeletions {
     }
     /// The recorded export of a person: (R2 key, expires at).
     pub fn export_of(&self, user_id: &str) -> Option<(String, i64)> {
-        lock(&self.1).get(user_id).cloned()
+        lock(&self.1)
+            .get(user_id)
+            .map(|e| (e.r2_key.clone(), e.expires_at))
     }
 }
 
@@ -145,22 +147,36 @@ impl TrashRepo for Port {
         &self,
         user_id: &str,
         r2_key: &str,
-        _now_ms: i64,
+        now_ms: i64,
         expires_at: i64,
     ) -> PortResult<()> {
-        lock(&self.0.deletions.1).insert(user_id.into(), (r2_key.into(), expires_at));
+        let row = ExportRow {
+            r2_key: r2_key.into(),
+            status: ExportStatus::Ready,
+            bytes: 0,
+            created_at: now_ms,
+            expires_at,
+        };
+        lock(&self.0.deletions.1).insert(user_id.into(), row);
         Ok(())
     }
     async fn expired_exports(&self, now_ms: i64, limit: u32) -> PortResult<Vec<(String, String)>> {
         Ok(lock(&self.0.deletions.1)
             .iter()
-            .filter(|(_, (_, at))| *at < now_ms)
-            .map(|(u, (k, _))| (u.clone(), k.clone()))
+            .filter(|(_, e)| e.expires_at < now_ms)
+            .map(|(u, e)| (u.clone(), e.r2_key.clone()))
             .take(limit as usize)
             .collect())
     }
     async fn forget_export(&self, user_id: &str) -> PortResult<()> {
         lock(&self.0.deletions.1).remove(user_id);
         Ok(())
+    }
+    async fn put_export(&self, user_id: &str, row: &ExportRow) -> PortResult<()> {
+        lock(&self.0.deletions.1).insert(user_id.into(), row.clone());
+        Ok(())
+    }
+    async fn export_of(&self, user_id: &str) -> PortResult<Option<ExportRow>> {
+        Ok(lock(&self.0.deletions.1).get(user_id).cloned())
     }
 }

@@ -82,6 +82,7 @@ pub async fn sign_up(
         default_visibility: Visibility::Public,
         watermark: false,
         created_at: now,
+        suspended: false,
     };
     // Only the username can conflict: emails are not unique, so this never says
     // whether an address has an account.

@@ -69,6 +69,7 @@ pub async fn create(p: &Platform, s: &Session, form: &AlbumForm) -> Result<Strin
         sort: f.sort,
         created_at: now,
         updated_at: now,
+        owner_suspended: false,
     };
     p.albums.insert(&album).await?;
     cache::album_changed(p, &album).await;
@@ -500,6 +501,7 @@ pub async fn of_user(
         .by_username(&username.to_lowercase())
         .await?
         .ok_or(LumenError::NotFound)?;
+    access::check_person(&user)?;
     let who = viewer.map(|s| s.user.id.as_str());
     let is_me = who == Some(user.id.as_str());
     let albums = p.albums.by_owner(&user.id, is_me).await?;

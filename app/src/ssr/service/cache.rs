@@ -129,6 +129,7 @@ mod tests {
             sort: crate::model::AlbumSort::Manual,
             created_at: 1,
             updated_at: 1,
+            owner_suspended: false,
         }))?;
         block_on(p.album_photos.add("al1", &[("ph1".into(), "a".into())], 1))?;
         block_on(photo_changed(&p, &row));

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::error::LumenError;
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
-use crate::ssr::ports::{Key, PhotoRow};
+use crate::ssr::ports::{Key, PhotoRow, UserRow};
 use crate::ssr::service::albums::{self, Download};
 use crate::ssr::zip::{ZipEntry, ZipPlan};
 use crate::ssr::Platform;
@@ -58,7 +58,7 @@ fn iso(ms: i64) -> String {
 }
 
 /// Every live photo of the person's, oldest first.
-async fn all_photos(p: &Platform, user_id: &str) -> Result<Vec<PhotoRow>, LumenError> {
+pub(crate) async fn all_photos(p: &Platform, user_id: &str) -> Result<Vec<PhotoRow>, LumenError> {
     let mut out: Vec<PhotoRow> = Vec::new();
     let mut before: Option<Key> = None;
     loop {
@@ -80,11 +80,11 @@ async fn all_photos(p: &Platform, user_id: &str) -> Result<Vec<PhotoRow>, LumenE
 /// What `photos.json` says, for `rows` named `names` in the zip.
 pub async fn describe(
     p: &Platform,
-    s: &Session,
+    user: &UserRow,
     rows: &[PhotoRow],
     names: &[String],
 ) -> Result<ExportFile, LumenError> {
-    let albums = p.albums.by_owner(&s.user.id, true).await?;
+    let albums = p.albums.by_owner(&user.id, true).await?;
     let titles: HashMap<&str, &str> = albums
         .iter()
         .map(|a| (a.id.as_str(), a.title.as_str()))
@@ -124,7 +124,7 @@ pub async fn describe(
     }
     Ok(ExportFile {
         format: "lumen-export-v1",
-        username: s.user.username.clone(),
+        username: user.username.clone(),
         exported_at: iso(p.clock.now_ms()),
         photos,
     })
@@ -136,6 +136,7 @@ pub async fn describe(
 pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Download, LumenError> {
     let rows = all_photos(p, &s.user.id).await?;
     if rows.len() > max_photos {
+        // Large exports are built by the queue instead (`service::prepared`).
         return Err(LumenError::Quota {
             reason: format!(
                 "You have {} photos; one export holds at most {max_photos} for now. Download \
@@ -145,16 +146,28 @@ pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Down
             retry_after_secs: None,
         });
     }
-    let names = albums::names_in_zip(&rows);
-    let json = serde_json::to_vec_pretty(&describe(p, s, &rows, &names).await?)
-        .map_err(|e| plan_error_text(&e.to_string()))?;
     let now = p.clock.now_ms();
-    let key = keys::export_json(&s.user.id);
+    let d = write_json_and_plan(p, &s.user, &rows, now).await?;
+    p.trash
+        .save_export(&s.user.id, &d.keys[0], now, now + KEEP_MS)
+        .await?;
+    Ok(d)
+}
+
+/// Writes the person's `photos.json` to R2 and plans the zip of it and `rows`' originals
+/// (the JSON's key first in `keys`).
+pub(crate) async fn write_json_and_plan(
+    p: &Platform,
+    user: &UserRow,
+    rows: &[PhotoRow],
+    now: i64,
+) -> Result<Download, LumenError> {
+    let names = albums::names_in_zip(rows);
+    let json = serde_json::to_vec_pretty(&describe(p, user, rows, &names).await?)
+        .map_err(|e| plan_error_text(&e.to_string()))?;
+    let key = keys::export_json(&user.id);
     let size = json.len() as u64;
     p.blobs.put(&key, json, "application/json").await?;
-    p.trash
-        .save_export(&s.user.id, &key, now, now + KEEP_MS)
-        .await?;
     let mut entries = vec![ZipEntry {
         name: JSON_NAME.to_string(),
         size,
@@ -168,7 +181,7 @@ pub async fn export(p: &Platform, s: &Session, max_photos: usize) -> Result<Down
     let mut sources = vec![key];
     sources.extend(rows.iter().map(|r| keys::original(&r.owner_id, &r.id)));
     Ok(Download {
-        file_name: format!("lumen-{}.zip", s.user.username),
+        file_name: format!("lumen-{}.zip", user.username),
         plan: ZipPlan::new(entries).map_err(|e| albums::plan_failed("an export", e))?,
         keys: sources,
     })
@@ -185,6 +198,9 @@ pub async fn sweep(p: &Platform, now_ms: i64) -> Result<u32, LumenError> {
     let mut n = 0;
     for (user_id, key) in p.trash.expired_exports(now_ms, 50).await? {
         p.blobs.delete(&key).await?;
+        // Either kind may have left the other's object (one row per person).
+        p.blobs.delete(&keys::export_json(&user_id)).await?;
+        p.blobs.delete(&keys::export_zip(&user_id)).await?;
         p.trash.forget_export(&user_id).await?;
         n += 1;
     }
@@ -235,6 +251,7 @@ mod tests {
             sort: AlbumSort::Manual,
             created_at: 1,
             updated_at: 1,
+            owner_suspended: false,
         }))
         .unwrap();
         block_on(p.album_photos.add("al", &[("b".into(), "m".into())], 5)).unwrap();

@@ -31,6 +31,7 @@ pub async fn user(
         .by_username(&username.to_lowercase())
         .await?
         .ok_or(LumenError::NotFound)?;
+    access::check_person(&user)?;
     let rows = p
         .photos
         .by_owner(&user.id, false, None, FEED_ENTRIES)
@@ -58,6 +59,8 @@ pub async fn album(
     id: &str,
 ) -> Result<Feed, LumenError> {
     let album = p.albums.get(id).await?.ok_or(LumenError::NotFound)?;
+    // Anyone's view (a suspended owner's album is gone), and public ones only.
+    access::check_album(None, &album, access::AlbumAction::View)?;
     if album.visibility != Visibility::Public {
         return Err(LumenError::NotFound);
     }
@@ -260,6 +263,7 @@ mod tests {
                 sort: Default::default(),
                 created_at: 1,
                 updated_at: 2,
+                owner_suspended: false,
             };
             block_on(p.albums.insert(&a)).unwrap();
             let items: Vec<(String, String)> = ["pub", "old", "unl", "priv", "wip"]
@@ -284,5 +288,23 @@ mod tests {
             block_on(album(&p, &CacheTags::default(), ORIGIN, "zz")),
             Err(LumenError::NotFound)
         );
+
+        // A suspended owner's feeds are gone, their profile and albums tab too; back after.
+        block_on(p.admin.set_suspended("u1", Some(5))).unwrap();
+        assert_eq!(
+            block_on(album(&p, &CacheTags::default(), ORIGIN, "a1")),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(user(&p, &CacheTags::default(), ORIGIN, "ada")),
+            Err(LumenError::NotFound)
+        );
+        let profile = block_on(crate::ssr::service::photos::profile(&p, None, "ada", None));
+        assert_eq!(profile.err(), Some(LumenError::NotFound));
+        let albums = block_on(crate::ssr::service::albums::of_user(&p, None, "ada"));
+        assert_eq!(albums.err(), Some(LumenError::NotFound));
+        block_on(p.admin.set_suspended("u1", None)).unwrap();
+        assert!(block_on(album(&p, &CacheTags::default(), ORIGIN, "a1")).is_ok());
+        assert!(block_on(user(&p, &CacheTags::default(), ORIGIN, "ada")).is_ok());
     }
 }

@@ -62,7 +62,7 @@ pub async fn deliver(
                 .finish(photo_id, JobState::Failed, Some(reason), mem_mib(), now)
                 .await?
         }
-        Ok(JobOutcome::Skipped | JobOutcome::Purged) => {}
+        Ok(JobOutcome::Skipped | JobOutcome::Purged | JobOutcome::Exported { .. }) => {}
         Err(e) => {
             // The record keeps the error for the console; the queue retries.
             if let Err(w) = p.job_records.retry(photo_id, &e.to_string(), now).await {
@@ -77,10 +77,14 @@ pub async fn deliver(
 /// the photo failed with a reason, so nothing stays "processing" forever. Idempotent, and a
 /// photo a later delivery finished stays as it is. Returns whether anything changed.
 pub async fn dead_letter(p: &Platform, job: &MediaJob) -> PortResult<bool> {
-    let MediaJob::ProcessV1 { photo_id } = job else {
-        // A purge the queue gave up on: the copies expire with their `s-maxage`.
-        leptos::logging::warn!("dead letter: {job:?} dropped");
-        return Ok(false);
+    let photo_id = match job {
+        MediaJob::ProcessV1 { photo_id } => photo_id,
+        MediaJob::ExportV1 { user_id } => return super::prepared::failed(p, user_id).await,
+        MediaJob::PurgeV1 { .. } => {
+            // A purge the queue gave up on: the copies expire with their `s-maxage`.
+            leptos::logging::warn!("dead letter: {job:?} dropped");
+            return Ok(false);
+        }
     };
     let changed = p
         .job_records

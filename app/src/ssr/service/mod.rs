@@ -11,6 +11,7 @@ pub mod leave;
 pub mod links;
 pub mod media;
 pub mod photos;
+pub mod prepared;
 pub mod repair;
 pub mod search;
 pub mod social;

@@ -56,6 +56,7 @@ pub async fn profile(
         .by_username(&wanted)
         .await?
         .ok_or(LumenError::NotFound)?;
+    access::check_person(&user)?;
     tags::tag(tags::user(&user.id));
     let is_me = viewer.is_some_and(|s| s.user.id == user.id);
     let all = access::lists_everything_of(viewer.map(|s| s.user.id.as_str()), &user.id);

@@ -15,7 +15,7 @@ use crate::error::LumenError;
 use crate::model::UploadedPhoto;
 use crate::ssr::keys;
 use crate::ssr::limits::window;
-use crate::ssr::ports::{BlobWriter, MediaJob, PhotoRow, UserRow, MIN_PART_BYTES};
+use crate::ssr::ports::{BlobWriter, MediaJob, PhotoRow, PortError, UserRow, MIN_PART_BYTES};
 use crate::ssr::Platform;
 
 /// The largest original accepted. With `media::Spec`'s pixel limit it bounds the media
@@ -387,9 +387,41 @@ impl Batch<'_> {
             row.sha256 = Some(s.sha256.clone());
             row.visibility = self.owner.default_visibility;
             row.watermark = self.owner.watermark;
-            if let Err(e) = self.p.photos.insert_pending(&row).await {
-                self.undo(i).await;
-                return Err(e.into());
+            match self.p.photos.insert_pending(&row).await {
+                Ok(()) => {}
+                // The same file won a race with this one (migration 0016): the lookup
+                // missed it, the unique index did not.
+                Err(PortError::Conflict) => {
+                    let sha256 = s.sha256.clone();
+                    let first = self
+                        .p
+                        .photos
+                        .owned_with_sha256(&self.owner.id, &sha256)
+                        .await;
+                    let Ok(Some(first)) = first else {
+                        self.undo(i).await;
+                        return Err(LumenError::Unavailable);
+                    };
+                    let dup = self.stored.remove(i);
+                    self.keep_only_the_first(&dup).await;
+                    self.stored.insert(
+                        i,
+                        Stored {
+                            duplicate_of: Some(first.clone()),
+                            ..dup
+                        },
+                    );
+                    out.push(UploadedPhoto {
+                        url: format!("/p/{first}"),
+                        id: first,
+                        duplicate: true,
+                    });
+                    continue;
+                }
+                Err(e) => {
+                    self.undo(i).await;
+                    return Err(e.into());
+                }
             }
             self.reserved -= 1;
             // The row exists from here on: a lost message is only a delay (see the top).
