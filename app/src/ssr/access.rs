@@ -5,6 +5,7 @@ use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::ports::{
     AlbumEntry, AlbumRow, CommentRow, EntryScope, LinkRow, LinkTarget, PhotoRow, Switches,
+    UploadRow,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -448,6 +449,16 @@ pub fn check_admin(viewer_is_admin: Option<bool>, action: AdminAction) -> Result
     match (viewer_is_admin, action) {
         (Some(true), _) => Ok(()),
         (Some(false) | None, _) => Err(LumenError::NotFound),
+    }
+}
+
+/// A resumable upload is its uploader's alone (status, parts, completing, aborting):
+/// anyone else gets what a made-up id gets.
+pub fn check_upload(viewer: &str, upload: &UploadRow) -> Result<(), LumenError> {
+    if upload.owner_id == viewer {
+        Ok(())
+    } else {
+        Err(LumenError::NotFound)
     }
 }
 

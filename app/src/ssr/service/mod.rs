@@ -12,6 +12,7 @@ pub mod links;
 pub mod media;
 pub mod photos;
 pub mod repair;
+pub mod resumable;
 pub mod search;
 pub mod social;
 pub mod trash;
