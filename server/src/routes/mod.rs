@@ -8,6 +8,7 @@ pub mod forms;
 pub mod headers;
 pub mod links;
 pub mod media;
+pub mod resumable;
 pub mod trash;
 pub mod upload;
 
