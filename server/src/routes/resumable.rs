@@ -9,6 +9,8 @@
 //!
 //! Each needs the session and a same-site request; another person's upload is a 404.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
 use app::error::LumenError;
 use app::ssr::auth::Session;
 use app::ssr::guard::{self, Need, RequestHead};
@@ -83,7 +85,9 @@ pub async fn part(
             Ok(s) => s,
             Err(e) => return json_error(&e),
         };
+        let stream = Arc::new(Mutex::new(body.into_data_stream()));
         let Some(size) = declared.filter(|n| *n <= PART_BYTES) else {
+            drain(&stream).await;
             return json_error(&bad(&format!(
                 "Send each part with its Content-Length, at most {PART_BYTES} bytes."
             )));
@@ -91,12 +95,17 @@ pub async fn part(
         // Not a number is a part that does not exist (as 0 or 10 001 are).
         let number = number.parse::<u32>().unwrap_or(0);
         let body = Box::new(PartBody {
-            stream: body.into_data_stream(),
+            stream: stream.clone(),
             size,
         });
         match resumable::put_part(&p, &session.user, &id, number, body).await {
             Ok(part) => json(200, &part),
-            Err(e) => json_error(&e),
+            Err(e) => {
+                // Answering before the client has sent the part breaks its connection
+                // instead of showing the answer: read the rest away first.
+                drain(&stream).await;
+                json_error(&e)
+            }
         }
     })
     .await
@@ -168,10 +177,27 @@ fn no_store(mut res: Response) -> Response {
     res
 }
 
-/// A part's request body as it streams in; the store reads it chunk by chunk.
+/// A part's request body as it streams in; the store reads it chunk by chunk. Shared with
+/// the route, which reads away whatever is left when the part is refused.
 struct PartBody {
-    stream: BodyDataStream,
+    stream: Shared,
     size: u64,
+}
+
+type Shared = Arc<Mutex<BodyDataStream>>;
+
+async fn next(stream: &Shared) -> Option<Result<axum::body::Bytes, axum::Error>> {
+    futures_util::future::poll_fn(|cx| {
+        stream
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .poll_next_unpin(cx)
+    })
+    .await
+}
+
+async fn drain(stream: &Shared) {
+    while let Some(Ok(_)) = next(stream).await {}
 }
 
 #[async_trait]
@@ -181,7 +207,7 @@ impl BlobReader for PartBody {
     }
 
     async fn chunk(&mut self) -> PortResult<Option<Vec<u8>>> {
-        match self.stream.next().await {
+        match next(&self.stream).await {
             Some(Ok(c)) => Ok(Some(c.to_vec())),
             Some(Err(e)) => Err(PortError::Unavailable(format!("part body: {e}"))),
             None => Ok(None),
