@@ -10,10 +10,13 @@
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { request } from "node:http";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { startLumen } from "./harness.mjs";
-import { getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
+import { chromium } from "playwright-core";
+import { ROOT, startLumen } from "./harness.mjs";
+import { CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
 import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
 
 const SECRET = testSecret("multipart");
@@ -24,6 +27,8 @@ let svc;
 let ada;
 let bob;
 let adaId;
+let browser;
+const SHOTS = join(ROOT, "target", "shots-multipart");
 
 const sha = (b) => createHash("sha256").update(b).digest("hex");
 
@@ -130,6 +135,7 @@ before(async () => {
 });
 
 after(async () => {
+  await browser?.close().catch(() => {});
   await srv?.stop();
   await svc?.kill();
 });
@@ -337,3 +343,99 @@ describe("sweeps", () => {
     assert.deepEqual((await status(ada.cookie, id)).json.parts, []);
   });
 });
+
+describe("in the browser (JS on)", () => {
+  test("a large dropped file goes up in parts; after a reload and a dropped part it resumes and ends uploaded", async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({ ...CHROMIUM_OPTIONS, timeout: 30_000 });
+    const cleo = await signUp(srv.base, { username: "cleo" });
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    ctx.setDefaultTimeout(60_000);
+    const [name, value] = cleo.cookie.split(/=(.*)/s);
+    await ctx.addCookies([{ name, value, url: srv.base }]);
+    const file = bigJpeg(2 * PART + 1_234_567);
+    const b64 = file.toString("base64");
+    const problems = [];
+    const states = new Set();
+    const open = async () => {
+      const page = await ctx.newPage();
+      page.on("pageerror", (e) => problems.push(e.message));
+      await page.exposeFunction("noteState", (s) => states.add(s));
+      await page.goto(`${srv.base}/upload`, { waitUntil: "load" });
+      await page.locator("html[data-hydrated=true]").waitFor({ state: "attached" });
+      // Every state a row passes through, as the person would have seen it.
+      await page.evaluate(() => {
+        new MutationObserver(() => {
+          for (const li of document.querySelectorAll(".progress-item")) window.noteState(li.className + " | " + li.innerText);
+        }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      return page;
+    };
+    const drop = (page) =>
+      page.evaluate(
+        async ({ b64 }) => {
+          const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+          const dt = new DataTransfer();
+          // The same name, size and time as before: the same file picked again.
+          dt.items.add(new File([bytes], "big-drop.jpg", { type: "image/jpeg", lastModified: 1_700_000_000_000 }));
+          for (const type of ["dragover", "drop"]) {
+            document.querySelector("h1").dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+          }
+        },
+        { b64 },
+      );
+    // First page: part 2 never gets through (the phone went into a tunnel), then a reload.
+    let page = await open();
+    let part2 = 0;
+    await page.route("**/upload/resumable/*/2", (route) => {
+      part2++;
+      return route.abort("connectionreset");
+    });
+    await drop(page);
+    await page.waitForFunction(() => document.querySelector(".progress-item")?.innerText.includes("part 2 of 3"));
+    await shots(page, "sending");
+    await page.waitForFunction(() => document.querySelector(".progress-item.resumed"));
+    assert.ok(part2 >= 1);
+    const [{ id }] = await srv.d1("SELECT u.id FROM uploads u JOIN users p ON p.id = u.owner_id WHERE p.username = 'cleo'");
+    assert.deepEqual((await status(cleo.cookie, id)).json.parts.map((x) => x.number), [1]);
+    await page.close();
+    // Second page: the file picked again resumes the same upload; part 3's first try drops.
+    page = await open();
+    let part3 = 0;
+    await page.route("**/upload/resumable/*/3", (route) => (part3++ === 0 ? route.abort("connectionreset") : route.continue()));
+    let creates = 0;
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith("/upload/resumable")) creates++;
+    });
+    await drop(page);
+    await page
+      .waitForFunction(() => document.querySelector(".progress-item.done .state")?.innerText === "Uploaded", null, {
+        timeout: 120_000,
+      })
+      .catch((e) => {
+        throw new Error(`${e.message}\nstates seen:\n${[...states].join("\n")}\nproblems: ${problems}`);
+      });
+    assert.equal(creates, 0, "resumed, not started again");
+    assert.equal(part3, 2, "part 3 dropped once, then sent");
+    assert.ok([...states].some((s) => s.includes("resumed") && s.includes("Resumed: part")), [...states].join("\n"));
+    assert.ok([...states].some((s) => /Uploading part 1 of 3/.test(s)), "sending shows part progress");
+    // One photo uploaded: the uploader opens its page.
+    await page.waitForURL(`${srv.base}/p/${id}`);
+    const [{ id: photo }] = await srv.d1("SELECT ph.id FROM photos ph JOIN users p ON p.id = ph.owner_id WHERE p.username = 'cleo'");
+    assert.equal(photo, id);
+    const [{ id: cleoId }] = await srv.d1("SELECT id FROM users WHERE username = 'cleo'");
+    assert.equal(sha(srv.r2Get(`orig/${cleoId}/${photo}`)), sha(file), "byte-identical");
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("lumen-upload:")).length), 0, "forgotten once done");
+    assert.deepEqual(problems, []);
+    await ctx.close();
+  });
+});
+
+async function shots(page, label) {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: join(SHOTS, `upload-${label}-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
