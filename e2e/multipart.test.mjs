@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
 import { ROOT, startLumen } from "./harness.mjs";
-import { CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
+import { answerOf, CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
 import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
 
 const SECRET = testSecret("multipart");
@@ -75,14 +75,7 @@ async function call(method, path, { cookie, body, headers = {} } = {}) {
     body: body === undefined ? undefined : body instanceof Uint8Array ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(120_000),
   });
-  const text = await res.text();
-  let json;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, text, json, headers: res.headers };
+  return answerOf(res);
 }
 
 const create = (cookie, file, headers) => call("POST", "/upload/resumable", { cookie, body: file, headers });
@@ -426,6 +419,12 @@ describe("in the browser (JS on)", () => {
     const [{ id: cleoId }] = await srv.d1("SELECT id FROM users WHERE username = 'cleo'");
     assert.equal(sha(srv.r2Get(`orig/${cleoId}/${photo}`)), sha(file), "byte-identical");
     assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("lumen-upload:")).length), 0, "forgotten once done");
+    // The catalogue's upload list, every state (queued, sending in parts, resumed, done, …).
+    await page.goto(`${srv.base}/_design#light-progress`, { waitUntil: "load" });
+    const list = page.locator("#light-progress .progress-item");
+    assert.ok((await list.count()) >= 8);
+    assert.match(await page.locator("#light-progress .progress-item.resumed").innerText(), /Resumed: part 11 of 15… 71%/);
+    await shots(page, "catalogue");
     assert.deepEqual(problems, []);
     await ctx.close();
   });

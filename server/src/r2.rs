@@ -18,6 +18,16 @@ impl R2Blobs {
     pub fn new(bucket: Bucket) -> Self {
         Self(SendWrapper::new(bucket))
     }
+
+    /// A new multipart upload of `key`, its type recorded.
+    async fn create(&self, key: &str, mime: &str) -> PortResult<MultipartUpload> {
+        self.0
+            .create_multipart_upload(key)
+            .http_metadata(content_type(mime))
+            .execute()
+            .await
+            .map_err(unavailable)
+    }
 }
 
 fn unavailable(e: worker::Error) -> PortError {
@@ -93,13 +103,7 @@ impl BlobStore for R2Blobs {
 
     async fn begin(&self, key: &str, mime: &str) -> PortResult<Box<dyn BlobWriter>> {
         SendFuture::new(async move {
-            let upload = self
-                .0
-                .create_multipart_upload(key)
-                .http_metadata(content_type(mime))
-                .execute()
-                .await
-                .map_err(unavailable)?;
+            let upload = self.create(key, mime).await?;
             let writer: Box<dyn BlobWriter> = Box::new(R2Writer {
                 upload: SendWrapper::new(upload),
                 parts: SendWrapper::new(Vec::new()),
@@ -110,17 +114,7 @@ impl BlobStore for R2Blobs {
     }
 
     async fn create_upload(&self, key: &str, mime: &str) -> PortResult<String> {
-        SendFuture::new(async move {
-            let upload = self
-                .0
-                .create_multipart_upload(key)
-                .http_metadata(content_type(mime))
-                .execute()
-                .await
-                .map_err(unavailable)?;
-            Ok(upload.upload_id().await)
-        })
-        .await
+        SendFuture::new(async move { Ok(self.create(key, mime).await?.upload_id().await) }).await
     }
 
     /// The body goes to R2 as a fixed-length stream, chunk by chunk as it arrives: the

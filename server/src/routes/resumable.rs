@@ -9,6 +9,7 @@
 //!
 //! Each needs the session and a same-site request; another person's upload is a 404.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use app::error::LumenError;
@@ -57,15 +58,8 @@ pub async fn status(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    SendFuture::new(async move {
-        let session = match signed_in(&p, req).await {
-            Ok((s, _)) => s,
-            Err(e) => return json_error(&e),
-        };
-        match resumable::status(&p, &session.user, &id).await {
-            Ok(u) => json(200, &u),
-            Err(e) => json_error(&e),
-        }
+    as_owner(p, req, move |p, s| async move {
+        answer(200, resumable::status(&p, &s.user, &id).await)
     })
     .await
 }
@@ -98,15 +92,13 @@ pub async fn part(
             stream: stream.clone(),
             size,
         });
-        match resumable::put_part(&p, &session.user, &id, number, body).await {
-            Ok(part) => json(200, &part),
-            Err(e) => {
-                // Answering before the client has sent the part breaks its connection
-                // instead of showing the answer: read the rest away first.
-                drain(&stream).await;
-                json_error(&e)
-            }
+        let stored = resumable::put_part(&p, &session.user, &id, number, body).await;
+        if stored.is_err() {
+            // Answering before the client has sent the part breaks its connection
+            // instead of showing the answer: read the rest away first.
+            drain(&stream).await;
         }
+        answer(200, stored)
     })
     .await
 }
@@ -116,15 +108,9 @@ pub async fn complete(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    SendFuture::new(async move {
-        let session = match signed_in(&p, req).await {
-            Ok((s, _)) => s,
-            Err(e) => return json_error(&e),
-        };
-        match resumable::complete(&p, &session.user, &id).await {
-            Ok(photo) => json(201, &serde_json::json!({ "photo": photo })),
-            Err(e) => json_error(&e),
-        }
+    as_owner(p, req, move |p, s| async move {
+        let done = resumable::complete(&p, &s.user, &id).await;
+        answer(201, done.map(|photo| serde_json::json!({ "photo": photo })))
     })
     .await
 }
@@ -134,17 +120,36 @@ pub async fn abort(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
-    SendFuture::new(async move {
-        let session = match signed_in(&p, req).await {
-            Ok((s, _)) => s,
-            Err(e) => return json_error(&e),
-        };
-        match resumable::abort(&p, &session.user, &id).await {
+    as_owner(p, req, move |p, s| async move {
+        match resumable::abort(&p, &s.user, &id).await {
             Ok(()) => no_store(respond(204, "text/plain", "")),
             Err(e) => json_error(&e),
         }
     })
     .await
+}
+
+/// Runs `then` for the signed-in sender of a same-site request without a body.
+async fn as_owner<F, Fut>(p: Platform, req: Request, then: F) -> Response
+where
+    F: FnOnce(Platform, Session) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    SendFuture::new(async move {
+        match signed_in(&p, req).await {
+            Ok((s, _)) => then(p, s).await,
+            Err(e) => json_error(&e),
+        }
+    })
+    .await
+}
+
+/// The value as JSON with `status`, or the error.
+fn answer(status: u16, r: Result<impl Serialize, LumenError>) -> Response {
+    match r {
+        Ok(v) => json(status, &v),
+        Err(e) => json_error(&e),
+    }
 }
 
 /// The session of a same-site request (every route here changes or reveals an upload),
