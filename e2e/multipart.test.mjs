@@ -425,7 +425,10 @@ describe("in the browser (JS on)", () => {
     const list = page.locator("#light-progress .progress-item");
     assert.ok((await list.count()) >= 8);
     assert.match(await page.locator("#light-progress .progress-item.resumed").innerText(), /Resumed: part 11 of 15… 71%/);
-    await shots(page, "catalogue");
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.locator("#light-progress").screenshot({ path: join(SHOTS, `upload-catalogue-${width}.png`) });
+    }
     assert.deepEqual(problems, []);
     await ctx.close();
   });
