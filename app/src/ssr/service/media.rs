@@ -149,19 +149,23 @@ mod tests {
         block_on(super::variant(p, None, path)).map(|m| m.blob.bytes)
     }
 
+    /// Ada (`u1`) signed in: her session.
+    fn ada(p: &Platform) -> Option<Session> {
+        let head = crate::ssr::fakes::signed_in(p, "u1", "ada");
+        block_on(crate::ssr::auth::session_from_cookie(
+            p,
+            head.cookie.as_deref(),
+            None,
+        ))
+        .unwrap()
+    }
+
     /// Shared caches may keep an original only when anyone at all may download it: the
     /// owner's own download of a photo whose downloads are off is theirs alone.
     #[test]
     fn originals_are_shared_only_when_anyone_may_have_them() {
-        use crate::ssr::fakes::signed_in;
         let (p, mem) = fake_platform();
-        let head = signed_in(&p, "u1", "ada");
-        let owner = block_on(crate::ssr::auth::session_from_cookie(
-            &p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap();
+        let owner = ada(&p);
         mem.put_blob(&keys::original("u1", "p1"), vec![1]);
         let shared = |visibility, allow_original| {
             let mut row = pending_row("p1", 1);
@@ -180,15 +184,8 @@ mod tests {
     /// who may not download it gets what a made-up id gets either way.
     #[test]
     fn large_originals_stream_small_ones_are_whole() {
-        use crate::ssr::fakes::signed_in;
         let (p, mem) = fake_platform();
-        let head = signed_in(&p, "u1", "ada");
-        let owner = block_on(crate::ssr::auth::session_from_cookie(
-            &p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap();
+        let owner = ada(&p);
         let mut row = pending_row("p1", 1);
         row.visibility = Visibility::Private;
         row.bytes = STREAM_ABOVE + 1;
