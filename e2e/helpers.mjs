@@ -52,6 +52,11 @@ export async function api(base, name, params = {}, { cookie, ip, headers = {} } 
     redirect: "manual",
     signal: AbortSignal.timeout(30_000),
   });
+  return answerOf(res);
+}
+
+/** A response read whole: { status, headers, text, json } (json undefined when not JSON). */
+export async function answerOf(res) {
   const text = await res.text();
   let json;
   try {

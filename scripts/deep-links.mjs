@@ -75,6 +75,7 @@ export const LINKS = [
   { key: "viewer-lightbox", label: "Lightbox (f on a photo page; drawn in place here)", path: "/_design#light-viewer" },
   { key: "viewer-shortcuts", label: "Shortcut list (? on a photo page; drawn in place here)", path: "/_design#light-viewer" },
   { key: "exif-panel", label: "Details panel, full and sparse", path: "/_design#light-viewer" },
+  { key: "upload-resumable", label: "Upload list: a large file sending in parts, one resumed after a dropped connection", path: "/_design#light-progress" },
 ];
 
 /** Ada's photos, all of them, and her session: through the demo sign-in, as a reviewer would see them. */

@@ -525,3 +525,21 @@ pub struct ContextNav {
     /// The neighbours' images at the photo page's size, fetched ahead.
     pub preload: Vec<String>,
 }
+
+/// A resumable upload as its uploader sees it (`/upload/resumable/…`): which parts
+/// arrived, so a resumed upload sends only the rest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumableUpload {
+    pub id: String,
+    pub size: u64,
+    /// Every part but the last is this long; the last is the rest.
+    pub part_bytes: u64,
+    /// The parts received, by number (from 1).
+    pub parts: Vec<ReceivedPart>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedPart {
+    pub number: u16,
+    pub size: u64,
+}

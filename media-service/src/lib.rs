@@ -56,12 +56,17 @@ impl std::fmt::Debug for Config {
     }
 }
 
+/// The largest original accepted (MiB; `LUMEN_SERVICE_MAX_MB`): the Worker's resumable
+/// uploads go up to 256 MiB (`app::ssr::service::resumable::MAX_RESUMABLE_BYTES`), and the
+/// service holds one original in memory per job slot. Pixels stay within `media::Spec`'s.
+pub const DEFAULT_MAX_MB: u64 = 256;
+
 /// Shortest secret accepted: 32 bytes, e.g. `openssl rand -hex 32`.
 pub const MIN_SECRET_LEN: usize = 32;
 
 impl Config {
-    /// Reads `LUMEN_SERVICE_SECRET` (required), `LUMEN_SERVICE_JOBS`, `LUMEN_SERVICE_JOB_SECS`
-    /// and `LUMEN_SERVICE_WINDOW_SECS` through `var`. The error is a sentence for the operator.
+    /// Reads `LUMEN_SERVICE_SECRET` (required), `LUMEN_SERVICE_JOBS`, `LUMEN_SERVICE_JOB_SECS`,
+    /// `LUMEN_SERVICE_WINDOW_SECS` and `LUMEN_SERVICE_MAX_MB` through `var`. The error is a sentence for the operator.
     pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let secret = var("LUMEN_SERVICE_SECRET").unwrap_or_default();
         if secret.len() < MIN_SECRET_LEN {
@@ -87,7 +92,12 @@ impl Config {
             jobs: usize::try_from(num("LUMEN_SERVICE_JOBS", cores)?).unwrap_or(1),
             job_time: Duration::from_secs(num("LUMEN_SERVICE_JOB_SECS", 60)?),
             window: Duration::from_secs(num("LUMEN_SERVICE_WINDOW_SECS", 300)?),
-            limits: media::Spec::default(),
+            limits: media::Spec {
+                max_bytes: usize::try_from(num("LUMEN_SERVICE_MAX_MB", DEFAULT_MAX_MB)?)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(1024 * 1024),
+                ..media::Spec::default()
+            },
         })
     }
 }

@@ -383,6 +383,16 @@ async fn config_needs_a_long_secret_and_hides_it() -> TestResult {
         ("LUMEN_SERVICE_JOBS", "3"),
     ]))?;
     assert_eq!(c.jobs, 3);
+    assert_eq!(
+        c.limits.max_bytes,
+        256 * 1024 * 1024,
+        "resumable uploads' largest"
+    );
+    let c = Config::from_env(vars(&[
+        ("LUMEN_SERVICE_SECRET", SECRET),
+        ("LUMEN_SERVICE_MAX_MB", "16"),
+    ]))?;
+    assert_eq!(c.limits.max_bytes, 16 * 1024 * 1024);
     assert!(!format!("{c:?}").contains(SECRET));
     assert!(Config::from_env(vars(&[
         ("LUMEN_SERVICE_SECRET", SECRET),

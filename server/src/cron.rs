@@ -24,6 +24,10 @@ pub async fn run(env: &Env) -> worker::Result<()> {
         Ok(n) => worker::console_log!("CRON removed {n} expired exports"),
         Err(e) => worker::console_error!("CRON removing expired exports failed: {e:?}"),
     }
+    match app::ssr::service::resumable::sweep(&p, p.clock.now_ms()).await {
+        Ok(n) => worker::console_log!("CRON aborted {n} abandoned resumable uploads"),
+        Err(e) => worker::console_error!("CRON aborting abandoned uploads failed: {e:?}"),
+    }
     match app::ssr::service::links::sweep(&p).await {
         Ok(n) => worker::console_log!("CRON deleted {n} dead share links"),
         Err(e) => worker::console_error!("CRON sweeping dead share links failed: {e:?}"),

@@ -81,6 +81,7 @@ fn build_with(
         admin: Arc::new(D1Admin::new(env.d1(bindings::DB)?)),
         admins: app::ssr::service::admin::parse_admins(var(bindings::ADMINS).as_deref()),
         trash: Arc::new(D1Trash::new(env.d1(bindings::DB)?)),
+        uploads: Arc::new(crate::d1::uploads::D1Uploads::new(db()?)),
     })
 }
 

@@ -7,13 +7,26 @@ use async_trait::async_trait;
 use futures_util::{AsyncReadExt, StreamExt};
 use wasm_bindgen::JsCast;
 use worker::send::{SendFuture, SendWrapper};
-use worker::{Bucket, HttpMetadata, MultipartUpload, ObjectBody, ResponseBody, UploadedPart};
+use worker::{
+    Bucket, FixedLengthStream, HttpMetadata, MultipartUpload, ObjectBody, ResponseBody,
+    UploadedPart,
+};
 
 pub struct R2Blobs(SendWrapper<Bucket>);
 
 impl R2Blobs {
     pub fn new(bucket: Bucket) -> Self {
         Self(SendWrapper::new(bucket))
+    }
+
+    /// A new multipart upload of `key`, its type recorded.
+    async fn create(&self, key: &str, mime: &str) -> PortResult<MultipartUpload> {
+        self.0
+            .create_multipart_upload(key)
+            .http_metadata(content_type(mime))
+            .execute()
+            .await
+            .map_err(unavailable)
     }
 }
 
@@ -90,18 +103,88 @@ impl BlobStore for R2Blobs {
 
     async fn begin(&self, key: &str, mime: &str) -> PortResult<Box<dyn BlobWriter>> {
         SendFuture::new(async move {
-            let upload = self
-                .0
-                .create_multipart_upload(key)
-                .http_metadata(content_type(mime))
-                .execute()
-                .await
-                .map_err(unavailable)?;
+            let upload = self.create(key, mime).await?;
             let writer: Box<dyn BlobWriter> = Box::new(R2Writer {
                 upload: SendWrapper::new(upload),
                 parts: SendWrapper::new(Vec::new()),
             });
             Ok(writer)
+        })
+        .await
+    }
+
+    async fn create_upload(&self, key: &str, mime: &str) -> PortResult<String> {
+        SendFuture::new(async move { Ok(self.create(key, mime).await?.upload_id().await) }).await
+    }
+
+    /// The body goes to R2 as a fixed-length stream, chunk by chunk as it arrives: the
+    /// part is never whole in memory, and a body shorter than declared fails the part.
+    async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: u16,
+        body: Box<dyn BlobReader>,
+    ) -> PortResult<String> {
+        let size = body.size();
+        let chunks = futures_util::stream::unfold(body, |mut body| async move {
+            match body.chunk().await {
+                Ok(Some(c)) => Some((Ok(c), body)),
+                Ok(None) => None,
+                Err(e) => Some((Err(worker::Error::RustError(e.to_string())), body)),
+            }
+        });
+        let stream = FixedLengthStream::wrap(chunks, size);
+        SendFuture::new(async move {
+            let upload = self
+                .0
+                .resume_multipart_upload(key, upload_id)
+                .map_err(unavailable)?;
+            let part = upload
+                .upload_part(number, stream)
+                .await
+                .map_err(unavailable)?;
+            Ok(part.etag())
+        })
+        .await
+    }
+
+    async fn complete_upload(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[(u16, String)],
+    ) -> PortResult<()> {
+        let parts: Vec<UploadedPart> = parts
+            .iter()
+            .map(|(n, etag)| UploadedPart::new(*n, etag.clone()))
+            .collect();
+        SendFuture::new(async move {
+            let upload = self
+                .0
+                .resume_multipart_upload(key, upload_id)
+                .map_err(unavailable)?;
+            upload
+                .complete(parts)
+                .await
+                .map(|_| ())
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn abort_upload(&self, key: &str, upload_id: &str) -> PortResult<()> {
+        SendFuture::new(async move {
+            let upload = self
+                .0
+                .resume_multipart_upload(key, upload_id)
+                .map_err(unavailable)?;
+            match upload.abort().await {
+                Ok(()) => Ok(()),
+                // Already completed, aborted, or expired: nothing left to drop.
+                Err(e) if e.to_string().contains("NoSuchUpload") => Ok(()),
+                Err(e) => Err(unavailable(e)),
+            }
         })
         .await
     }

@@ -9,7 +9,7 @@ use app::components::form::FormFeedback;
 use app::http::HttpStatus;
 use app::{shell, App};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
@@ -73,6 +73,17 @@ fn build() -> Router {
         .route("/_dev/floor", get(routes::dev::floor))
         .route("/exports/{user_id}", get(routes::exports::download))
         .route("/_dev/exports", post(routes::exports::sweep))
+        .route("/upload/resumable", post(routes::resumable::create))
+        .route(
+            "/upload/resumable/{id}",
+            get(routes::resumable::status).delete(routes::resumable::abort),
+        )
+        .route("/upload/resumable/{id}/{n}", put(routes::resumable::part))
+        .route(
+            "/upload/resumable/{id}/complete",
+            post(routes::resumable::complete),
+        )
+        .route("/_dev/sweep-uploads", post(routes::resumable::dev_sweep))
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),

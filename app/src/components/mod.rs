@@ -11,6 +11,7 @@ pub mod paging;
 pub mod photo_card;
 pub mod photo_view;
 pub mod pick;
+pub mod resumable;
 pub mod share;
 pub mod social;
 pub mod status;

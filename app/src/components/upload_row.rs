@@ -14,6 +14,14 @@ pub fn UploadRow(
     let (label, class) = match &item.state {
         UploadState::Queued => ("Waiting to send…".to_string(), "queued"),
         UploadState::Uploading(p) => (format!("Uploading… {p}%"), "uploading"),
+        UploadState::Sending { part, parts, pct } => (
+            format!("Uploading part {part} of {parts}… {pct}%"),
+            "uploading",
+        ),
+        UploadState::Resumed { part, parts, pct } => (
+            format!("Resumed: part {part} of {parts}… {pct}%"),
+            "resumed",
+        ),
         UploadState::Done(_) => ("Uploaded".to_string(), "done"),
         UploadState::Already(_) => ("Already uploaded: ".to_string(), "already"),
         UploadState::Failed(e) => (e.clone(), "failed"),
@@ -21,7 +29,9 @@ pub fn UploadRow(
     };
     let pct = match item.state {
         UploadState::Queued => 0,
-        UploadState::Uploading(p) => p,
+        UploadState::Uploading(p)
+        | UploadState::Sending { pct: p, .. }
+        | UploadState::Resumed { pct: p, .. } => p,
         _ => 100,
     };
     let index = item.index;

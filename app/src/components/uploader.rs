@@ -17,6 +17,19 @@ pub enum UploadState {
     Queued,
     /// Percent sent.
     Uploading(u32),
+    /// A large file going up in parts (resumable): the part on its way, and the whole
+    /// file's percent.
+    Sending {
+        part: u16,
+        parts: u16,
+        pct: u32,
+    },
+    /// As `Sending`, after a dropped connection or a reload: only missing parts are sent.
+    Resumed {
+        part: u16,
+        parts: u16,
+        pct: u32,
+    },
     Done(String),
     /// The person already had this file: the URL of that photo (nothing was stored).
     Already(String),
@@ -28,7 +41,13 @@ pub enum UploadState {
 impl UploadState {
     /// Still on its way: the list is not finished.
     pub fn in_flight(&self) -> bool {
-        matches!(self, UploadState::Queued | UploadState::Uploading(_))
+        matches!(
+            self,
+            UploadState::Queued
+                | UploadState::Uploading(_)
+                | UploadState::Sending { .. }
+                | UploadState::Resumed { .. }
+        )
     }
 }
 
@@ -132,6 +151,9 @@ impl Uploads {
 
     pub fn cancel(&self, index: usize) {
         self.set(index, UploadState::Cancelled);
+        if let Some(file) = self.files.with_value(|f| f.get(index).cloned()) {
+            super::resumable::cancel(&file);
+        }
         if let Some(xhr) = self
             .requests
             .with_value(|r| r.get(index).cloned().flatten())
@@ -169,6 +191,10 @@ impl Uploads {
                 this.set(index, state);
             }
         };
+        if file.size() > super::resumable::RESUMABLE_ABOVE {
+            self.start_resumable(index, file, report);
+            return;
+        }
         let album = self.album.get_value();
         match send(&file, album.as_deref(), report) {
             Ok(xhr) => self.requests.update_value(|r| {
@@ -184,6 +210,29 @@ impl Uploads {
                 );
             }
         }
+    }
+}
+
+impl Uploads {
+    /// A large file goes up in parts (`components::resumable`), resuming what arrived.
+    fn start_resumable(&self, index: usize, file: File, report: impl Fn(UploadState) + 'static) {
+        let this = *self;
+        let report = std::rc::Rc::new(report);
+        let hooks = super::resumable::Hooks {
+            report: report.clone(),
+            current: std::rc::Rc::new(move |xhr| {
+                this.requests.update_value(|r| {
+                    if let Some(slot) = r.get_mut(index) {
+                        *slot = xhr;
+                    }
+                })
+            }),
+            cancelled: std::rc::Rc::new(move || this.state(index) == Some(UploadState::Cancelled)),
+        };
+        leptos::task::spawn_local(async move {
+            let end = super::resumable::run(file, hooks).await;
+            report(end);
+        });
     }
 }
 

@@ -205,7 +205,7 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                             .collect_view()}
                     </ul>
                     <p class="upload-summary" role="status">
-                        {summary(&sample_uploads()[2..])}
+                        {summary(&sample_uploads()[4..])}
                     </p>
                 }
                     .into_any(),
@@ -588,16 +588,34 @@ fn sample_uploads() -> Vec<UploadItem> {
         item(1, "harbour-at-dawn.jpg", UploadState::Uploading(42)),
         item(
             2,
+            "panorama-120mb.jpg",
+            UploadState::Sending {
+                part: 6,
+                parts: 15,
+                pct: 37,
+            },
+        ),
+        item(
+            3,
+            "night-sky-stack.png",
+            UploadState::Resumed {
+                part: 11,
+                parts: 15,
+                pct: 71,
+            },
+        ),
+        item(
+            4,
             "city-lights.png",
             UploadState::Done("/p/design-ready".into()),
         ),
         item(
-            3,
+            5,
             "city-lights-copy.png",
             UploadState::Already("/p/design-ready".into()),
         ),
-        item(4, "notes.txt", UploadState::Failed(REFUSAL.into())),
-        item(5, "changed-my-mind.jpg", UploadState::Cancelled),
+        item(6, "notes.txt", UploadState::Failed(REFUSAL.into())),
+        item(7, "changed-my-mind.jpg", UploadState::Cancelled),
     ]
 }
 

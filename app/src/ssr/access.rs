@@ -4,7 +4,8 @@
 use crate::error::LumenError;
 use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::ports::{
-    AlbumEntry, AlbumRow, CommentRow, EntryScope, LinkRow, LinkTarget, PhotoRow, Switches, UserRow,
+    AlbumEntry, AlbumRow, CommentRow, EntryScope, LinkRow, LinkTarget, PhotoRow, Switches,
+    UploadRow, UserRow,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -481,6 +482,16 @@ pub fn check_admin(viewer_is_admin: Option<bool>, action: AdminAction) -> Result
     match (viewer_is_admin, action) {
         (Some(true), _) => Ok(()),
         (Some(false) | None, _) => Err(LumenError::NotFound),
+    }
+}
+
+/// A resumable upload is its uploader's alone (status, parts, completing, aborting):
+/// anyone else gets what a made-up id gets.
+pub fn check_upload(viewer: &str, upload: &UploadRow) -> Result<(), LumenError> {
+    if upload.owner_id == viewer {
+        Ok(())
+    } else {
+        Err(LumenError::NotFound)
     }
 }
 

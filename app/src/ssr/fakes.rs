@@ -14,6 +14,7 @@ pub use futures::executor::block_on;
 
 mod admin;
 mod trash;
+pub mod uploads;
 
 /// Password, salt, iterations.
 type Pbkdf2Input = (Vec<u8>, Vec<u8>, u32);
@@ -49,6 +50,8 @@ pub struct Mem {
     /// R2 keys the purge has still to remove.
     pub deletions: trash::MemDeletions,
     pub edge: MemEdge,
+    /// Issue 14: resumable uploads and R2's multipart side (see `fakes/uploads.rs`).
+    pub resumable: uploads::MemResumable,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -489,6 +492,34 @@ impl BlobStore for Port {
         lock(&self.0.blobs.open).insert(id, (key.to_string(), Vec::new()));
         Ok(Box::new(MemWriter(self.0.clone(), id)))
     }
+    async fn create_upload(&self, key: &str, _content_type: &str) -> PortResult<String> {
+        self.0.blobs.check()?;
+        Ok(uploads::create(&self.0, key))
+    }
+    async fn upload_part(
+        &self,
+        _key: &str,
+        upload_id: &str,
+        number: u16,
+        body: Box<dyn BlobReader>,
+    ) -> PortResult<String> {
+        self.0.blobs.check()?;
+        uploads::part(&self.0, upload_id, number, body).await
+    }
+    async fn complete_upload(
+        &self,
+        _key: &str,
+        upload_id: &str,
+        parts: &[(u16, String)],
+    ) -> PortResult<()> {
+        self.0.blobs.check()?;
+        uploads::complete(&self.0, upload_id, parts)
+    }
+    async fn abort_upload(&self, _key: &str, upload_id: &str) -> PortResult<()> {
+        self.0.blobs.check()?;
+        uploads::abort(&self.0, upload_id);
+        Ok(())
+    }
     /// Objects count as uploaded long ago (time 0).
     async fn list(&self, prefix: &str, after: Option<&str>, limit: u32) -> PortResult<BlobPage> {
         self.0.blobs.check()?;
@@ -801,6 +832,7 @@ pub fn fake_platform() -> (Platform, Arc<Mem>) {
         admin: Arc::new(admin::MemAdmin(mem.clone())),
         admins: Arc::from([]),
         trash: Arc::new(Port(mem.clone())),
+        uploads: Arc::new(Port(mem.clone())),
     };
     (p, mem)
 }

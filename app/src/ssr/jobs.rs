@@ -75,6 +75,11 @@ pub fn spec_for(row: &PhotoRow) -> media::Spec {
 
 /// `worker`: the pipeline runs here, in wasm.
 async fn in_worker(p: &Platform, row: &PhotoRow, spec: &media::Spec) -> PortResult<JobOutcome> {
+    // Read whole, a resumable upload's original would not fit the isolate: refused by size
+    // before a byte of it is read.
+    if row.bytes > spec.max_bytes as u64 {
+        return fail(p, row, TOO_LARGE_FOR_WORKER).await;
+    }
     let Some(original) = p.blobs.get(&keys::original(&row.owner_id, &row.id)).await? else {
         return fail(p, row, MISSING).await;
     };
@@ -127,6 +132,8 @@ async fn on_service(
 }
 
 const MISSING: &str = "The original file is missing.";
+pub const TOO_LARGE_FOR_WORKER: &str =
+    "This file is too large to process on the Worker; configure the media service.";
 
 fn rev_of(sha256: &str) -> String {
     format!("{PIPELINE_VERSION}-{}", sha256.get(..12).unwrap_or(sha256))
@@ -205,6 +212,22 @@ mod tests {
         );
         assert_eq!(mem.blobs.len(), blobs);
         assert_eq!(mem.variants_of("p1").len(), 3);
+    }
+
+    #[test]
+    fn an_original_over_the_workers_limit_fails_unread() {
+        let (p, mem) = fake_platform();
+        let mut row = pending_row("p1", 1);
+        row.bytes = media::Spec::default().max_bytes as u64 + 1;
+        mem.insert(row);
+        let out = block_on(process_job(&p, &job("p1"))).unwrap();
+        assert_eq!(
+            out,
+            JobOutcome::Failed {
+                reason: TOO_LARGE_FOR_WORKER.into()
+            },
+            "refused by its size, before reading the (absent) original"
+        );
     }
 
     #[test]

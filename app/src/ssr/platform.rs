@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::ports::{
     AdminRepo, AlbumPhotos, AlbumRepo, BlobStore, Clock, CommentRepo, Crypto, EdgeCache, Ids,
     JobQueue, JobRepo, LikeRepo, LinkRepo, MediaService, PhotoRepo, RateLimiter, SearchRepo,
-    TagRepo, TrashRepo, UserRepo,
+    TagRepo, TrashRepo, UploadRepo, UserRepo,
 };
 use crate::error::LumenError;
 
@@ -94,6 +94,8 @@ pub struct Platform {
     pub trash: Arc<dyn TrashRepo>,
     /// The shared cache of anonymous pages and public media; purge through `service::cache`.
     pub edge: Arc<dyn EdgeCache>,
+    /// Resumable uploads in progress (issue 14).
+    pub uploads: Arc<dyn UploadRepo>,
 }
 
 /// The platform of the current request: the Worker puts it in the request's

@@ -353,6 +353,47 @@ pub trait BlobStore: Send + Sync {
         start_after: Option<&str>,
         limit: u32,
     ) -> PortResult<BlobPage>;
+
+    // Resumable uploads (`service::resumable`): an R2 multipart upload that outlives the
+    // request, addressed by R2's upload id. The defaults say "not here", for stores
+    // without it.
+
+    /// Starts a multipart upload of `key`; returns its upload id.
+    async fn create_upload(&self, _key: &str, _content_type: &str) -> PortResult<String> {
+        Err(PortError::Unavailable(
+            "multipart uploads not supported".into(),
+        ))
+    }
+    /// Streams exactly `body.size()` bytes in as part `number`; returns its etag. A part
+    /// sent again replaces the earlier one.
+    async fn upload_part(
+        &self,
+        _key: &str,
+        _upload_id: &str,
+        _number: u16,
+        _body: Box<dyn BlobReader>,
+    ) -> PortResult<String> {
+        Err(PortError::Unavailable(
+            "multipart uploads not supported".into(),
+        ))
+    }
+    /// Makes `key` the parts (number, etag) in order.
+    async fn complete_upload(
+        &self,
+        _key: &str,
+        _upload_id: &str,
+        _parts: &[(u16, String)],
+    ) -> PortResult<()> {
+        Err(PortError::Unavailable(
+            "multipart uploads not supported".into(),
+        ))
+    }
+    /// Discards the upload and its parts; an upload already gone is not an error.
+    async fn abort_upload(&self, _key: &str, _upload_id: &str) -> PortResult<()> {
+        Err(PortError::Unavailable(
+            "multipart uploads not supported".into(),
+        ))
+    }
 }
 
 /// An object as a listing names it.
@@ -1050,4 +1091,43 @@ impl ExportStatus {
 pub trait EdgeCache: Send + Sync {
     /// Forgets every stored response tagged with any of `tags` (`ssr::cache` builds them).
     async fn purge(&self, tags: &[String]) -> PortResult<()>;
+}
+
+/// A resumable upload in progress (migration 0015). `id` becomes the photo's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadRow {
+    pub id: String,
+    pub owner_id: String,
+    pub r2_upload_id: String,
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+    pub part_bytes: u64,
+    pub sha256_hint: Option<String>,
+    pub created_at: i64,
+}
+
+/// A part R2 has acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartRow {
+    pub number: u16,
+    pub etag: String,
+    pub size: u64,
+}
+
+/// Resumable uploads and their parts, in D1.
+#[async_trait]
+pub trait UploadRepo: Send + Sync {
+    async fn insert(&self, row: &UploadRow) -> PortResult<()>;
+    async fn get(&self, id: &str) -> PortResult<Option<UploadRow>>;
+    /// The parts received, by number.
+    async fn parts(&self, id: &str) -> PortResult<Vec<PartRow>>;
+    /// Records a part; the same number again replaces it. `NotFound` if the upload is gone.
+    async fn put_part(&self, id: &str, part: &PartRow) -> PortResult<()>;
+    /// Removes the upload and its parts; true if it was there.
+    async fn delete(&self, id: &str) -> PortResult<bool>;
+    /// How many uploads `owner_id` has open.
+    async fn open_count(&self, owner_id: &str) -> PortResult<u32>;
+    /// Up to `limit` uploads created before `before_ms`, oldest first.
+    async fn stale(&self, before_ms: i64, limit: u32) -> PortResult<Vec<UploadRow>>;
 }

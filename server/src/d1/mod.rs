@@ -12,6 +12,7 @@ pub mod search;
 pub mod session;
 pub mod social;
 pub mod trash;
+pub mod uploads;
 pub mod users;
 
 use app::ssr::ports::{PortError, PortResult};

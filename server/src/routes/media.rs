@@ -5,6 +5,7 @@
 use app::http::cache;
 use app::ssr::guard::{self, Need, RequestHead};
 use app::ssr::platform::Platform;
+use app::ssr::ports::BlobReader;
 use app::ssr::service::media::{self, Media};
 use axum::extract::{Extension, Path, Request};
 use axum::http::header::{self, HeaderValue};
@@ -45,10 +46,15 @@ pub async fn original(
     SendFuture::new(async move {
         let served = async {
             let session = guard::check(&p, &head, Need::Read).await?;
-            media::original(&p, session.as_ref(), &id).await
+            media::original_download(&p, session.as_ref(), &id).await
         };
         match served.await {
-            Ok((m, filename)) => {
+            Ok(media::Download::Streamed {
+                reader,
+                content_type,
+                filename,
+            }) => attachment(streamed(reader, &content_type), &filename),
+            Ok(media::Download::Whole(m, filename)) => {
                 let policy = if m.shared {
                     cache::PUBLIC_ORIGINAL
                 } else {
@@ -68,6 +74,29 @@ pub fn attachment(mut res: Response, filename: &str) -> Response {
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
         res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
+    res
+}
+
+/// A large original as it streams from R2 (never whole in the isolate), with its length;
+/// personal, so no shared cache keeps it.
+fn streamed(reader: Box<dyn BlobReader>, content_type: &str) -> Response {
+    let len = reader.size();
+    let chunks = futures_util::stream::unfold(reader, |mut r| async move {
+        match r.chunk().await {
+            Ok(Some(c)) => Some((Ok::<_, std::io::Error>(axum::body::Bytes::from(c)), r)),
+            Ok(None) => None,
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), r)),
+        }
+    });
+    let mut res = respond(200, content_type, axum::body::Body::from_stream(chunks));
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache::PRIVATE_MEDIA),
+    );
+    h.insert(header::VARY, HeaderValue::from_static("Cookie"));
+    res.extensions_mut().insert(super::FixedLength(len));
     res
 }
 

@@ -6,7 +6,7 @@ use crate::model::{PhotoStatus, Visibility};
 use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::keys;
-use crate::ssr::ports::{Blob, PhotoRow};
+use crate::ssr::ports::{Blob, BlobReader, PhotoRow};
 use crate::ssr::service::photos::visible;
 use crate::ssr::Platform;
 
@@ -54,15 +54,57 @@ pub async fn original(
     photo_id: &str,
 ) -> Result<(Media, String), LumenError> {
     let row = visible(p, viewer, photo_id, Action::DownloadOriginal).await?;
-    let (blob, filename) = original_blob(p, &row).await?;
+    whole(p, &row).await
+}
+
+async fn whole(p: &Platform, row: &PhotoRow) -> Result<(Media, String), LumenError> {
+    let (blob, filename) = original_blob(p, row).await?;
     // What the owner may download is not what strangers may: shared only when the
     // photo is public and the owner lets anyone have it (as variants: never unlisted).
     let media = Media {
         blob,
         shared: row.visibility == Visibility::Public
-            && access::allows(None, &row, Action::DownloadOriginal),
+            && access::allows(None, row, Action::DownloadOriginal),
     };
     Ok((media, filename))
+}
+
+/// An original as a permitted download sends it: whole when it fits the isolate
+/// comfortably, else opened for streaming (a resumable upload's original may be 256 MiB;
+/// read whole it would pass the isolate's 128 MB).
+pub enum Download {
+    Whole(Media, String),
+    Streamed {
+        reader: Box<dyn BlobReader>,
+        content_type: String,
+        filename: String,
+    },
+}
+
+/// Originals larger than this are streamed, never read whole.
+pub const STREAM_ABOVE: u64 = crate::ssr::service::upload::MAX_FILE_BYTES;
+
+pub async fn original_download(
+    p: &Platform,
+    viewer: Option<&Session>,
+    photo_id: &str,
+) -> Result<Download, LumenError> {
+    let row = visible(p, viewer, photo_id, Action::DownloadOriginal).await?;
+    if row.bytes <= STREAM_ABOVE {
+        return whole(p, &row)
+            .await
+            .map(|(m, name)| Download::Whole(m, name));
+    }
+    let reader = p
+        .blobs
+        .open(&keys::original(&row.owner_id, &row.id))
+        .await?
+        .ok_or(LumenError::NotFound)?;
+    Ok(Download::Streamed {
+        reader,
+        content_type: row.content_type.clone(),
+        filename: download_name(&row),
+    })
 }
 
 /// A photo's original with its content type, and a file name for the download made of
@@ -73,6 +115,16 @@ pub async fn original_blob(p: &Platform, row: &PhotoRow) -> Result<(Blob, String
         .get(&keys::original(&row.owner_id, &row.id))
         .await?
         .ok_or(LumenError::NotFound)?;
+    let blob = Blob {
+        content_type: row.content_type.clone(),
+        ..blob
+    };
+    Ok((blob, download_name(row)))
+}
+
+/// The download's file name: the title's ASCII letters and digits only (safe in a header,
+/// on any file system), and the type's extension.
+fn download_name(row: &PhotoRow) -> String {
     let ext = match row.content_type.as_str() {
         "image/png" => "png",
         "image/webp" => "webp",
@@ -85,11 +137,7 @@ pub async fn original_blob(p: &Platform, row: &PhotoRow) -> Result<(Blob, String
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .take(60)
         .collect();
-    let blob = Blob {
-        content_type: row.content_type.clone(),
-        ..blob
-    };
-    Ok((blob, format!("{stem}.{ext}")))
+    format!("{stem}.{ext}")
 }
 
 #[cfg(test)]
@@ -101,19 +149,23 @@ mod tests {
         block_on(super::variant(p, None, path)).map(|m| m.blob.bytes)
     }
 
+    /// Ada (`u1`) signed in: her session.
+    fn ada(p: &Platform) -> Option<Session> {
+        let head = crate::ssr::fakes::signed_in(p, "u1", "ada");
+        block_on(crate::ssr::auth::session_from_cookie(
+            p,
+            head.cookie.as_deref(),
+            None,
+        ))
+        .unwrap()
+    }
+
     /// Shared caches may keep an original only when anyone at all may download it: the
     /// owner's own download of a photo whose downloads are off is theirs alone.
     #[test]
     fn originals_are_shared_only_when_anyone_may_have_them() {
-        use crate::ssr::fakes::signed_in;
         let (p, mem) = fake_platform();
-        let head = signed_in(&p, "u1", "ada");
-        let owner = block_on(crate::ssr::auth::session_from_cookie(
-            &p,
-            head.cookie.as_deref(),
-            None,
-        ))
-        .unwrap();
+        let owner = ada(&p);
         mem.put_blob(&keys::original("u1", "p1"), vec![1]);
         let shared = |visibility, allow_original| {
             let mut row = pending_row("p1", 1);
@@ -126,6 +178,44 @@ mod tests {
         assert_eq!(shared(Visibility::Public, true), Ok(true));
         assert_eq!(shared(Visibility::Unlisted, true), Ok(false));
         assert_eq!(shared(Visibility::Private, true), Ok(false));
+    }
+
+    /// A resumable upload's large original streams; a small one is sent whole; someone
+    /// who may not download it gets what a made-up id gets either way.
+    #[test]
+    fn large_originals_stream_small_ones_are_whole() {
+        let (p, mem) = fake_platform();
+        let owner = ada(&p);
+        let mut row = pending_row("p1", 1);
+        row.visibility = Visibility::Private;
+        row.bytes = STREAM_ABOVE + 1;
+        mem.insert(row.clone());
+        mem.put_blob(&keys::original("u1", "p1"), vec![7; 3000]);
+        match block_on(original_download(&p, owner.as_ref(), "p1")) {
+            Ok(Download::Streamed {
+                mut reader,
+                filename,
+                ..
+            }) => {
+                assert_eq!((reader.size(), filename.as_str()), (3000, "p1.png"));
+                let mut got = Vec::new();
+                while let Some(c) = block_on(reader.chunk()).unwrap() {
+                    got.extend(c);
+                }
+                assert_eq!(got, vec![7; 3000]);
+            }
+            _ => panic!("not streamed"),
+        }
+        assert!(matches!(
+            block_on(original_download(&p, None, "p1")),
+            Err(LumenError::NotFound)
+        ));
+        row.bytes = STREAM_ABOVE;
+        mem.insert(row);
+        assert!(matches!(
+            block_on(original_download(&p, owner.as_ref(), "p1")),
+            Ok(Download::Whole(..))
+        ));
     }
 
     #[test]

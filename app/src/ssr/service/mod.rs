@@ -13,6 +13,7 @@ pub mod media;
 pub mod photos;
 pub mod prepared;
 pub mod repair;
+pub mod resumable;
 pub mod search;
 pub mod social;
 pub mod trash;

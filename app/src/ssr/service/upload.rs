@@ -31,7 +31,7 @@ pub const PART_BYTES: usize = MIN_PART_BYTES;
 const SNIFF_BYTES: usize = 16;
 /// How much of a file's head is read, at most, for its declared size: a camera's EXIF
 /// fits (one JPEG segment is at most 64 KiB); anything larger is left to the media job.
-const HEAD_BYTES: usize = 64 * 1024;
+pub(crate) const HEAD_BYTES: usize = 64 * 1024;
 
 /// The files of one upload as they arrive (in the Worker: the multipart body).
 #[async_trait]
@@ -188,7 +188,7 @@ async fn read_head(files: &mut dyn IncomingFiles, name: &str) -> Result<Vec<u8>,
 }
 
 /// The pipeline's sentence, about "this file" → about the named file.
-fn header_refusal(e: &media::MediaError) -> String {
+pub(crate) fn header_refusal(e: &media::MediaError) -> String {
     let m = e.user_message();
     match m.strip_prefix("This ") {
         Some(rest) => format!("— this {rest}"),
@@ -488,18 +488,18 @@ pub fn form_destination(photos: &[UploadedPhoto], album: Option<&str>) -> String
     }
 }
 
-fn upload_bucket(owner_id: &str) -> String {
+pub(crate) fn upload_bucket(owner_id: &str) -> String {
     format!("uploads:{owner_id}")
 }
 
 /// The hourly upload quota counts per clock hour.
-const HOUR_MS: i64 = 3600 * 1000;
+pub(crate) const HOUR_MS: i64 = 3600 * 1000;
 
-fn mb(bytes: u64) -> String {
+pub(crate) fn mb(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-fn display_name(name: &str) -> String {
+pub(crate) fn display_name(name: &str) -> String {
     let n: String = name.chars().filter(|c| !c.is_control()).take(80).collect();
     if n.trim().is_empty() {
         "The file".into()
