@@ -59,19 +59,28 @@ pub fn ShortcutList() -> impl IntoView {
 /// panic stopped every island after it.) Without JavaScript all of it stays hidden.
 #[component]
 pub fn ViewerParts(images: Vec<ImageSrc>, alt: String) -> impl IntoView {
-    let size = images.last().cloned();
-    let variants = variants_attr(&images);
-    let full = images.last().map(|i| (i.url.clone(), i.width));
-    view! {
-        <div class="viewer-bar" hidden>
+    // A photo without sizes (its job has not written any) still gets the keys.
+    let largest = images.last().cloned();
+    let open = largest.is_some().then(|| {
+        view! {
             <button type="button" class="button" data-viewer="open" aria-keyshortcuts="f">
                 "Full screen"
             </button>
+        }
+    });
+    let lightbox = largest.map(|size| {
+        let variants = variants_attr(&images);
+        let full = Some((size.url.clone(), size.width));
+        view! { <Lightbox size=Some(size) alt variants full hidden=true /> }
+    });
+    view! {
+        <div class="viewer-bar" hidden>
+            {open}
             <button type="button" class="button" data-viewer="help" aria-keyshortcuts="?">
                 "Shortcuts"
             </button>
         </div>
-        <Lightbox size alt variants full hidden=true />
+        {lightbox}
         <div id="shortcuts" class="shortcuts" role="dialog" aria-labelledby="shortcuts-title" hidden>
             <ShortcutList />
             <button type="button" class="button" data-viewer="close-help">"Close"</button>
@@ -273,8 +282,8 @@ mod dom {
         open: bool,
         zoom: Zoom,
         pointers: Pointers,
-        lightbox: web_sys::HtmlElement,
-        img: web_sys::HtmlImageElement,
+        /// The lightbox and its image; none for a photo without sizes.
+        photo: Option<(web_sys::HtmlElement, web_sys::HtmlImageElement)>,
         help: web_sys::HtmlElement,
     }
 
@@ -304,13 +313,11 @@ mod dom {
     }
 
     pub fn wire() {
-        let (Some(lightbox), Some(img), Some(help)) = (
-            find::<web_sys::HtmlElement>("#lightbox"),
-            find::<web_sys::HtmlImageElement>("#lightbox img"),
-            find::<web_sys::HtmlElement>("#shortcuts"),
-        ) else {
+        let Some(help) = find::<web_sys::HtmlElement>("#shortcuts") else {
             return;
         };
+        let photo = find::<web_sys::HtmlElement>("#lightbox")
+            .zip(find::<web_sys::HtmlImageElement>("#lightbox img"));
         if let Some(bar) = find::<web_sys::HtmlElement>(".viewer-bar") {
             bar.set_hidden(false);
         }
@@ -319,8 +326,7 @@ mod dom {
             open: false,
             zoom: Zoom::FIT,
             pointers: Pointers::default(),
-            lightbox: lightbox.clone(),
-            img: img.clone(),
+            photo: photo.clone(),
             help,
         }));
         let doc: web_sys::EventTarget = document().into();
@@ -342,7 +348,27 @@ mod dom {
                 }
             }
         });
-        let lb: web_sys::EventTarget = lightbox.into();
+        // Deep links (`#lightbox`, `#shortcuts`) and arrival from a step taken in the lightbox.
+        listen(&window().into(), "hashchange", {
+            let s = s.clone();
+            move |_: web_sys::Event| from_hash(&s)
+        });
+        if let Some((lightbox, img)) = photo {
+            gestures(&s, lightbox.into(), img.into());
+        }
+        from_hash(&s);
+        let stay = session().and_then(|st| {
+            let v = st.get_item(STAY_OPEN).ok().flatten();
+            let _ = st.remove_item(STAY_OPEN);
+            v
+        });
+        if stay.is_some() {
+            set_open(&s, true, false);
+        }
+    }
+
+    /// Wheel and pinch zoom, pan, swipes and double-click on the lightbox.
+    fn gestures(s: &Shared, lb: web_sys::EventTarget, img: web_sys::EventTarget) {
         listen(&lb, "wheel", {
             let s = s.clone();
             move |e: web_sys::WheelEvent| {
@@ -393,7 +419,7 @@ mod dom {
                 }
             });
         }
-        listen(&img.into(), "dblclick", {
+        listen(&img, "dblclick", {
             let s = s.clone();
             move |e: web_sys::MouseEvent| {
                 let zoomed = s.borrow().zoom.scale > 1.0;
@@ -404,20 +430,6 @@ mod dom {
                 }
             }
         });
-        // Deep links (`#lightbox`, `#shortcuts`) and arrival from a step taken in the lightbox.
-        listen(&window().into(), "hashchange", {
-            let s = s.clone();
-            move |_: web_sys::Event| from_hash(&s)
-        });
-        from_hash(&s);
-        let stay = session().and_then(|st| {
-            let v = st.get_item(STAY_OPEN).ok().flatten();
-            let _ = st.remove_item(STAY_OPEN);
-            v
-        });
-        if stay.is_some() {
-            set_open(&s, true, false);
-        }
     }
 
     fn from_hash(s: &Shared) {
@@ -491,11 +503,10 @@ mod dom {
     /// Opens or closes the lightbox; `screen` also asks the browser for full screen (only
     /// allowed in answer to a key or a click).
     fn set_open(s: &Shared, on: bool, screen: bool) {
-        let (lightbox, img) = {
-            let mut st = s.borrow_mut();
-            st.open = on;
-            (st.lightbox.clone(), st.img.clone())
+        let Some((lightbox, img)) = s.borrow().photo.clone() else {
+            return;
         };
+        s.borrow_mut().open = on;
         apply(s, Zoom::FIT);
         if on && img.get_attribute("src").is_none() {
             // The size that fits this screen, in device pixels.
@@ -548,9 +559,8 @@ mod dom {
 
     /// Zooms by `factor` around a client point, up to the largest size's own pixels.
     fn zoom_at(s: &Shared, factor: f64, x: i32, y: i32) {
-        let (z, lightbox, img) = {
-            let st = s.borrow();
-            (st.zoom, st.lightbox.clone(), st.img.clone())
+        let (z, Some((lightbox, img))) = ({ s.borrow().zoom }, s.borrow().photo.clone()) else {
+            return;
         };
         let r = lightbox.get_bounding_client_rect();
         let (cx, cy) = (
@@ -568,10 +578,9 @@ mod dom {
 
     /// Shows `z`; the first zoom past the fitted size loads the largest size.
     fn apply(s: &Shared, z: Zoom) {
-        let img = {
-            let mut st = s.borrow_mut();
-            st.zoom = z;
-            st.img.clone()
+        s.borrow_mut().zoom = z;
+        let Some((_, img)) = s.borrow().photo.clone() else {
+            return;
         };
         let _ = img.set_attribute("style", &z.css());
         let _ = img.set_attribute("data-scale", &format!("{:.2}", z.scale));

@@ -94,7 +94,7 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         .get("in")
         .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> }.into_any());
     // Keys, lightbox and shortcut list where JS runs; plain links where it does not.
-    let viewer = (p.status == PhotoStatus::Ready && !p.images.is_empty()).then(|| {
+    let viewer = (p.status == PhotoStatus::Ready).then(|| {
         view! { <ViewerParts images=p.images.clone() alt=crate::components::photo_view::alt_or_title(&p) /> }
     });
     view! {
