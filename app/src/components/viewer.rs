@@ -447,14 +447,8 @@ mod dom {
     }
 
     fn on_key(s: &Shared, e: web_sys::KeyboardEvent) {
-        if e.alt_key() || e.ctrl_key() || e.meta_key() {
-            return;
-        }
-        let typing = document().active_element().is_some_and(|el| {
-            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                || el.has_attribute("contenteditable")
-        });
-        if typing {
+        // Keys typed into a field (the comment box) are text, not commands.
+        if e.alt_key() || e.ctrl_key() || e.meta_key() || crate::components::key_nav::typing() {
             return;
         }
         let (open, help) = {
