@@ -74,7 +74,7 @@ pub fn ViewerParts(images: Vec<ImageSrc>, alt: String) -> impl IntoView {
         view! { <Lightbox size=Some(size) alt variants full hidden=true /> }
     });
     view! {
-        <div class="viewer-bar" hidden>
+        <div class="viewer-bar">
             {open}
             <button type="button" class="button" data-viewer="help" aria-keyshortcuts="?">
                 "Shortcuts"
@@ -319,7 +319,7 @@ mod dom {
         let photo = find::<web_sys::HtmlElement>("#lightbox")
             .zip(find::<web_sys::HtmlImageElement>("#lightbox img"));
         if let Some(bar) = find::<web_sys::HtmlElement>(".viewer-bar") {
-            bar.set_hidden(false);
+            let _ = bar.set_attribute("data-live", "");
         }
         remember_listing();
         let s: Shared = Rc::new(RefCell::new(State {
