@@ -626,6 +626,8 @@ for (const project of [
         const src = await p2.locator("figure.photo img").evaluate((im) => new URL(im.currentSrc).pathname);
         assert.ok(src.startsWith(`${path}/media/${first}/`), src);
         if (project.js) {
+          // Keys work once the page's island has hydrated.
+          await p2.locator("html[data-hydrated=true]").waitFor({ state: "attached", timeout: T });
           await p2.keyboard.press("ArrowRight");
         } else {
           await p2.getByRole("link", { name: "Next →" }).click();

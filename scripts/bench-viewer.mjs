@@ -1,5 +1,5 @@
 // `make bench`, first views: bytes and requests of the feed and a photo page at 390 px and
-// 1280 px wide (HTML, CSS, JS, wasm, images), and Lighthouse's four scores and LCP (its
+// 1280 px wide (HTML, CSS, JS, wasm, images), and Lighthouse's four scores, LCP and CLS (its
 // default simulated mobile profile) for the feed, a profile and a photo page, against a
 // fresh `wrangler dev` seeded with the demo photos. Lighthouse runs offline against
 // Debian's chromium (CHROME_PATH).
@@ -73,11 +73,12 @@ try {
       const { lhr } = await lighthouse(srv.base + path, { port: chrome.port, logLevel: "error", output: "json" });
       const score = (c) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
       const lcp = lhr.audits["largest-contentful-paint"]?.numericValue ?? NaN;
+      const cls = lhr.audits["cumulative-layout-shift"]?.numericValue ?? NaN;
       const failing = Object.values(lhr.audits)
         .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode === "binary")
         .map((a) => a.id);
       console.log(
-        `${name.padEnd(8)} perf ${score("performance")}  a11y ${score("accessibility")}  best ${score("best-practices")}  seo ${score("seo")}  LCP ${(lcp / 1000).toFixed(2)} s` +
+        `${name.padEnd(8)} perf ${score("performance")}  a11y ${score("accessibility")}  best ${score("best-practices")}  seo ${score("seo")}  LCP ${(lcp / 1000).toFixed(2)} s  CLS ${cls.toFixed(3)}` +
           (failing.length ? `  failing: ${failing.join(", ")}` : ""),
       );
       if (process.env.BENCH_DETAILS) {

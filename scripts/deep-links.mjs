@@ -72,8 +72,8 @@ export const LINKS = [
   { key: "signed-out", label: "Signed out", path: "/_dev/sign-out", lands: "/" },
   { key: "photo-in-feed", label: "A photo opened from the feed (previous / next, keys: ? lists them)", photo: "ready", query: "?in=feed" },
   { key: "photo-in-tag", label: "A photo opened from #space", photo: "ready", query: "?in=tag%3Aspace" },
-  { key: "viewer-lightbox", label: "Lightbox (f on a photo page; drawn in place here)", path: "/_design#light-viewer" },
-  { key: "viewer-shortcuts", label: "Shortcut list (? on a photo page; drawn in place here)", path: "/_design#light-viewer" },
+  { key: "viewer-lightbox", label: "Lightbox open (f or a click on a photo; wheel or pinch zooms)", photo: "ready", query: "?in=feed#lightbox" },
+  { key: "viewer-shortcuts", label: "Shortcut list open (? on a photo page)", photo: "ready", query: "?in=feed#shortcuts" },
   { key: "exif-panel", label: "Details panel, full and sparse", path: "/_design#light-viewer" },
   { key: "upload-resumable", label: "Upload list: a large file sending in parts, one resumed after a dropped connection", path: "/_design#light-progress" },
 ];

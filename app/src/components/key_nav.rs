@@ -18,11 +18,7 @@ pub fn KeyNav() -> impl IntoView {
                     return;
                 }
                 // Arrows move the caret in a field: leave them to it.
-                let typing = document().active_element().is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                        || el.has_attribute("contenteditable")
-                });
-                if typing {
+                if typing() {
                     return;
                 }
                 let link = document()
@@ -40,4 +36,12 @@ pub fn KeyNav() -> impl IntoView {
         // Lives as long as the page.
         on_key.forget();
     });
+}
+
+/// Whether the keyboard is in a form field (or editable text), where keys type.
+pub fn typing() -> bool {
+    document().active_element().is_some_and(|el| {
+        matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || el.has_attribute("contenteditable")
+    })
 }

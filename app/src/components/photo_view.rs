@@ -28,6 +28,15 @@ pub fn PhotoFigure(p: PhotoView) -> impl IntoView {
         p.blur.as_deref(),
     );
     p.best_for(1280).cloned().map(|m| {
+        // The box's width before any pixel arrives (the CSS's `width: auto` would give it
+        // none, and the page below would jump when the image lands): no wider than the
+        // photo, the column, or what 80 % of the view's height allows at its shape.
+        let width = format!(
+            "width:min(100%,{w}px,calc(80vh*{w}/{h}))",
+            w = m.width,
+            h = m.height.max(1)
+        );
+        let style = Some(style.map_or(width.clone(), |s| format!("{s};{width}")));
         view! {
             <figure class="photo">
                 <img

@@ -28,31 +28,135 @@ pub fn ContextLinks(nav: ContextNav) -> impl IntoView {
     }
 }
 
+/// The keys the viewer answers, as the shortcut list shows them.
+pub const SHORTCUTS: [(&str, &str); 7] = [
+    ("←", "Previous photo"),
+    ("→", "Next photo"),
+    ("Esc", "Back to the photos (or close)"),
+    ("f", "Full screen"),
+    ("i", "Show or hide the details"),
+    ("l", "Like"),
+    ("?", "This list"),
+];
+
 /// The list of shortcuts (the `?` overlay; also the design catalogue's sample).
 #[component]
 pub fn ShortcutList() -> impl IntoView {
-    // Literal markup, not a list built from `SHORTCUTS` at run time: inside the island a
-    // collected list rendered without the end markers the browser's hydration looks for
-    // (the Worker's views are type-erased), and the panic stopped every island after it.
+    let rows = SHORTCUTS
+        .iter()
+        .map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt> <dd>{*what}</dd> })
+        .collect_view();
     view! {
         <h2 id="shortcuts-title">"Keyboard shortcuts"</h2>
-        <dl class="shortcut-list">
-            <dt><kbd>"←"</kbd></dt>
-            <dd>"Previous photo"</dd>
-            <dt><kbd>"→"</kbd></dt>
-            <dd>"Next photo"</dd>
-            <dt><kbd>"Esc"</kbd></dt>
-            <dd>"Back to the photos (or close)"</dd>
-            <dt><kbd>"f"</kbd></dt>
-            <dd>"Full screen"</dd>
-            <dt><kbd>"i"</kbd></dt>
-            <dd>"Show or hide the details"</dd>
-            <dt><kbd>"l"</kbd></dt>
-            <dd>"Like"</dd>
-            <dt><kbd>"?"</kbd></dt>
-            <dd>"This list"</dd>
-        </dl>
+        <dl class="shortcut-list">{rows}</dl>
     }
+}
+
+/// The viewer's buttons, lightbox and shortcut list, rendered by the server outside any
+/// island and hidden; the `Viewer` island after them has no view of its own and wires them
+/// up through the DOM. (A view inside the island broke hydration: the Worker renders with
+/// type-erased views, the browser's build did not find the markers it expected, and the
+/// panic stopped every island after it.) Without JavaScript all of it stays hidden.
+#[component]
+pub fn ViewerParts(images: Vec<ImageSrc>, alt: String) -> impl IntoView {
+    // A photo without sizes (its job has not written any) still gets the keys.
+    let largest = images.last().cloned();
+    let open = largest.is_some().then(|| {
+        view! {
+            <button type="button" class="button" data-viewer="open" aria-keyshortcuts="f">
+                "Full screen"
+            </button>
+        }
+    });
+    let lightbox = largest.map(|size| {
+        let variants = variants_attr(&images);
+        let full = Some((size.url.clone(), size.width));
+        view! { <Lightbox size=Some(size) alt variants full hidden=true /> }
+    });
+    view! {
+        <div class="viewer-bar">
+            {open}
+            <button type="button" class="button" data-viewer="help" aria-keyshortcuts="?">
+                "Shortcuts"
+            </button>
+        </div>
+        {lightbox}
+        <div id="shortcuts" class="shortcuts" role="dialog" aria-labelledby="shortcuts-title" hidden>
+            <ShortcutList />
+            <button type="button" class="button" data-viewer="close-help">"Close"</button>
+        </div>
+        <Viewer />
+    }
+}
+
+/// The lightbox: the image gets its address when opened (the size that fits the screen,
+/// from `data-variants`), and the largest one (`data-full`) once zoomed in.
+#[component]
+fn Lightbox(
+    /// Any size: it gives the box its shape.
+    size: Option<ImageSrc>,
+    alt: String,
+    variants: String,
+    full: Option<(String, u32)>,
+    hidden: bool,
+    #[prop(optional)] src: Option<String>,
+    #[prop(optional)] class: &'static str,
+) -> impl IntoView {
+    let (width, height) = size.as_ref().map(|f| (f.width, f.height)).unwrap_or((0, 0));
+    let (full_url, full_width) = full.unzip();
+    // The catalogue's copy sits in the page: not a dialog, and not the one the keys open.
+    let live = class.is_empty();
+    view! {
+        <div
+            id=live.then_some("lightbox")
+            class=format!("lightbox {class}")
+            role=live.then_some("dialog")
+            aria-modal=live.then_some("true")
+            aria-label="Photo, full screen"
+            hidden=hidden
+        >
+            <img
+                src=src
+                width=width
+                height=height
+                alt=alt
+                draggable="false"
+                data-scale="1.00"
+                data-variants=variants
+                data-full=full_url
+                data-full-width=full_width
+            />
+            <button type="button" class="lightbox-close" data-viewer="close" aria-label="Close full screen">
+                "×"
+            </button>
+        </div>
+    }
+}
+
+/// Every size as `width url` pairs, comma-separated (the addresses hold neither).
+fn variants_attr(images: &[ImageSrc]) -> String {
+    images
+        .iter()
+        .map(|i| format!("{} {}", i.width, i.url))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The smallest size at least `needed` pixels wide, else the largest.
+pub fn pick_variant(variants: &str, needed: f64) -> Option<&str> {
+    let mut sizes: Vec<(u32, &str)> = variants
+        .split(',')
+        .filter_map(|v| {
+            let (w, url) = v.trim().split_once(' ')?;
+            Some((w.parse().ok()?, url))
+        })
+        .collect();
+    sizes.sort_by_key(|s| s.0);
+    sizes
+        .iter()
+        .find(|(w, _)| f64::from(*w) >= needed)
+        .or(sizes.last())
+        .map(|s| s.1)
 }
 
 /// Zoom and pan of the lightbox's image.
@@ -87,214 +191,427 @@ impl Zoom {
 
     pub fn css(self) -> String {
         format!(
-            "translate({:.1}px, {:.1}px) scale({:.3})",
+            "transform: translate({:.1}px, {:.1}px) scale({:.3})",
             self.x, self.y, self.scale
         )
     }
 }
 
-/// The keyboard, the lightbox and the shortcut list. `full` is the largest size (the
-/// lightbox's image, zoomable up to its own pixels).
-#[island]
-pub fn Viewer(full: ImageSrc) -> impl IntoView {
-    let open = RwSignal::new(false);
-    let help = RwSignal::new(false);
-    let zoom = RwSignal::new(Zoom::FIT);
-    let lightbox = NodeRef::<leptos::html::Div>::new();
-    let picture = NodeRef::<leptos::html::Img>::new();
-    // How far the image may grow: the largest size's pixels over its fitted width.
-    let natural = f64::from(full.width);
-    let max_scale = move || {
-        let shown = picture
-            .get_untracked()
-            .map(|i| f64::from(i.client_width()))
-            .unwrap_or(0.0);
-        if shown > 0.0 {
-            (natural / shown).max(1.0)
-        } else {
-            1.0
-        }
-    };
-    let set_open = move |on: bool| {
-        open.set(on);
-        zoom.set(Zoom::FIT);
-        dom::full_screen(lightbox.get_untracked(), on);
-    };
-    // The buttons do nothing without JavaScript: shown only once it runs.
-    let live = RwSignal::new(false);
-    Effect::new(move |_| {
-        live.set(true);
-        dom::remember_listing();
-    });
-    Effect::new(move |_| {
-        dom::on_keys(move |key| {
-            match key {
-                "ArrowLeft" => dom::step("prev"),
-                "ArrowRight" => dom::step("next"),
-                "Escape" if help.get_untracked() => help.set(false),
-                "Escape" if open.get_untracked() => set_open(false),
-                "Escape" => dom::back(),
-                "f" => set_open(!open.get_untracked()),
-                "i" => dom::toggle_info(),
-                "l" => dom::like(),
-                "?" => help.update(|h| *h = !*h),
-                _ => return false,
-            }
-            true
-        })
-    });
-    let pointers = StoredValue::new_local(dom::Pointers::default());
-    let on_wheel = move |e: web_sys::WheelEvent| {
-        e.prevent_default();
-        let (cx, cy) = dom::from_centre(lightbox.get_untracked(), e.client_x(), e.client_y());
-        let factor = (-e.delta_y() * 0.002).exp();
-        let max = max_scale();
-        zoom.update(|z| *z = z.around(factor, cx, cy, max));
-    };
-    let on_down = move |e: web_sys::PointerEvent| {
-        pointers.update_value(|p| p.down(e.pointer_id(), e.client_x(), e.client_y()));
-    };
-    let on_move = move |e: web_sys::PointerEvent| {
-        let step =
-            pointers.try_update_value(|p| p.moved(e.pointer_id(), e.client_x(), e.client_y()));
-        match step.flatten() {
-            Some(dom::Gesture::Pan(dx, dy)) if zoom.get_untracked().scale > 1.0 => {
-                zoom.update(|z| {
-                    z.x += dx;
-                    z.y += dy;
-                })
-            }
-            Some(dom::Gesture::Pinch(factor, x, y)) => {
-                let (cx, cy) = dom::from_centre(lightbox.get_untracked(), x, y);
-                let max = max_scale();
-                zoom.update(|z| *z = z.around(factor, cx, cy, max));
-            }
-            _ => {}
-        }
-    };
-    let on_up = move |e: web_sys::PointerEvent| {
-        let swipe = pointers.try_update_value(|p| p.up(e.pointer_id(), e.client_x()));
-        // A swipe moves only while the image is fitted; zoomed, the finger pans.
-        if let Some(Some(dx)) = swipe {
-            if zoom.get_untracked().scale <= 1.0 && dx.abs() > 60.0 {
-                dom::step(if dx > 0.0 { "prev" } else { "next" });
-            }
-        }
-    };
-    let on_double = move |e: web_sys::MouseEvent| {
-        let (cx, cy) = dom::from_centre(lightbox.get_untracked(), e.client_x(), e.client_y());
-        let max = max_scale();
-        zoom.update(|z| {
-            *z = if z.scale > 1.0 {
-                Zoom::FIT
-            } else {
-                z.around(max, cx, cy, max)
-            }
-        });
-    };
-    // Always an element, never an optional view: with `erase_components` on the server an
-    // `Option` inside an island rendered markers the browser's hydration could not cast.
-    let image = view! {
-        <img
-            node_ref=picture
-            src=full.url
-            width=full.width
-            height=full.height
-            alt=""
-            draggable="false"
-            style:transform=move || zoom.get().css()
-            data-scale=move || format!("{:.2}", zoom.get().scale)
-            on:dblclick=on_double
-        />
-    };
-    view! {
-        <div class="viewer-bar" hidden=move || !live.get()>
-            <button type="button" class="button" on:click=move |_| set_open(true) aria-keyshortcuts="f">
-                "Full screen"
-            </button>
-            <button type="button" class="button" on:click=move |_| help.set(true) aria-keyshortcuts="?">
-                "Shortcuts"
-            </button>
-        </div>
-        <div
-            node_ref=lightbox
-            class="lightbox"
-            role="dialog"
-            aria-modal="true"
-            aria-label="Photo, full screen"
-            hidden=move || !open.get()
-            on:wheel=on_wheel
-            on:pointerdown=on_down
-            on:pointermove=on_move
-            on:pointerup=on_up
-            on:pointercancel=on_up
-        >
-            {image}
-            <button type="button" class="lightbox-close" on:click=move |_| set_open(false) aria-label="Close full screen">
-                "×"
-            </button>
-        </div>
-        <div class="shortcuts" role="dialog" aria-labelledby="shortcuts-title" hidden=move || !help.get()>
-            <ShortcutList />
-            <button type="button" class="button" on:click=move |_| help.set(false)>"Close"</button>
-        </div>
+pub enum Gesture {
+    Pan(f64, f64),
+    /// Factor, and the point between the fingers.
+    Pinch(f64, i32, i32),
+}
+
+/// The fingers (or mouse) on the lightbox: one pans or swipes, two pinch.
+#[derive(Default)]
+pub struct Pointers {
+    down: Vec<(i32, i32, i32)>,
+    start_x: Option<i32>,
+}
+
+impl Pointers {
+    pub fn down(&mut self, id: i32, x: i32, y: i32) {
+        self.down.retain(|p| p.0 != id);
+        self.down.push((id, x, y));
+        self.start_x = (self.down.len() == 1).then_some(x);
     }
+
+    pub fn moved(&mut self, id: i32, x: i32, y: i32) -> Option<Gesture> {
+        let i = self.down.iter().position(|p| p.0 == id)?;
+        let before = self.down.clone();
+        self.down[i] = (id, x, y);
+        match (before.as_slice(), self.down.as_slice()) {
+            ([a], [b]) => Some(Gesture::Pan(f64::from(b.1 - a.1), f64::from(b.2 - a.2))),
+            ([a0, a1], [b0, b1]) => {
+                let d = |p: &(i32, i32, i32), q: &(i32, i32, i32)| {
+                    f64::from(p.1 - q.1).hypot(f64::from(p.2 - q.2))
+                };
+                let (was, now) = (d(a0, a1), d(b0, b1));
+                (was > 0.0).then(|| Gesture::Pinch(now / was, (b0.1 + b1.1) / 2, (b0.2 + b1.2) / 2))
+            }
+            _ => None,
+        }
+    }
+
+    /// The horizontal distance of a one-finger swipe that ends here (a second finger
+    /// ends the swipe: that was a pinch).
+    pub fn up(&mut self, id: i32, x: i32) -> Option<f64> {
+        let single = self.down.len() == 1;
+        self.down.retain(|p| p.0 != id);
+        let start = self.start_x.take();
+        single.then(|| start.map(|s| f64::from(x - s))).flatten()
+    }
+}
+
+/// The keyboard, the lightbox's zoom and swipes, and the shortcut list, on the markup
+/// `ViewerParts` rendered. No view: nothing here for hydration to match.
+#[island]
+pub fn Viewer() -> impl IntoView {
+    Effect::new(move |_| dom::wire());
 }
 
 /// What the viewer does to the page around it; only runs in the browser.
 mod dom {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
     use leptos::prelude::*;
-    use wasm_bindgen::{closure::Closure, JsCast};
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    use super::{pick_variant, Gesture, Pointers, Zoom};
 
     /// Where the listing that opened this photo is remembered for Esc (tab-scoped).
     const FROM: &str = "lumen.viewer.from";
+    /// Set while stepping with the lightbox open, so the next photo opens in it too.
+    const STAY_OPEN: &str = "lumen.viewer.open";
 
-    /// Calls `f` with each key pressed outside form fields and without modifiers; `f`
-    /// says whether it handled it.
-    pub fn on_keys(f: impl Fn(&str) -> bool + 'static) {
-        let on_key =
-            Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                if e.alt_key() || e.ctrl_key() || e.meta_key() {
-                    return;
-                }
-                let typing = document().active_element().is_some_and(|el| {
-                    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                        || el.has_attribute("contenteditable")
-                });
-                if !typing && f(&e.key()) {
-                    e.prevent_default();
-                }
-            });
-        let _ =
-            document().add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-        // Lives as long as the page.
-        on_key.forget();
+    #[wasm_bindgen]
+    extern "C" {
+        /// An element, seen as returning the promise web-sys's binding drops.
+        type Screen;
+        type Promise;
+        #[wasm_bindgen(method, js_name = requestFullscreen)]
+        fn request_fullscreen_promise(this: &Screen) -> Promise;
+        #[wasm_bindgen(method, js_name = catch)]
+        fn catch(this: &Promise, f: &Closure<dyn FnMut(JsValue)>) -> Promise;
     }
 
-    fn link(selector: &str) -> Option<web_sys::HtmlAnchorElement> {
+    struct State {
+        open: bool,
+        zoom: Zoom,
+        pointers: Pointers,
+        /// The lightbox and its image; none for a photo without sizes.
+        photo: Option<(web_sys::HtmlElement, web_sys::HtmlImageElement)>,
+        help: web_sys::HtmlElement,
+    }
+
+    type Shared = Rc<RefCell<State>>;
+
+    fn find<T: JsCast>(selector: &str) -> Option<T> {
         document()
             .query_selector(selector)
             .ok()
             .flatten()
-            .and_then(|a| a.dyn_into().ok())
+            .and_then(|e| e.dyn_into().ok())
+    }
+
+    /// `f` on every `event` at `target`, for as long as the page lives.
+    fn listen<E: JsCast>(
+        target: &web_sys::EventTarget,
+        event: &str,
+        mut f: impl FnMut(E) + 'static,
+    ) {
+        let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+            if let Ok(e) = e.dyn_into::<E>() {
+                f(e)
+            }
+        });
+        let _ = target.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
+        cb.forget();
+    }
+
+    pub fn wire() {
+        let Some(help) = find::<web_sys::HtmlElement>("#shortcuts") else {
+            return;
+        };
+        let photo = find::<web_sys::HtmlElement>("#lightbox")
+            .zip(find::<web_sys::HtmlImageElement>("#lightbox img"));
+        if let Some(bar) = find::<web_sys::HtmlElement>(".viewer-bar") {
+            let _ = bar.set_attribute("data-live", "");
+        }
+        remember_listing();
+        let s: Shared = Rc::new(RefCell::new(State {
+            open: false,
+            zoom: Zoom::FIT,
+            pointers: Pointers::default(),
+            photo: photo.clone(),
+            help,
+        }));
+        let doc: web_sys::EventTarget = document().into();
+        listen(&doc, "keydown", {
+            let s = s.clone();
+            move |e: web_sys::KeyboardEvent| on_key(&s, e)
+        });
+        listen(&doc, "click", {
+            let s = s.clone();
+            move |e: web_sys::MouseEvent| on_click(&s, e)
+        });
+        // The browser leaves full screen on its own (Esc): the lightbox closes with it.
+        listen(&doc, "fullscreenchange", {
+            let s = s.clone();
+            move |_: web_sys::Event| {
+                let open = s.borrow().open;
+                if open && document().fullscreen_element().is_none() {
+                    set_open(&s, false, false);
+                }
+            }
+        });
+        // Deep links (`#lightbox`, `#shortcuts`) and arrival from a step taken in the lightbox.
+        listen(&window().into(), "hashchange", {
+            let s = s.clone();
+            move |_: web_sys::Event| from_hash(&s)
+        });
+        if let Some((lightbox, img)) = photo {
+            gestures(&s, lightbox.into(), img.into());
+        }
+        from_hash(&s);
+        let stay = session().and_then(|st| {
+            let v = st.get_item(STAY_OPEN).ok().flatten();
+            let _ = st.remove_item(STAY_OPEN);
+            v
+        });
+        if stay.is_some() {
+            set_open(&s, true, false);
+        }
+    }
+
+    /// Wheel and pinch zoom, pan, swipes and double-click on the lightbox.
+    fn gestures(s: &Shared, lb: web_sys::EventTarget, img: web_sys::EventTarget) {
+        listen(&lb, "wheel", {
+            let s = s.clone();
+            move |e: web_sys::WheelEvent| {
+                e.prevent_default();
+                let factor = (-e.delta_y() * 0.002).exp();
+                zoom_at(&s, factor, e.client_x(), e.client_y());
+            }
+        });
+        listen(&lb, "pointerdown", {
+            let s = s.clone();
+            move |e: web_sys::PointerEvent| {
+                s.borrow_mut()
+                    .pointers
+                    .down(e.pointer_id(), e.client_x(), e.client_y())
+            }
+        });
+        listen(&lb, "pointermove", {
+            let s = s.clone();
+            move |e: web_sys::PointerEvent| {
+                let step =
+                    s.borrow_mut()
+                        .pointers
+                        .moved(e.pointer_id(), e.client_x(), e.client_y());
+                match step {
+                    Some(Gesture::Pan(dx, dy)) => {
+                        let mut z = s.borrow().zoom;
+                        if z.scale > 1.0 {
+                            z.x += dx;
+                            z.y += dy;
+                            apply(&s, z);
+                        }
+                    }
+                    Some(Gesture::Pinch(factor, x, y)) => zoom_at(&s, factor, x, y),
+                    None => {}
+                }
+            }
+        });
+        for ev in ["pointerup", "pointercancel"] {
+            listen(&lb, ev, {
+                let s = s.clone();
+                move |e: web_sys::PointerEvent| {
+                    let swipe = s.borrow_mut().pointers.up(e.pointer_id(), e.client_x());
+                    // A swipe moves only while the image is fitted; zoomed, the finger pans.
+                    let fitted = s.borrow().zoom.scale <= 1.0;
+                    if let Some(dx) = swipe.filter(|dx| fitted && dx.abs() > 60.0) {
+                        step(&s, if dx > 0.0 { "prev" } else { "next" });
+                    }
+                }
+            });
+        }
+        listen(&img, "dblclick", {
+            let s = s.clone();
+            move |e: web_sys::MouseEvent| {
+                let zoomed = s.borrow().zoom.scale > 1.0;
+                if zoomed {
+                    apply(&s, Zoom::FIT);
+                } else {
+                    zoom_at(&s, f64::INFINITY, e.client_x(), e.client_y());
+                }
+            }
+        });
+    }
+
+    fn from_hash(s: &Shared) {
+        match window().location().hash().unwrap_or_default().as_str() {
+            "#lightbox" => {
+                set_help(s, false);
+                set_open(s, true, false);
+            }
+            "#shortcuts" => {
+                set_open(s, false, false);
+                set_help(s, true);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_key(s: &Shared, e: web_sys::KeyboardEvent) {
+        // Keys typed into a field (the comment box) are text, not commands.
+        if e.alt_key() || e.ctrl_key() || e.meta_key() || crate::components::key_nav::typing() {
+            return;
+        }
+        let (open, help) = {
+            let st = s.borrow();
+            (st.open, !st.help.hidden())
+        };
+        match e.key().as_str() {
+            "ArrowLeft" => step(s, "prev"),
+            "ArrowRight" => step(s, "next"),
+            "Escape" if help => set_help(s, false),
+            "Escape" if open => set_open(s, false, true),
+            "Escape" => back(),
+            "f" => set_open(s, !open, true),
+            "i" => toggle_info(),
+            "l" => like(),
+            "?" => set_help(s, !help),
+            _ => return,
+        }
+        e.prevent_default();
+    }
+
+    fn on_click(s: &Shared, e: web_sys::MouseEvent) {
+        let Some(el) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        // The page's photo opens the lightbox too (a tap on a phone).
+        if el.matches(".photo-page figure.photo img").unwrap_or(false) {
+            set_open(s, true, true);
+            return;
+        }
+        let Ok(Some(button)) = el.closest("[data-viewer]") else {
+            return;
+        };
+        match button.get_attribute("data-viewer").as_deref() {
+            Some("open") => set_open(s, true, true),
+            Some("close") => set_open(s, false, true),
+            Some("help") => set_help(s, true),
+            Some("close-help") => set_help(s, false),
+            _ => {}
+        }
+    }
+
+    /// Opens or closes the lightbox; `screen` also asks the browser for full screen (only
+    /// allowed in answer to a key or a click).
+    fn set_open(s: &Shared, on: bool, screen: bool) {
+        let Some((lightbox, img)) = s.borrow().photo.clone() else {
+            return;
+        };
+        s.borrow_mut().open = on;
+        apply(s, Zoom::FIT);
+        if on && img.get_attribute("src").is_none() {
+            // The size that fits this screen, in device pixels.
+            let (w, h) = (img.width().max(1), img.height().max(1));
+            let vw = window()
+                .inner_width()
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(1280.0);
+            let vh = window()
+                .inner_height()
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(800.0);
+            let needed = vw.min(vh * f64::from(w) / f64::from(h)) * window().device_pixel_ratio();
+            let variants = img.get_attribute("data-variants").unwrap_or_default();
+            if let Some(url) = pick_variant(&variants, needed) {
+                img.set_src(url);
+            }
+        }
+        lightbox.set_hidden(!on);
+        let doc = document();
+        if on {
+            if let Some(close) = find::<web_sys::HtmlElement>("#lightbox .lightbox-close") {
+                let _ = close.focus();
+            }
+            if screen {
+                // Refused in some browsers and frames: the lightbox fills the window anyway.
+                let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+                lightbox
+                    .unchecked_ref::<Screen>()
+                    .request_fullscreen_promise()
+                    .catch(&ignore);
+                ignore.forget();
+            }
+        } else if doc.fullscreen_element().is_some() {
+            doc.exit_fullscreen();
+        }
+    }
+
+    fn set_help(s: &Shared, on: bool) {
+        let help = s.borrow().help.clone();
+        help.set_hidden(!on);
+        if on {
+            if let Some(close) = find::<web_sys::HtmlElement>("#shortcuts button") {
+                let _ = close.focus();
+            }
+        }
+    }
+
+    /// Zooms by `factor` around a client point, up to the largest size's own pixels.
+    fn zoom_at(s: &Shared, factor: f64, x: i32, y: i32) {
+        let (z, Some((lightbox, img))) = ({ s.borrow().zoom }, s.borrow().photo.clone()) else {
+            return;
+        };
+        let r = lightbox.get_bounding_client_rect();
+        let (cx, cy) = (
+            f64::from(x) - (r.left() + r.width() / 2.0),
+            f64::from(y) - (r.top() + r.height() / 2.0),
+        );
+        let full: f64 = img
+            .get_attribute("data-full-width")
+            .and_then(|w| w.parse().ok())
+            .unwrap_or(0.0);
+        let shown = f64::from(img.client_width());
+        let max = if shown > 0.0 { full / shown } else { 1.0 };
+        apply(s, z.around(factor, cx, cy, max));
+    }
+
+    /// Shows `z`; the first zoom past the fitted size loads the largest size.
+    fn apply(s: &Shared, z: Zoom) {
+        s.borrow_mut().zoom = z;
+        let Some((_, img)) = s.borrow().photo.clone() else {
+            return;
+        };
+        let _ = img.set_attribute("style", &z.css());
+        let _ = img.set_attribute("data-scale", &format!("{:.2}", z.scale));
+        if z.scale > 1.0 {
+            if let Some(full) = img.get_attribute("data-full") {
+                if img.get_attribute("src").as_deref() != Some(full.as_str()) {
+                    img.set_src(&full);
+                }
+            }
+        }
+    }
+
+    fn session() -> Option<web_sys::Storage> {
+        window().session_storage().ok().flatten()
     }
 
     /// Follows `a[rel=prev|next]` in place of this page in the history, so that Esc's
     /// "back" after several steps is one step back: to the grid, where it was scrolled.
-    pub fn step(rel: &str) {
-        if let Some(a) = link(&format!("a[rel={rel}]")) {
-            let _ = window().location().replace(&a.href());
+    fn step(s: &Shared, rel: &str) {
+        let Some(a) = find::<web_sys::HtmlAnchorElement>(&format!("a[rel={rel}]")) else {
+            return;
+        };
+        if s.borrow().open {
+            if let Some(st) = session() {
+                let _ = st.set_item(STAY_OPEN, "1");
+            }
         }
+        let _ = window().location().replace(&a.href());
     }
 
     /// On arrival from a listing, remembers its path; arrival from another photo (a step)
     /// keeps what the first photo remembered.
-    pub fn remember_listing() {
-        let Ok(Some(store)) = window().session_storage() else {
+    fn remember_listing() {
+        let Some(store) = session() else {
             return;
         };
-        let referrer = document().referrer();
-        let Ok(from) = web_sys::Url::new(&referrer) else {
+        let Ok(from) = web_sys::Url::new(&document().referrer()) else {
             let _ = store.remove_item(FROM);
             return;
         };
@@ -308,15 +625,11 @@ mod dom {
 
     /// Back to the listing: through the history when it is the page before this one (the
     /// browser restores its scroll position), else to its first page.
-    pub fn back() {
-        let Some(a) = link("a[data-back]") else {
+    fn back() {
+        let Some(a) = find::<web_sys::HtmlAnchorElement>("a[data-back]") else {
             return;
         };
-        let from = window()
-            .session_storage()
-            .ok()
-            .flatten()
-            .and_then(|s| s.get_item(FROM).ok().flatten());
+        let from = session().and_then(|s| s.get_item(FROM).ok().flatten());
         let target = web_sys::Url::new(&a.href()).map(|u| u.pathname()).ok();
         if from.is_some() && from == target {
             let _ = window().history().and_then(|h| h.back());
@@ -325,88 +638,17 @@ mod dom {
         }
     }
 
-    pub fn toggle_info() {
+    fn toggle_info() {
         if let Ok(Some(info)) = document().query_selector("#info") {
             let _ = info.toggle_attribute("hidden");
         }
     }
 
-    /// Presses the like button, when there is one (signed in).
-    pub fn like() {
-        if let Ok(Some(b)) = document().query_selector(".like-form button[type=submit]") {
-            if let Ok(b) = b.dyn_into::<web_sys::HtmlElement>() {
-                b.click();
-            }
-        }
-    }
-
-    pub fn full_screen(el: Option<web_sys::HtmlDivElement>, on: bool) {
-        let doc = document();
-        match (on, el) {
-            (true, Some(el)) => {
-                let _ = el.request_fullscreen();
-            }
-            (false, _) if doc.fullscreen_element().is_some() => doc.exit_fullscreen(),
-            _ => {}
-        }
-    }
-
-    /// A client point relative to the element's centre (where the image's transform
-    /// starts).
-    pub fn from_centre(el: Option<web_sys::HtmlDivElement>, x: i32, y: i32) -> (f64, f64) {
-        let Some(r) = el.map(|e| e.get_bounding_client_rect()) else {
-            return (0.0, 0.0);
-        };
-        (
-            f64::from(x) - (r.left() + r.width() / 2.0),
-            f64::from(y) - (r.top() + r.height() / 2.0),
-        )
-    }
-
-    pub enum Gesture {
-        Pan(f64, f64),
-        /// Factor, and the point between the fingers.
-        Pinch(f64, i32, i32),
-    }
-
-    /// The fingers (or mouse) on the lightbox: one pans or swipes, two pinch.
-    #[derive(Default)]
-    pub struct Pointers {
-        down: Vec<(i32, i32, i32)>,
-        start_x: Option<i32>,
-    }
-
-    impl Pointers {
-        pub fn down(&mut self, id: i32, x: i32, y: i32) {
-            self.down.retain(|p| p.0 != id);
-            self.down.push((id, x, y));
-            self.start_x = (self.down.len() == 1).then_some(x);
-        }
-
-        pub fn moved(&mut self, id: i32, x: i32, y: i32) -> Option<Gesture> {
-            let i = self.down.iter().position(|p| p.0 == id)?;
-            let before = self.down.clone();
-            self.down[i] = (id, x, y);
-            match (before.as_slice(), self.down.as_slice()) {
-                ([a], [b]) => Some(Gesture::Pan(f64::from(b.1 - a.1), f64::from(b.2 - a.2))),
-                ([a0, a1], [b0, b1]) => {
-                    let d = |p: &(i32, i32, i32), q: &(i32, i32, i32)| {
-                        f64::from(p.1 - q.1).hypot(f64::from(p.2 - q.2))
-                    };
-                    let (was, now) = (d(a0, a1), d(b0, b1));
-                    (was > 0.0)
-                        .then(|| Gesture::Pinch(now / was, (b0.1 + b1.1) / 2, (b0.2 + b1.2) / 2))
-                }
-                _ => None,
-            }
-        }
-
-        /// The horizontal distance of a one-finger swipe that ends here.
-        pub fn up(&mut self, id: i32, x: i32) -> Option<f64> {
-            let single = self.down.len() == 1;
-            self.down.retain(|p| p.0 != id);
-            let start = self.start_x.take();
-            single.then(|| start.map(|s| f64::from(x - s))).flatten()
+    /// Presses the like button, when there is one (signed in): the like form's own
+    /// submission, so its checks (same-site, permission) are the ones that apply.
+    fn like() {
+        if let Some(b) = find::<web_sys::HtmlElement>(".like-form button[type=submit]") {
+            b.click();
         }
     }
 }
@@ -469,13 +711,18 @@ pub fn design_samples(image: &'static str) -> AnyView {
         <div class="design-stack">
             <h4>"Previous / next (from a tag page)"</h4>
             <ContextLinks nav />
-            <h4>"Lightbox"</h4>
-            <div class="lightbox design-in-place" aria-label="Photo, full screen (sample)">
-                <img src=image width="640" height="480" alt="" data-scale="1.00" />
-                <button type="button" class="lightbox-close" aria-label="Close full screen">"×"</button>
-            </div>
-            <h4>"Shortcut list"</h4>
-            <div class="shortcuts design-in-place">
+            <h4>"Lightbox (f, or a click on the photo; drawn in place here)"</h4>
+            <Lightbox
+                size=Some(ImageSrc { url: image.into(), width: 640, height: 480 })
+                alt=String::new()
+                variants=String::new()
+                full=None
+                hidden=false
+                src=image.to_string()
+                class="design-in-place"
+            />
+            <h4>"Shortcut list (?)"</h4>
+            <div class="shortcuts design-in-place" role="dialog" aria-label="Keyboard shortcuts (sample)">
                 <ShortcutList />
                 <button type="button" class="button">"Close"</button>
             </div>
@@ -490,7 +737,50 @@ pub fn design_samples(image: &'static str) -> AnyView {
 
 #[cfg(test)]
 mod tests {
-    use super::Zoom;
+    use super::{pick_variant, variants_attr, Gesture, Pointers, Zoom};
+    use crate::model::ImageSrc;
+
+    #[test]
+    fn the_lightbox_asks_for_the_smallest_size_that_fills_the_screen() {
+        let sizes: Vec<ImageSrc> = [320, 640, 1280, 1411]
+            .into_iter()
+            .map(|w| ImageSrc {
+                url: format!("/media/p/{w}.webp"),
+                width: w,
+                height: w,
+            })
+            .collect();
+        let attr = variants_attr(&sizes);
+        assert_eq!(pick_variant(&attr, 800.0), Some("/media/p/1280.webp"));
+        assert_eq!(pick_variant(&attr, 640.0), Some("/media/p/640.webp"));
+        assert_eq!(
+            pick_variant(&attr, 3000.0),
+            Some("/media/p/1411.webp"),
+            "else the largest"
+        );
+        assert_eq!(pick_variant("", 10.0), None);
+        assert_eq!(
+            pick_variant("x /a, 10 /b", 500.0),
+            Some("/b"),
+            "a broken pair is skipped"
+        );
+    }
+
+    #[test]
+    fn one_finger_pans_and_swipes_two_pinch() {
+        let mut p = Pointers::default();
+        p.down(1, 100, 100);
+        assert!(
+            matches!(p.moved(1, 90, 95), Some(Gesture::Pan(dx, dy)) if dx == -10.0 && dy == -5.0)
+        );
+        assert_eq!(p.up(1, 20), Some(-80.0), "a swipe to the left");
+        p.down(1, 100, 100);
+        p.down(2, 200, 100);
+        assert!(matches!(p.moved(2, 300, 100), Some(Gesture::Pinch(f, 200, 100)) if f == 2.0));
+        assert_eq!(p.up(2, 300), None, "lifting one of two fingers is no swipe");
+        assert_eq!(p.up(1, 0), None);
+        assert!(p.moved(9, 0, 0).is_none(), "a pointer never pressed");
+    }
 
     #[test]
     fn zoom_stays_between_fit_and_the_largest_pixels() {

@@ -13,12 +13,11 @@ use crate::api::social::get_social;
 use crate::api::viewer::get_context;
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
-use crate::components::key_nav::KeyNav;
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
 use crate::components::share::{ShareSection, Subject};
 use crate::components::social::{LiveForms, Social};
 use crate::components::status::StatusBadge;
-use crate::components::viewer::ContextLinks;
+use crate::components::viewer::{ContextLinks, ViewerParts};
 use crate::http::escape_text;
 use crate::model::{PhotoStatus, PhotoView, Visibility};
 use crate::text::isolate;
@@ -94,10 +93,10 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         .read_untracked()
         .get("in")
         .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> }.into_any());
-    // ← / → follow the previous / next links. The `Viewer` island (lightbox, Esc, f, i, l,
-    // ?) is left out: its hydration panics under the Worker's type-erased views and stops
-    // every island after it (likes, comments), so the page keeps its plain links for now.
-    let viewer = (p.status == PhotoStatus::Ready).then(|| view! { <KeyNav /> });
+    // Keys, lightbox and shortcut list where JS runs; plain links where it does not.
+    let viewer = (p.status == PhotoStatus::Ready).then(|| {
+        view! { <ViewerParts images=p.images.clone() alt=crate::components::photo_view::alt_or_title(&p) /> }
+    });
     view! {
         <Title text=isolate(&title) />
         <SocialMeta preview=p.preview.clone() />
