@@ -76,7 +76,9 @@ pub fn PhotoCardView(
                 height=t.height
                 alt=alt
                 loading=(index >= FIRST_ROW).then_some("lazy")
-                fetchpriority=(index == 0).then_some("high")
+                // The first card is the LCP element; the rest of the first row comes after
+                // it (on a phone they are below the fold, and sharing a slow line held it back).
+                fetchpriority=(index < FIRST_ROW).then_some(if index == 0 { "high" } else { "low" })
                 decoding="async"
             />
         }

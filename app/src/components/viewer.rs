@@ -7,24 +7,20 @@ use leptos::prelude::*;
 
 use crate::model::{ContextNav, ImageSrc};
 
-/// Previous / next and the way back to the listing; the neighbours' images are fetched
-/// ahead so the next step paints at once.
+/// Previous / next and the way back to the listing. The neighbours' images are named in
+/// `data-prefetch` and fetched ahead by the viewer once it runs (after the page's own photo:
+/// a `<link rel=prefetch>` in the page shared the line with it and held back its paint).
 #[component]
 pub fn ContextLinks(nav: ContextNav) -> impl IntoView {
-    let preload = nav
-        .preload
-        .iter()
-        .map(|href| view! { <link rel="prefetch" href=href.clone() /> })
-        .collect_view();
+    let prefetch = (!nav.preload.is_empty()).then(|| nav.preload.join(" "));
     view! {
-        <nav class="album-nav" aria-label="In this listing">
+        <nav class="album-nav" aria-label="In this listing" data-prefetch=prefetch>
             {nav.prev.map(|href| view! { <a href=href rel="prev">"← Previous"</a> })}
             <a href=nav.back data-back="">
                 "Back to " <bdi>{nav.label}</bdi>
             </a>
             {nav.next.map(|href| view! { <a href=href rel="next">"Next →"</a> })}
         </nav>
-        {preload}
     }
 }
 
@@ -312,6 +308,24 @@ mod dom {
         cb.forget();
     }
 
+    /// The neighbours' images (named by `ContextLinks`), fetched at the browser's leisure.
+    fn prefetch_neighbours() {
+        let Some(nav) = find::<web_sys::Element>("[data-prefetch]") else {
+            return;
+        };
+        let (Some(list), Some(head)) = (nav.get_attribute("data-prefetch"), document().head())
+        else {
+            return;
+        };
+        for href in list.split_whitespace() {
+            if let Ok(link) = document().create_element("link") {
+                let _ = link.set_attribute("rel", "prefetch");
+                let _ = link.set_attribute("href", href);
+                let _ = head.append_child(&link);
+            }
+        }
+    }
+
     pub fn wire() {
         let Some(help) = find::<web_sys::HtmlElement>("#shortcuts") else {
             return;
@@ -322,6 +336,7 @@ mod dom {
             let _ = bar.set_attribute("data-live", "");
         }
         remember_listing();
+        prefetch_neighbours();
         let s: Shared = Rc::new(RefCell::new(State {
             open: false,
             zoom: Zoom::FIT,
