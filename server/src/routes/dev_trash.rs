@@ -2,7 +2,6 @@
 //! if it were `at` (the clock moved, not waited for), removing at most `budget` objects (a
 //! purge cut off half-way). Tests use it; the cron runs the same `service::trash::purge`.
 
-use app::ssr::guard;
 use app::ssr::platform::Platform;
 use app::ssr::service::trash;
 use axum::extract::Extension;
@@ -10,22 +9,15 @@ use axum::http::Uri;
 use axum::response::Response;
 use worker::send::SendFuture;
 
-use super::{json_error, respond};
+use super::{dev_clock, json_error, query, respond};
 
 pub async fn purge(Extension(p): Extension<Platform>, uri: Uri) -> Response {
-    if let Err(e) = guard::dev_tools(p.stage) {
-        return json_error(&e);
-    }
-    let (mut at, mut budget) = (None, None);
-    for (k, v) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
-        match k.as_ref() {
-            "at" => at = v.parse::<i64>().ok(),
-            "budget" => budget = v.parse::<u32>().ok(),
-            _ => {}
-        }
-    }
+    let at = match dev_clock(&p, &uri) {
+        Ok(at) => at,
+        Err(e) => return json_error(&e),
+    };
+    let budget = query(&uri, "budget").and_then(|v| v.parse::<u32>().ok());
     SendFuture::new(async move {
-        let at = at.unwrap_or_else(|| p.clock.now_ms());
         match trash::purge(&p, at, budget).await {
             Ok(done) => respond(
                 200,

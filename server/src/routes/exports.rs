@@ -51,14 +51,11 @@ fn zip_from(reader: Box<dyn BlobReader>, name: &str) -> Response {
 }
 
 pub async fn sweep(Extension(p): Extension<Platform>, uri: Uri) -> Response {
-    if let Err(e) = guard::dev_tools(p.stage) {
-        return json_error(&e);
-    }
-    let at = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "at")
-        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let at = match super::dev_clock(&p, &uri) {
+        Ok(at) => at,
+        Err(e) => return json_error(&e),
+    };
     SendFuture::new(async move {
-        let at = at.unwrap_or_else(|| p.clock.now_ms());
         match export::sweep(&p, at).await {
             Ok(n) => respond(200, "application/json", format!("{{\"exports\":{n}}}")),
             Err(e) => json_error(&e),

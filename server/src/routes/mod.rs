@@ -67,6 +67,22 @@ pub async fn read_at_most(body: Body, max: usize) -> Option<axum::body::Bytes> {
     fits.then(|| kept.into())
 }
 
+/// One query parameter of a request, decoded.
+pub fn query(uri: &axum::http::Uri, key: &str) -> Option<String> {
+    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// A dev route's clock: `?at=<ms>` (the clock moved, not waited for), else now; refused
+/// where dev tools are off (production).
+pub fn dev_clock(p: &Platform, uri: &axum::http::Uri) -> Result<i64, LumenError> {
+    app::ssr::guard::dev_tools(p.stage)?;
+    Ok(query(uri, "at")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| p.clock.now_ms()))
+}
+
 pub fn respond(status: u16, content_type: &str, body: impl Into<Body>) -> Response {
     let mut res = Response::new(body.into());
     *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

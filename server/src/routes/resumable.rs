@@ -223,14 +223,11 @@ impl BlobReader for PartBody {
 /// `POST /_dev/sweep-uploads?at=<ms>` (local and preview only): the cron's sweep of
 /// abandoned uploads as if it were `at` (the clock moved, not waited for).
 pub async fn dev_sweep(Extension(p): Extension<Platform>, uri: axum::http::Uri) -> Response {
-    if let Err(e) = guard::dev_tools(p.stage) {
-        return json_error(&e);
-    }
-    let at = form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .find(|(k, _)| k == "at")
-        .and_then(|(_, v)| v.parse::<i64>().ok());
+    let at = match super::dev_clock(&p, &uri) {
+        Ok(at) => at,
+        Err(e) => return json_error(&e),
+    };
     SendFuture::new(async move {
-        let at = at.unwrap_or_else(|| p.clock.now_ms());
         match resumable::sweep(&p, at).await {
             Ok(n) => json(200, &serde_json::json!({ "aborted": n })),
             Err(e) => json_error(&e),
