@@ -11,6 +11,12 @@ import { ROOT, waitFor } from "./harness.mjs";
 export const PHOTOS = join(ROOT, "demo", "photos");
 export const demoPhoto = (name) => join(PHOTOS, name);
 
+/**
+ * A page's markup without the stylesheet every page carries inline (app/src/lib.rs STYLE):
+ * for asserting that a class (owner tools, a form) is absent, which the CSS names anyway.
+ */
+export const markup = (html) => html.replace(/<style>[\s\S]*?<\/style>/, "<style></style>");
+
 /** The variant ladder Lumen promises: each width capped at the original's, deduplicated. */
 export const LADDER = [320, 640, 1280, 2048];
 export function expectedVariants(width, height) {

@@ -23,7 +23,7 @@ w=$(gz server/build/index_bg.wasm server/build/index.js)
 printf '%-34s %s of the free plan'"'"'s 3 MB, %s of the paid plan'"'"'s 10 MB\n' "worker vs Cloudflare's limits" \
   "$(awk -v g="$w" 'BEGIN{printf "%.0f%%", 100*g/3e6}')" "$(awk -v g="$w" 'BEGIN{printf "%.0f%%", 100*g/1e7}')"
 row "client first page (wasm + js)" 200000 public/pkg/app-*_bg.wasm public/pkg/app-*.js
-row "stylesheet" 20000 public/pkg/style-*.css
+row "stylesheet (inline in every page)" 20000 style/main.css
 
 echo
 echo "== media pipeline, native, one thread (vs vipsthumbnail in the same run)"

@@ -19,7 +19,6 @@ hash=$(cat "$out/app_bg.wasm" "$out/app.js" style/main.css | sha256sum | cut -c1
 rm -rf public/pkg && mkdir -p public/pkg
 cp "$out/app.js" "public/pkg/app-$hash.js"
 cp "$out/app_bg.wasm" "public/pkg/app-${hash}_bg.wasm"
-cp style/main.css "public/pkg/style-$hash.css"
 echo "client: public/pkg (hash $hash)"
 
 # Worker: the asset hash is a compile-time constant of `app`. `erase_components` type-erases

@@ -32,8 +32,8 @@ pub fn escape_text(s: &str) -> String {
 
 /// The Content-Security-Policy of every HTML response. Scripts only from this origin or
 /// carrying this response's nonce (Leptos puts it on its hydration script); wasm may be
-/// compiled (`'wasm-unsafe-eval'`, the client bundle); inline style only in attributes
-/// (placeholder colours); images from here, `data:` or `blob:` (the uploader's thumbnails of
+/// compiled (`'wasm-unsafe-eval'`, the client bundle); inline style in attributes
+/// (placeholder colours) and the one stylesheet every page carries, by its hash; images from here, `data:` or `blob:` (the uploader's thumbnails of
 /// files the person chose, made in their browser); no plugins, no framing, no
 /// `<base>` tricks, forms post only here. Without a nonce no inline script runs at all.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
@@ -48,12 +48,27 @@ pub fn content_security_policy_with(sources: &[String]) -> String {
     scripts.extend(sources.iter().cloned());
     scripts.push("'wasm-unsafe-eval'".into());
     format!(
-        "default-src 'self'; script-src {}; style-src 'self'; \
+        "default-src 'self'; script-src {}; style-src 'self' {}; \
          style-src-attr 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; \
          font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
          frame-ancestors 'none'",
-        scripts.join(" ")
+        scripts.join(" "),
+        style_source()
     )
+}
+
+/// The `'sha256-…'` source of the stylesheet every page carries inline ([`crate::STYLE`]),
+/// hashed once per isolate.
+#[cfg(feature = "ssr")]
+fn style_source() -> &'static str {
+    static SOURCE: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| crate::ssr::lean::sha256_source(crate::STYLE));
+    &SOURCE
+}
+
+#[cfg(not(feature = "ssr"))]
+fn style_source() -> &'static str {
+    ""
 }
 
 /// `Cache-Control` values, by who may see the response. The rule: a shared cache may
@@ -110,6 +125,20 @@ mod tests {
             "{plain}"
         );
         assert!(!plain.contains("nonce"));
+    }
+
+    /// The inline stylesheet is allowed by its hash, and no other inline `<style>` is.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn csp_allows_the_inline_stylesheet_by_its_hash() {
+        let csp = super::content_security_policy(None);
+        let source = crate::ssr::lean::sha256_source(crate::STYLE);
+        assert!(
+            csp.contains(&format!("style-src 'self' {source};")),
+            "{csp}"
+        );
+        assert!(!csp.contains("style-src 'self' 'unsafe-inline'"));
+        assert!(crate::STYLE.contains(".grid"));
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn build() -> Router {
         .route("/export.zip", get(routes::trash::export))
         .route("/_dev/purge", post(routes::dev_trash::purge))
         .route("/_dev/floor", get(routes::dev::floor))
+        .route("/_dev/render", get(routes::dev::render))
         .route("/exports/{user_id}", get(routes::exports::download))
         .route("/_dev/exports", post(routes::exports::sweep))
         .route("/upload/resumable", post(routes::resumable::create))

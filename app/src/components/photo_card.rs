@@ -6,9 +6,10 @@ use crate::model::{PhotoCard, PhotoStatus, Visibility};
 /// Cards in the grid's first row at its widest (`.grid`: 220 px columns in 1200 px).
 const FIRST_ROW: usize = 5;
 
-/// How wide a card is drawn (`.grid` in style/main.css: columns of at least 220 px, a
-/// 1200 px page, 1.25 rem padding), so phones fetch a small size and wide screens a larger.
-const SIZES: &str = "(max-width: 496px) calc(100vw - 2.5rem), (max-width: 732px) 50vw, \
+/// How wide a card is drawn (`.grid` in style/main.css: two columns on phones, else columns
+/// of at least 220 px; a 1200 px page, 1.25 rem padding), so phones fetch a small size and
+/// wide screens a larger.
+const SIZES: &str = "(max-width: 496px) calc(50vw - 1.625rem), (max-width: 732px) 50vw, \
                      (max-width: 968px) 33vw, 300px";
 
 /// The CSS painting an image's box until its pixels arrive: the average colour, with the

@@ -122,7 +122,7 @@ fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-fn sha256_source(script: &str) -> String {
+pub fn sha256_source(script: &str) -> String {
     format!("'sha256-{}'", base64(&Sha256::digest(script.as_bytes())))
 }
 

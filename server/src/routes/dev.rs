@@ -6,8 +6,9 @@ use app::ssr::ports::MediaJob;
 use app::ssr::{auth, guard};
 use axum::extract::{Extension, Path};
 use axum::http::header::{self, HeaderValue};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
+use tower_service::Service;
 use worker::send::SendFuture;
 
 use super::{json_error, respond};
@@ -82,17 +83,76 @@ pub async fn sign_out(Extension(p): Extension<Platform>, headers: HeaderMap) -> 
     res
 }
 
-/// `GET /_dev/floor`: the home feed's D1 queries and nothing else (no render), so that
-/// `make bench` can tell the render's cost from the queries' (page − floor, same run).
-pub async fn floor(Extension(p): Extension<Platform>) -> Response {
+/// `GET /_dev/floor?n=N`: the home feed's D1 queries, N times, and nothing else (no
+/// render), so that `make bench` can tell the render's cost from the queries' (page −
+/// floor, same run). Answers how long the N took on the isolate's clock.
+pub async fn floor(Extension(p): Extension<Platform>, uri: Uri) -> Response {
     if let Err(e) = guard::dev_tools(p.stage) {
         return json_error(&e);
     }
+    let n = times(&uri);
     SendFuture::new(async move {
-        match app::ssr::service::photos::feed(&p, None).await {
-            Ok(page) => respond(200, "text/plain", page.photos.len().to_string()),
-            Err(e) => json_error(&e),
+        let started = worker::Date::now().as_millis();
+        let mut cards = 0;
+        for _ in 0..n {
+            match app::ssr::service::photos::feed(&p, None).await {
+                Ok(page) => cards += page.photos.len(),
+                Err(e) => return json_error(&e),
+            }
         }
+        took(n, started, cards)
     })
     .await
+}
+
+/// `GET /_dev/render?n=N`: the anonymous feed page rendered N times inside this one request,
+/// the whole way a page goes (router, server functions and their D1 queries, render, lean
+/// pass), minus the edge cache. Against `/_dev/floor?n=N`, the difference over N is the
+/// render alone: a request's fixed cost, and the isolate clock's 1 ms steps, divide away.
+pub async fn render(Extension(p): Extension<Platform>, uri: Uri) -> Response {
+    if let Err(e) = guard::dev_tools(p.stage) {
+        return json_error(&e);
+    }
+    let n = times(&uri);
+    SendFuture::new(async move {
+        let started = worker::Date::now().as_millis();
+        let mut bytes = 0;
+        for _ in 0..n {
+            let mut req = axum::http::Request::new(axum::body::Body::empty());
+            *req.uri_mut() = Uri::from_static("/");
+            req.extensions_mut().insert(p.clone());
+            req.extensions_mut()
+                .insert(app::ssr::cache::CacheTags::default());
+            req.extensions_mut()
+                .insert(app::ssr::request::SessionOnce::default());
+            let res = match crate::router::router().call(req).await {
+                Ok(res) => res,
+                Err(never) => match never {},
+            };
+            let res = crate::page::lean(res).await;
+            match axum::body::to_bytes(res.into_body(), usize::MAX).await {
+                Ok(b) => bytes += b.len(),
+                Err(e) => return respond(500, "text/plain", e.to_string()),
+            }
+        }
+        took(n, started, bytes)
+    })
+    .await
+}
+
+/// `?n=`: how many times, 1 to 200.
+fn times(uri: &Uri) -> u32 {
+    super::query(uri, "n")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 200)
+}
+
+fn took(n: u32, started: u64, size: usize) -> Response {
+    let ms = worker::Date::now().as_millis().saturating_sub(started);
+    respond(
+        200,
+        "application/json",
+        format!("{{\"n\":{n},\"ms\":{ms},\"size\":{size}}}"),
+    )
 }
