@@ -57,12 +57,12 @@ pub fn content_security_policy_with(sources: &[String]) -> String {
     )
 }
 
-/// The `'sha256-…'` source of the stylesheet every page carries inline ([`crate::STYLE`]),
-/// hashed once per isolate.
+/// The `'sha256-…'` source of the stylesheet every page carries inline
+/// ([`crate::ssr::lean::STYLE`]), hashed once per isolate.
 #[cfg(feature = "ssr")]
 fn style_source() -> &'static str {
     static SOURCE: std::sync::LazyLock<String> =
-        std::sync::LazyLock::new(|| crate::ssr::lean::sha256_source(crate::STYLE));
+        std::sync::LazyLock::new(|| crate::ssr::lean::sha256_source(crate::ssr::lean::STYLE));
     &SOURCE
 }
 
@@ -132,13 +132,13 @@ mod tests {
     #[test]
     fn csp_allows_the_inline_stylesheet_by_its_hash() {
         let csp = super::content_security_policy(None);
-        let source = crate::ssr::lean::sha256_source(crate::STYLE);
+        let source = crate::ssr::lean::sha256_source(crate::ssr::lean::STYLE);
         assert!(
             csp.contains(&format!("style-src 'self' {source};")),
             "{csp}"
         );
         assert!(!csp.contains("style-src 'self' 'unsafe-inline'"));
-        assert!(crate::STYLE.contains(".grid"));
+        assert!(crate::ssr::lean::STYLE.contains(".grid"));
     }
 
     #[test]

@@ -24,11 +24,6 @@ pub const ASSET_HASH: &str = match option_env!("LUMEN_ASSET_HASH") {
     None => "dev",
 };
 
-/// The stylesheet, inlined in every page: a separate file held the first paint (and the
-/// photo, the largest) back by a round trip on a phone's first view, for 5 KB compressed.
-/// The Content-Security-Policy names its hash (`http::content_security_policy_with`).
-pub const STYLE: &str = include_str!("../../style/main.css");
-
 /// The document around the app; rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -38,7 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
-                <style inner_html=STYLE></style>
+                // The stylesheet goes in here as the page is sent (`ssr::lean::STYLE`).
+                <style></style>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <HydrationScripts options islands=true />
                 <MetaTags />

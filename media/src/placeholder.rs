@@ -30,7 +30,7 @@ pub fn placeholder_png(hash: &[u8]) -> Option<Vec<u8>> {
     let mut enc = png::Encoder::new(&mut out, tw as u32, th as u32);
     enc.set_color(color);
     enc.set_depth(png::BitDepth::Eight);
-    enc.set_compression(png::Compression::High);
+    enc.set_compression(png::Compression::Fast);
     let mut writer = enc.write_header().ok()?;
     writer.write_image_data(&data).ok()?;
     writer.finish().ok()?;

@@ -6,10 +6,32 @@ use super::auth::unhex;
 
 /// `data:image/png;base64,…` for a stored hex ThumbHash; `None` when there is none or it
 /// is damaged (the card then shows its average colour only).
+/// Remembered per isolate: a feed page holds 30 and the same photos come back page after
+/// page, and each costs a ThumbHash decode and a PNG (about 40 µs natively) where a lookup
+/// costs nothing.
 pub fn data_url(thumbhash_hex: Option<&str>) -> Option<String> {
-    let hash = unhex(thumbhash_hex?.trim())?;
-    let png = media::placeholder_png(&hash)?;
-    Some(format!("data:image/png;base64,{}", base64(&png)))
+    let hex = thumbhash_hex?.trim();
+    MADE.with_borrow_mut(|made| {
+        if let Some(url) = made.get(hex) {
+            return url.clone();
+        }
+        let url = unhex(hex)
+            .and_then(|hash| media::placeholder_png(&hash))
+            .map(|png| format!("data:image/png;base64,{}", base64(&png)));
+        // Bounded: about 0.7 KB each, so at most a few MB of the isolate's 128.
+        if made.len() >= REMEMBERED {
+            made.clear();
+        }
+        made.insert(hex.to_string(), url.clone());
+        url
+    })
+}
+
+const REMEMBERED: usize = 4096;
+
+thread_local! {
+    static MADE: std::cell::RefCell<std::collections::HashMap<String, Option<String>>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// Standard base64 with padding (RFC 4648), for data URLs and CSP hashes (`lean`).
@@ -67,10 +89,22 @@ mod tests {
 
     #[test]
     fn missing_or_damaged_hashes_give_no_preview() {
-        assert_eq!(data_url(None), None);
-        assert_eq!(data_url(Some("")), None);
-        assert_eq!(data_url(Some("zz")), None);
-        assert_eq!(data_url(Some("0102")), None);
+        // Twice: the remembered answer is the same as the first.
+        for _ in 0..2 {
+            assert_eq!(data_url(None), None);
+            assert_eq!(data_url(Some("")), None);
+            assert_eq!(data_url(Some("zz")), None);
+            assert_eq!(data_url(Some("0102")), None);
+        }
+    }
+
+    #[test]
+    fn a_remembered_preview_is_the_one_made() {
+        let hash = stored_hash();
+        let made = data_url(Some(&hash));
+        assert!(made.is_some());
+        assert_eq!(data_url(Some(&hash)), made);
+        assert_eq!(data_url(Some(&format!(" {hash} "))), made);
     }
 
     fn card(blur: Option<String>) -> PhotoCard {
