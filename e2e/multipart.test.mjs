@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
 import { ROOT, startLumen } from "./harness.mjs";
-import { answerOf, CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
+import { answerOf, api, CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
 import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
 
 const SECRET = testSecret("multipart");
@@ -195,6 +195,24 @@ describe("resumable uploads", () => {
     const orig = await fetch(`${srv.base}/original/${id}`, { headers: { cookie: ada.cookie } });
     assert.equal(orig.status, 200);
     assert.equal(sha(Buffer.from(await orig.arrayBuffer())), digest, "the owner downloads the exact bytes");
+    // Through a share link that allows downloads the same original streams, byte for byte,
+    // with the link route's headers; a link without downloads answers what a made-up one does.
+    const viaLink = async (allow) => {
+      const label = `big ${allow}`;
+      const made = await api(srv.base, "create_link", { photo_id: id, label, ...(allow ? { allow_downloads: "on" } : {}) }, { cookie: ada.cookie });
+      assert.equal(made.status, 200, made.text);
+      const links = await api(srv.base, "list_links", { photo_id: id }, { cookie: ada.cookie });
+      return new URL(links.json.find((l) => l.label === label).url).pathname;
+    };
+    const shared = await fetch(`${srv.base}${await viaLink(true)}/original/${id}`);
+    assert.equal(shared.status, 200);
+    assert.equal(shared.headers.get("content-disposition"), 'attachment; filename="big-night.jpg"');
+    assert.equal(shared.headers.get("content-length"), String(file.length));
+    assert.match(shared.headers.get("cache-control"), /^private/);
+    assert.equal(sha(Buffer.from(await shared.arrayBuffer())), digest, "the link holder downloads the exact bytes");
+    const closed = await fetch(`${srv.base}${await viaLink(false)}/original/${id}`);
+    assert.equal(closed.status, 404);
+    await closed.arrayBuffer();
     // The same file again: the browser's digest is a hint that finds it, nothing is stored.
     const again = await create(ada.cookie, { name: "again.jpg", size: file.length, type: "image/jpeg", sha256: digest });
     assert.equal(again.status, 200, again.text);
@@ -203,6 +221,15 @@ describe("resumable uploads", () => {
     const bobs = await create(bob.cookie, { name: "b.jpg", size: 10 * PART, type: "image/jpeg", sha256: digest });
     assert.equal(bobs.status, 201, bobs.text);
     assert.equal((await abort(bob.cookie, bobs.json.id)).status, 204);
+  });
+
+  test("the upload page says what this deployment takes: 16 MB plain, 256 MB with JS", async () => {
+    const r = await fetch(`${srv.base}/upload`, { headers: { cookie: ada.cookie } });
+    const html = await r.text();
+    assert.ok(
+      html.includes('<label for="photos">Photos (JPEG, PNG, WebP or GIF, up to 16 MB each, 256 MB with JavaScript on)</label>'),
+      html.match(/<label for="photos">[^<]*/)?.[0],
+    );
   });
 
   test("part 1's header is checked before it is stored: 422 with the reason, the upload aborted", async () => {

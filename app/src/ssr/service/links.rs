@@ -882,7 +882,10 @@ mod tests {
                 filename,
                 ..
             }) => {
-                assert_eq!((reader.size(), filename.as_str()), (4000, "Secret-garden.png"));
+                assert_eq!(
+                    (reader.size(), filename.as_str()),
+                    (4000, "Secret-garden.png")
+                );
                 let mut got = Vec::new();
                 while let Some(c) = block_on(reader.chunk()).unwrap() {
                     got.extend(c);

@@ -57,6 +57,15 @@ pub struct NewUpload {
     pub sha256: Option<String>,
 }
 
+/// The largest file this deployment takes through the JS uploader: with the media service
+/// a resumable upload's cap, else what the Worker can process (the plain path's).
+pub fn largest_file(p: &Platform) -> u64 {
+    match p.processing {
+        Processing::Service(_) => MAX_RESUMABLE_BYTES,
+        _ => MAX_FILE_BYTES,
+    }
+}
+
 /// A new upload, or the photo the person already has with that digest.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Created {
@@ -739,6 +748,24 @@ mod tests {
         let up = started(&p, &ada, &n);
         assert_eq!(send(&p, &ada, &up.id, &g, 1).unwrap_err().status(), 422);
         assert_eq!(r(&mem).r2_open(), 0);
+    }
+
+    /// The upload page's label says what this deployment takes: the plain limit alone on
+    /// the Worker, and the larger JS limit with the media service.
+    #[test]
+    fn the_upload_label_says_the_deployments_limit() {
+        use crate::pages::upload::file_label;
+        let (mut p, _) = fake_platform();
+        let label = |p: &Platform| file_label(MAX_FILE_BYTES >> 20, largest_file(p) >> 20);
+        assert_eq!(
+            label(&p),
+            "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"
+        );
+        with_service(&mut p);
+        assert_eq!(
+            label(&p),
+            "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each, 256 MB with JavaScript on)"
+        );
     }
 
     #[test]
