@@ -15,7 +15,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
-import { ROOT, startLumen } from "./harness.mjs";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
 import { answerOf, api, CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
 import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
 
@@ -121,6 +121,7 @@ before(async () => {
       LUMEN_SERVICE_URL: svc.url,
       LUMEN_SERVICE_SECRET: SECRET,
     },
+    scheduled: true,
   });
   ada = await signUp(srv.base, { username: "ada" });
   bob = await signUp(srv.base, { username: "bob" });
@@ -316,6 +317,28 @@ describe("resumable uploads", () => {
     assert.equal((await status(ada.cookie, id)).status, 404);
     assert.equal(srv.r2OpenUploads(), open - 1, "aborted in R2 too");
     assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM uploads WHERE id = '${id}'`), [{ n: 0 }]);
+  });
+});
+
+describe("the cron", () => {
+  test("the real scheduled handler (wrangler's /__scheduled) aborts an upload over a day old, in R2 and D1", async () => {
+    const made = await create(ada.cookie, { name: "forgotten.jpg", size: PART + 10, type: "image/jpeg" });
+    assert.equal(made.status, 201, made.text);
+    const id = made.json.id;
+    assert.equal((await part(ada.cookie, id, 2, Buffer.alloc(10))).status, 200);
+    const fresh = await create(ada.cookie, { name: "today.jpg", size: PART + 10, type: "image/jpeg" });
+    const open = srv.r2OpenUploads();
+    // Two days old, written behind the Worker as the clock cannot be moved for the cron.
+    await srv.d1(`UPDATE uploads SET created_at = ${Date.now() - 2 * DAY} WHERE id = '${id}'`);
+    const r = await fetch(`${srv.base}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+    assert.equal(r.status, 200, await r.text());
+    await waitFor(async () => (await status(ada.cookie, id)).status === 404, { timeout: 30_000 });
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM uploads WHERE id = '${id}'`), [{ n: 0 }]);
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM upload_parts WHERE upload_id = '${id}'`), [{ n: 0 }]);
+    assert.equal(srv.r2OpenUploads(), open - 1, "aborted in R2 too");
+    assert.match(srv.logs(), /CRON aborted 1 abandoned resumable uploads/);
+    assert.equal((await status(ada.cookie, fresh.json.id)).status, 200, "a fresh upload stays");
+    assert.equal((await abort(ada.cookie, fresh.json.id)).status, 204);
   });
 });
 
