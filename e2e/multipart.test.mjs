@@ -320,6 +320,44 @@ describe("resumable uploads", () => {
   });
 });
 
+describe("the upload page's album", () => {
+  test("a resumable upload goes into one's own album; someone else's is 404 with nothing stored", async () => {
+    const newAlbum = async (cookie, title) => {
+      const r = await api(srv.base, "create_album", { title, description: "", visibility: "private" }, { cookie });
+      assert.equal(r.status, 200, r.text);
+      return r.json;
+    };
+    const mine = await newAlbum(ada.cookie, "Night <b>shots</b>");
+    const bobs = await newAlbum(bob.cookie, "Bob's");
+    const file = bigJpeg(PART + 5000);
+    const rows = async () => (await srv.d1("SELECT COUNT(*) AS n FROM uploads"))[0].n;
+    const before = [await rows(), srv.r2OpenUploads()];
+    // Someone else's album, or a made-up one, at create: 404, no upload row, no R2 upload.
+    const hostile = ["made-up-album", "' OR 1=1 --", "<script>alert(1)</script>", "../../x", "é".repeat(300)];
+    for (const album of [bobs, ...hostile]) {
+      const r = await create(ada.cookie, { name: "x.jpg", size: file.length, type: "image/jpeg", album });
+      assert.equal(r.status, 404, r.text);
+    }
+    assert.deepEqual([await rows(), srv.r2OpenUploads()], before, "nothing stored");
+    const made = await create(ada.cookie, { name: "into album.jpg", size: file.length, type: "image/jpeg", album: mine });
+    assert.equal(made.status, 201, made.text);
+    const id = made.json.id;
+    for (const n of [1, 2]) assert.equal((await part(ada.cookie, id, n, slice(file, n))).status, 200);
+    // At complete too: bob's album answers 404, no photo, the upload stays to be finished.
+    for (const album of [bobs, ...hostile]) {
+      const sneaky = await call("POST", `/upload/resumable/${id}/complete?album=${encodeURIComponent(album)}`, { cookie: ada.cookie });
+      assert.equal(sneaky.status, 404, sneaky.text);
+    }
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM photos WHERE id = '${id}'`), [{ n: 0 }]);
+    assert.equal((await status(ada.cookie, id)).status, 200);
+    const done = await call("POST", `/upload/resumable/${id}/complete?album=${mine}`, { cookie: ada.cookie });
+    assert.equal(done.status, 201, done.text);
+    const album = await api(srv.base, "get_album", { id: mine }, { cookie: ada.cookie });
+    assert.deepEqual(album.json.photos.map((c) => c.id), [id], "the photo is in the album");
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM album_photos WHERE album_id = '${bobs}'`), [{ n: 0 }]);
+  });
+});
+
 describe("the cron", () => {
   test("the real scheduled handler (wrangler's /__scheduled) aborts an upload over a day old, in R2 and D1", async () => {
     const made = await create(ada.cookie, { name: "forgotten.jpg", size: PART + 10, type: "image/jpeg" });
@@ -354,6 +392,7 @@ describe("sweeps", () => {
       ["status", (c, i) => status(c, i)],
       ["part", (c, i) => part(c, i, 2, Buffer.alloc(10))],
       ["complete", (c, i) => complete(c, i)],
+      ["complete into an album", (c, i) => call("POST", `/upload/resumable/${i}/complete?album=some-album`, { cookie: c })],
       ["abort", (c, i) => abort(c, i)],
     ];
     for (const [what, go] of rows) {
@@ -375,6 +414,8 @@ describe("sweeps", () => {
       ["create", () => create(ada.cookie, { name: "x.jpg", size: 10, type: "image/jpeg" }, evil)],
       ["part", () => part(ada.cookie, id, 2, Buffer.alloc(10), evil)],
       ["complete", () => complete(ada.cookie, id, evil)],
+      ["create into an album", () => create(ada.cookie, { name: "x.jpg", size: 10, type: "image/jpeg", album: "a" }, evil)],
+      ["complete into an album", () => call("POST", `/upload/resumable/${id}/complete?album=a`, { cookie: ada.cookie, headers: evil })],
       ["abort", () => abort(ada.cookie, id, evil)],
     ];
     const open = await srv.d1("SELECT COUNT(*) AS n FROM uploads");
