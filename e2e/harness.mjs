@@ -145,9 +145,11 @@ function removeStaleState() {
 /**
  * Starts Lumen under `wrangler dev` with fresh state. `name` labels the state dir and log file;
  * `stage` is the Worker's LUMEN_STAGE (local, preview or production); `vars` are more Worker
- * variables, e.g. `{ LUMEN_UPLOADS_PER_HOUR: 3 }` (each passed as `--var K:V`).
+ * variables, e.g. `{ LUMEN_UPLOADS_PER_HOUR: 3 }` (each passed as `--var K:V`). `scheduled`
+ * starts wrangler with `--test-scheduled`, so `GET /__scheduled?cron=…` runs the real cron
+ * handler (off by default: that path would otherwise reach the Worker's router).
  */
-export async function startLumen(name, { startTimeout = 90_000, stage = "local", vars = {} } = {}) {
+export async function startLumen(name, { startTimeout = 90_000, stage = "local", vars = {}, scheduled = false } = {}) {
   for (const f of ["server/build/index.js", "public/pkg"]) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: build first (./scripts/build.sh)`);
   }
@@ -172,6 +174,7 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
       "--persist-to", stateDir,
       "--var", `LUMEN_STAGE:${stage}`,
       ...Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
+      ...(scheduled ? ["--test-scheduled"] : []),
       "--show-interactive-dev-session=false",
       "--inspector-port", String(inspector),
     ],

@@ -15,8 +15,8 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { chromium } from "playwright-core";
-import { ROOT, startLumen } from "./harness.mjs";
-import { answerOf, CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
+import { ROOT, startLumen, waitFor } from "./harness.mjs";
+import { answerOf, api, CHROMIUM_OPTIONS, getPhoto, jpegMarkers, noiseJpeg, signUp, waitProcessed } from "./helpers.mjs";
 import { buildMediaService, startMediaService, testSecret } from "./media-service.mjs";
 
 const SECRET = testSecret("multipart");
@@ -121,6 +121,7 @@ before(async () => {
       LUMEN_SERVICE_URL: svc.url,
       LUMEN_SERVICE_SECRET: SECRET,
     },
+    scheduled: true,
   });
   ada = await signUp(srv.base, { username: "ada" });
   bob = await signUp(srv.base, { username: "bob" });
@@ -195,6 +196,24 @@ describe("resumable uploads", () => {
     const orig = await fetch(`${srv.base}/original/${id}`, { headers: { cookie: ada.cookie } });
     assert.equal(orig.status, 200);
     assert.equal(sha(Buffer.from(await orig.arrayBuffer())), digest, "the owner downloads the exact bytes");
+    // Through a share link that allows downloads the same original streams, byte for byte,
+    // with the link route's headers; a link without downloads answers what a made-up one does.
+    const viaLink = async (allow) => {
+      const label = `big ${allow}`;
+      const made = await api(srv.base, "create_link", { photo_id: id, label, ...(allow ? { allow_downloads: "on" } : {}) }, { cookie: ada.cookie });
+      assert.equal(made.status, 200, made.text);
+      const links = await api(srv.base, "list_links", { photo_id: id }, { cookie: ada.cookie });
+      return new URL(links.json.find((l) => l.label === label).url).pathname;
+    };
+    const shared = await fetch(`${srv.base}${await viaLink(true)}/original/${id}`);
+    assert.equal(shared.status, 200);
+    assert.equal(shared.headers.get("content-disposition"), 'attachment; filename="big-night.jpg"');
+    assert.equal(shared.headers.get("content-length"), String(file.length));
+    assert.match(shared.headers.get("cache-control"), /^private/);
+    assert.equal(sha(Buffer.from(await shared.arrayBuffer())), digest, "the link holder downloads the exact bytes");
+    const closed = await fetch(`${srv.base}${await viaLink(false)}/original/${id}`);
+    assert.equal(closed.status, 404);
+    await closed.arrayBuffer();
     // The same file again: the browser's digest is a hint that finds it, nothing is stored.
     const again = await create(ada.cookie, { name: "again.jpg", size: file.length, type: "image/jpeg", sha256: digest });
     assert.equal(again.status, 200, again.text);
@@ -203,6 +222,15 @@ describe("resumable uploads", () => {
     const bobs = await create(bob.cookie, { name: "b.jpg", size: 10 * PART, type: "image/jpeg", sha256: digest });
     assert.equal(bobs.status, 201, bobs.text);
     assert.equal((await abort(bob.cookie, bobs.json.id)).status, 204);
+  });
+
+  test("the upload page says what this deployment takes: 16 MB plain, 256 MB with JS", async () => {
+    const r = await fetch(`${srv.base}/upload`, { headers: { cookie: ada.cookie } });
+    const html = await r.text();
+    assert.ok(
+      html.includes('<label for="photos">Photos (JPEG, PNG, WebP or GIF, up to 16 MB each, 256 MB with JavaScript on)</label>'),
+      html.match(/<label for="photos">[^<]*/)?.[0],
+    );
   });
 
   test("part 1's header is checked before it is stored: 422 with the reason, the upload aborted", async () => {
@@ -292,6 +320,66 @@ describe("resumable uploads", () => {
   });
 });
 
+describe("the upload page's album", () => {
+  test("a resumable upload goes into one's own album; someone else's is 404 with nothing stored", async () => {
+    const newAlbum = async (cookie, title) => {
+      const r = await api(srv.base, "create_album", { title, description: "", visibility: "private" }, { cookie });
+      assert.equal(r.status, 200, r.text);
+      return r.json;
+    };
+    const mine = await newAlbum(ada.cookie, "Night <b>shots</b>");
+    const bobs = await newAlbum(bob.cookie, "Bob's");
+    const file = bigJpeg(PART + 5000);
+    const rows = async () => (await srv.d1("SELECT COUNT(*) AS n FROM uploads"))[0].n;
+    const before = [await rows(), srv.r2OpenUploads()];
+    // Someone else's album, or a made-up one, at create: 404, no upload row, no R2 upload.
+    const hostile = ["made-up-album", "' OR 1=1 --", "<script>alert(1)</script>", "../../x", "é".repeat(300)];
+    for (const album of [bobs, ...hostile]) {
+      const r = await create(ada.cookie, { name: "x.jpg", size: file.length, type: "image/jpeg", album });
+      assert.equal(r.status, 404, r.text);
+    }
+    assert.deepEqual([await rows(), srv.r2OpenUploads()], before, "nothing stored");
+    const made = await create(ada.cookie, { name: "into album.jpg", size: file.length, type: "image/jpeg", album: mine });
+    assert.equal(made.status, 201, made.text);
+    const id = made.json.id;
+    for (const n of [1, 2]) assert.equal((await part(ada.cookie, id, n, slice(file, n))).status, 200);
+    // At complete too: bob's album answers 404, no photo, the upload stays to be finished.
+    for (const album of [bobs, ...hostile]) {
+      const sneaky = await call("POST", `/upload/resumable/${id}/complete?album=${encodeURIComponent(album)}`, { cookie: ada.cookie });
+      assert.equal(sneaky.status, 404, sneaky.text);
+    }
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM photos WHERE id = '${id}'`), [{ n: 0 }]);
+    assert.equal((await status(ada.cookie, id)).status, 200);
+    const done = await call("POST", `/upload/resumable/${id}/complete?album=${mine}`, { cookie: ada.cookie });
+    assert.equal(done.status, 201, done.text);
+    const album = await api(srv.base, "get_album", { id: mine }, { cookie: ada.cookie });
+    assert.deepEqual(album.json.photos.map((c) => c.id), [id], "the photo is in the album");
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM album_photos WHERE album_id = '${bobs}'`), [{ n: 0 }]);
+  });
+});
+
+describe("the cron", () => {
+  test("the real scheduled handler (wrangler's /__scheduled) aborts an upload over a day old, in R2 and D1", async () => {
+    const made = await create(ada.cookie, { name: "forgotten.jpg", size: PART + 10, type: "image/jpeg" });
+    assert.equal(made.status, 201, made.text);
+    const id = made.json.id;
+    assert.equal((await part(ada.cookie, id, 2, Buffer.alloc(10))).status, 200);
+    const fresh = await create(ada.cookie, { name: "today.jpg", size: PART + 10, type: "image/jpeg" });
+    const open = srv.r2OpenUploads();
+    // Two days old, written behind the Worker as the clock cannot be moved for the cron.
+    await srv.d1(`UPDATE uploads SET created_at = ${Date.now() - 2 * DAY} WHERE id = '${id}'`);
+    const r = await fetch(`${srv.base}/__scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+    assert.equal(r.status, 200, await r.text());
+    await waitFor(async () => (await status(ada.cookie, id)).status === 404, { timeout: 30_000 });
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM uploads WHERE id = '${id}'`), [{ n: 0 }]);
+    assert.deepEqual(await srv.d1(`SELECT COUNT(*) AS n FROM upload_parts WHERE upload_id = '${id}'`), [{ n: 0 }]);
+    assert.equal(srv.r2OpenUploads(), open - 1, "aborted in R2 too");
+    assert.match(srv.logs(), /CRON aborted 1 abandoned resumable uploads/);
+    assert.equal((await status(ada.cookie, fresh.json.id)).status, 200, "a fresh upload stays");
+    assert.equal((await abort(ada.cookie, fresh.json.id)).status, 204);
+  });
+});
+
 describe("sweeps", () => {
   let id;
   before(async () => {
@@ -304,6 +392,7 @@ describe("sweeps", () => {
       ["status", (c, i) => status(c, i)],
       ["part", (c, i) => part(c, i, 2, Buffer.alloc(10))],
       ["complete", (c, i) => complete(c, i)],
+      ["complete into an album", (c, i) => call("POST", `/upload/resumable/${i}/complete?album=some-album`, { cookie: c })],
       ["abort", (c, i) => abort(c, i)],
     ];
     for (const [what, go] of rows) {
@@ -325,6 +414,8 @@ describe("sweeps", () => {
       ["create", () => create(ada.cookie, { name: "x.jpg", size: 10, type: "image/jpeg" }, evil)],
       ["part", () => part(ada.cookie, id, 2, Buffer.alloc(10), evil)],
       ["complete", () => complete(ada.cookie, id, evil)],
+      ["create into an album", () => create(ada.cookie, { name: "x.jpg", size: 10, type: "image/jpeg", album: "a" }, evil)],
+      ["complete into an album", () => call("POST", `/upload/resumable/${id}/complete?album=a`, { cookie: ada.cookie, headers: evil })],
       ["abort", () => abort(ada.cookie, id, evil)],
     ];
     const open = await srv.d1("SELECT COUNT(*) AS n FROM uploads");

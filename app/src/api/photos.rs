@@ -68,3 +68,16 @@ pub async fn delete_photo(id: String) -> Result<(), LumenError> {
     request::redirect(&format!("/u/{}?deleted=1", s.user.username));
     Ok(())
 }
+
+/// The upload page's file label, true for this deployment: the plain form's limit, and the
+/// JS uploader's when the media service lets it take more.
+#[server(prefix = "/api", endpoint = "upload_label")]
+pub async fn upload_label() -> Result<String, LumenError> {
+    use crate::ssr::service::{resumable, upload};
+    use crate::ssr::{guard::Need, request};
+    let (p, _) = request::guard(Need::Read).await?;
+    Ok(crate::pages::upload::file_label(
+        upload::MAX_FILE_BYTES >> 20,
+        resumable::largest_file(&p) >> 20,
+    ))
+}

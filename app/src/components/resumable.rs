@@ -35,6 +35,8 @@ pub struct Hooks {
     pub report: Rc<dyn Fn(UploadState)>,
     pub current: Rc<dyn Fn(Option<XmlHttpRequest>)>,
     pub cancelled: Rc<dyn Fn() -> bool>,
+    /// The album the upload page chose: checked at create, the photo added at complete.
+    pub album: Option<String>,
 }
 
 /// Where the upload of `file` is remembered between page loads.
@@ -125,7 +127,7 @@ async fn upload(file: &File, hooks: &Hooks) -> Result<UploadState, UploadState> 
         }
         let done = request(
             "POST",
-            &format!("/upload/resumable/{up_id}/complete"),
+            &complete_url(&up_id, hooks.album.as_deref()),
             None,
             hooks,
         )
@@ -158,6 +160,17 @@ enum Started {
     Already(String),
 }
 
+/// Completing upload `id`, into `album` when one was chosen.
+fn complete_url(id: &str, album: Option<&str>) -> String {
+    match album {
+        Some(a) => format!(
+            "/upload/resumable/{id}/complete?album={}",
+            js_sys::encode_uri_component(a)
+        ),
+        None => format!("/upload/resumable/{id}/complete"),
+    }
+}
+
 enum Sent {
     All,
     Dropped,
@@ -185,6 +198,7 @@ async fn start(file: &File, hooks: &Hooks) -> Result<Started, UploadState> {
         "size": file.size() as u64,
         "type": file.type_(),
         "sha256": sha256,
+        "album": hooks.album,
     })
     .to_string();
     let a = request(

@@ -228,6 +228,7 @@ impl Uploads {
                 })
             }),
             cancelled: std::rc::Rc::new(move || this.state(index) == Some(UploadState::Cancelled)),
+            album: this.album.get_value(),
         };
         leptos::task::spawn_local(async move {
             let end = super::resumable::run(file, hooks).await;

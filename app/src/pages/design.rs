@@ -30,6 +30,7 @@ use crate::pages::profile::AlbumGrid;
 use crate::pages::search::SearchResults;
 use crate::pages::share::SharedAlbumView;
 use crate::pages::trash::TrashList;
+use crate::pages::upload::file_label;
 
 /// Section ids, in page order; screenshots name their files after them.
 const SECTIONS: [(&str, &str); 20] = [
@@ -215,10 +216,13 @@ fn Palette(theme: &'static str, label: &'static str) -> impl IntoView {
                 view! {
                     <div class="upload">
                         <form>
-                            <label for=input_id.clone()>
-                                "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"
+                            <label for=input_id.clone()>{file_label(16, 16)}</label>
+                            <input id=input_id.clone() type="file" />
+                            // With the media service the JS uploader takes more.
+                            <label for=format!("{input_id}-service")>
+                                {file_label(16, 256)}
                             </label>
-                            <input id=input_id type="file" />
+                            <input id=format!("{input_id}-service") type="file" />
                             <FormError message=REFUSAL.to_string() />
                             <button type="button" class="button primary">
                                 "Upload"

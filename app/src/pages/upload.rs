@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::accounts::current_user;
 use crate::api::albums::list_albums;
+use crate::api::photos::upload_label;
 use crate::components::form::refusal;
 use crate::components::upload_row::{FormError, UploadRow};
 use crate::components::uploader::{summary, UploadState, Uploads};
@@ -39,9 +40,12 @@ pub fn UploadPage() -> impl IntoView {
                                     .into_iter()
                                     .map(|a| (a.id, a.title))
                                     .collect();
+                                let label = upload_label()
+                                    .await
+                                    .unwrap_or_else(|_| "Photos (JPEG, PNG, WebP or GIF)".into());
                                 view! {
                                     <AlbumChoice albums selected />
-                                    <Uploader server_error />
+                                    <Uploader server_error label />
                                 }
                                 .into_any()
                             }
@@ -150,8 +154,21 @@ pub fn FormSummaryView(summary: FormSummary) -> impl IntoView {
     }
 }
 
+/// The file input's label, in MB: what the plain form (JS off) takes, and when the JS
+/// uploader takes more (in parts, through the media service), that too.
+pub fn file_label(plain_mb: u64, largest_mb: u64) -> String {
+    if largest_mb > plain_mb {
+        format!(
+            "Photos (JPEG, PNG, WebP or GIF, up to {plain_mb} MB each, \
+             {largest_mb} MB with JavaScript on)"
+        )
+    } else {
+        format!("Photos (JPEG, PNG, WebP or GIF, up to {plain_mb} MB each)")
+    }
+}
+
 #[island]
-fn Uploader(server_error: Option<String>) -> impl IntoView {
+fn Uploader(server_error: Option<String>, label: String) -> impl IntoView {
     let uploads = Uploads::default();
     let items = uploads.items;
     let input = NodeRef::<leptos::html::Input>::new();
@@ -238,7 +255,7 @@ fn Uploader(server_error: Option<String>) -> impl IntoView {
             enctype="multipart/form-data"
             on:submit=on_submit
         >
-            <label for="photos">"Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"</label>
+            <label for="photos">{label}</label>
             <input
                 id="photos"
                 node_ref=input

@@ -36,7 +36,7 @@ pub async fn original(
     let head = RequestHead::from_request(req.uri(), req.headers());
     SendFuture::new(async move {
         match links::original(&p, &head, &token, &id).await {
-            Ok((blob, filename)) => super::media::attachment(send(blob), &filename),
+            Ok(d) => super::media::download(d, |m| send(m.blob)),
             Err(e) => json_error(&e),
         }
     })

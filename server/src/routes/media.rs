@@ -49,23 +49,31 @@ pub async fn original(
             media::original_download(&p, session.as_ref(), &id).await
         };
         match served.await {
-            Ok(media::Download::Streamed {
-                reader,
-                content_type,
-                filename,
-            }) => attachment(streamed(reader, &content_type), &filename),
-            Ok(media::Download::Whole(m, filename)) => {
+            Ok(d) => download(d, |m| {
                 let policy = if m.shared {
                     cache::PUBLIC_ORIGINAL
                 } else {
                     cache::PRIVATE_MEDIA
                 };
-                attachment(send(m, policy), &filename)
-            }
+                send(m, policy)
+            }),
             Err(e) => json_error(&e),
         }
     })
     .await
+}
+
+/// An original as an attachment: streamed from R2 when large (private, whoever asks),
+/// else whole with the caller's own headers (the owner's route and a share link's differ).
+pub fn download(d: media::Download, whole: impl FnOnce(Media) -> Response) -> Response {
+    match d {
+        media::Download::Streamed {
+            reader,
+            content_type,
+            filename,
+        } => attachment(streamed(reader, &content_type), &filename),
+        media::Download::Whole(m, filename) => attachment(whole(m), &filename),
+    }
 }
 
 /// A download, saved as `filename` (ASCII letters, digits and dashes: see

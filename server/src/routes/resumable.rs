@@ -44,6 +44,10 @@ pub async fn create(Extension(p): Extension<Platform>, req: Request) -> Response
         let Ok(new) = serde_json::from_slice::<NewUpload>(&bytes) else {
             return json_error(&bad("Send the file's name, size and type as JSON."));
         };
+        // The album first, as the plain path does: someone else's stores nothing.
+        if let Err(e) = resumable::into_album(&p, &session, new.album.as_deref()).await {
+            return json_error(&e);
+        }
         match resumable::create(&p, &session.user, &new).await {
             Ok(Created::Upload(u)) => json(201, &u),
             Ok(Created::Duplicate(photo)) => json(200, &serde_json::json!({ "duplicate": photo })),
@@ -108,8 +112,12 @@ pub async fn complete(
     Path(id): Path<String>,
     req: Request,
 ) -> Response {
+    // `?album=`: the upload page's choice, checked before the upload is completed.
+    let album = form_urlencoded::parse(req.uri().query().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "album")
+        .map(|(_, v)| v.into_owned());
     as_owner(p, req, move |p, s| async move {
-        let done = resumable::complete(&p, &s.user, &id).await;
+        let done = resumable::complete_into(&p, &s, &id, album.as_deref()).await;
         answer(201, done.map(|photo| serde_json::json!({ "photo": photo })))
     })
     .await

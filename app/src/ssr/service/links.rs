@@ -623,9 +623,9 @@ pub async fn original(
     head: &RequestHead,
     token: &str,
     photo_id: &str,
-) -> Result<(Blob, String), LumenError> {
+) -> Result<media::Download, LumenError> {
     let photo = through(p, head, token, photo_id, LinkAction::DownloadOriginal).await?;
-    media::original_blob(p, &photo).await
+    media::download(p, &photo).await
 }
 
 /// `/s/{token}/download`: a shared album's zip, when its link allows downloads.
@@ -853,6 +853,58 @@ mod tests {
         (p, mem, owner, other)
     }
 
+    /// A link's original download that must come whole (small files), as bytes and name.
+    fn whole(
+        p: &Platform,
+        head: &RequestHead,
+        token: &str,
+        photo: &str,
+    ) -> Result<(Blob, String), LumenError> {
+        match block_on(original(p, head, token, photo))? {
+            media::Download::Whole(m, name) => Ok((m.blob, name)),
+            media::Download::Streamed { .. } => panic!("a small original streamed"),
+        }
+    }
+
+    /// A large original (a resumable upload's) streams through the link as it does for
+    /// the owner, byte for byte; a link without downloads still answers 404.
+    #[test]
+    fn a_large_original_streams_through_the_link() {
+        let (p, mem, owner, _) = setup();
+        let mut row = mem.photo("p1").unwrap();
+        row.bytes = media::STREAM_ABOVE + 1;
+        mem.insert(row);
+        mem.put_blob(&keys::original("u1", "p1"), vec![5; 4000]);
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", new_link(""))).unwrap();
+        match block_on(original(&p, &anon(), &link.token, "p1")) {
+            Ok(media::Download::Streamed {
+                mut reader,
+                filename,
+                ..
+            }) => {
+                assert_eq!(
+                    (reader.size(), filename.as_str()),
+                    (4000, "Secret-garden.png")
+                );
+                let mut got = Vec::new();
+                while let Some(c) = block_on(reader.chunk()).unwrap() {
+                    got.extend(c);
+                }
+                assert_eq!(got, vec![5; 4000]);
+            }
+            _ => panic!("not streamed"),
+        }
+        let closed = NewLink {
+            allow_downloads: false,
+            ..new_link("")
+        };
+        let link = block_on(create(&p, &owner, LinkTarget::Photo, "p1", closed)).unwrap();
+        assert!(matches!(
+            block_on(original(&p, &anon(), &link.token, "p1")),
+            Err(LumenError::NotFound)
+        ));
+    }
+
     fn new_link(password: &str) -> NewLink {
         NewLink {
             label: "for grandma".into(),
@@ -1027,7 +1079,7 @@ mod tests {
         assert_eq!(v.preview.title, "Secret garden");
         assert_eq!(mem.link(&link.id).unwrap().views, 1);
         assert_eq!(media(&p, &anon(), &link), Ok(vec![320u16 as u8]));
-        let (blob, name) = block_on(original(&p, &anon(), &link.token, "p1")).unwrap();
+        let (blob, name) = whole(&p, &anon(), &link.token, "p1").unwrap();
         assert_eq!(
             (blob.bytes, name.as_str()),
             (vec![9, 9], "Secret-garden.png")
@@ -1057,7 +1109,7 @@ mod tests {
             Err(LumenError::NotFound)
         );
         assert_eq!(
-            block_on(original(&p, &anon(), &link.token, "p2")).map(|b| b.0.bytes),
+            whole(&p, &anon(), &link.token, "p2").map(|b| b.0.bytes),
             Err(LumenError::NotFound)
         );
     }
@@ -1259,7 +1311,7 @@ mod tests {
         let v = block_on(open(&p, &anon(), &link.token, ORIGIN, None)).unwrap();
         assert_eq!(v.photo.unwrap().original_url, None);
         assert_eq!(
-            block_on(original(&p, &anon(), &link.token, "p1")).map(|b| b.1),
+            whole(&p, &anon(), &link.token, "p1").map(|b| b.1),
             Err(LumenError::NotFound)
         );
     }
@@ -1436,7 +1488,7 @@ mod tests {
 
         assert_eq!(variant_of(&p, &anon(), &link.token, "p1"), Ok(vec![64]));
         assert_eq!(variant_of(&p, &anon(), &link.token, "p2"), Ok(vec![3]));
-        let (blob, _) = block_on(original(&p, &anon(), &link.token, "p2")).unwrap();
+        let (blob, _) = whole(&p, &anon(), &link.token, "p2").unwrap();
         assert_eq!(blob.bytes, vec![4]);
         let zip = block_on(download(&p, &anon(), &link.token, 40)).unwrap();
         assert_eq!(

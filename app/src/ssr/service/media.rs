@@ -90,8 +90,14 @@ pub async fn original_download(
     photo_id: &str,
 ) -> Result<Download, LumenError> {
     let row = visible(p, viewer, photo_id, Action::DownloadOriginal).await?;
+    download(p, &row).await
+}
+
+/// The original of a photo the caller was allowed to download (the owner's route and a
+/// share link's both end here): whole when small, else streamed.
+pub async fn download(p: &Platform, row: &PhotoRow) -> Result<Download, LumenError> {
     if row.bytes <= STREAM_ABOVE {
-        return whole(p, &row)
+        return whole(p, row)
             .await
             .map(|(m, name)| Download::Whole(m, name));
     }
@@ -103,7 +109,7 @@ pub async fn original_download(
     Ok(Download::Streamed {
         reader,
         content_type: row.content_type.clone(),
-        filename: download_name(&row),
+        filename: download_name(row),
     })
 }
 

@@ -14,12 +14,14 @@ use async_trait::async_trait;
 
 use crate::error::LumenError;
 use crate::model::{ReceivedPart, ResumableUpload, UploadedPhoto};
-use crate::ssr::access;
+use crate::ssr::access::{self, AlbumAction};
+use crate::ssr::auth::Session;
 use crate::ssr::keys;
 use crate::ssr::limits::{self, Limit};
 use crate::ssr::platform::Processing;
 use crate::ssr::ports::{BlobReader, MediaJob, PartRow, PhotoRow, PortError, PortResult};
 use crate::ssr::ports::{UploadRow, UserRow};
+use crate::ssr::service::albums;
 use crate::ssr::service::upload::{
     display_name, header_refusal, mb, title_from_name, upload_bucket, HEAD_BYTES, HOUR_MS,
     MAX_FILE_BYTES,
@@ -55,6 +57,18 @@ pub struct NewUpload {
     /// Lower-case hex SHA-256 the browser computed, if it did.
     #[serde(default)]
     pub sha256: Option<String>,
+    /// The album the upload page chose (`into_album` checks it).
+    #[serde(default)]
+    pub album: Option<String>,
+}
+
+/// The largest file this deployment takes through the JS uploader: with the media service
+/// a resumable upload's cap, else what the Worker can process (the plain path's).
+pub fn largest_file(p: &Platform) -> u64 {
+    match p.processing {
+        Processing::Service(_) => MAX_RESUMABLE_BYTES,
+        _ => MAX_FILE_BYTES,
+    }
 }
 
 /// A new upload, or the photo the person already has with that digest.
@@ -328,6 +342,38 @@ pub async fn sweep(p: &Platform, now_ms: i64) -> Result<u32, LumenError> {
     Ok(dropped)
 }
 
+/// The album a resumable upload goes into, checked as the plain path checks it: one the
+/// person may edit (their own); anyone else's answers 404 before anything is stored.
+pub async fn into_album(
+    p: &Platform,
+    s: &Session,
+    album: Option<&str>,
+) -> Result<Option<String>, LumenError> {
+    match album.filter(|a| !a.is_empty()) {
+        Some(a) => {
+            albums::allowed(p, Some(s), a, AlbumAction::Edit).await?;
+            Ok(Some(a.to_string()))
+        }
+        None => Ok(None),
+    }
+}
+
+/// `complete`, into the album the upload page chose: checked first, so a refused album
+/// leaves the upload open and stores no photo; the photo joins it once stored.
+pub async fn complete_into(
+    p: &Platform,
+    s: &Session,
+    id: &str,
+    album: Option<&str>,
+) -> Result<UploadedPhoto, LumenError> {
+    let album = into_album(p, s, album).await?;
+    let photo = complete(p, &s.user, id).await?;
+    if let Some(a) = album {
+        albums::add(p, s, &a, std::slice::from_ref(&photo.id)).await?;
+    }
+    Ok(photo)
+}
+
 /// The upload, if it is `owner`'s; anyone else gets what a made-up id gets.
 async fn mine(p: &Platform, owner: &UserRow, id: &str) -> Result<UploadRow, LumenError> {
     if id.is_empty() || id.len() > 64 {
@@ -562,6 +608,7 @@ mod tests {
             size: size as u64,
             mime: "image/png".into(),
             sha256: None,
+            album: None,
         }
     }
 
@@ -622,6 +669,47 @@ mod tests {
             block_on(status(&p, &ada, &up.id)),
             Err(LumenError::NotFound),
             "a finished upload is gone"
+        );
+    }
+
+    /// The upload page's album applies to a resumable upload as to the plain path: one's
+    /// own album gets the photo; someone else's is 404 at create (nothing stored) and at
+    /// complete (the upload stays open, no photo).
+    #[test]
+    fn a_resumable_upload_lands_in_the_chosen_album_and_only_ones_own() {
+        use crate::ssr::fakes::session;
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        let form = |t: &str| albums::AlbumForm {
+            title: t.into(),
+            description: String::new(),
+            visibility: "private".into(),
+            sort: "manual".into(),
+        };
+        let mine = block_on(albums::create(&p, &ada, &form("Mine"))).unwrap();
+        let bobs = block_on(albums::create(&p, &bob, &form("Bob's"))).unwrap();
+        assert_eq!(
+            block_on(into_album(&p, &ada, Some(&bobs))),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(
+            block_on(into_album(&p, &ada, Some("made-up"))),
+            Err(LumenError::NotFound)
+        );
+        assert_eq!(block_on(into_album(&p, &ada, Some(""))), Ok(None));
+        let f = file(PART_BYTES as usize + 10);
+        let up = started(&p, &ada.user, &new("two.png", f.len()));
+        send(&p, &ada.user, &up.id, &f, 1).unwrap();
+        send(&p, &ada.user, &up.id, &f, 2).unwrap();
+        let e = block_on(complete_into(&p, &ada, &up.id, Some(&bobs))).unwrap_err();
+        assert_eq!(e, LumenError::NotFound);
+        assert!(mem.photo(&up.id).is_none(), "no photo");
+        assert_eq!(r(&mem).r2_open(), 1, "the upload stays open");
+        let photo = block_on(complete_into(&p, &ada, &up.id, Some(&mine))).unwrap();
+        assert_eq!(
+            block_on(p.album_photos.albums_of(&photo.id)).unwrap(),
+            vec![mine.clone()]
         );
     }
 
@@ -739,6 +827,24 @@ mod tests {
         let up = started(&p, &ada, &n);
         assert_eq!(send(&p, &ada, &up.id, &g, 1).unwrap_err().status(), 422);
         assert_eq!(r(&mem).r2_open(), 0);
+    }
+
+    /// The upload page's label says what this deployment takes: the plain limit alone on
+    /// the Worker, and the larger JS limit with the media service.
+    #[test]
+    fn the_upload_label_says_the_deployments_limit() {
+        use crate::pages::upload::file_label;
+        let (mut p, _) = fake_platform();
+        let label = |p: &Platform| file_label(MAX_FILE_BYTES >> 20, largest_file(p) >> 20);
+        assert_eq!(
+            label(&p),
+            "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each)"
+        );
+        with_service(&mut p);
+        assert_eq!(
+            label(&p),
+            "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each, 256 MB with JavaScript on)"
+        );
     }
 
     #[test]
