@@ -144,12 +144,48 @@ pub fn check_person(user: &UserRow) -> Result<(), LumenError> {
 /// Whether a listing found by a fact (a tag, a camera, a lens, a search) may show `viewer`
 /// this photo: every photo of their own; of anyone else's, only public, finished ones.
 /// The listing queries filter on exactly this, and the services check each row again.
-pub fn listed(viewer: Option<&str>, photo: &PhotoRow) -> bool {
-    photo.trashed_at.is_none()
-        && !photo.owner_suspended
-        && (lists_everything_of(viewer, &photo.owner_id)
-            || (photo.visibility == Visibility::Public && photo.status == PhotoStatus::Ready))
+pub fn listed(viewer: Option<&str>, photo: &impl Listed) -> bool {
+    !photo.trashed()
+        && !photo.owner_suspended()
+        && (lists_everything_of(viewer, photo.owner_id())
+            || (photo.visibility() == Visibility::Public && photo.status() == PhotoStatus::Ready))
 }
+
+/// What [`listed`] reads of a photo: a whole row (`PhotoRow`) and a listing's lean one
+/// (`CardRow`) answer alike, so a listing reads only what its cards show.
+pub trait Listed {
+    fn owner_id(&self) -> &str;
+    fn visibility(&self) -> Visibility;
+    fn status(&self) -> PhotoStatus;
+    fn trashed(&self) -> bool;
+    fn owner_suspended(&self) -> bool;
+}
+
+/// Both rows carry the fields under the same names; only "in the trash" differs.
+macro_rules! listed_from_fields {
+    ($row:ty, |$r:ident| $trashed:expr) => {
+        impl Listed for $row {
+            fn owner_id(&self) -> &str {
+                &self.owner_id
+            }
+            fn visibility(&self) -> Visibility {
+                self.visibility
+            }
+            fn status(&self) -> PhotoStatus {
+                self.status
+            }
+            fn trashed(&self) -> bool {
+                let $r = self;
+                $trashed
+            }
+            fn owner_suspended(&self) -> bool {
+                self.owner_suspended
+            }
+        }
+    };
+}
+listed_from_fields!(PhotoRow, |r| r.trashed_at.is_some());
+listed_from_fields!(crate::ssr::ports::CardRow, |r| r.trashed);
 
 /// Which of `album`'s photos a listing for `viewer` may hold (pre-filtered in SQL, then
 /// each checked by [`shows_in_album`] or [`check_link`]): everything of the owner's for the
@@ -1169,6 +1205,15 @@ mod tests {
                 assert!(listed(Some("u1"), &row));
                 assert_eq!(listed(Some("u2"), &row), open, "{vis:?} {status:?}");
                 assert_eq!(listed(None, &row), open, "{vis:?} {status:?}");
+                // A listing's lean row answers as the whole row, trashed and suspended too.
+                for (trashed, suspended) in [(false, false), (true, false), (false, true)] {
+                    row.trashed_at = trashed.then_some(5);
+                    row.owner_suspended = suspended;
+                    let card = crate::ssr::ports::CardRow::from(row.clone());
+                    for who in [Some("u1"), Some("u2"), None] {
+                        assert_eq!(listed(who, &card), listed(who, &row), "{who:?} {vis:?}");
+                    }
+                }
             }
         }
     }

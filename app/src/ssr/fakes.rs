@@ -1308,6 +1308,10 @@ impl TagRepo for MemSearch {
     }
 }
 
+fn cards(rows: Vec<PhotoRow>) -> Vec<CardRow> {
+    rows.into_iter().map(CardRow::from).collect()
+}
+
 #[async_trait]
 impl SearchRepo for MemSearch {
     async fn listing(
@@ -1315,8 +1319,8 @@ impl SearchRepo for MemSearch {
         of: &Listing,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>> {
-        Ok(self.newest(
+    ) -> PortResult<Vec<CardRow>> {
+        let rows = self.newest(
             |r| {
                 public_ready(r)
                     && match of {
@@ -1327,6 +1331,15 @@ impl SearchRepo for MemSearch {
             },
             before,
             limit,
+        );
+        Ok(cards(rows))
+    }
+    async fn tag_feed(&self, tag: &str, limit: u32) -> PortResult<Vec<PhotoRow>> {
+        let tag = tag.to_string();
+        Ok(self.newest(
+            |r| public_ready(r) && self.tags_of(&r.id).contains(&tag),
+            None,
+            limit,
         ))
     }
     async fn search(
@@ -1335,7 +1348,7 @@ impl SearchRepo for MemSearch {
         viewer: Option<&str>,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>> {
+    ) -> PortResult<Vec<CardRow>> {
         let users = lock(&self.mem.users).clone();
         let words: Vec<String> = q
             .text
@@ -1346,7 +1359,7 @@ impl SearchRepo for MemSearch {
             .step_by(2)
             .map(str::to_lowercase)
             .collect();
-        Ok(self.newest(
+        Ok(cards(self.newest(
             |r| {
                 let mine = viewer == Some(r.owner_id.as_str());
                 let tags = self.tags_of(&r.id);
@@ -1370,17 +1383,17 @@ impl SearchRepo for MemSearch {
             },
             before,
             limit,
-        ))
+        )))
     }
     async fn neighbours(&self, of: &Around, at: &Key) -> PortResult<Option<Neighbours>> {
         // The whole listing, by the same rules as its pages.
-        let rows = match of {
-            Around::Feed => self.newest(public_ready, None, u32::MAX),
-            Around::Owner { owner_id, all } => self.newest(
+        let rows: Vec<CardRow> = match of {
+            Around::Feed => cards(self.newest(public_ready, None, u32::MAX)),
+            Around::Owner { owner_id, all } => cards(self.newest(
                 |r| &r.owner_id == owner_id && (*all || public_ready(r)),
                 None,
                 u32::MAX,
-            ),
+            )),
             Around::Of(l) => self.listing(l, None, u32::MAX).await?,
             Around::Search { q, viewer } => {
                 self.search(q, viewer.as_deref(), None, u32::MAX).await?

@@ -123,6 +123,10 @@ pub struct CardRow {
     pub thumbhash: Option<String>,
     /// The keyset cursor's time.
     pub created_at: i64,
+    /// In the trash, and the owner suspended: the listing queries leave both out, and
+    /// `access` checks each row again.
+    pub trashed: bool,
+    pub owner_suspended: bool,
 }
 
 impl From<PhotoRow> for CardRow {
@@ -138,6 +142,8 @@ impl From<PhotoRow> for CardRow {
             placeholder: r.placeholder,
             thumbhash: r.thumbhash,
             created_at: r.created_at,
+            trashed: r.trashed_at.is_some(),
+            owner_suspended: r.owner_suspended,
         }
     }
 }
@@ -791,7 +797,9 @@ pub trait SearchRepo: Send + Sync {
         of: &Listing,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>>;
+    ) -> PortResult<Vec<CardRow>>;
+    /// The tag listing's first `limit` photos whole, for its Atom feed (captions, sizes).
+    async fn tag_feed(&self, tag: &str, limit: u32) -> PortResult<Vec<PhotoRow>>;
     /// Photos matching `q` that `viewer` may find: public, finished ones, and every one
     /// of the viewer's own. Newest first, older than `before`.
     async fn search(
@@ -800,7 +808,7 @@ pub trait SearchRepo: Send + Sync {
         viewer: Option<&str>,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>>;
+    ) -> PortResult<Vec<CardRow>>;
     /// Where the photo keyed `at` sits in `of` (newest first): the photo just newer and
     /// just older, or `None` when the listing does not show it.
     async fn neighbours(&self, of: &Around, at: &Key) -> PortResult<Option<Neighbours>>;

@@ -54,12 +54,15 @@ macro_rules! select_cards {
             "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
             "photos.alt AS alt, photos.status AS status, photos.failure AS failure, ",
             "photos.visibility AS visibility, photos.placeholder AS placeholder, ",
-            "photos.thumbhash AS thumbhash, photos.created_at AS created_at ",
+            "photos.thumbhash AS thumbhash, photos.created_at AS created_at, ",
+            "photos.trashed_at AS trashed_at, u.suspended_at AS owner_suspended_at ",
             "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
     };
 }
+
+pub(crate) use select_cards;
 
 pub const GET: &str = select_photos!("WHERE photos.id = ?1");
 /// Keyset pages: rows strictly older than `(?1, ?2)`, the last row of the page before; the
@@ -157,9 +160,18 @@ impl D1Photos {
     }
 
     async fn cards(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<CardRow>> {
-        let rows: Vec<Card> = super::all(&self.0, sql, args).await?;
-        rows.into_iter().map(Card::into_port).collect()
+        cards(&self.0, sql, args).await
     }
+}
+
+/// The lean rows of a card listing (`select_cards!`).
+pub(crate) async fn cards(
+    db: &D1Database,
+    sql: &str,
+    args: &[JsValue],
+) -> PortResult<Vec<CardRow>> {
+    let rows: Vec<Card> = super::all(db, sql, args).await?;
+    rows.into_iter().map(Card::into_port).collect()
 }
 
 /// A row of `select_cards!`, as D1 returns it.
@@ -175,6 +187,8 @@ struct Card {
     placeholder: Option<String>,
     thumbhash: Option<String>,
     created_at: f64,
+    trashed_at: Option<f64>,
+    owner_suspended_at: Option<f64>,
 }
 
 impl Card {
@@ -190,6 +204,8 @@ impl Card {
             placeholder: self.placeholder,
             thumbhash: self.thumbhash,
             created_at: self.created_at as i64,
+            trashed: self.trashed_at.is_some(),
+            owner_suspended: self.owner_suspended_at.is_some(),
         })
     }
 }
@@ -621,8 +637,26 @@ mod tests {
             "placeholder",
             "thumbhash",
             "created_at",
+            "trashed_at",
+            "owner_suspended_at",
         ];
-        for sql in [FEED, CARDS_BY_OWNER_ALL, CARDS_BY_OWNER_PUBLIC] {
+        // Every card listing: the feed, a profile, a tag, a camera, a lens and a search.
+        let search = crate::d1::search::search_sql(
+            &app::ssr::search::parse("sea camera:canon").ok_or("no query")?,
+            Some("u1"),
+            None,
+            30,
+        )
+        .0;
+        for sql in [
+            FEED,
+            CARDS_BY_OWNER_ALL,
+            CARDS_BY_OWNER_PUBLIC,
+            crate::d1::search::BY_TAG,
+            crate::d1::search::BY_CAMERA,
+            crate::d1::search::BY_LENS,
+            &search,
+        ] {
             assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
             let (select, _) = sql.split_once(" FROM ").ok_or("no FROM")?;
             for heavy in ["exif_json", "gps", "caption", "sha256", "content_type"] {

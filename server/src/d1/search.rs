@@ -3,8 +3,8 @@
 //! `migrations/0008_tags_search.sql`).
 
 use app::ssr::ports::{
-    Around, Key, Listing, Neighbours, PhotoRow, PortResult, SearchFilter, SearchQuery, SearchRepo,
-    TagRepo,
+    Around, CardRow, Key, Listing, Neighbours, PhotoRow, PortResult, SearchFilter, SearchQuery,
+    SearchRepo, TagRepo,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_photos, Row, NO_CURSOR};
+use super::photos::{select_cards, select_photos, Row, NO_CURSOR};
 use super::{ms, n, s, write};
 
 pub const TAGS_OF: &str = "SELECT tag FROM photo_tags WHERE photo_id = ?1 ORDER BY tag";
@@ -34,21 +34,26 @@ pub(crate) const LIVE: &str = "photos.trashed_at IS NULL";
 const NEWEST: &str = " ORDER BY photos.created_at DESC, photos.id DESC LIMIT ";
 
 /// `/t/{tag}`: through `photo_tags_by_tag`, then each photo by its key.
-pub const BY_TAG: &str = select_photos!(
-    "WHERE photos.id IN (SELECT photo_id FROM photo_tags WHERE tag = ?1) \
-     AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
-     AND (photos.created_at, photos.id) < (?2, ?3) \
-     ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
-);
+macro_rules! by_tag {
+    () => {
+        "WHERE photos.id IN (SELECT photo_id FROM photo_tags WHERE tag = ?1) \
+         AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
+         AND (photos.created_at, photos.id) < (?2, ?3) \
+         ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
+    };
+}
+pub const BY_TAG: &str = select_cards!(by_tag!());
+/// The tag's Atom feed reads its entries whole (captions, sizes).
+pub const TAG_FEED: &str = select_photos!("", by_tag!());
 /// `/camera/{name}`: walks the partial index `photos_by_camera` from the cursor on.
-pub const BY_CAMERA: &str = select_photos!(
+pub const BY_CAMERA: &str = select_cards!(
     "WHERE photos.camera_key = ?1 AND photos.camera_key IS NOT NULL \
      AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?2, ?3) \
      ORDER BY photos.created_at DESC, photos.id DESC LIMIT ?4"
 );
 /// `/lens/{name}`: walks `photos_by_lens`.
-pub const BY_LENS: &str = select_photos!(
+pub const BY_LENS: &str = select_cards!(
     "WHERE photos.lens_key = ?1 AND photos.lens_key IS NOT NULL \
      AND photos.visibility = 'public' AND photos.status = 'ready' AND u.suspended_at IS NULL AND photos.trashed_at IS NULL \
      AND (photos.created_at, photos.id) < (?2, ?3) \
@@ -88,7 +93,7 @@ pub fn search_sql(
     let limit = arg(Arg::Int(i64::from(limit)));
     let sql = format!(
         "{}WHERE {}{NEWEST}{limit}",
-        select_photos!(""),
+        select_cards!(""),
         conds.join(" AND ")
     );
     (sql, args)
@@ -181,9 +186,8 @@ impl D1Search {
         Self(SendWrapper::new(db))
     }
 
-    async fn rows(&self, sql: &str, args: &[Arg]) -> PortResult<Vec<PhotoRow>> {
-        let rows: Vec<Row> = super::all(&self.0, sql, &js(args)).await?;
-        rows.into_iter().map(Row::into_port).collect()
+    async fn rows(&self, sql: &str, args: &[Arg]) -> PortResult<Vec<CardRow>> {
+        super::photos::cards(&self.0, sql, &js(args)).await
     }
 }
 
@@ -220,9 +224,18 @@ impl SearchRepo for D1Search {
         of: &Listing,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>> {
+    ) -> PortResult<Vec<CardRow>> {
         let (sql, args) = listing_sql(of, before, limit);
         SendFuture::new(self.rows(sql, &args)).await
+    }
+
+    async fn tag_feed(&self, tag: &str, limit: u32) -> PortResult<Vec<PhotoRow>> {
+        let (_, args) = listing_sql(&Listing::Tag(tag.to_string()), None, limit);
+        SendFuture::new(async move {
+            let rows: Vec<Row> = super::all(&self.0, TAG_FEED, &js(&args)).await?;
+            rows.into_iter().map(Row::into_port).collect()
+        })
+        .await
     }
 
     async fn search(
@@ -231,7 +244,7 @@ impl SearchRepo for D1Search {
         viewer: Option<&str>,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>> {
+    ) -> PortResult<Vec<CardRow>> {
         let (sql, args) = search_sql(q, viewer, before, limit);
         SendFuture::new(self.rows(&sql, &args)).await
     }
@@ -354,6 +367,11 @@ mod tests {
         );
         assert_eq!(
             ids(&c, BY_TAG, params!["beach", TOP.0, TOP.1, 10])?,
+            ["pub"]
+        );
+        // The tag's Atom feed lists the same photos, read whole.
+        assert_eq!(
+            ids(&c, TAG_FEED, params!["beach", TOP.0, TOP.1, 10])?,
             ["pub"]
         );
         let tags: Vec<String> = c

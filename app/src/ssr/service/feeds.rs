@@ -12,7 +12,7 @@ use crate::ssr::access;
 use crate::ssr::atom::{Enclosure, Entry, Feed};
 use crate::ssr::cache::{self as tags, CacheTags};
 use crate::ssr::keys;
-use crate::ssr::ports::{Listing, PhotoRow, VariantRow};
+use crate::ssr::ports::{PhotoRow, VariantRow};
 use crate::ssr::service::photos::PREVIEW_MAX_WIDTH;
 use crate::ssr::Platform;
 
@@ -111,10 +111,7 @@ pub async fn tag(
         .ok()
         .flatten()
         .unwrap_or_default();
-    let rows = p
-        .search
-        .listing(&Listing::Tag(tag.clone()), None, FEED_ENTRIES)
-        .await?;
+    let rows = p.search.tag_feed(&tag, FEED_ENTRIES).await?;
     let page = crate::components::listing::tag_href(&tag);
     shows.add(tags::FEED.into());
     let entries = entries(p, shows, origin, rows).await?;

@@ -8,7 +8,7 @@ use crate::ssr::access::{self, Action};
 use crate::ssr::auth::Session;
 use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
-use crate::ssr::ports::{Listing, PhotoRow};
+use crate::ssr::ports::{CardRow, Listing};
 use crate::ssr::search::{self, MAX_TAGS};
 use crate::ssr::service::cache;
 use crate::ssr::service::photos::{before as cursor_of, cards, visible};
@@ -126,7 +126,7 @@ pub async fn search(
 async fn page(
     p: &Platform,
     viewer: Option<&str>,
-    rows: Vec<PhotoRow>,
+    rows: Vec<CardRow>,
 ) -> Result<PhotoPage, LumenError> {
     let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| Cursor::of_time(r.created_at, &r.id));
     let rows = rows
