@@ -48,7 +48,7 @@ try {
     photo = (await res.json()).photos[0].id;
     await waitProcessed(srv.base, photo, 60_000, { cookie: A.cookie });
   }
-  const pages = { feed: "/", profile: "/u/ada", photo: `/p/${photo}?in=feed` };
+  const pages = { feed: "/", profile: "/u/ada", photo: `/p/${photo}?in=feed`, upload: "/upload" };
 
   console.log("== first view, bytes (bodies) and requests by kind");
   const browser = await chromium.launch(CHROMIUM_OPTIONS);
@@ -70,7 +70,9 @@ try {
   });
   try {
     for (const [name, path] of Object.entries(pages)) {
-      const { lhr } = await lighthouse(srv.base + path, { port: chrome.port, logLevel: "error", output: "json" });
+      // The upload page is Ada's (signed in): the session cookie goes with every request.
+      const extraHeaders = name === "upload" ? { cookie: A.cookie } : undefined;
+      const { lhr } = await lighthouse(srv.base + path, { port: chrome.port, logLevel: "error", output: "json", extraHeaders });
       const score = (c) => Math.round((lhr.categories[c]?.score ?? 0) * 100);
       const lcp = lhr.audits["largest-contentful-paint"]?.numericValue ?? NaN;
       const cls = lhr.audits["cumulative-layout-shift"]?.numericValue ?? NaN;

@@ -58,7 +58,7 @@ node scripts/bench-requests.mjs "$out"
 echo
 echo "== the upload page's first view (signed in; 390 and 1280 px; JS on and off): requests and bytes by kind"
 node --disable-warning=ExperimentalWarning scripts/bench-upload-page.mjs
-echo "== first views (feed, photo page) and Lighthouse scores (feed, profile, photo page)"
+echo "== first views (feed, photo page) and Lighthouse scores (feed, profile, photo page, upload page)"
 node scripts/bench-viewer.mjs
 echo "== edge cache (issue 13): anonymous feed cold and warm, signed in, render cost over a floor, req/s cached vs uncached"
 node --disable-warning=ExperimentalWarning scripts/bench-cache.mjs

@@ -2,7 +2,7 @@
 //! sends each file on its own request and shows per-file progress.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 
 use leptos_router::hooks::use_query_map;
 
@@ -24,6 +24,10 @@ pub fn UploadPage() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Title text="Upload" />
+        <Meta
+            name="description"
+            content="Upload photos to Lumen: drop them in or pick them, each with its own progress."
+        />
         <section class="upload">
             <h1>"Upload photos"</h1>
             {summary.map(|s| view! { <FormSummaryView summary=s /> })}
