@@ -231,6 +231,10 @@ describe("resumable uploads", () => {
       html.includes('<label for="photos">Photos (JPEG, PNG, WebP or GIF, up to 16 MB each, 256 MB with JavaScript on)</label>'),
       html.match(/<label for="photos">[^<]*/)?.[0],
     );
+    // The server function answers on the Worker too (registered, not only rendered in-process).
+    const fn = await api(srv.base, "upload_label", {}, { cookie: ada.cookie });
+    assert.equal(fn.status, 200, fn.text);
+    assert.equal(fn.json, "Photos (JPEG, PNG, WebP or GIF, up to 16 MB each, 256 MB with JavaScript on)");
   });
 
   test("part 1's header is checked before it is stored: 422 with the reason, the upload aborted", async () => {

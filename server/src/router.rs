@@ -114,7 +114,9 @@ pub fn register_server_fns() {
         CreateLink, GetShare, GetSharedPhoto, ListLinks, ResetLink, RevokeLink, UnlockLink,
         UpdateLink,
     };
-    use app::api::photos::{DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto};
+    use app::api::photos::{
+        DeletePhoto, GetPhoto, GetProfile, ListPhotos, UpdatePhoto, UploadLabel,
+    };
     use app::api::search::{AddTags, GetTags, ListByGear, ListTagged, RemoveTag, SearchPhotos};
     use app::api::social::{
         AddComment, DeleteComment, EditComment, GetSocial, LikePhoto, ListLiked, SetSocial,
@@ -125,6 +127,7 @@ pub fn register_server_fns() {
     register_explicit::<GetPhoto>();
     register_explicit::<GetProfile>();
     register_explicit::<UpdatePhoto>();
+    register_explicit::<UploadLabel>();
     register_explicit::<DeletePhoto>();
     register_explicit::<CurrentUser>();
     register_explicit::<SignUp>();
