@@ -33,9 +33,10 @@ pub fn escape_text(s: &str) -> String {
 /// The Content-Security-Policy of every HTML response. Scripts only from this origin or
 /// carrying this response's nonce (Leptos puts it on its hydration script); wasm may be
 /// compiled (`'wasm-unsafe-eval'`, the client bundle); inline style in attributes
-/// (placeholder colours) and the one stylesheet every page carries, by its hash; images from here, `data:` or `blob:` (the uploader's thumbnails of
-/// files the person chose, made in their browser); no plugins, no framing, no
-/// `<base>` tricks, forms post only here. Without a nonce no inline script runs at all.
+/// (placeholder colours) and the one stylesheet every page carries, by its hash; images
+/// from here, `data:` or `blob:` (the uploader's thumbnails of files the person chose, made
+/// in their browser); no plugins, no framing, no `<base>` tricks, forms post only here.
+/// Without a nonce no inline script runs at all.
 pub fn content_security_policy(nonce: Option<&str>) -> String {
     let sources: Vec<String> = nonce.map(|n| format!("'nonce-{n}'")).into_iter().collect();
     content_security_policy_with(&sources)

@@ -16,7 +16,6 @@ mod render;
 mod router;
 mod routes;
 
-use tower_service::Service;
 use worker::{event, Context, Env, HttpRequest, MessageBatch, ScheduleContext, ScheduledEvent};
 
 #[event(start)]
@@ -49,7 +48,7 @@ async fn fetch(req: HttpRequest, env: Env, ctx: Context) -> worker::Result<web_s
 }
 
 async fn handle(
-    mut req: HttpRequest,
+    req: HttpRequest,
     env: Env,
     ctx: Context,
     meter: meter::Meter,
@@ -89,16 +88,7 @@ async fn handle(
         routes::headers::cookie(req.headers(), d1::session::COOKIE).as_deref(),
     )?;
     let mut res = match platform::build_for_request(&env, &d1) {
-        Ok(p) => {
-            req.extensions_mut().insert(p);
-            req.extensions_mut().insert(tags.clone());
-            req.extensions_mut()
-                .insert(app::ssr::request::SessionOnce::default());
-            match router::router().call(req).await {
-                Ok(res) => res,
-                Err(never) => match never {},
-            }
-        }
+        Ok(p) => router::serve(req, p, tags.clone()).await,
         Err(e) => {
             let err = app::error::LumenError::Internal {
                 ref_id: app::error::short_ref(&e.to_string()),

@@ -7,12 +7,18 @@ use std::sync::Arc;
 
 use app::components::form::FormFeedback;
 use app::http::HttpStatus;
+use app::ssr::cache::CacheTags;
+use app::ssr::platform::Platform;
+use app::ssr::request::SessionOnce;
 use app::{shell, App};
-use axum::http::StatusCode;
+use axum::body::{Bytes, HttpBody};
+use axum::http::{Request, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post, put};
-use axum::Router;
+use axum::{BoxError, Router};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
+use tower_service::Service;
 
 use crate::routes;
 
@@ -22,6 +28,22 @@ thread_local! {
 
 pub fn router() -> Router {
     ROUTER.with(|r| r.get_or_init(build).clone())
+}
+
+/// One request through the router, with what every page and route reads of the request
+/// it serves: the platform, the cache tags the answer collects, the session read once.
+pub async fn serve<B>(mut req: Request<B>, p: Platform, tags: CacheTags) -> Response
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    req.extensions_mut().insert(p);
+    req.extensions_mut().insert(tags);
+    req.extensions_mut().insert(SessionOnce::default());
+    match router().call(req).await {
+        Ok(res) => res,
+        Err(never) => match never {},
+    }
 }
 
 fn options() -> LeptosOptions {

@@ -155,13 +155,22 @@ impl D1Photos {
     }
 
     async fn rows(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<PhotoRow>> {
-        let rows: Vec<Row> = super::all(&self.0, sql, args).await?;
-        rows.into_iter().map(Row::into_port).collect()
+        photo_rows(&self.0, sql, args).await
     }
 
     async fn cards(&self, sql: &str, args: &[JsValue]) -> PortResult<Vec<CardRow>> {
         cards(&self.0, sql, args).await
     }
+}
+
+/// Whole photos (`select_photos!`).
+pub(crate) async fn photo_rows(
+    db: &D1Database,
+    sql: &str,
+    args: &[JsValue],
+) -> PortResult<Vec<PhotoRow>> {
+    let rows: Vec<Row> = super::all(db, sql, args).await?;
+    rows.into_iter().map(Row::into_port).collect()
 }
 
 /// The lean rows of a card listing (`select_cards!`).

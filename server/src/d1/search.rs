@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_cards, select_photos, Row, NO_CURSOR};
+use super::photos::{select_cards, select_photos, NO_CURSOR};
 use super::{ms, n, s, write};
 
 pub const TAGS_OF: &str = "SELECT tag FROM photo_tags WHERE photo_id = ?1 ORDER BY tag";
@@ -231,11 +231,7 @@ impl SearchRepo for D1Search {
 
     async fn tag_feed(&self, tag: &str, limit: u32) -> PortResult<Vec<PhotoRow>> {
         let (_, args) = listing_sql(&Listing::Tag(tag.to_string()), None, limit);
-        SendFuture::new(async move {
-            let rows: Vec<Row> = super::all(&self.0, TAG_FEED, &js(&args)).await?;
-            rows.into_iter().map(Row::into_port).collect()
-        })
-        .await
+        SendFuture::new(super::photos::photo_rows(&self.0, TAG_FEED, &js(&args))).await
     }
 
     async fn search(

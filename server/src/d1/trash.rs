@@ -7,7 +7,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{cursor, select_photos, Row, DELETE, DELETE_VARIANTS};
+use super::photos::{cursor, photo_rows, select_photos, DELETE, DELETE_VARIANTS};
 use super::{all, ms, n, s, unavailable, write};
 
 /// `?2` is a JSON array of ids: only the owner's, only live ones.
@@ -130,8 +130,7 @@ impl TrashRepo for D1Trash {
     ) -> PortResult<Vec<PhotoRow>> {
         let (at, id) = cursor(before);
         SendFuture::new(async move {
-            let rows: Vec<Row> = all(&self.0, TRASHED, &[s(owner_id), at, id, n(limit)]).await?;
-            rows.into_iter().map(Row::into_port).collect()
+            photo_rows(&self.0, TRASHED, &[s(owner_id), at, id, n(limit)]).await
         })
         .await
     }

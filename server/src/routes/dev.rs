@@ -8,7 +8,6 @@ use axum::extract::{Extension, Path};
 use axum::http::header::{self, HeaderValue};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use tower_service::Service;
 use worker::send::SendFuture;
 
 use super::{json_error, respond};
@@ -120,15 +119,7 @@ pub async fn render(Extension(p): Extension<Platform>, uri: Uri) -> Response {
         for _ in 0..n {
             let mut req = axum::http::Request::new(axum::body::Body::empty());
             *req.uri_mut() = Uri::from_static("/");
-            req.extensions_mut().insert(p.clone());
-            req.extensions_mut()
-                .insert(app::ssr::cache::CacheTags::default());
-            req.extensions_mut()
-                .insert(app::ssr::request::SessionOnce::default());
-            let res = match crate::router::router().call(req).await {
-                Ok(res) => res,
-                Err(never) => match never {},
-            };
+            let res = crate::router::serve(req, p.clone(), Default::default()).await;
             let res = crate::page::lean(res).await;
             match axum::body::to_bytes(res.into_body(), usize::MAX).await {
                 Ok(b) => bytes += b.len(),
