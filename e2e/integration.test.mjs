@@ -398,6 +398,12 @@ describe("dev tools follow LUMEN_STAGE", () => {
       const requeue = await fetch(`${prod.base}/_dev/requeue/x`, { method: "POST", signal: AbortSignal.timeout(15_000) });
       assert.equal(requeue.status, 404);
       await requeue.arrayBuffer();
+      // The bench's render and floor loops would let anyone spend the Worker's CPU.
+      for (const path of ["/_dev/render?n=200", "/_dev/floor?n=200"]) {
+        const r = await fetch(`${prod.base}${path}`, { signal: AbortSignal.timeout(15_000) });
+        assert.equal(r.status, 404, path);
+        await r.arrayBuffer();
+      }
       // The one-click sign-in for previews would hand anyone any account: never in production.
       await prod.d1(
         "INSERT INTO users (id, username, email, display_name, password_hash, created_at, updated_at) VALUES ('u1', 'ada', 'ada@example.test', 'Ada', 'x', 0, 0)",
