@@ -148,18 +148,23 @@ function removeStaleState() {
  * variables, e.g. `{ LUMEN_UPLOADS_PER_HOUR: 3 }` (each passed as `--var K:V`). `scheduled`
  * starts wrangler with `--test-scheduled`, so `GET /__scheduled?cron=…` runs the real cron
  * handler (off by default: that path would otherwise reach the Worker's router).
+ * `config` runs another Worker's wrangler.toml instead (`make bench`'s yardstick), and
+ * `sharedState` gives it a running Worker's state directory (its D1, as is; left in place).
  */
-export async function startLumen(name, { startTimeout = 90_000, stage = "local", vars = {}, scheduled = false } = {}) {
+export async function startLumen(
+  name,
+  { startTimeout = 90_000, stage = "local", vars = {}, scheduled = false, config = null, sharedState = null } = {},
+) {
   for (const f of ["server/build/index.js", "public/pkg"]) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: build first (./scripts/build.sh)`);
   }
-  removeStaleState();
-  const stateDir = join(ROOT, ".state", `e2e-${name}-${process.pid}-${Date.now()}`);
+  if (!sharedState) removeStaleState();
+  const stateDir = sharedState ?? join(ROOT, ".state", `e2e-${name}-${process.pid}-${Date.now()}`);
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(RESULTS, { recursive: true });
   const logFile = join(RESULTS, `${name}-wrangler.log`);
 
-  await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
+  if (!sharedState) await run(["d1", "migrations", "apply", "DB", "--local", "--persist-to", stateDir]);
 
   const port = await freePort();
   const inspector = await freePort();
@@ -177,6 +182,7 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
       ...(scheduled ? ["--test-scheduled"] : []),
       "--show-interactive-dev-session=false",
       "--inspector-port", String(inspector),
+      ...(config ? ["--config", config] : []),
     ],
     { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -194,7 +200,7 @@ export async function startLumen(name, { startTimeout = 90_000, stage = "local",
   );
 
   let stopped = false;
-  async function stop({ keepState = process.env.LUMEN_E2E_KEEP === "1" } = {}) {
+  async function stop({ keepState = process.env.LUMEN_E2E_KEEP === "1" || sharedState !== null } = {}) {
     if (stopped) return;
     stopped = true;
     if (!exited) {

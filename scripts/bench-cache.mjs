@@ -132,29 +132,49 @@ try {
   // whole page path but the edge cache) against the floor's queries N times
   // (`/_dev/floor?n=N`), so a request's fixed cost (parsing, routing, sending) and the
   // isolate clock's 1 ms steps divide away: (render − floor) / N is one page's render.
-  const loop = { render: { proc: [], ms: [] }, floor: { proc: [], ms: [] } };
-  for (let i = 0; i < LOOP_RUNS + 2; i++) {
-    for (const k of i % 2 ? ["render", "floor"] : ["floor", "render"]) {
-      await sleep(5);
-      const c0 = clock();
-      const r = await fetch(`${srv.base}/_dev/${k}?n=${LOOP_N}`);
-      const j = await r.json();
-      if (i < 2) continue; // warm-up
-      loop[k].proc.push(clock() - c0);
-      loop[k].ms.push(j.ms);
+  // Each round runs both Workers, so a drift in the machine's load falls on both alike.
+  async function renderAlone(bases) {
+    const cpus = bases.map((b) => workerdCpu(new URL(b).port) ?? (() => NaN));
+    const loops = bases.map(() => ({ render: { proc: [], ms: [] }, floor: { proc: [], ms: [] } }));
+    for (let i = 0; i < LOOP_RUNS + 2; i++) {
+      for (const [w, base] of bases.entries()) {
+        for (const k of i % 2 ? ["render", "floor"] : ["floor", "render"]) {
+          await sleep(5);
+          const c0 = cpus[w]();
+          const r = await fetch(`${base}/_dev/${k}?n=${LOOP_N}`);
+          const j = await r.json();
+          if (i < 2) continue; // warm-up
+          loops[w][k].proc.push(cpus[w]() - c0);
+          loops[w][k].ms.push(j.ms);
+        }
+      }
     }
+    const per = (f, xs) => f(xs) / LOOP_N;
+    return loops.map((loop) =>
+      [
+        ["isolate clock, median", "ms", median],
+        ["workerd process CPU, median", "proc", median],
+        ["workerd process CPU, 25th percentile", "proc", (xs) => quantile(xs, 0.25)],
+      ].map(([what, key, f]) => ({ what, page: per(f, loop.render[key]), floor: per(f, loop.floor[key]) })),
+    );
   }
-  const per = (f, xs) => f(xs) / LOOP_N;
-  console.log(`the render alone, ${LOOP_N} pages per request, ${LOOP_RUNS} interleaved rounds (goal ≤ 0.8 ms):`);
-  for (const [what, key, f] of [
-    ["isolate clock, median", "ms", median],
-    ["workerd process CPU, median", "proc", median],
-    ["workerd process CPU, 25th percentile", "proc", (xs) => quantile(xs, 0.25)],
-  ]) {
-    const r = per(f, loop.render[key]);
-    const fl = per(f, loop.floor[key]);
-    console.log(`  ${what}: page ${r.toFixed(3)} ms − floor ${fl.toFixed(3)} ms = ${(r - fl).toFixed(3)} ms per page`);
+  // The yardstick, in the same run on the same data: the same page written with hono/jsx
+  // (scripts/bench-hono/), its own Worker on the same local D1, the same two queries.
+  const hono = await startLumen("bench-hono", { config: "scripts/bench-hono/wrangler.toml", sharedState: srv.stateDir });
+  let ours, theirs, sizes;
+  try {
+    const page = async (base, headers = {}) => (await (await fetch(`${base}/`, { headers })).text()).length;
+    sizes = [await page(srv.base, { cookie: bypass }), await page(hono.base)];
+    [ours, theirs] = await renderAlone([srv.base, hono.base]);
+  } finally {
+    await hono.stop();
   }
+  console.log(`the render alone, ${LOOP_N} pages per request, ${LOOP_RUNS} interleaved rounds; goal: no more than the same page in hono/jsx (Lumen ${sizes[0]} B, hono ${sizes[1]} B of HTML):`);
+  ours.forEach((o, i) => {
+    const t = theirs[i];
+    const r = (o.page - o.floor) / (t.page - t.floor);
+    console.log(`  ${o.what}: Lumen ${(o.page - o.floor).toFixed(3)} ms (page ${o.page.toFixed(3)} − floor ${o.floor.toFixed(3)}), hono/jsx ${(t.page - t.floor).toFixed(3)} ms (page ${t.page.toFixed(3)} − floor ${t.floor.toFixed(3)}): ${r.toFixed(2)}x`);
+  });
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   console.log(`(machine load average during the run: ${load}; other work on these cores moves every clock)`);
 
