@@ -59,7 +59,7 @@ pub(crate) fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::components::photo_card::PhotoCardView;
+    use crate::components::photo_card::PhotoGrid;
     use crate::model::{ImageSrc, PhotoCard, PhotoStatus, Visibility};
     use leptos::prelude::*;
 
@@ -128,7 +128,7 @@ mod tests {
 
     fn html(c: PhotoCard) -> String {
         let owner = Owner::new();
-        owner.with(|| view! { <PhotoCardView card=c /> }.to_html())
+        owner.with(|| view! { <PhotoGrid cards=vec![c] /> }.to_html())
     }
 
     #[test]
