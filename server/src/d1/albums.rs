@@ -2,7 +2,8 @@
 
 use app::model::{AlbumSort, Visibility};
 use app::ssr::ports::{
-    AlbumAfter, AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, EntryScope, PortError, PortResult,
+    AlbumAfter, AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, CardRow, EntryScope, PortError,
+    PortResult,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -10,7 +11,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_photos, Row as PhotoRowIn};
+use super::photos::{select_cards, select_photos, Card as CardIn, Row as PhotoRowIn};
 use super::{all, ms, opt, s, unavailable, update_one, write};
 
 pub const INSERT: &str =
@@ -38,27 +39,36 @@ pub const UPDATE: &str =
      sort = ?6, updated_at = ?7 WHERE id = ?1";
 /// Memberships go with it (ON DELETE CASCADE); the photos stay.
 pub const DELETE: &str = "DELETE FROM albums WHERE id = ?1";
+/// The columns of an entry's place, before its photo's. `taken_at` is the generated column
+/// (migration 0008) the "date taken" order keys on: EXIF JSON parsed by SQLite, NULL when
+/// it is not JSON, and never the JSON itself.
+macro_rules! entry_columns {
+    () => {
+        "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, \
+         photos.taken_at AS taken_at, "
+    };
+}
 /// Entries of several albums (ids as one JSON array, so the statement is fixed), each
 /// album's in position order; walks `album_photos_in_order`.
 pub const ENTRIES: &str = select_photos!(
-    "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+    entry_columns!(),
     "JOIN album_photos ap ON ap.photo_id = photos.id \
      WHERE ap.album_id IN (SELECT value FROM json_each(?1)) \
      ORDER BY ap.album_id, ap.position, photos.id"
 );
 /// One photo's entry in one album (the primary key): whether a share link may show it.
 pub const ENTRY: &str = select_photos!(
-    "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+    entry_columns!(),
     "JOIN album_photos ap ON ap.photo_id = photos.id \
      WHERE ap.album_id = ?1 AND ap.photo_id = ?2"
 );
 /// The scope of an album listing (`app::ssr::ports::EntryScope::admits` in SQL): the
 /// album owner's photos, `?3` any status else finished, `?4` any visibility else public
-/// (and unlisted when `?5`).
+/// (and unlisted when `?5`). Lean rows: what the page's cards show (`select_cards!`).
 macro_rules! album_page {
     ($cond:literal, $order:literal) => {
-        select_photos!(
-            "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+        select_cards!(
+            entry_columns!(),
             concat!(
                 "JOIN album_photos ap ON ap.photo_id = photos.id \
                  WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
@@ -82,13 +92,11 @@ pub const PAGE_ADDED: &str = album_page!(
     "ap.added_at DESC, ap.photo_id DESC LIMIT ?8"
 );
 /// Oldest taken first (undated last), after `(?6 key, ?7 created_at, ?8 photo id)`. The
-/// key comes from the EXIF JSON, so this sorts the album's own rows (bounded by the
-/// album's size, never the whole table).
+/// key comes from the EXIF JSON (`photos.taken_at`, the column the cursor is read from), so
+/// this sorts the album's own rows (bounded by the album's size, never the whole table).
 pub const PAGE_TAKEN: &str = album_page!(
-    "(coalesce(json_extract(photos.exif_json, '$.taken_at'), '~'), photos.created_at, photos.id) \
-     > (?6, ?7, ?8)",
-    "coalesce(json_extract(photos.exif_json, '$.taken_at'), '~'), photos.created_at, photos.id \
-     LIMIT ?9"
+    "(coalesce(photos.taken_at, '~'), photos.created_at, photos.id) > (?6, ?7, ?8)",
+    "coalesce(photos.taken_at, '~'), photos.created_at, photos.id LIMIT ?9"
 );
 pub const COUNT: &str =
     "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
@@ -151,24 +159,35 @@ impl Album {
     }
 }
 
+/// An entry as D1 returns it: its place, then its photo's columns (`R`: a whole row or a
+/// card's).
 #[derive(Deserialize)]
-struct Entry {
+struct Entry<R> {
     album_id: String,
     position: String,
     added_at: f64,
+    taken_at: Option<String>,
     #[serde(flatten)]
-    photo: PhotoRowIn,
+    photo: R,
 }
 
-impl Entry {
-    fn into_port(self) -> PortResult<AlbumEntry> {
+impl<R> Entry<R> {
+    fn into_port<P>(self, photo: impl FnOnce(R) -> PortResult<P>) -> PortResult<AlbumEntry<P>> {
         Ok(AlbumEntry {
             album_id: self.album_id,
-            photo: self.photo.into_port()?,
+            photo: photo(self.photo)?,
             position: self.position,
             added_at: self.added_at as i64,
+            taken_at: self.taken_at,
         })
     }
+}
+
+/// Whole entries (`ENTRIES`, `ENTRY`).
+fn whole(rows: Vec<Entry<PhotoRowIn>>) -> PortResult<Vec<AlbumEntry>> {
+    rows.into_iter()
+        .map(|e| e.into_port(PhotoRowIn::into_port))
+        .collect()
 }
 
 fn json_ids(ids: &[String]) -> PortResult<JsValue> {
@@ -229,11 +248,7 @@ impl AlbumPhotos for D1Albums {
             return Ok(Vec::new());
         }
         let ids = json_ids(album_ids)?;
-        SendFuture::new(async move {
-            let rows: Vec<Entry> = all(&self.0, ENTRIES, &[ids]).await?;
-            rows.into_iter().map(Entry::into_port).collect()
-        })
-        .await
+        SendFuture::new(async move { whole(all(&self.0, ENTRIES, &[ids]).await?) }).await
     }
 
     async fn page(
@@ -242,7 +257,7 @@ impl AlbumPhotos for D1Albums {
         scope: EntryScope,
         after: Option<&AlbumAfter>,
         limit: u32,
-    ) -> PortResult<Vec<AlbumEntry>> {
+    ) -> PortResult<Vec<AlbumEntry<CardRow>>> {
         let mut args = vec![
             s(&album.id),
             s(&album.owner_id),
@@ -285,8 +300,10 @@ impl AlbumPhotos for D1Albums {
         };
         args.push(super::n(limit));
         SendFuture::new(async move {
-            let rows: Vec<Entry> = all(&self.0, sql, &args).await?;
-            rows.into_iter().map(Entry::into_port).collect()
+            let rows: Vec<Entry<CardIn>> = all(&self.0, sql, &args).await?;
+            rows.into_iter()
+                .map(|e| e.into_port(CardIn::into_port))
+                .collect()
         })
         .await
     }
@@ -312,8 +329,8 @@ impl AlbumPhotos for D1Albums {
 
     async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>> {
         SendFuture::new(async move {
-            let rows: Vec<Entry> = all(&self.0, ENTRY, &[s(album_id), s(photo_id)]).await?;
-            rows.into_iter().next().map(Entry::into_port).transpose()
+            let rows = all(&self.0, ENTRY, &[s(album_id), s(photo_id)]).await?;
+            Ok(whole(rows)?.into_iter().next())
         })
         .await
     }
@@ -605,10 +622,10 @@ mod tests {
             !steps.iter().any(|s| s.contains("SCAN album_photos")),
             "{steps:?}"
         );
-        // The columns `Entry` reads: its own three, then every photo column.
+        // The columns `Entry` reads: its own four, then every photo column.
         let names = c.prepare(ENTRIES)?.column_names().join(",");
         assert!(
-            names.starts_with("album_id,position,added_at,id,owner_id"),
+            names.starts_with("album_id,position,added_at,taken_at,id,owner_id"),
             "{names}"
         );
         assert_eq!(c.prepare(ENTRY)?.column_names().join(","), names);

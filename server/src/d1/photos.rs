@@ -24,7 +24,7 @@ macro_rules! select_photos {
     };
     // `$extra`: more columns first (each ending in ", "), for statements that read photos
     // with something else (an album's positions).
-    ($extra:literal, $rest:expr) => {
+    ($extra:expr, $rest:expr) => {
         concat!(
             "SELECT ",
             $extra,
@@ -49,9 +49,12 @@ pub(crate) use select_photos;
 /// The columns `Card` reads: what a listing's card shows and its cursor, nothing more (no
 /// EXIF, GPS, caption or hashes: a feed page reads a fraction of the bytes).
 macro_rules! select_cards {
-    ($rest:expr) => {
+    // `$extra`: more columns first (each ending in ", "), as in `select_photos!`.
+    ($extra:expr, $rest:expr) => {
         concat!(
-            "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
+            "SELECT ",
+            $extra,
+            "photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
             "photos.alt AS alt, photos.status AS status, photos.failure AS failure, ",
             "photos.visibility AS visibility, photos.placeholder AS placeholder, ",
             "photos.thumbhash AS thumbhash, photos.created_at AS created_at, ",
@@ -59,6 +62,9 @@ macro_rules! select_cards {
             "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
+    };
+    ($rest:expr) => {
+        select_cards!("", $rest)
     };
 }
 
@@ -185,7 +191,7 @@ pub(crate) async fn cards(
 
 /// A row of `select_cards!`, as D1 returns it.
 #[derive(Deserialize)]
-struct Card {
+pub(crate) struct Card {
     id: String,
     owner_id: String,
     title: String,
@@ -201,7 +207,7 @@ struct Card {
 }
 
 impl Card {
-    fn into_port(self) -> PortResult<CardRow> {
+    pub(crate) fn into_port(self) -> PortResult<CardRow> {
         Ok(CardRow {
             status: status(&self.status)?,
             visibility: visibility(&self.visibility)?,
