@@ -1209,6 +1209,8 @@ mod tests {
     /// finished ones only.
     #[test]
     fn listed_is_public_and_finished_or_your_own() {
+        // How many entries the link opened: the table above is not all refusals.
+        let mut opened = 0;
         for vis in Visibility::ALL {
             for status in [
                 PhotoStatus::Pending,
@@ -1222,17 +1224,73 @@ mod tests {
                 assert!(listed(Some("u1"), &row));
                 assert_eq!(listed(Some("u2"), &row), open, "{vis:?} {status:?}");
                 assert_eq!(listed(None, &row), open, "{vis:?} {status:?}");
-                // A listing's lean row answers as the whole row, trashed and suspended too.
-                for (trashed, suspended) in [(false, false), (true, false), (false, true)] {
+                // A listing's lean row answers as the whole row, trashed and suspended too,
+                // the owner's or someone else's: in listings, in albums (`shows_in_album`)
+                // and through an album link (`check_link` on the whole entry, as a link's
+                // photo page asks; `link_lists` on the lean one, as its album page asks).
+                for (trashed, suspended, owner) in [
+                    (false, false, "u1"),
+                    (true, false, "u1"),
+                    (false, true, "u1"),
+                    (false, false, "u2"),
+                ] {
                     row.trashed_at = trashed.then_some(5);
                     row.owner_suspended = suspended;
+                    row.owner_id = owner.into();
                     let card = crate::ssr::ports::CardRow::from(row.clone());
+                    let case = format!("{vis:?} {status:?} {trashed} {suspended} {owner}");
                     for who in [Some("u1"), Some("u2"), None] {
-                        assert_eq!(listed(who, &card), listed(who, &row), "{who:?} {vis:?}");
+                        assert_eq!(listed(who, &card), listed(who, &row), "{who:?} {case}");
+                        for album_vis in Visibility::ALL {
+                            let mut a = album(album_vis);
+                            for album_suspended in [false, true] {
+                                a.owner_suspended = album_suspended;
+                                assert_eq!(
+                                    shows_in_album(who, &a, &card),
+                                    shows_in_album(who, &a, &row),
+                                    "{who:?} {album_vis:?} album {album_suspended} {case}"
+                                );
+                            }
+                        }
+                    }
+                    for album_id in ["a1", "a2"] {
+                        let whole = AlbumEntry {
+                            album_id: album_id.into(),
+                            ..entry(vis)
+                        };
+                        let whole = AlbumEntry {
+                            photo: row.clone(),
+                            ..whole
+                        };
+                        let lean = whole.clone().lean();
+                        for (password, unlocked, revoked) in [
+                            (false, false, false),
+                            (true, false, false),
+                            (true, true, false),
+                            (false, false, true),
+                        ] {
+                            let mut link = album_link(password);
+                            link.revoked_at = revoked.then_some(NOW - 1);
+                            let shown = Shown::InAlbum {
+                                album: &album(Public),
+                                entry: &whole,
+                            };
+                            let via = Via::Link { unlocked };
+                            let lists = link_lists(&link, &album(Public), &lean, unlocked, NOW);
+                            assert_eq!(
+                                lists,
+                                check_link(None, via, &link, shown, LinkAction::View, NOW).is_ok(),
+                                "{album_id} {password} {unlocked} {revoked} {case}"
+                            );
+                            opened += usize::from(lists);
+                        }
                     }
                 }
             }
         }
+        // Per visibility: the owner's own, ready, live photo in the album, by an open link
+        // with and without a password.
+        assert_eq!(opened, Visibility::ALL.len() * 2);
     }
 
     /// Suspension × visibility × every kind of asker (the owner, who cannot sign in while

@@ -589,6 +589,167 @@ mod tests {
         Ok(())
     }
 
+    /// Owner-scope args of a page query (`?1`–`?5`), then `rest`.
+    fn page_args(rest: Vec<rusqlite::types::Value>) -> Vec<rusqlite::types::Value> {
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            "al".to_string().into(),
+            "u1".to_string().into(),
+            1.into(),
+            1.into(),
+            0.into(),
+        ];
+        args.extend(rest);
+        args
+    }
+
+    /// The "date taken" pages read their key from `photos.taken_at`, lean rows and no EXIF:
+    /// walked a few rows at a time, they give the order and the cursors the service used to
+    /// compute by parsing each whole row's EXIF (`media::Exif`): dated first, oldest first,
+    /// undated last, ties by created_at then id. EXIF that is not JSON sorts undated, as
+    /// that parse had it (`json_extract` on it failed the whole query).
+    #[test]
+    fn the_taken_order_pages_over_lean_rows_as_before() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        album(&c, "al", "u1", "public")?;
+        let dated = |t: &str| Some(format!(r#"{{"make":"Canon","taken_at":"{t}","iso":100}}"#));
+        // (id, created_at, exif_json)
+        let rows: Vec<(&str, i64, Option<String>)> = vec![
+            ("k", 5, dated("2024-05-01T10:00:00")),
+            ("b", 9, dated("2023-12-31T23:59:59")),
+            ("j", 5, dated("2024-05-01T10:00:00")),
+            ("a", 4, dated("2024-05-01T10:00:00")),
+            ("u3", 2, None),
+            ("u1", 7, Some(r#"{"make":"Canon"}"#.into())),
+            ("u2", 2, Some("not json".into())),
+            ("n", 1, Some(r#"{"taken_at":null}"#.into())),
+            ("c", 3, dated("2025-01-01T00:00:00")),
+        ];
+        for (i, (id, created, exif)) in rows.iter().enumerate() {
+            c.execute(
+                "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, \
+                 updated_at, exif_json) VALUES (?1, 'u1', ?1, 'ready', 'image/png', 1, ?2, ?2, ?3)",
+                params![id, created, exif],
+            )?;
+            c.execute(ADD, params!["al", id, format!("{i:02}"), 1])?;
+        }
+        // Before: each whole row's key parsed from its EXIF, sorted in Rust.
+        let mut before: Vec<(String, i64, String)> = c
+            .prepare(ENTRIES)?
+            .query_map(params![r#"["al"]"#], |r| {
+                let exif: Option<String> = r.get("exif_json")?;
+                let key = exif
+                    .and_then(|j| serde_json::from_str::<media::Exif>(&j).ok())
+                    .and_then(|e| e.taken_at)
+                    .unwrap_or_else(|| app::ssr::ports::UNDATED.to_string());
+                Ok((key, r.get("created_at")?, r.get("id")?))
+            })?
+            .collect::<Result<_, _>>()?;
+        before.sort();
+        // Now: lean pages of two, each resuming from the last row's cursor.
+        let v = |s: &str| rusqlite::types::Value::from(s.to_string());
+        let n = rusqlite::types::Value::from;
+        let mut after = (String::new(), 0_i64, String::new());
+        let mut now = Vec::new();
+        loop {
+            let args = page_args(vec![v(&after.0), n(after.1), v(&after.2), n(2)]);
+            let page: Vec<(String, i64, String)> = c
+                .prepare(PAGE_TAKEN)?
+                .query_map(rusqlite::params_from_iter(args), |r| {
+                    let key: Option<String> = r.get("taken_at")?;
+                    let key = key.unwrap_or_else(|| app::ssr::ports::UNDATED.to_string());
+                    Ok((key, r.get("created_at")?, r.get("id")?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let Some(last) = page.last().cloned() else {
+                break;
+            };
+            now.extend(page);
+            after = last;
+        }
+        assert_eq!(now, before);
+        let order: Vec<&str> = now.iter().map(|(_, _, id)| id.as_str()).collect();
+        assert_eq!(order, ["b", "a", "j", "k", "c", "n", "u2", "u3", "u1"]);
+        Ok(())
+    }
+
+    /// What an album page reads for 30 photos with everyday metadata (a camera's EXIF, a
+    /// location, a 200-character caption): the page's lean rows against the whole rows it
+    /// read before (`ENTRIES`' columns bar `taken_at`, the old page's select), counted as
+    /// SQLite stores each value (text and blobs by length, numbers as 8 bytes).
+    #[test]
+    fn an_album_page_reads_a_fraction_of_the_bytes() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        album(&c, "al", "u1", "public")?;
+        let exif = serde_json::to_string(&media::Exif {
+            make: Some("FUJIFILM".into()),
+            model: Some("X-T4".into()),
+            lens: Some("XF16-55mmF2.8 R LM WR".into()),
+            exposure_time: Some("1/250".into()),
+            f_number: Some(2.8),
+            iso: Some(400),
+            focal_length_mm: Some(23.0),
+            taken_at: Some("2024-06-01T18:30:00".into()),
+            orientation: Some(1),
+            focal_35mm: Some(35),
+            exposure_bias: Some(-0.7),
+            taken_offset: Some("+02:00".into()),
+        })?;
+        let gps = r#"{"latitude":46.5197,"longitude":6.6323,"altitude":372.0}"#;
+        for i in 0..30 {
+            let id = format!("photo{i:04}xxxxxxxxxxxxxxxx");
+            c.execute(
+                "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, width, \
+                 height, sha256, rev, placeholder, thumbhash, exif_json, gps_json, created_at, \
+                 updated_at, visibility, caption, alt) VALUES (?1, 'u1', ?2, 'ready', \
+                 'image/jpeg', 4000000, 6240, 4160, ?3, 'r1', '#8a7f6e', ?4, ?5, ?6, ?7, ?7, \
+                 'public', ?8, ?9)",
+                params![
+                    id,
+                    format!("Evening by the lake {i}"),
+                    format!("{i:064x}"),
+                    "3OcRJYB4d3h/iIeHeEh3eIhw+j2w",
+                    exif,
+                    gps,
+                    1_700_000_000_000_i64 + i,
+                    "c".repeat(200),
+                    "Sailing boats on a calm lake at sunset, hills behind",
+                ],
+            )?;
+            c.execute(ADD, params!["al", id, format!("{i:02}"), 1])?;
+        }
+        let bytes = |sql: &str, args: Vec<rusqlite::types::Value>| -> TestResult<(usize, usize)> {
+            use rusqlite::types::ValueRef;
+            let mut stmt = c.prepare(sql)?;
+            let skip = stmt.column_index("taken_at").ok();
+            let cols = stmt.column_count();
+            let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+            let (mut n, mut total) = (0, 0);
+            while let Some(r) = rows.next()? {
+                n += 1;
+                for i in (0..cols).filter(|&i| sql == PAGE_MANUAL || Some(i) != skip) {
+                    total += match r.get_ref(i)? {
+                        ValueRef::Null => 0,
+                        ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+                        ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+                    };
+                }
+            }
+            Ok((n, total))
+        };
+        let v = |s: &str| rusqlite::types::Value::from(s.to_string());
+        let lean = bytes(
+            PAGE_MANUAL,
+            page_args(vec![v(""), v(""), rusqlite::types::Value::from(31)]),
+        )?;
+        let whole = bytes(ENTRIES, vec![v(r#"["al"]"#)])?;
+        eprintln!("album page of 30: whole rows {whole:?}, lean rows {lean:?} (rows, bytes)");
+        assert_eq!((lean.0, whole.0), (30, 30));
+        assert!(lean.1 * 4 < whole.1, "{lean:?} vs {whole:?}");
+        Ok(())
+    }
+
     #[test]
     fn albums_keep_their_photos_in_position_order() -> TestResult {
         let c = db()?;

@@ -636,8 +636,9 @@ mod tests {
         Ok(())
     }
 
-    /// Listings read what cards show: exactly `Card`'s fields, and never EXIF, GPS,
-    /// caption, hashes or the owner's row.
+    /// Listings read what cards show: exactly `Card`'s fields (an album page's after the
+    /// entry's place: its position, when added, the EXIF date its "taken" order keys on),
+    /// and never EXIF, GPS, caption, hashes or the owner's row.
     #[test]
     fn listings_select_only_what_cards_show() -> TestResult {
         let c = db()?;
@@ -663,6 +664,9 @@ mod tests {
             30,
         )
         .0;
+        // An album's pages, in each sort, read an entry's place first.
+        use crate::d1::albums::{PAGE_ADDED, PAGE_MANUAL, PAGE_TAKEN};
+        let place = ["album_id", "position", "added_at", "taken_at"];
         for sql in [
             FEED,
             CARDS_BY_OWNER_ALL,
@@ -671,8 +675,19 @@ mod tests {
             crate::d1::search::BY_CAMERA,
             crate::d1::search::BY_LENS,
             &search,
+            PAGE_MANUAL,
+            PAGE_ADDED,
+            PAGE_TAKEN,
         ] {
-            assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
+            let stmt = c.prepare(sql)?;
+            let names = stmt.column_names();
+            let cards = match names.split_at_checked(place.len()) {
+                Some((first, rest)) if first == place => rest,
+                _ => &names[..],
+            };
+            assert_eq!(cards, want, "{sql}");
+            let in_album = [PAGE_MANUAL, PAGE_ADDED, PAGE_TAKEN].contains(&sql);
+            assert_eq!(cards.len() < names.len(), in_album, "{sql}");
             let (select, _) = sql.split_once(" FROM ").ok_or("no FROM")?;
             for heavy in ["exif_json", "gps", "caption", "sha256", "content_type"] {
                 assert!(!select.contains(heavy), "{heavy} in {select}");
