@@ -359,7 +359,7 @@ pub fn check_link(
     }
 }
 
-/// Whether `link` is a live owner's link to `album`.
+/// Whether `link` is a link to `album` by its owner, who is not suspended (open or not).
 fn album_link_reaches(link: &LinkRow, album: &AlbumRow) -> bool {
     link.target == LinkTarget::Album
         && link.target_id == album.id
@@ -1209,7 +1209,7 @@ mod tests {
     /// finished ones only.
     #[test]
     fn listed_is_public_and_finished_or_your_own() {
-        // How many entries the link opened: the table above is not all refusals.
+        // How many lean entries the album link opened: not every case below is a refusal.
         let mut opened = 0;
         for vis in Visibility::ALL {
             for status in [

@@ -950,7 +950,8 @@ impl AlbumRepo for Port {
 
 impl Port {
     /// `photo_id`'s entry in `album_id`, if the photo exists (as the join in D1), its
-    /// `taken_at` read from the EXIF as the generated column `photos.taken_at` reads it.
+    /// `taken_at` read from the EXIF as the generated column `photos.taken_at` reads it
+    /// (none when the EXIF is not JSON; the media job writes the date as a string).
     fn album_entry(
         &self,
         album_id: String,
