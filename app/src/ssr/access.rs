@@ -211,21 +211,22 @@ pub const LINK_SCOPE: EntryScope = EntryScope {
 /// one only in an unlisted album (a public album is listed, and would publish it). Only
 /// finished photos show to others. The same rule picks a cover: an owner's cover the
 /// viewer may not see is replaced by the first photo they may.
-pub fn shows_in_album(viewer: Option<&str>, album: &AlbumRow, photo: &PhotoRow) -> bool {
-    if photo.trashed_at.is_some() || photo.owner_suspended || album.owner_suspended {
+/// A whole row and an album page's lean one answer alike ([`Listed`]).
+pub fn shows_in_album(viewer: Option<&str>, album: &AlbumRow, photo: &impl Listed) -> bool {
+    if photo.trashed() || photo.owner_suspended() || album.owner_suspended {
         return false;
     }
-    if viewer == Some(photo.owner_id.as_str()) && photo.owner_id == album.owner_id {
+    if viewer == Some(photo.owner_id()) && photo.owner_id() == album.owner_id {
         return true;
     }
-    let visible = match photo.visibility {
+    let visible = match photo.visibility() {
         Visibility::Public => true,
         Visibility::Unlisted => album.visibility == Visibility::Unlisted,
         Visibility::Private => false,
     };
     visible
-        && photo.owner_id == album.owner_id
-        && photo.status == PhotoStatus::Ready
+        && photo.owner_id() == album.owner_id
+        && photo.status() == PhotoStatus::Ready
         && check_album(viewer, album, AlbumAction::View).is_ok()
 }
 
@@ -337,39 +338,54 @@ pub fn check_link(
             ),
         };
     };
-    let album_link = |album: &AlbumRow| {
-        link.target == LinkTarget::Album
-            && link.target_id == album.id
-            && link.owner_id == album.owner_id
-    };
-    let targets = match shown {
+    // A suspended owner's links are dead with the rest of their content.
+    let open = || link_state(link, now_ms, unlocked) == LinkState::Open;
+    let opens = match shown {
         Shown::Photo(photo) => {
             photo.trashed_at.is_none()
+                && !photo.owner_suspended
                 && link.target == LinkTarget::Photo
                 && link.target_id == photo.id
                 && link.owner_id == photo.owner_id
+                && open()
         }
-        Shown::InAlbum { album, entry } => {
-            album_link(album)
-                && entry.album_id == album.id
-                && entry.photo.owner_id == album.owner_id
-                && entry.photo.status == PhotoStatus::Ready
-                && entry.photo.trashed_at.is_none()
-        }
-        Shown::Album(album) => album_link(album),
+        Shown::InAlbum { album, entry } => link_lists(link, album, entry, unlocked, now_ms),
+        Shown::Album(album) => album_link_reaches(link, album) && open(),
     };
-    // A suspended owner's links are dead with the rest of their content.
-    let suspended = match shown {
-        Shown::Photo(photo) => photo.owner_suspended,
-        Shown::InAlbum { album, entry } => album.owner_suspended || entry.photo.owner_suspended,
-        Shown::Album(album) => album.owner_suspended,
-    };
-    let opens = targets && !suspended && link_state(link, now_ms, unlocked) == LinkState::Open;
     match action {
         LinkAction::View if opens => Ok(()),
         LinkAction::DownloadOriginal if opens && link.allow_downloads => Ok(()),
         _ => Err(LumenError::NotFound),
     }
+}
+
+/// Whether `link` is a link to `album` by its owner, who is not suspended (open or not).
+fn album_link_reaches(link: &LinkRow, album: &AlbumRow) -> bool {
+    link.target == LinkTarget::Album
+        && link.target_id == album.id
+        && link.owner_id == album.owner_id
+        && !album.owner_suspended
+}
+
+/// Whether `entry` opens through an album link (`unlocked` as in [`Via::Link`]): the link
+/// is open, and its album holds the entry as a finished photo of the album owner's, in no
+/// trash, its owner not suspended. [`check_link`] asks this of a `Shown::InAlbum` through
+/// the link, and the link's album page of each lean row it lists ([`Listed`]: a whole row
+/// and a lean one answer alike).
+pub fn link_lists(
+    link: &LinkRow,
+    album: &AlbumRow,
+    entry: &AlbumEntry<impl Listed>,
+    unlocked: bool,
+    now_ms: i64,
+) -> bool {
+    album_link_reaches(link, album)
+        && entry.album_id == album.id
+        && entry.photo.owner_id() == album.owner_id
+        && entry.photo.status() == PhotoStatus::Ready
+        && !entry.photo.trashed()
+        && !entry.photo.owner_suspended()
+        && link_state(link, now_ms, unlocked) == LinkState::Open
 }
 
 /// What can be done about likes and comments on a photo.
@@ -838,6 +854,7 @@ mod tests {
             photo,
             position: "V".into(),
             added_at: 1,
+            taken_at: None,
         }
     }
 
@@ -1192,6 +1209,8 @@ mod tests {
     /// finished ones only.
     #[test]
     fn listed_is_public_and_finished_or_your_own() {
+        // How many lean entries the album link opened: not every case below is a refusal.
+        let mut opened = 0;
         for vis in Visibility::ALL {
             for status in [
                 PhotoStatus::Pending,
@@ -1205,17 +1224,73 @@ mod tests {
                 assert!(listed(Some("u1"), &row));
                 assert_eq!(listed(Some("u2"), &row), open, "{vis:?} {status:?}");
                 assert_eq!(listed(None, &row), open, "{vis:?} {status:?}");
-                // A listing's lean row answers as the whole row, trashed and suspended too.
-                for (trashed, suspended) in [(false, false), (true, false), (false, true)] {
+                // A listing's lean row answers as the whole row, trashed and suspended too,
+                // the owner's or someone else's: in listings, in albums (`shows_in_album`)
+                // and through an album link (`check_link` on the whole entry, as a link's
+                // photo page asks; `link_lists` on the lean one, as its album page asks).
+                for (trashed, suspended, owner) in [
+                    (false, false, "u1"),
+                    (true, false, "u1"),
+                    (false, true, "u1"),
+                    (false, false, "u2"),
+                ] {
                     row.trashed_at = trashed.then_some(5);
                     row.owner_suspended = suspended;
+                    row.owner_id = owner.into();
                     let card = crate::ssr::ports::CardRow::from(row.clone());
+                    let case = format!("{vis:?} {status:?} {trashed} {suspended} {owner}");
                     for who in [Some("u1"), Some("u2"), None] {
-                        assert_eq!(listed(who, &card), listed(who, &row), "{who:?} {vis:?}");
+                        assert_eq!(listed(who, &card), listed(who, &row), "{who:?} {case}");
+                        for album_vis in Visibility::ALL {
+                            let mut a = album(album_vis);
+                            for album_suspended in [false, true] {
+                                a.owner_suspended = album_suspended;
+                                assert_eq!(
+                                    shows_in_album(who, &a, &card),
+                                    shows_in_album(who, &a, &row),
+                                    "{who:?} {album_vis:?} album {album_suspended} {case}"
+                                );
+                            }
+                        }
+                    }
+                    for album_id in ["a1", "a2"] {
+                        let whole = AlbumEntry {
+                            album_id: album_id.into(),
+                            ..entry(vis)
+                        };
+                        let whole = AlbumEntry {
+                            photo: row.clone(),
+                            ..whole
+                        };
+                        let lean = whole.clone().lean();
+                        for (password, unlocked, revoked) in [
+                            (false, false, false),
+                            (true, false, false),
+                            (true, true, false),
+                            (false, false, true),
+                        ] {
+                            let mut link = album_link(password);
+                            link.revoked_at = revoked.then_some(NOW - 1);
+                            let shown = Shown::InAlbum {
+                                album: &album(Public),
+                                entry: &whole,
+                            };
+                            let via = Via::Link { unlocked };
+                            let lists = link_lists(&link, &album(Public), &lean, unlocked, NOW);
+                            assert_eq!(
+                                lists,
+                                check_link(None, via, &link, shown, LinkAction::View, NOW).is_ok(),
+                                "{album_id} {password} {unlocked} {revoked} {case}"
+                            );
+                            opened += usize::from(lists);
+                        }
                     }
                 }
             }
         }
+        // Per visibility: the owner's own, ready, live photo in the album, by an open link
+        // with and without a password.
+        assert_eq!(opened, Visibility::ALL.len() * 2);
     }
 
     /// Suspension × visibility × every kind of asker (the owner, who cannot sign in while

@@ -949,6 +949,30 @@ impl AlbumRepo for Port {
 }
 
 impl Port {
+    /// `photo_id`'s entry in `album_id`, if the photo exists (as the join in D1), its
+    /// `taken_at` read from the EXIF as the generated column `photos.taken_at` reads it
+    /// (none when the EXIF is not JSON; the media job writes the date as a string).
+    fn album_entry(
+        &self,
+        album_id: String,
+        photo_id: &str,
+        (position, added_at): (String, i64),
+    ) -> Option<AlbumEntry> {
+        let photo = self.0.photo(photo_id)?;
+        let taken_at = photo
+            .exif_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+            .and_then(|v| v.get("taken_at")?.as_str().map(str::to_string));
+        Some(AlbumEntry {
+            album_id,
+            photo,
+            position,
+            added_at,
+            taken_at,
+        })
+    }
+
     /// `album`'s entries within `scope`, as the listing queries filter them.
     async fn scoped(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<Vec<AlbumEntry>> {
         let entries = self.entries(std::slice::from_ref(&album.id)).await?;
@@ -967,13 +991,8 @@ impl AlbumPhotos for Port {
             .into_iter()
             .filter(|((a, _), _)| album_ids.contains(a))
             // As the join in D1: a deleted photo has left every album.
-            .filter_map(|((album_id, photo_id), (position, added_at))| {
-                Some(AlbumEntry {
-                    album_id,
-                    photo: self.0.photo(&photo_id)?,
-                    position,
-                    added_at,
-                })
+            .filter_map(|((album_id, photo_id), place)| {
+                self.album_entry(album_id, &photo_id, place)
             })
             .collect();
         out.sort_by(|a, b| {
@@ -1045,17 +1064,9 @@ impl AlbumPhotos for Port {
         scope: EntryScope,
         after: Option<&AlbumAfter>,
         limit: u32,
-    ) -> PortResult<Vec<AlbumEntry>> {
+    ) -> PortResult<Vec<AlbumEntry<CardRow>>> {
         let mut rows = self.scoped(album, scope).await?;
         // As the three queries order and bound their pages.
-        let taken = |e: &AlbumEntry| {
-            e.photo
-                .exif_json
-                .as_deref()
-                .and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
-                .and_then(|v| v.get("taken_at")?.as_str().map(str::to_string))
-                .unwrap_or_else(|| UNDATED.to_string())
-        };
         match album.sort {
             AlbumSort::Manual => {
                 rows.sort_by(|a, b| (&a.position, &a.photo.id).cmp(&(&b.position, &b.photo.id)))
@@ -1063,20 +1074,25 @@ impl AlbumPhotos for Port {
             AlbumSort::Added => {
                 rows.sort_by(|a, b| (b.added_at, &b.photo.id).cmp(&(a.added_at, &a.photo.id)))
             }
-            AlbumSort::Taken => {
-                rows.sort_by_cached_key(|e| (taken(e), e.photo.created_at, e.photo.id.clone()))
-            }
+            AlbumSort::Taken => rows.sort_by(|a, b| {
+                (a.taken_key(), a.photo.created_at, &a.photo.id).cmp(&(
+                    b.taken_key(),
+                    b.photo.created_at,
+                    &b.photo.id,
+                ))
+            }),
         }
         rows.retain(|e| match after {
             None => true,
             Some(AlbumAfter::Manual(pos, id)) => (&e.position, &e.photo.id) > (pos, id),
             Some(AlbumAfter::Added(at, id)) => (e.added_at, &e.photo.id) < (*at, id),
             Some(AlbumAfter::Taken(key, at, id)) => {
-                (taken(e), e.photo.created_at, &e.photo.id) > (key.clone(), *at, id)
+                (e.taken_key(), e.photo.created_at, &e.photo.id) > (key.as_str(), *at, id)
             }
         });
         rows.truncate(limit as usize);
-        Ok(rows)
+        // Lean, as the queries read them.
+        Ok(rows.into_iter().map(AlbumEntry::lean).collect())
     }
 
     async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32> {
@@ -1087,14 +1103,7 @@ impl AlbumPhotos for Port {
         let found = lock(&self.0.album_photos)
             .get(&(album_id.to_string(), photo_id.to_string()))
             .cloned();
-        Ok(found.and_then(|(position, added_at)| {
-            Some(AlbumEntry {
-                album_id: album_id.to_string(),
-                photo: self.0.photo(photo_id)?,
-                position,
-                added_at,
-            })
-        }))
+        Ok(found.and_then(|place| self.album_entry(album_id.to_string(), photo_id, place)))
     }
 }
 

@@ -512,14 +512,38 @@ pub struct AlbumRow {
     pub owner_suspended: bool,
 }
 
-/// A photo in an album, with its place.
+/// A photo in an album, with its place: the whole row (`PhotoRow`), or a listing's lean one
+/// (`CardRow`, what an album page's cards show).
 #[derive(Debug, Clone, PartialEq)]
-pub struct AlbumEntry {
+pub struct AlbumEntry<P = PhotoRow> {
     pub album_id: String,
-    pub photo: PhotoRow,
+    pub photo: P,
     /// A key of `ssr::position`: entries sort by it in manual order.
     pub position: String,
     pub added_at: i64,
+    /// The EXIF date the "date taken" order keys on, read with the row (so neither the
+    /// order nor the cursor parse EXIF).
+    pub taken_at: Option<String>,
+}
+
+impl<P> AlbumEntry<P> {
+    /// The "date taken" sort key: the EXIF date, or [`UNDATED`].
+    pub fn taken_key(&self) -> &str {
+        self.taken_at.as_deref().unwrap_or(UNDATED)
+    }
+}
+
+impl AlbumEntry {
+    /// The entry as a listing holds it.
+    pub fn lean(self) -> AlbumEntry<CardRow> {
+        AlbumEntry {
+            album_id: self.album_id,
+            photo: self.photo.into(),
+            position: self.position,
+            added_at: self.added_at,
+            taken_at: self.taken_at,
+        }
+    }
 }
 
 #[async_trait]
@@ -553,14 +577,14 @@ pub trait AlbumPhotos: Send + Sync {
     /// One photo's entry in one album, if it is there.
     async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>>;
     /// A page of `album`'s entries within `scope`, in the album's sort order, after the
-    /// entry `after` names (which must be of that sort).
+    /// entry `after` names (which must be of that sort): lean rows, what its cards show.
     async fn page(
         &self,
         album: &AlbumRow,
         scope: EntryScope,
         after: Option<&AlbumAfter>,
         limit: u32,
-    ) -> PortResult<Vec<AlbumEntry>>;
+    ) -> PortResult<Vec<AlbumEntry<CardRow>>>;
     /// How many of `album`'s entries are within `scope`.
     async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32>;
 }

@@ -2,7 +2,8 @@
 
 use app::model::{AlbumSort, Visibility};
 use app::ssr::ports::{
-    AlbumAfter, AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, EntryScope, PortError, PortResult,
+    AlbumAfter, AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, CardRow, EntryScope, PortError,
+    PortResult,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -10,7 +11,7 @@ use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_photos, Row as PhotoRowIn};
+use super::photos::{select_cards, select_photos, Card as CardIn, Row as PhotoRowIn};
 use super::{all, ms, opt, s, unavailable, update_one, write};
 
 pub const INSERT: &str =
@@ -38,27 +39,36 @@ pub const UPDATE: &str =
      sort = ?6, updated_at = ?7 WHERE id = ?1";
 /// Memberships go with it (ON DELETE CASCADE); the photos stay.
 pub const DELETE: &str = "DELETE FROM albums WHERE id = ?1";
+/// The columns of an entry's place, before its photo's. `taken_at` is the generated column
+/// (migration 0008) the "date taken" order keys on: EXIF JSON parsed by SQLite, NULL when
+/// it is not JSON, and never the JSON itself.
+macro_rules! entry_columns {
+    () => {
+        "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, \
+         photos.taken_at AS taken_at, "
+    };
+}
 /// Entries of several albums (ids as one JSON array, so the statement is fixed), each
 /// album's in position order; walks `album_photos_in_order`.
 pub const ENTRIES: &str = select_photos!(
-    "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+    entry_columns!(),
     "JOIN album_photos ap ON ap.photo_id = photos.id \
      WHERE ap.album_id IN (SELECT value FROM json_each(?1)) \
      ORDER BY ap.album_id, ap.position, photos.id"
 );
 /// One photo's entry in one album (the primary key): whether a share link may show it.
 pub const ENTRY: &str = select_photos!(
-    "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+    entry_columns!(),
     "JOIN album_photos ap ON ap.photo_id = photos.id \
      WHERE ap.album_id = ?1 AND ap.photo_id = ?2"
 );
 /// The scope of an album listing (`app::ssr::ports::EntryScope::admits` in SQL): the
 /// album owner's photos, `?3` any status else finished, `?4` any visibility else public
-/// (and unlisted when `?5`).
+/// (and unlisted when `?5`). Lean rows: what the page's cards show (`select_cards!`).
 macro_rules! album_page {
     ($cond:literal, $order:literal) => {
-        select_photos!(
-            "ap.album_id AS album_id, ap.position AS position, ap.added_at AS added_at, ",
+        select_cards!(
+            entry_columns!(),
             concat!(
                 "JOIN album_photos ap ON ap.photo_id = photos.id \
                  WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
@@ -82,13 +92,11 @@ pub const PAGE_ADDED: &str = album_page!(
     "ap.added_at DESC, ap.photo_id DESC LIMIT ?8"
 );
 /// Oldest taken first (undated last), after `(?6 key, ?7 created_at, ?8 photo id)`. The
-/// key comes from the EXIF JSON, so this sorts the album's own rows (bounded by the
-/// album's size, never the whole table).
+/// key comes from the EXIF JSON (`photos.taken_at`, the column the cursor is read from), so
+/// this sorts the album's own rows (bounded by the album's size, never the whole table).
 pub const PAGE_TAKEN: &str = album_page!(
-    "(coalesce(json_extract(photos.exif_json, '$.taken_at'), '~'), photos.created_at, photos.id) \
-     > (?6, ?7, ?8)",
-    "coalesce(json_extract(photos.exif_json, '$.taken_at'), '~'), photos.created_at, photos.id \
-     LIMIT ?9"
+    "(coalesce(photos.taken_at, '~'), photos.created_at, photos.id) > (?6, ?7, ?8)",
+    "coalesce(photos.taken_at, '~'), photos.created_at, photos.id LIMIT ?9"
 );
 pub const COUNT: &str =
     "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
@@ -151,24 +159,35 @@ impl Album {
     }
 }
 
+/// An entry as D1 returns it: its place, then its photo's columns (`R`: a whole row or a
+/// card's).
 #[derive(Deserialize)]
-struct Entry {
+struct Entry<R> {
     album_id: String,
     position: String,
     added_at: f64,
+    taken_at: Option<String>,
     #[serde(flatten)]
-    photo: PhotoRowIn,
+    photo: R,
 }
 
-impl Entry {
-    fn into_port(self) -> PortResult<AlbumEntry> {
+impl<R> Entry<R> {
+    fn into_port<P>(self, photo: impl FnOnce(R) -> PortResult<P>) -> PortResult<AlbumEntry<P>> {
         Ok(AlbumEntry {
             album_id: self.album_id,
-            photo: self.photo.into_port()?,
+            photo: photo(self.photo)?,
             position: self.position,
             added_at: self.added_at as i64,
+            taken_at: self.taken_at,
         })
     }
+}
+
+/// Whole entries (`ENTRIES`, `ENTRY`).
+fn whole(rows: Vec<Entry<PhotoRowIn>>) -> PortResult<Vec<AlbumEntry>> {
+    rows.into_iter()
+        .map(|e| e.into_port(PhotoRowIn::into_port))
+        .collect()
 }
 
 fn json_ids(ids: &[String]) -> PortResult<JsValue> {
@@ -229,11 +248,7 @@ impl AlbumPhotos for D1Albums {
             return Ok(Vec::new());
         }
         let ids = json_ids(album_ids)?;
-        SendFuture::new(async move {
-            let rows: Vec<Entry> = all(&self.0, ENTRIES, &[ids]).await?;
-            rows.into_iter().map(Entry::into_port).collect()
-        })
-        .await
+        SendFuture::new(async move { whole(all(&self.0, ENTRIES, &[ids]).await?) }).await
     }
 
     async fn page(
@@ -242,7 +257,7 @@ impl AlbumPhotos for D1Albums {
         scope: EntryScope,
         after: Option<&AlbumAfter>,
         limit: u32,
-    ) -> PortResult<Vec<AlbumEntry>> {
+    ) -> PortResult<Vec<AlbumEntry<CardRow>>> {
         let mut args = vec![
             s(&album.id),
             s(&album.owner_id),
@@ -285,8 +300,10 @@ impl AlbumPhotos for D1Albums {
         };
         args.push(super::n(limit));
         SendFuture::new(async move {
-            let rows: Vec<Entry> = all(&self.0, sql, &args).await?;
-            rows.into_iter().map(Entry::into_port).collect()
+            let rows: Vec<Entry<CardIn>> = all(&self.0, sql, &args).await?;
+            rows.into_iter()
+                .map(|e| e.into_port(CardIn::into_port))
+                .collect()
         })
         .await
     }
@@ -312,8 +329,8 @@ impl AlbumPhotos for D1Albums {
 
     async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>> {
         SendFuture::new(async move {
-            let rows: Vec<Entry> = all(&self.0, ENTRY, &[s(album_id), s(photo_id)]).await?;
-            rows.into_iter().next().map(Entry::into_port).transpose()
+            let rows = all(&self.0, ENTRY, &[s(album_id), s(photo_id)]).await?;
+            Ok(whole(rows)?.into_iter().next())
         })
         .await
     }
@@ -572,6 +589,157 @@ mod tests {
         Ok(())
     }
 
+    /// Owner-scope args of a page query (`?1`–`?5`), then `rest`.
+    fn page_args(rest: Vec<rusqlite::types::Value>) -> Vec<rusqlite::types::Value> {
+        let mut args: Vec<rusqlite::types::Value> = vec![
+            "al".to_string().into(),
+            "u1".to_string().into(),
+            1.into(),
+            1.into(),
+            0.into(),
+        ];
+        args.extend(rest);
+        args
+    }
+
+    /// The "date taken" pages read their key from `photos.taken_at`, lean rows and no EXIF:
+    /// walked a few rows at a time, they give the order and the cursors the service used to
+    /// compute by parsing each whole row's EXIF (`media::Exif`): dated first, oldest first,
+    /// undated last, ties by created_at then id. EXIF that is not JSON sorts undated, as
+    /// that parse had it (`json_extract` on it failed the whole query).
+    #[test]
+    fn the_taken_order_pages_over_lean_rows_as_before() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        album(&c, "al", "u1", "public")?;
+        let dated = |t: &str| Some(format!(r#"{{"make":"Canon","taken_at":"{t}","iso":100}}"#));
+        // (id, created_at, exif_json)
+        let rows: Vec<(&str, i64, Option<String>)> = vec![
+            ("k", 5, dated("2024-05-01T10:00:00")),
+            ("b", 9, dated("2023-12-31T23:59:59")),
+            ("j", 5, dated("2024-05-01T10:00:00")),
+            ("a", 4, dated("2024-05-01T10:00:00")),
+            ("u3", 2, None),
+            ("u1", 7, Some(r#"{"make":"Canon"}"#.into())),
+            ("u2", 2, Some("not json".into())),
+            ("n", 1, Some(r#"{"taken_at":null}"#.into())),
+            ("c", 3, dated("2025-01-01T00:00:00")),
+        ];
+        for (i, (id, created, exif)) in rows.iter().enumerate() {
+            c.execute(
+                "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, \
+                 updated_at, exif_json) VALUES (?1, 'u1', ?1, 'ready', 'image/png', 1, ?2, ?2, ?3)",
+                params![id, created, exif],
+            )?;
+            c.execute(ADD, params!["al", id, format!("{i:02}"), 1])?;
+        }
+        // Before: each whole row's key parsed from its EXIF, sorted in Rust.
+        let mut before: Vec<(String, i64, String)> = c
+            .prepare(ENTRIES)?
+            .query_map(params![r#"["al"]"#], |r| {
+                let exif: Option<String> = r.get("exif_json")?;
+                let key = exif
+                    .and_then(|j| serde_json::from_str::<media::Exif>(&j).ok())
+                    .and_then(|e| e.taken_at)
+                    .unwrap_or_else(|| app::ssr::ports::UNDATED.to_string());
+                Ok((key, r.get("created_at")?, r.get("id")?))
+            })?
+            .collect::<Result<_, _>>()?;
+        before.sort();
+        // Now: lean pages of two, each resuming from the last row's cursor.
+        let v = |s: &str| rusqlite::types::Value::from(s.to_string());
+        let n = rusqlite::types::Value::from;
+        let mut after = (String::new(), 0_i64, String::new());
+        let mut now = Vec::new();
+        loop {
+            let args = page_args(vec![v(&after.0), n(after.1), v(&after.2), n(2)]);
+            let page: Vec<(String, i64, String)> = c
+                .prepare(PAGE_TAKEN)?
+                .query_map(rusqlite::params_from_iter(args), |r| {
+                    let key: Option<String> = r.get("taken_at")?;
+                    let key = key.unwrap_or_else(|| app::ssr::ports::UNDATED.to_string());
+                    Ok((key, r.get("created_at")?, r.get("id")?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let Some(last) = page.last().cloned() else {
+                break;
+            };
+            now.extend(page);
+            after = last;
+        }
+        assert_eq!(now, before);
+        let order: Vec<&str> = now.iter().map(|(_, _, id)| id.as_str()).collect();
+        assert_eq!(order, ["b", "a", "j", "k", "c", "n", "u2", "u3", "u1"]);
+        Ok(())
+    }
+
+    /// What an album page reads for 30 photos with everyday metadata (a camera's EXIF, a
+    /// location, a 200-character caption): the page's lean rows against the whole rows it
+    /// read before (`ENTRIES`' columns bar `taken_at`, the old page's select), counted as
+    /// SQLite stores each value (text and blobs by length, numbers as 8 bytes).
+    #[test]
+    fn an_album_page_reads_a_fraction_of_the_bytes() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        album(&c, "al", "u1", "public")?;
+        // As the media job writes it (`media::Exif`), every field known.
+        let exif = r#"{"make":"FUJIFILM","model":"X-T4","lens":"XF16-55mmF2.8 R LM WR","exposure_time":"1/250","f_number":2.8,"iso":400,"focal_length_mm":23.0,"taken_at":"2024-06-01T18:30:00","orientation":1,"focal_35mm":35,"exposure_bias":-0.7,"taken_offset":"+02:00"}"#;
+        let parsed: media::Exif = serde_json::from_str(exif)?;
+        assert_eq!(serde_json::to_string(&parsed)?, exif);
+        let gps = r#"{"latitude":46.5197,"longitude":6.6323,"altitude":372.0}"#;
+        for i in 0..30 {
+            let id = format!("photo{i:04}xxxxxxxxxxxxxxxx");
+            c.execute(
+                "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, width, \
+                 height, sha256, rev, placeholder, thumbhash, exif_json, gps_json, created_at, \
+                 updated_at, visibility, caption, alt) VALUES (?1, 'u1', ?2, 'ready', \
+                 'image/jpeg', 4000000, 6240, 4160, ?3, 'r1', '#8a7f6e', ?4, ?5, ?6, ?7, ?7, \
+                 'public', ?8, ?9)",
+                params![
+                    id,
+                    format!("Evening by the lake {i}"),
+                    format!("{i:064x}"),
+                    "3OcRJYB4d3h/iIeHeEh3eIhw+j2w",
+                    exif,
+                    gps,
+                    1_700_000_000_000_i64 + i,
+                    "c".repeat(200),
+                    "Sailing boats on a calm lake at sunset, hills behind",
+                ],
+            )?;
+            c.execute(ADD, params!["al", id, format!("{i:02}"), 1])?;
+        }
+        let bytes = |sql: &str, args: Vec<rusqlite::types::Value>| -> TestResult<(usize, usize)> {
+            use rusqlite::types::ValueRef;
+            let mut stmt = c.prepare(sql)?;
+            let skip = stmt.column_index("taken_at").ok();
+            let cols = stmt.column_count();
+            let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+            let (mut n, mut total) = (0, 0);
+            while let Some(r) = rows.next()? {
+                n += 1;
+                for i in (0..cols).filter(|&i| sql == PAGE_MANUAL || Some(i) != skip) {
+                    total += match r.get_ref(i)? {
+                        ValueRef::Null => 0,
+                        ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+                        ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+                    };
+                }
+            }
+            Ok((n, total))
+        };
+        let v = |s: &str| rusqlite::types::Value::from(s.to_string());
+        let lean = bytes(
+            PAGE_MANUAL,
+            page_args(vec![v(""), v(""), rusqlite::types::Value::from(31)]),
+        )?;
+        let whole = bytes(ENTRIES, vec![v(r#"["al"]"#)])?;
+        eprintln!("album page of 30: whole rows {whole:?}, lean rows {lean:?} (rows, bytes)");
+        assert_eq!((lean.0, whole.0), (30, 30));
+        assert!(lean.1 * 4 < whole.1, "{lean:?} vs {whole:?}");
+        Ok(())
+    }
+
     #[test]
     fn albums_keep_their_photos_in_position_order() -> TestResult {
         let c = db()?;
@@ -605,10 +773,10 @@ mod tests {
             !steps.iter().any(|s| s.contains("SCAN album_photos")),
             "{steps:?}"
         );
-        // The columns `Entry` reads: its own three, then every photo column.
+        // The columns `Entry` reads: its own four, then every photo column.
         let names = c.prepare(ENTRIES)?.column_names().join(",");
         assert!(
-            names.starts_with("album_id,position,added_at,id,owner_id"),
+            names.starts_with("album_id,position,added_at,taken_at,id,owner_id"),
             "{names}"
         );
         assert_eq!(c.prepare(ENTRY)?.column_names().join(","), names);

@@ -24,7 +24,7 @@ macro_rules! select_photos {
     };
     // `$extra`: more columns first (each ending in ", "), for statements that read photos
     // with something else (an album's positions).
-    ($extra:literal, $rest:expr) => {
+    ($extra:expr, $rest:expr) => {
         concat!(
             "SELECT ",
             $extra,
@@ -49,9 +49,12 @@ pub(crate) use select_photos;
 /// The columns `Card` reads: what a listing's card shows and its cursor, nothing more (no
 /// EXIF, GPS, caption or hashes: a feed page reads a fraction of the bytes).
 macro_rules! select_cards {
-    ($rest:expr) => {
+    // `$extra`: more columns first (each ending in ", "), as in `select_photos!`.
+    ($extra:expr, $rest:expr) => {
         concat!(
-            "SELECT photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
+            "SELECT ",
+            $extra,
+            "photos.id AS id, photos.owner_id AS owner_id, photos.title AS title, ",
             "photos.alt AS alt, photos.status AS status, photos.failure AS failure, ",
             "photos.visibility AS visibility, photos.placeholder AS placeholder, ",
             "photos.thumbhash AS thumbhash, photos.created_at AS created_at, ",
@@ -59,6 +62,9 @@ macro_rules! select_cards {
             "FROM photos LEFT JOIN users u ON u.id = photos.owner_id ",
             $rest
         )
+    };
+    ($rest:expr) => {
+        select_cards!("", $rest)
     };
 }
 
@@ -185,7 +191,7 @@ pub(crate) async fn cards(
 
 /// A row of `select_cards!`, as D1 returns it.
 #[derive(Deserialize)]
-struct Card {
+pub(crate) struct Card {
     id: String,
     owner_id: String,
     title: String,
@@ -201,7 +207,7 @@ struct Card {
 }
 
 impl Card {
-    fn into_port(self) -> PortResult<CardRow> {
+    pub(crate) fn into_port(self) -> PortResult<CardRow> {
         Ok(CardRow {
             status: status(&self.status)?,
             visibility: visibility(&self.visibility)?,
@@ -630,8 +636,9 @@ mod tests {
         Ok(())
     }
 
-    /// Listings read what cards show: exactly `Card`'s fields, and never EXIF, GPS,
-    /// caption, hashes or the owner's row.
+    /// Listings read what cards show: exactly `Card`'s fields (an album page's after the
+    /// entry's place: its position, when added, the EXIF date its "taken" order keys on),
+    /// and never EXIF, GPS, caption, hashes or the owner's row.
     #[test]
     fn listings_select_only_what_cards_show() -> TestResult {
         let c = db()?;
@@ -657,6 +664,9 @@ mod tests {
             30,
         )
         .0;
+        // An album's pages, in each sort, read an entry's place first.
+        use crate::d1::albums::{PAGE_ADDED, PAGE_MANUAL, PAGE_TAKEN};
+        let place = ["album_id", "position", "added_at", "taken_at"];
         for sql in [
             FEED,
             CARDS_BY_OWNER_ALL,
@@ -665,8 +675,19 @@ mod tests {
             crate::d1::search::BY_CAMERA,
             crate::d1::search::BY_LENS,
             &search,
+            PAGE_MANUAL,
+            PAGE_ADDED,
+            PAGE_TAKEN,
         ] {
-            assert_eq!(c.prepare(sql)?.column_names(), want, "{sql}");
+            let stmt = c.prepare(sql)?;
+            let names = stmt.column_names();
+            let cards = match names.split_at_checked(place.len()) {
+                Some((first, rest)) if first == place => rest,
+                _ => &names[..],
+            };
+            assert_eq!(cards, want, "{sql}");
+            let in_album = [PAGE_MANUAL, PAGE_ADDED, PAGE_TAKEN].contains(&sql);
+            assert_eq!(cards.len() < names.len(), in_album, "{sql}");
             let (select, _) = sql.split_once(" FROM ").ok_or("no FROM")?;
             for heavy in ["exif_json", "gps", "caption", "sha256", "content_type"] {
                 assert!(!select.contains(heavy), "{heavy} in {select}");

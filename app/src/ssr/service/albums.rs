@@ -11,7 +11,7 @@ use crate::ssr::auth::Session;
 use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, EntryScope, PhotoRow, UNDATED};
+use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, CardRow, EntryScope, PhotoRow};
 use crate::ssr::position;
 use crate::ssr::service::cache;
 use crate::ssr::service::photos::{cards, text, visible};
@@ -316,23 +316,15 @@ pub(crate) fn ordered(album: &AlbumRow, mut entries: Vec<AlbumEntry>) -> Vec<Pho
             entries.sort_by(|a, b| (b.added_at, &b.photo.id).cmp(&(a.added_at, &a.photo.id)))
         }
         // Undated photos after the dated ones, by upload time.
-        AlbumSort::Taken => entries.sort_by_cached_key(|e| {
-            (
-                taken_at(&e.photo).unwrap_or_else(|| UNDATED.to_string()),
-                e.photo.created_at,
-                e.photo.id.clone(),
-            )
+        AlbumSort::Taken => entries.sort_by(|a, b| {
+            (a.taken_key(), a.photo.created_at, &a.photo.id).cmp(&(
+                b.taken_key(),
+                b.photo.created_at,
+                &b.photo.id,
+            ))
         }),
     }
     entries.into_iter().map(|e| e.photo).collect()
-}
-
-fn taken_at(photo: &PhotoRow) -> Option<String> {
-    photo
-        .exif_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<media::Exif>(j).ok())
-        .and_then(|e| e.taken_at)
 }
 
 /// The cover the viewer sees: the owner's choice if they may see it, else the first photo
@@ -361,13 +353,12 @@ fn album_after(album: &AlbumRow, raw: Option<&str>) -> Result<Option<AlbumAfter>
 }
 
 /// The cursor naming `e` in `album`'s order.
-fn after_key(album: &AlbumRow, e: &AlbumEntry) -> String {
+fn after_key(album: &AlbumRow, e: &AlbumEntry<CardRow>) -> String {
     match album.sort {
         AlbumSort::Manual => Cursor::encode(&[&e.position, &e.photo.id]),
         AlbumSort::Added => Cursor::of_time(e.added_at, &e.photo.id),
         AlbumSort::Taken => {
-            let key = taken_at(&e.photo).unwrap_or_else(|| UNDATED.to_string());
-            Cursor::encode(&[&key, &e.photo.created_at.to_string(), &e.photo.id])
+            Cursor::encode(&[e.taken_key(), &e.photo.created_at.to_string(), &e.photo.id])
         }
     }
 }
@@ -380,8 +371,8 @@ pub(crate) async fn page_of(
     album: &AlbumRow,
     scope: EntryScope,
     raw_before: Option<&str>,
-    keep: impl Fn(&AlbumEntry) -> bool,
-) -> Result<(Vec<PhotoRow>, Option<String>), LumenError> {
+    keep: impl Fn(&AlbumEntry<CardRow>) -> bool,
+) -> Result<(Vec<CardRow>, Option<String>), LumenError> {
     let after = album_after(album, raw_before)?;
     let rows = p
         .album_photos
@@ -403,12 +394,17 @@ pub(crate) async fn cover_of(
     p: &Platform,
     album: &AlbumRow,
     scope: EntryScope,
-    keep: impl Fn(&AlbumEntry) -> bool,
-) -> Result<Option<PhotoRow>, LumenError> {
+    keep: impl Fn(&AlbumEntry<CardRow>) -> bool,
+) -> Result<Option<CardRow>, LumenError> {
     if let Some(chosen) = album.cover_photo_id.as_deref() {
+        // One whole row by its key (the link's photo pages read it whole too); judged as
+        // the page's own rows are.
         if let Some(e) = p.album_photos.entry(&album.id, chosen).await? {
-            if scope.admits(&e.photo) && keep(&e) {
-                return Ok(Some(e.photo));
+            if scope.admits(&e.photo) {
+                let e = e.lean();
+                if keep(&e) {
+                    return Ok(Some(e.photo));
+                }
             }
         }
     }
@@ -429,7 +425,7 @@ pub async fn album(
     tags::tag(tags::user(&album.owner_id));
     let who = viewer.map(|s| s.user.id.as_str());
     let scope = access::album_scope(who, &album);
-    let shows = |e: &AlbumEntry| access::shows_in_album(who, &album, &e.photo);
+    let shows = |e: &AlbumEntry<CardRow>| access::shows_in_album(who, &album, &e.photo);
     let (rows, next) = page_of(p, &album, scope, raw_before, shows).await?;
     let count = p.album_photos.count(&album, scope).await?;
     let cover = cover_of(p, &album, scope, shows).await?;
@@ -441,7 +437,7 @@ pub async fn album(
     let public_cover = match album.visibility {
         Visibility::Public if !is_owner => cover.clone(),
         Visibility::Public => {
-            let anyone = |e: &AlbumEntry| access::shows_in_album(None, &album, &e.photo);
+            let anyone = |e: &AlbumEntry<CardRow>| access::shows_in_album(None, &album, &e.photo);
             cover_of(p, &album, access::album_scope(None, &album), anyone).await?
         }
         _ => None,

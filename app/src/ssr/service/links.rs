@@ -16,7 +16,7 @@ use crate::ssr::guard::RequestHead;
 use crate::ssr::keys;
 use crate::ssr::limits::{self, Limit};
 use crate::ssr::ports::{
-    AlbumEntry, AlbumRow, Blob, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError,
+    AlbumEntry, AlbumRow, Blob, CardRow, LinkEdit, LinkRow, LinkTarget, PhotoRow, PortError,
 };
 use crate::ssr::service::{albums, cache, media, photos};
 use crate::ssr::Platform;
@@ -393,7 +393,7 @@ pub async fn open(
     access::check_link(None, via, &link, target.shown(), LinkAction::View, now)?;
     let view = match target {
         Target::Photo(photo) => shared_photo(p, &link, via, photo, origin).await?,
-        Target::Album(album) => shared_album(p, &link, via, album, origin, raw_before).await?,
+        Target::Album(album) => shared_album(p, &link, unlocked, album, origin, raw_before).await?,
     };
     p.links.count_view(&link.id).await?;
     Ok(view)
@@ -480,23 +480,20 @@ async fn album_rows(
     Ok(albums::ordered(album, entries))
 }
 
-/// An album link's page: the album's title, description and photos, all under the link.
+/// An album link's page, through the link (`unlocked` as in `Via::Link`): the album's
+/// title, description and photos, all under the link.
 async fn shared_album(
     p: &Platform,
     link: &LinkRow,
-    via: Via,
+    unlocked: bool,
     album: AlbumRow,
     origin: &str,
     raw_before: Option<&str>,
 ) -> Result<SharedView, LumenError> {
     let now = p.clock.now_ms();
-    let shows = |entry: &AlbumEntry| {
-        let shown = Shown::InAlbum {
-            album: &album,
-            entry,
-        };
-        access::check_link(None, via, link, shown, LinkAction::View, now).is_ok()
-    };
+    let via = Via::Link { unlocked };
+    let shows =
+        |entry: &AlbumEntry<CardRow>| access::link_lists(link, &album, entry, unlocked, now);
     let (rows, next) = albums::page_of(p, &album, access::LINK_SCOPE, raw_before, shows).await?;
     let count = p.album_photos.count(&album, access::LINK_SCOPE).await?;
     let downloads = access::check_link(
