@@ -161,13 +161,13 @@ try {
   }
   // Requests per second at 10 connections: cached against the same page uncached, and the
   // uncached page against hono/jsx's.
-  async function rps(pathOf, base = srv.base) {
+  async function rps(pathOf, base = srv.base, headers = {}) {
     const until = Date.now() + SECONDS * 1000;
     let n = 0;
     await Promise.all(
       Array.from({ length: 10 }, async (_, c) => {
         while (Date.now() < until) {
-          const r = await fetch(`${base}${pathOf(c, n)}`);
+          const r = await fetch(`${base}${pathOf(c, n)}`, { headers });
           await r.arrayBuffer();
           n++;
         }
@@ -178,14 +178,31 @@ try {
   // The yardstick, in the same run on the same data: the same page written with hono/jsx
   // (scripts/bench-hono/), its own Worker on the same local D1, the same two queries.
   const hono = await startLumen("bench-hono", { config: "scripts/bench-hono/wrangler.toml", sharedState: srv.stateDir });
-  let ours, theirs, sizes, rpsHono;
+  // Whole requests are compared on a Lumen without the meter (which logs a line a request),
+  // on the same state.
+  const plain = await startLumen("bench-plain", { sharedState: srv.stateDir });
+  let ours, theirs, sizes, rpsHono, rpsPlain, whole;
   try {
     const page = async (base, headers = {}) => (await (await fetch(`${base}/`, { headers })).text()).length;
     sizes = [await page(srv.base, { cookie: bypass }), await page(hono.base)];
     [ours, theirs] = await renderAlone([srv.base, hono.base]);
     rpsHono = await rps(() => "/", hono.base);
+    // Kept out of the cache by the unlock cookie, so it neither hits nor stores a copy.
+    rpsPlain = await rps(() => "/", plain.base, { cookie: bypass });
+    // A whole feed request each (queries, render, sending), as the issue first compared them.
+    const clocks = [plain.base, hono.base].map((b) => workerdCpu(new URL(b).port) ?? (() => NaN));
+    whole = [[], []];
+    for (let i = 0; i < RUNS; i++) {
+      for (const w of i % 2 ? [1, 0] : [0, 1]) {
+        await sleep(5);
+        const c0 = clocks[w]();
+        const r = await fetch(`${w ? hono.base : plain.base}/`, { headers: w ? {} : { cookie: bypass } });
+        await r.arrayBuffer();
+        whole[w].push(clocks[w]() - c0);
+      }
+    }
   } finally {
-    await hono.stop();
+    await Promise.all([hono.stop(), plain.stop()]);
   }
   console.log(`the render alone, ${LOOP_N} pages per request, ${LOOP_RUNS} interleaved rounds; goal: no more than the same page in hono/jsx (Lumen ${sizes[0]} B, hono ${sizes[1]} B of HTML):`);
   ours.forEach((o, i) => {
@@ -193,12 +210,13 @@ try {
     const r = (o.page - o.floor) / (t.page - t.floor);
     console.log(`  ${o.what}: Lumen ${(o.page - o.floor).toFixed(3)} ms (page ${o.page.toFixed(3)} − floor ${o.floor.toFixed(3)}), hono/jsx ${(t.page - t.floor).toFixed(3)} ms (page ${t.page.toFixed(3)} − floor ${t.floor.toFixed(3)}): ${r.toFixed(2)}x`);
   });
+  console.log(`a whole uncached feed request, workerd process CPU, median of ${RUNS}: Lumen ${median(whole[0]).toFixed(2)} ms, hono/jsx ${median(whole[1]).toFixed(2)} ms (${(median(whole[0]) / median(whole[1])).toFixed(2)}x)`);
   const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
   console.log(`(machine load average during the run: ${load}; other work on these cores moves every clock)`);
 
   const cached = await rps(() => "/");
   const uncached = await rps((c, n) => `/?r=${c}-${n}-${Date.now()}`);
-  console.log(`feed at 10 connections: cached ${cached.toFixed(0)} req/s, uncached ${uncached.toFixed(0)} req/s (${(cached / uncached).toFixed(1)}x); hono/jsx's uncached ${rpsHono.toFixed(0)} req/s (Lumen uncached ${(uncached / rpsHono).toFixed(2)}x hono's)`);
+  console.log(`feed at 10 connections: cached ${cached.toFixed(0)} req/s, uncached ${uncached.toFixed(0)} req/s (${(cached / uncached).toFixed(1)}x); hono/jsx's uncached ${rpsHono.toFixed(0)} req/s against unmetered Lumen's ${rpsPlain.toFixed(0)} req/s (${(rpsPlain / rpsHono).toFixed(2)}x hono's)`);
 } finally {
   await srv.stop();
 }
