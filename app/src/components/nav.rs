@@ -6,12 +6,19 @@ use crate::model::Me;
 
 #[component]
 pub fn Nav() -> impl IntoView {
+    // A visitor's bar is known without the session: rendered at once, it spares every
+    // anonymous page (the cache's misses) a resource and a suspense boundary.
+    #[cfg(feature = "ssr")]
+    if crate::ssr::request::visitor() {
+        return view! { <NavBar me=None /> }.into_any();
+    }
     let me = Resource::new(|| (), |_| current_user());
     view! {
         <Suspense fallback=|| view! { <NavBar me=None /> }>
             {move || Suspend::new(async move { view! { <NavBar me=me.await.ok().flatten() /> } })}
         </Suspense>
     }
+    .into_any()
 }
 
 /// The bar itself, for a signed-in user or a visitor; the design catalogue shows both.

@@ -33,6 +33,13 @@ pub fn origin(head: &RequestHead) -> String {
     format!("{scheme}://{host}")
 }
 
+/// Whether the request carries no session token at all: a visitor, known without reading
+/// the session. (A token that turns out stale is found by the guard, as before.)
+pub fn visitor() -> bool {
+    let head = head();
+    auth::token_in(head.cookie.as_deref(), auth::COOKIE, head.host.as_deref()).is_none()
+}
+
 /// Sets a response header (pages that know who may keep them, e.g. share links).
 pub fn set_header(name: header::HeaderName, value: &'static str) {
     if let Some(res) = use_context::<ResponseOptions>() {
@@ -144,6 +151,43 @@ pub fn local_path(next: Option<&str>) -> &str {
 
 #[cfg(test)]
 mod tests {
+    /// Only a request with no session token is a visitor; a token, even a stale one, goes to
+    /// the guard. The nav renders a visitor's bar at once, and asks the guard otherwise.
+    #[test]
+    fn a_visitor_carries_no_session_token() {
+        use crate::components::nav::Nav;
+        use axum::http::{header, Request};
+        use leptos::prelude::*;
+        let token = "ab".repeat(32);
+        for (cookie, visitor) in [
+            (None, true),
+            (Some("theme=dark".to_string()), true),
+            (Some("lumen_session=not-a-token".to_string()), true),
+            (Some(format!("lumen_session={token}")), false),
+            (Some(format!("a=b; lumen_session={token}")), false),
+        ] {
+            let mut req = Request::builder()
+                .uri("/")
+                .header(header::HOST, "localhost");
+            if let Some(c) = &cookie {
+                req = req.header(header::COOKIE, c);
+            }
+            let Ok(req) = req.body(()) else {
+                panic!("request for {cookie:?}");
+            };
+            let owner = Owner::new();
+            owner.with(|| {
+                provide_context(req.into_parts().0);
+                assert_eq!(super::visitor(), visitor, "{cookie:?}");
+                if visitor {
+                    // Rendered at once, with no resource to wait for.
+                    let html = view! { <Nav /> }.to_html();
+                    assert!(html.contains(r#"href="/signin""#), "{html}");
+                }
+            });
+        }
+    }
+
     #[test]
     fn next_stays_on_this_site() {
         use super::local_path;
