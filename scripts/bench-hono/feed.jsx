@@ -189,20 +189,20 @@ const Page = ({ cards, next }) => (
   </html>
 );
 
-// The page's router, as Lumen's `router::serve`; the Worker's fetch handler (`app`) wraps it
-// with one log line a request, as Lumen's does (server/src/lib.rs). Under `wrangler dev` a
-// console line costs the runtime about 4 ms of CPU (it goes out through the inspector), so a
-// page that did not log would not be the same work.
+// One log line a request, as Lumen's Worker writes for every request (server/src/lib.rs):
+// under `wrangler dev` a console line costs the runtime about 4 ms of CPU (it goes out
+// through the inspector), so a Worker that did not log would not be doing the same work.
+const app = new Hono();
+app.use("*", async (c, next) => {
+  const started = Date.now();
+  await next();
+  console.log(`${c.req.method} ${c.req.path} ${c.res.status} ${Date.now() - started}ms`);
+});
+
+// The page's router, as Lumen's `router::serve`, which `/_dev/render` calls as Lumen's does.
 const pages = new Hono();
 pages.get("/", async (c) => c.html("<!DOCTYPE html>" + (await (<Page {...await feed(c.env.DB)} />).toString())));
-
-const app = new Hono();
-app.get("/", async (c) => {
-  const started = Date.now();
-  const res = await pages.fetch(c.req.raw, c.env, c.executionCtx);
-  console.log(`GET / ${res.status} ${Date.now() - started}ms`);
-  return res;
-});
+app.get("/", (c) => pages.fetch(c.req.raw, c.env, c.executionCtx));
 
 const times = (c) => Math.min(Math.max(Number(c.req.query("n")) || 1, 1), 200);
 app.get("/_dev/floor", async (c) => {
