@@ -2,8 +2,8 @@
 
 use app::model::{AlbumSort, Visibility};
 use app::ssr::ports::{
-    AlbumAfter, AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, CardRow, EntryScope, PortError,
-    PortResult,
+    AlbumAfter, AlbumEntry, AlbumFront, AlbumPhotos, AlbumRepo, AlbumRow, CardRow, EntryScope,
+    PortError, PortResult,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -103,6 +103,34 @@ pub const COUNT: &str =
      WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
      AND (?3 OR photos.status = 'ready') \
      AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted'))";
+/// A list of albums' fronts (`AlbumPhotos::fronts`): for each album of the JSON array `?1`,
+/// within the scope (`?2`..`?4` as `?3`..`?5` of the pages, the owner and the sort read from
+/// the album), the count (`n`), and only the first row in the album's sort (`rn` 1, the
+/// pages' order: each CASE is constant within an album) and the chosen cover (`chosen`):
+/// at most two lean rows an album, however many photos it holds.
+pub const FRONTS: &str = concat!(
+    "SELECT * FROM (",
+    select_cards!(
+        concat!(
+            entry_columns!(),
+            "count(*) OVER (PARTITION BY ap.album_id) AS n, \
+             row_number() OVER (PARTITION BY ap.album_id ORDER BY \
+             CASE WHEN a.sort = 'manual' THEN ap.position END, \
+             CASE WHEN a.sort = 'added' THEN ap.added_at END DESC, \
+             CASE WHEN a.sort = 'added' THEN ap.photo_id END DESC, \
+             CASE WHEN a.sort = 'taken' THEN coalesce(photos.taken_at, '~') END, \
+             CASE WHEN a.sort = 'taken' THEN photos.created_at END, \
+             ap.photo_id) AS rn, \
+             coalesce(photos.id = a.cover_photo_id, 0) AS chosen, "
+        ),
+        "JOIN album_photos ap ON ap.photo_id = photos.id JOIN albums a ON a.id = ap.album_id \
+         WHERE ap.album_id IN (SELECT value FROM json_each(?1)) \
+         AND photos.owner_id = a.owner_id AND photos.trashed_at IS NULL \
+         AND (?2 OR photos.status = 'ready') \
+         AND (?3 OR photos.visibility = 'public' OR (?4 AND photos.visibility = 'unlisted'))"
+    ),
+    ") WHERE rn = 1 OR chosen ORDER BY album_id, rn"
+);
 /// A photo already in the album keeps its place.
 pub const ADD: &str = "INSERT INTO album_photos (album_id, photo_id, position, added_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (album_id, photo_id) DO NOTHING";
@@ -323,6 +351,56 @@ impl AlbumPhotos for D1Albums {
         SendFuture::new(async move {
             let rows: Vec<N> = all(&self.0, COUNT, &args).await?;
             Ok(rows.first().map_or(0, |r| r.n as u32))
+        })
+        .await
+    }
+
+    async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>> {
+        #[derive(Deserialize)]
+        struct Front {
+            n: f64,
+            rn: f64,
+            chosen: f64,
+            #[serde(flatten)]
+            entry: Entry<CardIn>,
+        }
+        if albums.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
+        let args = [
+            json_ids(&ids)?,
+            super::flag(scope.any_status),
+            super::flag(scope.any_visibility),
+            super::flag(scope.unlisted),
+        ];
+        SendFuture::new(async move {
+            let rows: Vec<Front> = all(&self.0, FRONTS, &args).await?;
+            let mut out: Vec<AlbumFront> = Vec::new();
+            for row in rows {
+                let (n, rn, chosen) = (row.n as u32, row.rn, row.chosen != 0.0);
+                let e = row.entry.into_port(CardIn::into_port)?;
+                let front = match out.last_mut() {
+                    Some(f) if f.album_id == e.album_id => f,
+                    _ => {
+                        out.push(AlbumFront {
+                            album_id: e.album_id.clone(),
+                            count: n,
+                            chosen: None,
+                            first: None,
+                        });
+                        out.last_mut()
+                            .ok_or_else(|| PortError::Unavailable("no front".into()))?
+                    }
+                };
+                if chosen {
+                    front.chosen = Some(e.clone());
+                }
+                if rn == 1.0 {
+                    front.first = Some(e);
+                }
+            }
+            Ok(out)
         })
         .await
     }

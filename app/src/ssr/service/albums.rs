@@ -327,16 +327,6 @@ pub(crate) fn ordered(album: &AlbumRow, mut entries: Vec<AlbumEntry>) -> Vec<Pho
     entries.into_iter().map(|e| e.photo).collect()
 }
 
-/// The cover the viewer sees: the owner's choice if they may see it, else the first photo
-/// they may. Never a photo the viewer could not open.
-pub(crate) fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a PhotoRow> {
-    album
-        .cover_photo_id
-        .as_deref()
-        .and_then(|c| shown.iter().find(|p| p.id == c))
-        .or(shown.first())
-}
-
 /// The `?before=` of an album page, by the album's sort, or a 400 (a cursor of another
 /// sort too: the owner changed it meanwhile).
 fn album_after(album: &AlbumRow, raw: Option<&str>) -> Result<Option<AlbumAfter>, LumenError> {
@@ -501,19 +491,43 @@ pub async fn of_user(
     let who = viewer.map(|s| s.user.id.as_str());
     let is_me = who == Some(user.id.as_str());
     let albums = p.albums.by_owner(&user.id, is_me).await?;
-    let ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
-    let entries = p.album_photos.entries(&ids).await?;
+    // Count and cover from at most two lean rows an album, one read for each scope the
+    // albums fall in (one on a profile: the owner's, or the public albums').
+    let mut scopes: Vec<EntryScope> = Vec::new();
+    for scope in albums.iter().map(|a| access::album_scope(who, a)) {
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    let mut fronts = Vec::new();
+    for scope in scopes {
+        let of: Vec<AlbumRow> = albums
+            .iter()
+            .filter(|a| access::album_scope(who, a) == scope)
+            .cloned()
+            .collect();
+        fronts.extend(p.album_photos.fronts(&of, scope).await?);
+    }
     let mut shown_in = Vec::with_capacity(albums.len());
     let mut covers = Vec::new();
     for album in albums {
-        let mine = entries
+        let shows = |e: &AlbumEntry<CardRow>| {
+            e.album_id == album.id && access::shows_in_album(who, &album, &e.photo)
+        };
+        let front = fronts
             .iter()
-            .filter(|e| e.album_id == album.id)
-            .cloned()
-            .collect();
-        let rows = shown(who, &album, mine);
-        let cover_row = cover(&album, &rows).cloned();
-        shown_in.push((album, rows.len(), cover_row.is_some()));
+            .find(|f| f.album_id == album.id)
+            .filter(|_| access::check_album(who, &album, AlbumAction::View).is_ok());
+        let count = front.map_or(0, |f| f.count);
+        // As `cover_of`: the owner's choice if shown, else the album's first if shown.
+        let cover_row = front.and_then(|f| {
+            f.chosen
+                .iter()
+                .find(|e| shows(e))
+                .or(f.first.iter().find(|e| shows(e)))
+                .map(|e| e.photo.clone())
+        });
+        shown_in.push((album, count, cover_row.is_some()));
         covers.extend(cover_row);
     }
     // Every cover's card in one pass: one variants read for the whole tab, not one an album.
@@ -522,7 +536,7 @@ pub async fn of_user(
     for (album, count, has_cover) in shown_in {
         let cover_card = if has_cover { cover_cards.next() } else { None };
         out.push(AlbumCard {
-            count: u32::try_from(count).unwrap_or(u32::MAX),
+            count,
             cover: cover_card.as_ref().and_then(|c| c.thumb.clone()),
             placeholder: cover_card.and_then(|c| c.placeholder),
             id: album.id,
@@ -1033,6 +1047,189 @@ mod tests {
         for bad in ["zz", "1.a.b", "x.y"] {
             let e = block_on(album(&p, None, &made, "https://lumen.test", Some(bad)));
             assert_eq!(e.map(|_| ()).map_err(|e| e.status()), Err(400), "{bad}");
+        }
+    }
+
+    /// The Albums tab counts and covers from lean fronts exactly as it did from every whole
+    /// entry: for each viewer and sort, each album's count and cover are what `shown` (the
+    /// access rule over whole rows) and the owner's choice, else the first shown, give.
+    #[test]
+    fn the_albums_tab_counts_and_covers_what_the_viewer_may_see() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        // (id, visibility, status, EXIF date, trashed)
+        let photos = [
+            (
+                "pub1",
+                Visibility::Public,
+                PhotoStatus::Ready,
+                Some("2024-03"),
+                false,
+            ),
+            (
+                "pub2",
+                Visibility::Public,
+                PhotoStatus::Ready,
+                Some("2024-01"),
+                false,
+            ),
+            ("pub3", Visibility::Public, PhotoStatus::Ready, None, false),
+            (
+                "unl",
+                Visibility::Unlisted,
+                PhotoStatus::Ready,
+                Some("2023-01"),
+                false,
+            ),
+            (
+                "priv",
+                Visibility::Private,
+                PhotoStatus::Ready,
+                Some("2022-01"),
+                false,
+            ),
+            (
+                "pend",
+                Visibility::Public,
+                PhotoStatus::Pending,
+                Some("2021-01"),
+                false,
+            ),
+            ("fail", Visibility::Public, PhotoStatus::Failed, None, false),
+            (
+                "gone",
+                Visibility::Public,
+                PhotoStatus::Ready,
+                Some("2020-01"),
+                true,
+            ),
+        ];
+        for (i, (id, vis, status, taken, _)) in photos.iter().enumerate() {
+            let mut row = pending_row(id, 10 + i as i64);
+            row.owner_id = "u1".into();
+            row.visibility = *vis;
+            row.status = *status;
+            row.placeholder = Some(id.to_string());
+            row.exif_json = taken.map(|t| format!(r#"{{"taken_at":"{t}-01T00:00:00"}}"#));
+            mem.insert(row);
+        }
+        // (album, visibility, photos in the order added, chosen cover)
+        let albums = [
+            (
+                "Mixed",
+                "public",
+                &["priv", "gone", "pend", "pub3", "unl", "pub2", "pub1"][..],
+                Some("priv"),
+            ),
+            (
+                "Chosen",
+                "public",
+                &["pub1", "pub2", "pub3"][..],
+                Some("pub2"),
+            ),
+            (
+                "Hidden",
+                "public",
+                &["priv", "pend", "fail", "gone", "unl"][..],
+                None,
+            ),
+            ("Empty", "public", &[][..], None),
+            (
+                "Link",
+                "unlisted",
+                &["unl", "pub1", "priv"][..],
+                Some("unl"),
+            ),
+            (
+                "Mine",
+                "private",
+                &["fail", "pub2", "priv"][..],
+                Some("pub2"),
+            ),
+        ];
+        let mut made = Vec::new();
+        for (title, vis, ids, chosen) in albums {
+            let id = block_on(create(&p, &ada, &form(title, vis))).unwrap();
+            for photo in ids {
+                mem.advance(1);
+                block_on(add(&p, &ada, &id, &strs(&[photo]))).unwrap();
+            }
+            if let Some(c) = chosen {
+                block_on(set_cover(&p, &ada, &id, c)).unwrap();
+            }
+            made.push(id);
+        }
+        // Trashed after it was added (and chosen as a cover).
+        block_on(set_cover(&p, &ada, &made[1], "pub3")).unwrap();
+        let mut gone = mem.photo("gone").unwrap();
+        gone.trashed_at = Some(99);
+        mem.insert(gone);
+        let mut pub3 = mem.photo("pub3").unwrap();
+        pub3.trashed_at = Some(99);
+        mem.insert(pub3);
+        for sort in ["manual", "added", "taken"] {
+            for (id, (title, vis, _, _)) in made.iter().zip(albums) {
+                let mut f = form(title, vis);
+                f.sort = sort.into();
+                block_on(edit(&p, &ada, id, &f)).unwrap();
+            }
+            for viewer in [None, Some(&bob), Some(&ada)] {
+                let who = viewer.map(|s| s.user.id.as_str());
+                let tab = block_on(of_user(&p, viewer, "ada")).unwrap();
+                let listed: Vec<&str> = tab.iter().map(|c| c.title.as_str()).collect();
+                let want_listed: &[&str] = if who == Some("u1") {
+                    &["Mine", "Link", "Empty", "Hidden", "Chosen", "Mixed"]
+                } else {
+                    &["Empty", "Hidden", "Chosen", "Mixed"]
+                };
+                assert_eq!(listed, want_listed, "{sort} {who:?}");
+                for card in &tab {
+                    let a = block_on(p.albums.get(&card.id)).unwrap().unwrap();
+                    let entries =
+                        block_on(p.album_photos.entries(std::slice::from_ref(&a.id))).unwrap();
+                    let rows = shown(who, &a, entries);
+                    let cover = a
+                        .cover_photo_id
+                        .as_deref()
+                        .and_then(|c| rows.iter().find(|r| r.id == c))
+                        .or(rows.first());
+                    assert_eq!(
+                        card.count as usize,
+                        rows.len(),
+                        "{sort} {who:?} {}",
+                        a.title
+                    );
+                    assert_eq!(
+                        card.placeholder,
+                        cover.and_then(|c| c.placeholder.clone()),
+                        "{sort} {who:?} {}",
+                        a.title
+                    );
+                }
+                let of = |t: &str| tab.iter().find(|c| c.title == t).unwrap();
+                let cover = |t: &str| of(t).placeholder.clone();
+                // The chosen cover hidden (private, or trashed): the first shown in the
+                // album's own order.
+                let first_public = match sort {
+                    "manual" => "pub2",
+                    "added" => "pub1",
+                    _ => "pub2",
+                };
+                if who == Some("u1") {
+                    assert_eq!(cover("Mixed").as_deref(), Some("priv"));
+                    assert_eq!((of("Mixed").count, of("Hidden").count), (5, 4));
+                    assert_eq!(cover("Mine").as_deref(), Some("pub2"));
+                } else {
+                    assert_eq!(cover("Mixed").as_deref(), Some(first_public), "{sort}");
+                    assert_eq!((of("Mixed").count, of("Hidden").count), (2, 0));
+                    assert_eq!(cover("Hidden"), None);
+                }
+                // Its chosen cover was trashed: the first of the others in the album's order.
+                let first_chosen = if sort == "manual" { "pub1" } else { "pub2" };
+                assert_eq!(cover("Chosen").as_deref(), Some(first_chosen), "{sort}");
+                assert_eq!((of("Empty").count, cover("Empty")), (0, None));
+            }
         }
     }
 }
