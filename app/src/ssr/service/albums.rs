@@ -492,7 +492,8 @@ pub async fn of_user(
     let is_me = who == Some(user.id.as_str());
     let albums = p.albums.by_owner(&user.id, is_me).await?;
     // Count and cover from at most two lean rows an album, one read for each scope the
-    // albums fall in (one on a profile: the owner's, or the public albums').
+    // albums fall in: one for a visitor (public albums only), two at most for the owner
+    // (an unlisted album's scope differs only in a flag the owner's scope ignores).
     let mut scopes: Vec<EntryScope> = Vec::new();
     for scope in albums.iter().map(|a| access::album_scope(who, a)) {
         if !scopes.contains(&scope) {
