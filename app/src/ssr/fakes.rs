@@ -1095,10 +1095,6 @@ impl AlbumPhotos for Port {
         Ok(rows.into_iter().map(AlbumEntry::lean).collect())
     }
 
-    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32> {
-        Ok(u32::try_from(self.scoped(album, scope).await?.len()).unwrap_or(u32::MAX))
-    }
-
     async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>> {
         // As the query: the count, the chosen cover and the first row, all within `scope`.
         let mut out = Vec::new();

@@ -585,10 +585,9 @@ pub trait AlbumPhotos: Send + Sync {
         after: Option<&AlbumAfter>,
         limit: u32,
     ) -> PortResult<Vec<AlbumEntry<CardRow>>>;
-    /// How many of `album`'s entries are within `scope`.
-    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32>;
-    /// What a list of albums shows of each, in one read of at most two lean rows an album:
-    /// one [`AlbumFront`] per album with an entry within `scope` (the same scope for all).
+    /// What a list of albums (or one album's page) shows of each, in one read of at most two
+    /// lean rows an album: one [`AlbumFront`] per album with an entry within `scope` (the
+    /// same scope for all).
     async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>>;
 }
 

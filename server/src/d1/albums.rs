@@ -98,11 +98,6 @@ pub const PAGE_TAKEN: &str = album_page!(
     "(coalesce(photos.taken_at, '~'), photos.created_at, photos.id) > (?6, ?7, ?8)",
     "coalesce(photos.taken_at, '~'), photos.created_at, photos.id LIMIT ?9"
 );
-pub const COUNT: &str =
-    "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
-     WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
-     AND (?3 OR photos.status = 'ready') \
-     AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted'))";
 /// A list of albums' fronts (`AlbumPhotos::fronts`): for each album of the JSON array `?1`,
 /// within the scope (`?2`..`?4` as `?3`..`?5` of the pages, the owner and the sort read from
 /// the album), the count (`n`), and only the first row in the album's sort (`rn` 1, the
@@ -336,25 +331,6 @@ impl AlbumPhotos for D1Albums {
         .await
     }
 
-    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32> {
-        #[derive(Deserialize)]
-        struct N {
-            n: f64,
-        }
-        let args = [
-            s(&album.id),
-            s(&album.owner_id),
-            super::flag(scope.any_status),
-            super::flag(scope.any_visibility),
-            super::flag(scope.unlisted),
-        ];
-        SendFuture::new(async move {
-            let rows: Vec<N> = all(&self.0, COUNT, &args).await?;
-            Ok(rows.first().map_or(0, |r| r.n as u32))
-        })
-        .await
-    }
-
     async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>> {
         #[derive(Deserialize)]
         struct Front {
@@ -472,6 +448,13 @@ mod tests {
     use super::*;
     use crate::d1::test_db::{db, ids, plan, user, TestResult};
     use rusqlite::{params, Connection};
+
+    /// The scope's count, plainly (what `FRONTS`' window count must agree with).
+    const COUNT: &str =
+        "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
+         WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
+         AND (?3 OR photos.status = 'ready') \
+         AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted'))";
 
     fn photo(c: &Connection, id: &str, owner: &str) -> rusqlite::Result<usize> {
         c.execute(

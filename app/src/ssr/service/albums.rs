@@ -11,7 +11,9 @@ use crate::ssr::auth::Session;
 use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, CardRow, EntryScope, PhotoRow};
+use crate::ssr::ports::{
+    AlbumAfter, AlbumEntry, AlbumFront, AlbumRow, CardRow, EntryScope, PhotoRow,
+};
 use crate::ssr::position;
 use crate::ssr::service::cache;
 use crate::ssr::service::photos::{cards, text, visible};
@@ -378,28 +380,32 @@ pub(crate) async fn page_of(
     ))
 }
 
-/// The cover a listing within `scope` shows: the owner's choice if `keep` allows it, else
-/// the album's first photo it allows. Never a photo the viewer could not open.
-pub(crate) async fn cover_of(
+/// How many of `album`'s photos are within `scope`, and the cover a listing within it shows:
+/// the owner's choice if `keep` allows it, else the album's first photo if `keep` allows it.
+/// Never a photo the viewer could not open. One read of at most two lean rows.
+pub(crate) async fn count_and_cover(
     p: &Platform,
     album: &AlbumRow,
     scope: EntryScope,
     keep: impl Fn(&AlbumEntry<CardRow>) -> bool,
-) -> Result<Option<CardRow>, LumenError> {
-    if let Some(chosen) = album.cover_photo_id.as_deref() {
-        // One whole row by its key (the link's photo pages read it whole too); judged as
-        // the page's own rows are.
-        if let Some(e) = p.album_photos.entry(&album.id, chosen).await? {
-            if scope.admits(&e.photo) {
-                let e = e.lean();
-                if keep(&e) {
-                    return Ok(Some(e.photo));
-                }
-            }
-        }
-    }
-    let first = p.album_photos.page(album, scope, None, 1).await?;
-    Ok(first.into_iter().find(|e| keep(e)).map(|e| e.photo))
+) -> Result<(u32, Option<CardRow>), LumenError> {
+    let fronts = p
+        .album_photos
+        .fronts(std::slice::from_ref(album), scope)
+        .await?;
+    Ok(fronts
+        .into_iter()
+        .find(|f| f.album_id == album.id)
+        .map_or((0, None), |f| (f.count, cover_in(&f, keep))))
+}
+
+/// The cover of an album's front: its chosen entry if `keep` allows it, else its first.
+fn cover_in(f: &AlbumFront, keep: impl Fn(&AlbumEntry<CardRow>) -> bool) -> Option<CardRow> {
+    f.chosen
+        .iter()
+        .find(|e| keep(e))
+        .or(f.first.iter().find(|e| keep(e)))
+        .map(|e| e.photo.clone())
 }
 
 /// `/a/{id}`, a page at a time. `origin` (`https://host`) makes the preview's URLs absolute.
@@ -417,8 +423,7 @@ pub async fn album(
     let scope = access::album_scope(who, &album);
     let shows = |e: &AlbumEntry<CardRow>| access::shows_in_album(who, &album, &e.photo);
     let (rows, next) = page_of(p, &album, scope, raw_before, shows).await?;
-    let count = p.album_photos.count(&album, scope).await?;
-    let cover = cover_of(p, &album, scope, shows).await?;
+    let (count, cover) = count_and_cover(p, &album, scope, shows).await?;
     let is_owner = who == Some(album.owner_id.as_str());
     // The preview's image is what anyone would see as the cover, and only for a public
     // album: a preview never shows what a stranger could not open. Anyone but the owner
@@ -428,7 +433,9 @@ pub async fn album(
         Visibility::Public if !is_owner => cover.clone(),
         Visibility::Public => {
             let anyone = |e: &AlbumEntry<CardRow>| access::shows_in_album(None, &album, &e.photo);
-            cover_of(p, &album, access::album_scope(None, &album), anyone).await?
+            count_and_cover(p, &album, access::album_scope(None, &album), anyone)
+                .await?
+                .1
         }
         _ => None,
     };
@@ -520,14 +527,7 @@ pub async fn of_user(
             .find(|f| f.album_id == album.id)
             .filter(|_| access::check_album(who, &album, AlbumAction::View).is_ok());
         let count = front.map_or(0, |f| f.count);
-        // As `cover_of`: the owner's choice if shown, else the album's first if shown.
-        let cover_row = front.and_then(|f| {
-            f.chosen
-                .iter()
-                .find(|e| shows(e))
-                .or(f.first.iter().find(|e| shows(e)))
-                .map(|e| e.photo.clone())
-        });
+        let cover_row = front.and_then(|f| cover_in(f, shows));
         shown_in.push((album, count, cover_row.is_some()));
         covers.extend(cover_row);
     }
