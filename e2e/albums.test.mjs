@@ -104,15 +104,26 @@ describe("reading albums", () => {
   });
 
   test("profiles: the Albums tab lists public albums to others and all to the owner", async () => {
+    // The owner chose the private photo as the cover: others get the first they may see
+    // (known by its placeholder, made its own here: these photos have no variants).
+    const phPrivate = "#010203";
+    await srv.d1(`UPDATE photos SET placeholder = ${sq(phPrivate)} WHERE id = ${sq(P.private)}`);
+    const phPublic = (await srv.d1(`SELECT placeholder FROM photos WHERE id = ${sq(P.public)}`))[0].placeholder;
+    assert.notEqual(phPublic, phPrivate);
     const others = await api("list_albums", { username: "alma" }, { cookie: B.cookie });
     assert.deepEqual(others.json.map((a) => a.id), [AL.public]);
     assert.equal(others.json[0].count, 1);
+    assert.equal(others.json[0].placeholder, phPublic, JSON.stringify(others.json[0]));
+    assert.ok(!JSON.stringify(others.json).includes(P.private), "never the private cover");
     const own = await api("list_albums", { username: "alma" }, { cookie: A.cookie });
     assert.deepEqual(new Set(own.json.map((a) => a.id)), new Set(Object.values(AL)));
+    const ownPublic = own.json.find((a) => a.id === AL.public);
+    assert.equal(ownPublic.placeholder, phPrivate, "the owner sees their choice");
     const page = await html("/u/alma?tab=albums");
     assert.equal(page.status, 200);
     assert.ok(page.text.includes(`href="/a/${AL.public}"`));
     assert.ok(!page.text.includes(AL.private) && !page.text.includes(AL.unlisted));
+    assert.ok(!page.text.includes(phPrivate), "nor its placeholder");
   });
 
   test("a photo opened from an album links to its neighbours there", async () => {

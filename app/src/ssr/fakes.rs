@@ -1095,8 +1095,26 @@ impl AlbumPhotos for Port {
         Ok(rows.into_iter().map(AlbumEntry::lean).collect())
     }
 
-    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32> {
-        Ok(u32::try_from(self.scoped(album, scope).await?.len()).unwrap_or(u32::MAX))
+    async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>> {
+        // As the query: the count, the chosen cover and the first row, all within `scope`.
+        let mut out = Vec::new();
+        for album in albums {
+            let rows = self.scoped(album, scope).await?;
+            let Some(first) = self.page(album, scope, None, 1).await?.into_iter().next() else {
+                continue;
+            };
+            let count = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+            let chosen = rows
+                .into_iter()
+                .find(|e| album.cover_photo_id.as_deref() == Some(e.photo.id.as_str()));
+            out.push(AlbumFront {
+                album_id: album.id.clone(),
+                count,
+                chosen: chosen.map(AlbumEntry::lean),
+                first: Some(first),
+            });
+        }
+        Ok(out)
     }
 
     async fn entry(&self, album_id: &str, photo_id: &str) -> PortResult<Option<AlbumEntry>> {

@@ -585,8 +585,20 @@ pub trait AlbumPhotos: Send + Sync {
         after: Option<&AlbumAfter>,
         limit: u32,
     ) -> PortResult<Vec<AlbumEntry<CardRow>>>;
-    /// How many of `album`'s entries are within `scope`.
-    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32>;
+    /// What a list of albums (or one album's page) shows of each, in one read of at most two
+    /// lean rows an album: one [`AlbumFront`] per album with an entry within `scope` (the
+    /// same scope for all).
+    async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>>;
+}
+
+/// An album as a list of albums shows it: how many of its entries are within the scope, the
+/// owner's chosen cover if it is within, and the first entry in the album's sort order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlbumFront {
+    pub album_id: String,
+    pub count: u32,
+    pub chosen: Option<AlbumEntry<CardRow>>,
+    pub first: Option<AlbumEntry<CardRow>>,
 }
 
 /// Which of an album's photos a listing may hold, decided by `access::album_scope`: always

@@ -2,8 +2,8 @@
 
 use app::model::{AlbumSort, Visibility};
 use app::ssr::ports::{
-    AlbumAfter, AlbumEntry, AlbumPhotos, AlbumRepo, AlbumRow, CardRow, EntryScope, PortError,
-    PortResult,
+    AlbumAfter, AlbumEntry, AlbumFront, AlbumPhotos, AlbumRepo, AlbumRow, CardRow, EntryScope,
+    PortError, PortResult,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -98,11 +98,34 @@ pub const PAGE_TAKEN: &str = album_page!(
     "(coalesce(photos.taken_at, '~'), photos.created_at, photos.id) > (?6, ?7, ?8)",
     "coalesce(photos.taken_at, '~'), photos.created_at, photos.id LIMIT ?9"
 );
-pub const COUNT: &str =
-    "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
-     WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
-     AND (?3 OR photos.status = 'ready') \
-     AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted'))";
+/// A list of albums' fronts (`AlbumPhotos::fronts`): for each album of the JSON array `?1`,
+/// within the scope (`?2`..`?4` as `?3`..`?5` of the pages, the owner and the sort read from
+/// the album), the count (`n`), and only the first row in the album's sort (`rn` 1, the
+/// pages' order: each CASE is constant within an album) and the chosen cover (`chosen`):
+/// at most two lean rows an album, however many photos it holds.
+pub const FRONTS: &str = concat!(
+    "SELECT * FROM (",
+    select_cards!(
+        concat!(
+            entry_columns!(),
+            "count(*) OVER (PARTITION BY ap.album_id) AS n, \
+             row_number() OVER (PARTITION BY ap.album_id ORDER BY \
+             CASE WHEN a.sort = 'manual' THEN ap.position END, \
+             CASE WHEN a.sort = 'added' THEN ap.added_at END DESC, \
+             CASE WHEN a.sort = 'added' THEN ap.photo_id END DESC, \
+             CASE WHEN a.sort = 'taken' THEN coalesce(photos.taken_at, '~') END, \
+             CASE WHEN a.sort = 'taken' THEN photos.created_at END, \
+             ap.photo_id) AS rn, \
+             coalesce(photos.id = a.cover_photo_id, 0) AS chosen, "
+        ),
+        "JOIN album_photos ap ON ap.photo_id = photos.id JOIN albums a ON a.id = ap.album_id \
+         WHERE ap.album_id IN (SELECT value FROM json_each(?1)) \
+         AND photos.owner_id = a.owner_id AND photos.trashed_at IS NULL \
+         AND (?2 OR photos.status = 'ready') \
+         AND (?3 OR photos.visibility = 'public' OR (?4 AND photos.visibility = 'unlisted'))"
+    ),
+    ") WHERE rn = 1 OR chosen ORDER BY album_id, rn"
+);
 /// A photo already in the album keeps its place.
 pub const ADD: &str = "INSERT INTO album_photos (album_id, photo_id, position, added_at) \
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (album_id, photo_id) DO NOTHING";
@@ -308,21 +331,52 @@ impl AlbumPhotos for D1Albums {
         .await
     }
 
-    async fn count(&self, album: &AlbumRow, scope: EntryScope) -> PortResult<u32> {
+    async fn fronts(&self, albums: &[AlbumRow], scope: EntryScope) -> PortResult<Vec<AlbumFront>> {
         #[derive(Deserialize)]
-        struct N {
+        struct Front {
             n: f64,
+            rn: f64,
+            chosen: f64,
+            #[serde(flatten)]
+            entry: Entry<CardIn>,
         }
+        if albums.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
         let args = [
-            s(&album.id),
-            s(&album.owner_id),
+            json_ids(&ids)?,
             super::flag(scope.any_status),
             super::flag(scope.any_visibility),
             super::flag(scope.unlisted),
         ];
         SendFuture::new(async move {
-            let rows: Vec<N> = all(&self.0, COUNT, &args).await?;
-            Ok(rows.first().map_or(0, |r| r.n as u32))
+            let rows: Vec<Front> = all(&self.0, FRONTS, &args).await?;
+            let mut out: Vec<AlbumFront> = Vec::new();
+            for row in rows {
+                let (n, rn, chosen) = (row.n as u32, row.rn, row.chosen != 0.0);
+                let e = row.entry.into_port(CardIn::into_port)?;
+                let front = match out.last_mut() {
+                    Some(f) if f.album_id == e.album_id => f,
+                    _ => {
+                        out.push(AlbumFront {
+                            album_id: e.album_id.clone(),
+                            count: n,
+                            chosen: None,
+                            first: None,
+                        });
+                        out.last_mut()
+                            .ok_or_else(|| PortError::Unavailable("no front".into()))?
+                    }
+                };
+                if chosen {
+                    front.chosen = Some(e.clone());
+                }
+                if rn == 1.0 {
+                    front.first = Some(e);
+                }
+            }
+            Ok(out)
         })
         .await
     }
@@ -394,6 +448,13 @@ mod tests {
     use super::*;
     use crate::d1::test_db::{db, ids, plan, user, TestResult};
     use rusqlite::{params, Connection};
+
+    /// The scope's count, plainly (what `FRONTS`' window count must agree with).
+    const COUNT: &str =
+        "SELECT count(*) AS n FROM album_photos ap JOIN photos ON photos.id = ap.photo_id \
+         WHERE ap.album_id = ?1 AND photos.owner_id = ?2 AND photos.trashed_at IS NULL \
+         AND (?3 OR photos.status = 'ready') \
+         AND (?4 OR photos.visibility = 'public' OR (?5 AND photos.visibility = 'unlisted'))";
 
     fn photo(c: &Connection, id: &str, owner: &str) -> rusqlite::Result<usize> {
         c.execute(
@@ -673,22 +734,16 @@ mod tests {
         Ok(())
     }
 
-    /// What an album page reads for 30 photos with everyday metadata (a camera's EXIF, a
-    /// location, a 200-character caption): the page's lean rows against the whole rows it
-    /// read before (`ENTRIES`' columns bar `taken_at`, the old page's select), counted as
-    /// SQLite stores each value (text and blobs by length, numbers as 8 bytes).
-    #[test]
-    fn an_album_page_reads_a_fraction_of_the_bytes() -> TestResult {
-        let c = db()?;
-        user(&c, "u1")?;
-        album(&c, "al", "u1", "public")?;
+    /// Puts `n` photos with everyday metadata (a camera's EXIF, a location, a 200-character
+    /// caption) into `album_id`, in order.
+    fn everyday_photos(c: &Connection, album_id: &str, n: usize) -> TestResult {
         // As the media job writes it (`media::Exif`), every field known.
         let exif = r#"{"make":"FUJIFILM","model":"X-T4","lens":"XF16-55mmF2.8 R LM WR","exposure_time":"1/250","f_number":2.8,"iso":400,"focal_length_mm":23.0,"taken_at":"2024-06-01T18:30:00","orientation":1,"focal_35mm":35,"exposure_bias":-0.7,"taken_offset":"+02:00"}"#;
         let parsed: media::Exif = serde_json::from_str(exif)?;
         assert_eq!(serde_json::to_string(&parsed)?, exif);
         let gps = r#"{"latitude":46.5197,"longitude":6.6323,"altitude":372.0}"#;
-        for i in 0..30 {
-            let id = format!("photo{i:04}xxxxxxxxxxxxxxxx");
+        for i in 0..n {
+            let id = format!("{album_id}{i:04}xxxxxxxxxxxxxxxx");
             c.execute(
                 "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, width, \
                  height, sha256, rev, placeholder, thumbhash, exif_json, gps_json, created_at, \
@@ -698,45 +753,213 @@ mod tests {
                 params![
                     id,
                     format!("Evening by the lake {i}"),
-                    format!("{i:064x}"),
+                    format!("{album_id}{i:0w$x}", w = 64 - album_id.len()),
                     "3OcRJYB4d3h/iIeHeEh3eIhw+j2w",
                     exif,
                     gps,
-                    1_700_000_000_000_i64 + i,
+                    1_700_000_000_000_i64 + i as i64,
                     "c".repeat(200),
                     "Sailing boats on a calm lake at sunset, hills behind",
                 ],
             )?;
-            c.execute(ADD, params!["al", id, format!("{i:02}"), 1])?;
+            c.execute(ADD, params![album_id, id, format!("{i:02}"), 1])?;
         }
-        let bytes = |sql: &str, args: Vec<rusqlite::types::Value>| -> TestResult<(usize, usize)> {
-            use rusqlite::types::ValueRef;
-            let mut stmt = c.prepare(sql)?;
-            let skip = stmt.column_index("taken_at").ok();
-            let cols = stmt.column_count();
-            let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-            let (mut n, mut total) = (0, 0);
-            while let Some(r) = rows.next()? {
-                n += 1;
-                for i in (0..cols).filter(|&i| sql == PAGE_MANUAL || Some(i) != skip) {
-                    total += match r.get_ref(i)? {
-                        ValueRef::Null => 0,
-                        ValueRef::Integer(_) | ValueRef::Real(_) => 8,
-                        ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
-                    };
-                }
+        Ok(())
+    }
+
+    /// (rows, bytes) `sql` returns, counted as SQLite stores each value (text and blobs by
+    /// length, numbers as 8 bytes), bar the columns named in `skip`.
+    fn bytes_read(
+        c: &Connection,
+        sql: &str,
+        args: Vec<rusqlite::types::Value>,
+        skip: &[&str],
+    ) -> TestResult<(usize, usize)> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = c.prepare(sql)?;
+        let skip: Vec<usize> = skip
+            .iter()
+            .filter_map(|n| stmt.column_index(n).ok())
+            .collect();
+        let cols = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let (mut n, mut total) = (0, 0);
+        while let Some(r) = rows.next()? {
+            n += 1;
+            for i in (0..cols).filter(|i| !skip.contains(i)) {
+                total += match r.get_ref(i)? {
+                    ValueRef::Null => 0,
+                    ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+                    ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+                };
             }
-            Ok((n, total))
-        };
+        }
+        Ok((n, total))
+    }
+
+    /// What an album page reads for 30 photos with everyday metadata: the page's lean rows
+    /// against the whole rows it read before (`ENTRIES`' columns bar `taken_at`, the old
+    /// page's select).
+    #[test]
+    fn an_album_page_reads_a_fraction_of_the_bytes() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        album(&c, "al", "u1", "public")?;
+        everyday_photos(&c, "al", 30)?;
         let v = |s: &str| rusqlite::types::Value::from(s.to_string());
-        let lean = bytes(
+        let lean = bytes_read(
+            &c,
             PAGE_MANUAL,
             page_args(vec![v(""), v(""), rusqlite::types::Value::from(31)]),
+            &[],
         )?;
-        let whole = bytes(ENTRIES, vec![v(r#"["al"]"#)])?;
+        let whole = bytes_read(&c, ENTRIES, vec![v(r#"["al"]"#)], &["taken_at"])?;
         eprintln!("album page of 30: whole rows {whole:?}, lean rows {lean:?} (rows, bytes)");
         assert_eq!((lean.0, whole.0), (30, 30));
         assert!(lean.1 * 4 < whole.1, "{lean:?} vs {whole:?}");
+        Ok(())
+    }
+
+    /// What a profile's Albums tab reads for 5 albums of 30 photos (each with a chosen
+    /// cover): every whole entry of every album before (`ENTRIES`, bar `taken_at`), against
+    /// `FRONTS`, a count and at most two lean rows an album.
+    #[test]
+    fn the_albums_tab_reads_two_rows_an_album() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        let albums = ["ala", "alb", "alc", "ald", "ale"];
+        for al in albums {
+            album(&c, al, "u1", "public")?;
+            everyday_photos(&c, al, 30)?;
+            c.execute(
+                "UPDATE albums SET cover_photo_id = ?2 WHERE id = ?1",
+                params![al, format!("{al}0007xxxxxxxxxxxxxxxx")],
+            )?;
+        }
+        let ids = rusqlite::types::Value::from(serde_json::to_string(&albums)?);
+        let whole = bytes_read(&c, ENTRIES, vec![ids.clone()], &["taken_at"])?;
+        let n = rusqlite::types::Value::from;
+        let lean = bytes_read(&c, FRONTS, vec![ids, n(0), n(0), n(0)], &[])?;
+        eprintln!(
+            "albums tab, 5 albums of 30: whole rows {whole:?}, fronts {lean:?} (rows, bytes)"
+        );
+        assert_eq!((lean.0, whole.0), (10, 150));
+        assert!(lean.1 * 40 < whole.1, "{lean:?} vs {whole:?}");
+        Ok(())
+    }
+
+    /// `FRONTS` agrees with the album page's own queries, for every album, sort and scope:
+    /// its count is `COUNT`'s, its first row is the page's first, and the chosen cover comes
+    /// only when the page would list it; albums not asked for, and entries out of scope,
+    /// never come.
+    #[test]
+    fn fronts_agree_with_the_pages_count_and_first_row() -> TestResult {
+        let c = db()?;
+        user(&c, "u1")?;
+        user(&c, "u2")?;
+        // (id, owner, status, visibility, taken, created, trashed)
+        let photos = [
+            ("a", "u1", "ready", "public", Some("2024-05-01"), 7, false),
+            ("b", "u1", "ready", "unlisted", None, 2, false),
+            ("c", "u1", "pending", "public", Some("2023-01-01"), 3, false),
+            ("d", "u1", "ready", "private", Some("2022-01-01"), 4, false),
+            ("e", "u2", "ready", "public", Some("2020-01-01"), 1, false),
+            ("f", "u1", "ready", "public", None, 6, false),
+            ("g", "u1", "ready", "public", Some("2021-01-01"), 5, true),
+            ("h", "u1", "failed", "public", None, 8, false),
+            ("i", "u1", "ready", "public", Some("2024-05-01"), 1, false),
+        ];
+        for (id, owner, status, vis, taken, created, trashed) in photos {
+            c.execute(
+                "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, created_at, \
+                 updated_at, visibility, exif_json, trashed_at) VALUES (?1, ?2, ?1, ?3, \
+                 'image/png', 1, ?4, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    owner,
+                    status,
+                    created,
+                    vis,
+                    taken.map(|t| format!(r#"{{"taken_at":"{t}T00:00:00"}}"#)),
+                    trashed.then_some(9)
+                ],
+            )?;
+        }
+        // (album, photos with positions in this order, chosen cover: m5's is not in it);
+        // added_at differs by photo, with ties.
+        let albums = [
+            ("m1", "abcdefghi", Some("d")),
+            ("m2", "ihgfedcba", Some("a")),
+            ("m3", "dcg", Some("c")),
+            ("m4", "", None),
+            ("m5", "fb", Some("a")),
+        ];
+        for (al, members, cover) in albums {
+            album(&c, al, "u1", "public")?;
+            c.execute(
+                "UPDATE albums SET cover_photo_id = ?2 WHERE id = ?1",
+                params![al, cover],
+            )?;
+            for (i, p) in members.chars().enumerate() {
+                let added = [30, 10, 20, 10][i % 4];
+                c.execute(ADD, params![al, p.to_string(), format!("{i:02}"), added])?;
+            }
+        }
+        album(&c, "other", "u2", "public")?;
+        c.execute(ADD, params!["other", "e", "00", 1])?;
+        let asked = serde_json::to_string(&["m1", "m2", "m3", "m4", "m5"])?;
+        let v = |s: &str| rusqlite::types::Value::from(s.to_string());
+        let n = rusqlite::types::Value::from;
+        for sort in ["manual", "added", "taken"] {
+            c.execute("UPDATE albums SET sort = ?1", params![sort])?;
+            for scope in [(1, 1, 0), (0, 0, 0), (0, 0, 1), (0, 1, 1)] {
+                type Got = (String, i64, i64, bool, String);
+                let got: Vec<Got> = c
+                    .prepare(FRONTS)?
+                    .query_map(params![asked, scope.0, scope.1, scope.2], |r| {
+                        Ok((
+                            r.get("album_id")?,
+                            r.get("n")?,
+                            r.get("rn")?,
+                            r.get("chosen")?,
+                            r.get("id")?,
+                        ))
+                    })?
+                    .collect::<Result<_, _>>()?;
+                let mut want: Vec<Got> = Vec::new();
+                for (al, _, cover) in albums {
+                    let (sql, after) = match sort {
+                        "manual" => (PAGE_MANUAL, vec![v(""), v("")]),
+                        "added" => (PAGE_ADDED, vec![n(1_i64 << 53), v("")]),
+                        _ => (PAGE_TAKEN, vec![v(""), n(0), v("")]),
+                    };
+                    let mut args = vec![v(al), v("u1"), n(scope.0), n(scope.1), n(scope.2)];
+                    args.extend(after);
+                    args.push(n(100));
+                    let page =
+                        super::super::test_db::ids(&c, sql, rusqlite::params_from_iter(args))?;
+                    let count: i64 =
+                        c.query_row(COUNT, params![al, "u1", scope.0, scope.1, scope.2], |r| {
+                            r.get(0)
+                        })?;
+                    assert_eq!(count as usize, page.len());
+                    for (rn, id) in page.iter().enumerate() {
+                        let chosen = cover == Some(id.as_str());
+                        if rn == 0 || chosen {
+                            want.push((al.into(), count, rn as i64 + 1, chosen, id.clone()));
+                        }
+                    }
+                }
+                assert_eq!(got, want, "{sort} {scope:?}");
+            }
+        }
+        let steps = plan(&c, FRONTS, params![asked, 0, 0, 0])?;
+        assert!(
+            !steps
+                .iter()
+                .any(|s| s.contains("SCAN album_photos") || s.contains("SCAN photos")),
+            "{steps:?}"
+        );
         Ok(())
     }
 

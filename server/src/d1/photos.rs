@@ -693,6 +693,18 @@ mod tests {
                 assert!(!select.contains(heavy), "{heavy} in {select}");
             }
         }
+        // The Albums tab's fronts: the place, the count, the rank and the chosen mark, then
+        // the same card columns.
+        let fronts = crate::d1::albums::FRONTS;
+        let stmt = c.prepare(fronts)?;
+        let names = stmt.column_names();
+        let (first, cards) = names.split_at(place.len() + 3);
+        assert_eq!(first, [&place[..], &["n", "rn", "chosen"]].concat());
+        assert_eq!(cards, want);
+        let (select, _) = fronts.split_once(" FROM photos ").ok_or("no FROM photos")?;
+        for heavy in ["exif_json", "gps", "caption", "sha256", "content_type"] {
+            assert!(!select.contains(heavy), "{heavy} in {select}");
+        }
         Ok(())
     }
 

@@ -11,7 +11,9 @@ use crate::ssr::auth::Session;
 use crate::ssr::cache as tags;
 use crate::ssr::cursor::{self, Cursor, PAGE_SIZE};
 use crate::ssr::keys;
-use crate::ssr::ports::{AlbumAfter, AlbumEntry, AlbumRow, CardRow, EntryScope, PhotoRow};
+use crate::ssr::ports::{
+    AlbumAfter, AlbumEntry, AlbumFront, AlbumRow, CardRow, EntryScope, PhotoRow,
+};
 use crate::ssr::position;
 use crate::ssr::service::cache;
 use crate::ssr::service::photos::{cards, text, visible};
@@ -327,16 +329,6 @@ pub(crate) fn ordered(album: &AlbumRow, mut entries: Vec<AlbumEntry>) -> Vec<Pho
     entries.into_iter().map(|e| e.photo).collect()
 }
 
-/// The cover the viewer sees: the owner's choice if they may see it, else the first photo
-/// they may. Never a photo the viewer could not open.
-pub(crate) fn cover<'a>(album: &AlbumRow, shown: &'a [PhotoRow]) -> Option<&'a PhotoRow> {
-    album
-        .cover_photo_id
-        .as_deref()
-        .and_then(|c| shown.iter().find(|p| p.id == c))
-        .or(shown.first())
-}
-
 /// The `?before=` of an album page, by the album's sort, or a 400 (a cursor of another
 /// sort too: the owner changed it meanwhile).
 fn album_after(album: &AlbumRow, raw: Option<&str>) -> Result<Option<AlbumAfter>, LumenError> {
@@ -388,28 +380,32 @@ pub(crate) async fn page_of(
     ))
 }
 
-/// The cover a listing within `scope` shows: the owner's choice if `keep` allows it, else
-/// the album's first photo it allows. Never a photo the viewer could not open.
-pub(crate) async fn cover_of(
+/// How many of `album`'s photos are within `scope`, and the cover a listing within it shows:
+/// the owner's choice if `keep` allows it, else the album's first photo if `keep` allows it.
+/// Never a photo the viewer could not open. One read of at most two lean rows.
+pub(crate) async fn count_and_cover(
     p: &Platform,
     album: &AlbumRow,
     scope: EntryScope,
     keep: impl Fn(&AlbumEntry<CardRow>) -> bool,
-) -> Result<Option<CardRow>, LumenError> {
-    if let Some(chosen) = album.cover_photo_id.as_deref() {
-        // One whole row by its key (the link's photo pages read it whole too); judged as
-        // the page's own rows are.
-        if let Some(e) = p.album_photos.entry(&album.id, chosen).await? {
-            if scope.admits(&e.photo) {
-                let e = e.lean();
-                if keep(&e) {
-                    return Ok(Some(e.photo));
-                }
-            }
-        }
-    }
-    let first = p.album_photos.page(album, scope, None, 1).await?;
-    Ok(first.into_iter().find(|e| keep(e)).map(|e| e.photo))
+) -> Result<(u32, Option<CardRow>), LumenError> {
+    let fronts = p
+        .album_photos
+        .fronts(std::slice::from_ref(album), scope)
+        .await?;
+    Ok(fronts
+        .into_iter()
+        .find(|f| f.album_id == album.id)
+        .map_or((0, None), |f| (f.count, cover_in(&f, keep))))
+}
+
+/// The cover of an album's front: its chosen entry if `keep` allows it, else its first.
+fn cover_in(f: &AlbumFront, keep: impl Fn(&AlbumEntry<CardRow>) -> bool) -> Option<CardRow> {
+    f.chosen
+        .iter()
+        .find(|e| keep(e))
+        .or(f.first.iter().find(|e| keep(e)))
+        .map(|e| e.photo.clone())
 }
 
 /// `/a/{id}`, a page at a time. `origin` (`https://host`) makes the preview's URLs absolute.
@@ -427,8 +423,7 @@ pub async fn album(
     let scope = access::album_scope(who, &album);
     let shows = |e: &AlbumEntry<CardRow>| access::shows_in_album(who, &album, &e.photo);
     let (rows, next) = page_of(p, &album, scope, raw_before, shows).await?;
-    let count = p.album_photos.count(&album, scope).await?;
-    let cover = cover_of(p, &album, scope, shows).await?;
+    let (count, cover) = count_and_cover(p, &album, scope, shows).await?;
     let is_owner = who == Some(album.owner_id.as_str());
     // The preview's image is what anyone would see as the cover, and only for a public
     // album: a preview never shows what a stranger could not open. Anyone but the owner
@@ -438,7 +433,9 @@ pub async fn album(
         Visibility::Public if !is_owner => cover.clone(),
         Visibility::Public => {
             let anyone = |e: &AlbumEntry<CardRow>| access::shows_in_album(None, &album, &e.photo);
-            cover_of(p, &album, access::album_scope(None, &album), anyone).await?
+            count_and_cover(p, &album, access::album_scope(None, &album), anyone)
+                .await?
+                .1
         }
         _ => None,
     };
@@ -501,19 +498,37 @@ pub async fn of_user(
     let who = viewer.map(|s| s.user.id.as_str());
     let is_me = who == Some(user.id.as_str());
     let albums = p.albums.by_owner(&user.id, is_me).await?;
-    let ids: Vec<String> = albums.iter().map(|a| a.id.clone()).collect();
-    let entries = p.album_photos.entries(&ids).await?;
+    // Count and cover from at most two lean rows an album, one read for each scope the
+    // albums fall in: one for a visitor (public albums only), two at most for the owner
+    // (an unlisted album's scope differs only in a flag the owner's scope ignores).
+    let mut scopes: Vec<EntryScope> = Vec::new();
+    for scope in albums.iter().map(|a| access::album_scope(who, a)) {
+        if !scopes.contains(&scope) {
+            scopes.push(scope);
+        }
+    }
+    let mut fronts = Vec::new();
+    for scope in scopes {
+        let of: Vec<AlbumRow> = albums
+            .iter()
+            .filter(|a| access::album_scope(who, a) == scope)
+            .cloned()
+            .collect();
+        fronts.extend(p.album_photos.fronts(&of, scope).await?);
+    }
     let mut shown_in = Vec::with_capacity(albums.len());
     let mut covers = Vec::new();
     for album in albums {
-        let mine = entries
+        let shows = |e: &AlbumEntry<CardRow>| {
+            e.album_id == album.id && access::shows_in_album(who, &album, &e.photo)
+        };
+        let front = fronts
             .iter()
-            .filter(|e| e.album_id == album.id)
-            .cloned()
-            .collect();
-        let rows = shown(who, &album, mine);
-        let cover_row = cover(&album, &rows).cloned();
-        shown_in.push((album, rows.len(), cover_row.is_some()));
+            .find(|f| f.album_id == album.id)
+            .filter(|_| access::check_album(who, &album, AlbumAction::View).is_ok());
+        let count = front.map_or(0, |f| f.count);
+        let cover_row = front.and_then(|f| cover_in(f, shows));
+        shown_in.push((album, count, cover_row.is_some()));
         covers.extend(cover_row);
     }
     // Every cover's card in one pass: one variants read for the whole tab, not one an album.
@@ -522,7 +537,7 @@ pub async fn of_user(
     for (album, count, has_cover) in shown_in {
         let cover_card = if has_cover { cover_cards.next() } else { None };
         out.push(AlbumCard {
-            count: u32::try_from(count).unwrap_or(u32::MAX),
+            count,
             cover: cover_card.as_ref().and_then(|c| c.thumb.clone()),
             placeholder: cover_card.and_then(|c| c.placeholder),
             id: album.id,
@@ -1033,6 +1048,189 @@ mod tests {
         for bad in ["zz", "1.a.b", "x.y"] {
             let e = block_on(album(&p, None, &made, "https://lumen.test", Some(bad)));
             assert_eq!(e.map(|_| ()).map_err(|e| e.status()), Err(400), "{bad}");
+        }
+    }
+
+    /// The Albums tab counts and covers from lean fronts exactly as it did from every whole
+    /// entry: for each viewer and sort, each album's count and cover are what `shown` (the
+    /// access rule over whole rows) and the owner's choice, else the first shown, give.
+    #[test]
+    fn the_albums_tab_counts_and_covers_what_the_viewer_may_see() {
+        let (p, mem) = fake_platform();
+        let ada = session(&p, "u1", "ada");
+        let bob = session(&p, "u2", "bob");
+        // (id, visibility, status, EXIF date, trashed)
+        let photos = [
+            (
+                "pub1",
+                Visibility::Public,
+                PhotoStatus::Ready,
+                Some("2024-03"),
+                false,
+            ),
+            (
+                "pub2",
+                Visibility::Public,
+                PhotoStatus::Ready,
+                Some("2024-01"),
+                false,
+            ),
+            ("pub3", Visibility::Public, PhotoStatus::Ready, None, false),
+            (
+                "unl",
+                Visibility::Unlisted,
+                PhotoStatus::Ready,
+                Some("2023-01"),
+                false,
+            ),
+            (
+                "priv",
+                Visibility::Private,
+                PhotoStatus::Ready,
+                Some("2022-01"),
+                false,
+            ),
+            (
+                "pend",
+                Visibility::Public,
+                PhotoStatus::Pending,
+                Some("2021-01"),
+                false,
+            ),
+            ("fail", Visibility::Public, PhotoStatus::Failed, None, false),
+            (
+                "gone",
+                Visibility::Public,
+                PhotoStatus::Ready,
+                Some("2020-01"),
+                true,
+            ),
+        ];
+        for (i, (id, vis, status, taken, _)) in photos.iter().enumerate() {
+            let mut row = pending_row(id, 10 + i as i64);
+            row.owner_id = "u1".into();
+            row.visibility = *vis;
+            row.status = *status;
+            row.placeholder = Some(id.to_string());
+            row.exif_json = taken.map(|t| format!(r#"{{"taken_at":"{t}-01T00:00:00"}}"#));
+            mem.insert(row);
+        }
+        // (album, visibility, photos in the order added, chosen cover)
+        let albums = [
+            (
+                "Mixed",
+                "public",
+                &["priv", "gone", "pend", "pub3", "unl", "pub2", "pub1"][..],
+                Some("priv"),
+            ),
+            (
+                "Chosen",
+                "public",
+                &["pub1", "pub2", "pub3"][..],
+                Some("pub2"),
+            ),
+            (
+                "Hidden",
+                "public",
+                &["priv", "pend", "fail", "gone", "unl"][..],
+                None,
+            ),
+            ("Empty", "public", &[][..], None),
+            (
+                "Link",
+                "unlisted",
+                &["unl", "pub1", "priv"][..],
+                Some("unl"),
+            ),
+            (
+                "Mine",
+                "private",
+                &["fail", "pub2", "priv"][..],
+                Some("pub2"),
+            ),
+        ];
+        let mut made = Vec::new();
+        for (title, vis, ids, chosen) in albums {
+            let id = block_on(create(&p, &ada, &form(title, vis))).unwrap();
+            for photo in ids {
+                mem.advance(1);
+                block_on(add(&p, &ada, &id, &strs(&[photo]))).unwrap();
+            }
+            if let Some(c) = chosen {
+                block_on(set_cover(&p, &ada, &id, c)).unwrap();
+            }
+            made.push(id);
+        }
+        // Trashed after it was added (and chosen as a cover).
+        block_on(set_cover(&p, &ada, &made[1], "pub3")).unwrap();
+        let mut gone = mem.photo("gone").unwrap();
+        gone.trashed_at = Some(99);
+        mem.insert(gone);
+        let mut pub3 = mem.photo("pub3").unwrap();
+        pub3.trashed_at = Some(99);
+        mem.insert(pub3);
+        for sort in ["manual", "added", "taken"] {
+            for (id, (title, vis, _, _)) in made.iter().zip(albums) {
+                let mut f = form(title, vis);
+                f.sort = sort.into();
+                block_on(edit(&p, &ada, id, &f)).unwrap();
+            }
+            for viewer in [None, Some(&bob), Some(&ada)] {
+                let who = viewer.map(|s| s.user.id.as_str());
+                let tab = block_on(of_user(&p, viewer, "ada")).unwrap();
+                let listed: Vec<&str> = tab.iter().map(|c| c.title.as_str()).collect();
+                let want_listed: &[&str] = if who == Some("u1") {
+                    &["Mine", "Link", "Empty", "Hidden", "Chosen", "Mixed"]
+                } else {
+                    &["Empty", "Hidden", "Chosen", "Mixed"]
+                };
+                assert_eq!(listed, want_listed, "{sort} {who:?}");
+                for card in &tab {
+                    let a = block_on(p.albums.get(&card.id)).unwrap().unwrap();
+                    let entries =
+                        block_on(p.album_photos.entries(std::slice::from_ref(&a.id))).unwrap();
+                    let rows = shown(who, &a, entries);
+                    let cover = a
+                        .cover_photo_id
+                        .as_deref()
+                        .and_then(|c| rows.iter().find(|r| r.id == c))
+                        .or(rows.first());
+                    assert_eq!(
+                        card.count as usize,
+                        rows.len(),
+                        "{sort} {who:?} {}",
+                        a.title
+                    );
+                    assert_eq!(
+                        card.placeholder,
+                        cover.and_then(|c| c.placeholder.clone()),
+                        "{sort} {who:?} {}",
+                        a.title
+                    );
+                }
+                let of = |t: &str| tab.iter().find(|c| c.title == t).unwrap();
+                let cover = |t: &str| of(t).placeholder.clone();
+                // The chosen cover hidden (private, or trashed): the first shown in the
+                // album's own order.
+                let first_public = match sort {
+                    "manual" => "pub2",
+                    "added" => "pub1",
+                    _ => "pub2",
+                };
+                if who == Some("u1") {
+                    assert_eq!(cover("Mixed").as_deref(), Some("priv"));
+                    assert_eq!((of("Mixed").count, of("Hidden").count), (5, 4));
+                    assert_eq!(cover("Mine").as_deref(), Some("pub2"));
+                } else {
+                    assert_eq!(cover("Mixed").as_deref(), Some(first_public), "{sort}");
+                    assert_eq!((of("Mixed").count, of("Hidden").count), (2, 0));
+                    assert_eq!(cover("Hidden"), None);
+                }
+                // Its chosen cover was trashed: the first of the others in the album's order.
+                let first_chosen = if sort == "manual" { "pub1" } else { "pub2" };
+                assert_eq!(cover("Chosen").as_deref(), Some(first_chosen), "{sort}");
+                assert_eq!((of("Empty").count, cover("Empty")), (0, None));
+            }
         }
     }
 }

@@ -495,7 +495,7 @@ async fn shared_album(
     let shows =
         |entry: &AlbumEntry<CardRow>| access::link_lists(link, &album, entry, unlocked, now);
     let (rows, next) = albums::page_of(p, &album, access::LINK_SCOPE, raw_before, shows).await?;
-    let count = p.album_photos.count(&album, access::LINK_SCOPE).await?;
+    let (count, cover) = albums::count_and_cover(p, &album, access::LINK_SCOPE, shows).await?;
     let downloads = access::check_link(
         None,
         via,
@@ -512,7 +512,6 @@ async fn shared_album(
     let preview = if protected {
         generic_preview(origin, &link.token)
     } else {
-        let cover = albums::cover_of(p, &album, access::LINK_SCOPE, shows).await?;
         let image = photos::cards_at(p, cover.into_iter().collect(), url)
             .await?
             .into_iter()
