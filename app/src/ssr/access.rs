@@ -35,6 +35,11 @@ impl Action {
 /// know: what they cannot see answers `NotFound` (not `Forbidden`), so a private photo's
 /// existence does not leak.
 pub fn check(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(), LumenError> {
+    if action == Action::View {
+        return sees(viewer, photo)
+            .then_some(())
+            .ok_or(LumenError::NotFound);
+    }
     if photo.owner_suspended {
         return Err(LumenError::NotFound);
     }
@@ -65,6 +70,20 @@ fn trashed(viewer: Option<&str>, photo: &PhotoRow, action: Action) -> Result<(),
     match action {
         Action::View | Action::DownloadOriginal | Action::Delete if owner => Ok(()),
         _ => Err(LumenError::NotFound),
+    }
+}
+
+/// [`check`]'s `View`, on any row ([`Listed`]: a whole row and a listing's lean one answer
+/// alike): never a suspended owner's; a trashed photo only to its owner; else the owner, or
+/// anyone when it is not private.
+pub fn sees(viewer: Option<&str>, photo: &impl Listed) -> bool {
+    let owner = viewer == Some(photo.owner_id());
+    if photo.owner_suspended() {
+        false
+    } else if photo.trashed() {
+        owner
+    } else {
+        owner || photo.visibility() != Visibility::Private
     }
 }
 
@@ -1241,6 +1260,13 @@ mod tests {
                     let case = format!("{vis:?} {status:?} {trashed} {suspended} {owner}");
                     for who in [Some("u1"), Some("u2"), None] {
                         assert_eq!(listed(who, &card), listed(who, &row), "{who:?} {case}");
+                        // The Liked page's rule on its lean rows: `check`'s View.
+                        assert_eq!(sees(who, &card), sees(who, &row), "{who:?} {case}");
+                        assert_eq!(
+                            sees(who, &row),
+                            check(who, &row, Action::View).is_ok(),
+                            "{who:?} {case}"
+                        );
                         for album_vis in Visibility::ALL {
                             let mut a = album(album_vis);
                             for album_suspended in [false, true] {

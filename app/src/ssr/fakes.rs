@@ -1173,7 +1173,7 @@ impl LikeRepo for Port {
         user_id: &str,
         before: Option<(i64, String)>,
         limit: u32,
-    ) -> PortResult<Vec<(PhotoRow, i64)>> {
+    ) -> PortResult<Vec<(CardRow, i64)>> {
         let mut rows: Vec<(PhotoRow, i64)> = lock(&self.0.likes)
             .iter()
             .filter(|((_, u), _)| u == user_id)
@@ -1192,7 +1192,7 @@ impl LikeRepo for Port {
             .collect();
         rows.sort_by(|(a, at), (b, bt)| bt.cmp(at).then(b.id.cmp(&a.id)));
         rows.truncate(limit as usize);
-        Ok(rows)
+        Ok(rows.into_iter().map(|(r, at)| (r.into(), at)).collect())
     }
 }
 

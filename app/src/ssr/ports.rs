@@ -744,13 +744,13 @@ pub trait LikeRepo: Send + Sync {
     async fn set_switches(&self, photo_id: &str, s: Switches, now_ms: i64) -> PortResult<()>;
     /// The photos `user_id` liked that they may still see (others' public and unlisted
     /// ready photos, and their own), newest like first, strictly before the `(liked at,
-    /// photo id)` key; each with when it was liked.
+    /// photo id)` key; each with when it was liked. Card rows: what the Liked page shows.
     async fn liked(
         &self,
         user_id: &str,
         before: Option<(i64, String)>,
         limit: u32,
-    ) -> PortResult<Vec<(PhotoRow, i64)>>;
+    ) -> PortResult<Vec<(CardRow, i64)>>;
 }
 
 /// A comment as stored, with its author's username joined in.

@@ -656,7 +656,8 @@ mod tests {
             "trashed_at",
             "owner_suspended_at",
         ];
-        // Every card listing: the feed, a profile, a tag, a camera, a lens and a search.
+        // Every card listing: the feed, a profile, a tag, a camera, a lens, a search, and
+        // the Liked page's photos.
         let search = crate::d1::search::search_sql(
             &app::ssr::search::parse("sea camera:canon").ok_or("no query")?,
             Some("u1"),
@@ -675,6 +676,7 @@ mod tests {
             crate::d1::search::BY_CAMERA,
             crate::d1::search::BY_LENS,
             &search,
+            crate::d1::social::CARDS_BY_ID,
             PAGE_MANUAL,
             PAGE_ADDED,
             PAGE_TAKEN,

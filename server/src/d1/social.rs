@@ -1,14 +1,14 @@
 //! `LikeRepo` and `CommentRepo` over D1 (`likes`, `comments`, migration 0009).
 
 use app::ssr::ports::{
-    CommentRepo, CommentRow, LikeRepo, PhotoRow, PortError, PortResult, SocialRow, Switches,
+    CardRow, CommentRepo, CommentRow, LikeRepo, PortError, PortResult, SocialRow, Switches,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_photos, Row as PhotoDbRow};
+use super::photos::{select_cards, Card};
 use super::{flag, ms, n, opt, s, unavailable, update_one, write};
 
 /// The primary key makes a second like a no-op that keeps the first one's time.
@@ -33,9 +33,8 @@ pub const LIKED: &str = "SELECT likes.photo_id AS id, likes.created_at AS liked_
      AND photos.trashed_at IS NULL \
      AND (photos.owner_id = ?1 OR (photos.visibility != 'private' AND photos.status = 'ready')) \
      ORDER BY likes.created_at DESC, likes.photo_id DESC LIMIT ?4";
-/// The photos of a page of keys, by the primary key.
-pub const PHOTOS_BY_ID: &str =
-    select_photos!("WHERE photos.id IN (SELECT value FROM json_each(?1))");
+/// The cards of a page of keys, by the primary key.
+pub const CARDS_BY_ID: &str = select_cards!("WHERE photos.id IN (SELECT value FROM json_each(?1))");
 
 macro_rules! select_comments {
     ($rest:literal) => {
@@ -171,7 +170,7 @@ impl LikeRepo for D1Likes {
         user_id: &str,
         before: Option<(i64, String)>,
         limit: u32,
-    ) -> PortResult<Vec<(PhotoRow, i64)>> {
+    ) -> PortResult<Vec<(CardRow, i64)>> {
         let (at, id) = before.unwrap_or((END_OF_TIME, String::new()));
         SendFuture::new(async move {
             let args = [s(user_id), ms(at), s(&id), n(limit)];
@@ -182,7 +181,7 @@ impl LikeRepo for D1Likes {
             let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
             let json = serde_json::to_string(&ids)
                 .map_err(|e| PortError::Unavailable(format!("ids: {e}")))?;
-            let rows: Vec<PhotoDbRow> = super::all(&self.0, PHOTOS_BY_ID, &[s(&json)]).await?;
+            let rows: Vec<Card> = super::all(&self.0, CARDS_BY_ID, &[s(&json)]).await?;
             let mut photos = rows
                 .into_iter()
                 .map(|r| r.into_port().map(|p| (p.id.clone(), p)))
@@ -346,7 +345,7 @@ mod tests {
         assert_eq!(keys((END_OF_TIME, ""), 2)?, ["bobs", "unl"]);
         assert_eq!(keys((3, "unl"), 2)?, ["pub2", "pub"]);
         assert_eq!(keys((1, "pub"), 2)?, Vec::<String>::new());
-        let photos = ids(&c, PHOTOS_BY_ID, params![r#"["pub","unl"]"#])?;
+        let photos = ids(&c, CARDS_BY_ID, params![r#"["pub","unl"]"#])?;
         assert_eq!(photos.len(), 2);
         Ok(())
     }

@@ -233,7 +233,7 @@ pub async fn liked(
     let rows = rows
         .into_iter()
         .map(|(r, _)| r)
-        .filter(|r| access::allows(Some(&s.user.id), r, access::Action::View))
+        .filter(|r| access::sees(Some(&s.user.id), r))
         .collect();
     Ok(PhotoPage {
         photos: super::photos::cards(p, rows).await?,
