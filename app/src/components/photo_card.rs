@@ -211,7 +211,8 @@ pub fn PhotoGrid(
     view! { <ul class="grid" aria-label="Photos" inner_html=html></ul> }.into_any()
 }
 
-#[cfg(test)]
+// Rendering to HTML is the server's (the `ssr` feature).
+#[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
     use crate::model::ImageSrc;
