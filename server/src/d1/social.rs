@@ -8,7 +8,7 @@ use serde::Deserialize;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{select_cards, Card};
+use super::photos::select_cards;
 use super::{flag, ms, n, opt, s, unavailable, update_one, write};
 
 /// The primary key makes a second like a no-op that keeps the first one's time.
@@ -181,11 +181,12 @@ impl LikeRepo for D1Likes {
             let ids: Vec<&str> = keys.iter().map(|k| k.id.as_str()).collect();
             let json = serde_json::to_string(&ids)
                 .map_err(|e| PortError::Unavailable(format!("ids: {e}")))?;
-            let rows: Vec<Card> = super::all(&self.0, CARDS_BY_ID, &[s(&json)]).await?;
-            let mut photos = rows
-                .into_iter()
-                .map(|r| r.into_port().map(|p| (p.id.clone(), p)))
-                .collect::<PortResult<std::collections::HashMap<_, _>>>()?;
+            let mut photos: std::collections::HashMap<_, _> =
+                super::photos::cards(&self.0, CARDS_BY_ID, &[s(&json)])
+                    .await?
+                    .into_iter()
+                    .map(|p| (p.id.clone(), p))
+                    .collect();
             // In the keys' order; a photo deleted in between is simply not there.
             Ok(keys
                 .into_iter()
