@@ -501,19 +501,16 @@ pub async fn of_user(
     // Count and cover from at most two lean rows an album, one read for each scope the
     // albums fall in: one for a visitor (public albums only), two at most for the owner
     // (an unlisted album's scope differs only in a flag the owner's scope ignores).
-    let mut scopes: Vec<EntryScope> = Vec::new();
-    for scope in albums.iter().map(|a| access::album_scope(who, a)) {
-        if !scopes.contains(&scope) {
-            scopes.push(scope);
+    let mut by_scope: Vec<(EntryScope, Vec<AlbumRow>)> = Vec::new();
+    for album in &albums {
+        let scope = access::album_scope(who, album);
+        match by_scope.iter_mut().find(|(s, _)| *s == scope) {
+            Some((_, of)) => of.push(album.clone()),
+            None => by_scope.push((scope, vec![album.clone()])),
         }
     }
     let mut fronts = Vec::new();
-    for scope in scopes {
-        let of: Vec<AlbumRow> = albums
-            .iter()
-            .filter(|a| access::album_scope(who, a) == scope)
-            .cloned()
-            .collect();
+    for (scope, of) in by_scope {
         fronts.extend(p.album_photos.fronts(&of, scope).await?);
     }
     let mut shown_in = Vec::with_capacity(albums.len());
