@@ -26,6 +26,17 @@ pub const ASSET_HASH: &str = match option_env!("LUMEN_ASSET_HASH") {
 
 /// The document around the app; rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    html_document(options, || view! { <App /> })
+}
+
+/// The document around a page's body: the routed app's ([`shell`]) or a page rendered data
+/// first (`ssr::render`). The body is built after the head's hydration scripts, as when it
+/// was written inline: those tell the shared context that only islands hydrate, and what a
+/// resource built before them sees decides whether its data is sent for hydration.
+pub fn html_document<V: IntoView>(
+    options: LeptosOptions,
+    body: impl FnOnce() -> V,
+) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -39,9 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
-            <body>
-                <App />
-            </body>
+            <body>{body()}</body>
         </html>
     }
 }

@@ -7,7 +7,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::components::nav::Nav;
+use crate::components::nav::{Nav, NavBar};
 use crate::http::escape_text;
 use crate::pages::admin::{
     audit::AdminAuditPage, jobs::AdminJobsPage, people::AdminPeoplePage, repair::AdminRepairPage,
@@ -16,7 +16,6 @@ use crate::pages::admin::{
 use crate::pages::{
     album::AlbumPage,
     design::DesignPage,
-    feed::FeedPage,
     gear::{CameraPage, LensPage},
     liked::LikedPage,
     not_found::NotFoundPage,
@@ -31,22 +30,18 @@ use crate::pages::{
     upload::UploadPage,
 };
 
+/// The routed pages. The feed is not among them: it renders data first (`ssr::render`),
+/// inside the same [`Frame`] parts this draws around a routed page.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        // Pages render only on the server (islands), where leptos_meta writes the title raw.
-        // Pages isolate the user text in their titles (`text::isolate`), so right-to-left
-        // text cannot reorder the suffix.
-        <Title formatter=|t: String| {
-            if t.is_empty() { "Lumen".to_string() } else { format!("{} · Lumen", escape_text(&t)) }
-        } />
+        <SiteTitle />
         <Router>
             <Nav />
             <main class="page">
                 // Async SSR: the whole page is in the first response, so it works with JS off.
                 <Routes fallback=NotFoundPage>
-                    <Route path=path!("/") view=FeedPage ssr=SsrMode::Async />
                     <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
                     <Route path=path!("/a/:id") view=AlbumPage ssr=SsrMode::Async />
@@ -71,5 +66,30 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// What [`App`] draws around a routed page, for a page rendered data first: the title's
+/// suffix, the nav for the person already known, and the page's `<main>`.
+#[component]
+pub fn Frame(me: Option<crate::model::Me>, children: Children) -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <SiteTitle />
+        <NavBar me />
+        <main class="page">{children()}</main>
+    }
+}
+
+/// Every page's title ends in the site's name.
+#[component]
+fn SiteTitle() -> impl IntoView {
+    // Pages render only on the server (islands), where leptos_meta writes the title raw.
+    // Pages isolate the user text in their titles (`text::isolate`), so right-to-left
+    // text cannot reorder the suffix.
+    view! {
+        <Title formatter=|t: String| {
+            if t.is_empty() { "Lumen".to_string() } else { format!("{} · Lumen", escape_text(&t)) }
+        } />
     }
 }

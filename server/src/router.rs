@@ -46,7 +46,7 @@ where
     }
 }
 
-fn options() -> LeptosOptions {
+pub(crate) fn options() -> LeptosOptions {
     LeptosOptions::builder()
         .output_name(format!("app-{}", app::ASSET_HASH))
         .site_pkg_dir("pkg")
@@ -54,7 +54,7 @@ fn options() -> LeptosOptions {
 }
 
 /// Context every page and server function gets, besides what leptos_axum provides.
-fn request_context() {
+pub(crate) fn request_context() {
     // A refused form post re-renders its page with the refusal (see routes::forms).
     if let Some(f) = use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<FormFeedback>().cloned())
@@ -75,6 +75,7 @@ fn build() -> Router {
     let app_options = options.clone();
     let app_fn = move || shell(app_options.clone());
     Router::new()
+        .route("/", get(routes::pages::feed))
         .route("/upload", post(routes::upload::handle))
         .route("/media/{*rest}", get(routes::media::variant))
         .route("/original/{id}", get(routes::media::original))

@@ -16,6 +16,7 @@ pub mod placeholder;
 pub mod platform;
 pub mod ports;
 pub mod position;
+pub mod render;
 pub mod request;
 pub mod search;
 pub mod service;

@@ -9,6 +9,7 @@ pub mod forms;
 pub mod headers;
 pub mod links;
 pub mod media;
+pub mod pages;
 pub mod resumable;
 pub mod trash;
 pub mod upload;

@@ -1,0 +1,54 @@
+//! Pages rendered data first (`app::ssr::render`), answered here ahead of the router: the
+//! page's server function runs, then the page renders in one pass.
+
+use app::api::photos::list_photos;
+use app::pages::feed::FeedPage;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use leptos::prelude::*;
+use worker::send::SendFuture;
+
+use super::query;
+use crate::router::{options, request_context};
+
+/// `GET /`: the feed, `?before=` a page.
+pub async fn feed(req: Request) -> Response {
+    let before = query(req.uri(), "before");
+    render(
+        req,
+        move || list_photos(before),
+        |page| view! { <FeedPage page /> }.into_any(),
+    )
+    .await
+}
+
+async fn render<D, Fut>(
+    req: Request,
+    load: impl FnOnce() -> Fut,
+    view: impl FnOnce(D) -> AnyView,
+) -> Response
+where
+    Fut: std::future::Future<Output = D>,
+{
+    let (parts, _) = req.into_parts();
+    let page = SendFuture::new(app::ssr::render::page(
+        parts,
+        options(),
+        request_context,
+        load,
+        view,
+    ))
+    .await;
+    let mut res = Response::new(Body::from(page.html));
+    if let Some(status) = page.response.status {
+        *res.status_mut() = status;
+    }
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    res.headers_mut().extend(page.response.headers);
+    res
+}
