@@ -2,7 +2,8 @@
 
 use app::model::{PhotoStatus, Visibility};
 use app::ssr::ports::{
-    CardRow, Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
+    CardRow, Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, Trashed,
+    VariantRow,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -221,6 +222,20 @@ impl Card {
             created_at: self.created_at as i64,
             trashed: self.trashed_at.is_some(),
             owner_suspended: self.owner_suspended_at.is_some(),
+        })
+    }
+}
+
+impl Card {
+    /// The card with when it went to the trash: a row of the trash page (`trash::TRASHED`
+    /// reads only trashed photos, so a row without the time is a broken one).
+    pub(crate) fn into_trashed(self) -> PortResult<Trashed> {
+        let at = self.trashed_at.ok_or_else(|| {
+            PortError::Unavailable(format!("photo {:?} listed as trashed is not", self.id))
+        })?;
+        Ok(Trashed {
+            trashed_at: at as i64,
+            photo: self.into_port()?,
         })
     }
 }

@@ -1,13 +1,13 @@
 //! `TrashRepo` over D1: the trash, the deletion record, and an account's last rows.
 
-use app::ssr::ports::{ExportRow, ExportStatus, Key, PhotoRow, PortError, PortResult, TrashRepo};
+use app::ssr::ports::{ExportRow, ExportStatus, Key, PortError, PortResult, TrashRepo, Trashed};
 use async_trait::async_trait;
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::send::{SendFuture, SendWrapper};
 use worker::D1Database;
 
-use super::photos::{cursor, photo_rows, select_photos, DELETE, DELETE_VARIANTS};
+use super::photos::{cursor, select_cards, Card, DELETE, DELETE_VARIANTS};
 use super::{all, ms, n, s, unavailable, write};
 
 /// `?2` is a JSON array of ids: only the owner's, only live ones.
@@ -15,8 +15,9 @@ pub const TRASH: &str = "UPDATE photos SET trashed_at = ?3 WHERE owner_id = ?1 \
      AND trashed_at IS NULL AND id IN (SELECT value FROM json_each(?2))";
 pub const RESTORE: &str = "UPDATE photos SET trashed_at = NULL WHERE owner_id = ?1 \
      AND trashed_at IS NOT NULL AND id IN (SELECT value FROM json_each(?2))";
-/// The trash page, strictly before `(?2 trashed_at, ?3 id)`; walks `photos_trash_by_owner`.
-pub const TRASHED: &str = select_photos!(
+/// The trash page's cards (their `trashed_at` says when), strictly before
+/// `(?2 trashed_at, ?3 id)`; walks `photos_trash_by_owner`.
+pub const TRASHED: &str = select_cards!(
     "WHERE photos.owner_id = ?1 AND photos.trashed_at IS NOT NULL \
      AND (photos.trashed_at, photos.id) < (?2, ?3) \
      ORDER BY photos.trashed_at DESC, photos.id DESC LIMIT ?4"
@@ -127,10 +128,11 @@ impl TrashRepo for D1Trash {
         owner_id: &str,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>> {
+    ) -> PortResult<Vec<Trashed>> {
         let (at, id) = cursor(before);
         SendFuture::new(async move {
-            photo_rows(&self.0, TRASHED, &[s(owner_id), at, id, n(limit)]).await
+            let rows: Vec<Card> = all(&self.0, TRASHED, &[s(owner_id), at, id, n(limit)]).await?;
+            rows.into_iter().map(Card::into_trashed).collect()
         })
         .await
     }

@@ -133,13 +133,13 @@ pub async fn page(
         .trashed(&s.user.id, before.as_ref(), PAGE_SIZE + 1)
         .await?;
     let (rows, next) = cursor::page(rows, PAGE_SIZE, |r| {
-        Cursor::of_time(r.trashed_at.unwrap_or_default(), &r.id)
+        Cursor::of_time(r.trashed_at, &r.photo.id)
     });
     let now = p.clock.now_ms();
-    let left: Vec<u32> = rows
-        .iter()
-        .map(|r| days_left(r.trashed_at.unwrap_or(now), now))
-        .collect();
+    let (rows, left): (Vec<_>, Vec<u32>) = rows
+        .into_iter()
+        .map(|r| (r.photo, days_left(r.trashed_at, now)))
+        .unzip();
     let cards = photos::cards(p, rows).await?;
     Ok(TrashPage {
         items: cards
