@@ -671,8 +671,8 @@ mod tests {
             "trashed_at",
             "owner_suspended_at",
         ];
-        // Every card listing: the feed, a profile, a tag, a camera, a lens, a search, and
-        // the Liked page's photos.
+        // Every card listing: the feed, a profile, a tag, a camera, a lens, a search, the
+        // Liked page's photos and the trash (whose `trashed_at` says when).
         let search = crate::d1::search::search_sql(
             &app::ssr::search::parse("sea camera:canon").ok_or("no query")?,
             Some("u1"),
@@ -692,6 +692,7 @@ mod tests {
             crate::d1::search::BY_LENS,
             &search,
             crate::d1::social::CARDS_BY_ID,
+            crate::d1::trash::TRASHED,
             PAGE_MANUAL,
             PAGE_ADDED,
             PAGE_TAKEN,
