@@ -482,6 +482,26 @@ mod tests {
         Ok(())
     }
 
+    /// A row of `TRASHED` as D1 hands it over keeps its time; one without it (which the
+    /// query never returns) is an error, not a panic.
+    #[test]
+    fn a_trash_row_keeps_its_time() -> TestResult {
+        let row = |at: &str| {
+            format!(
+                r#"{{"id":"a1","owner_id":"ada","title":"t","alt":"","status":"ready",
+                "failure":null,"visibility":"public","placeholder":null,"thumbhash":null,
+                "created_at":10,"trashed_at":{at},"owner_suspended_at":null}}"#
+            )
+        };
+        let t = serde_json::from_str::<Card>(&row("100"))?.into_trashed()?;
+        assert_eq!((t.trashed_at, t.photo.id.as_str()), (100, "a1"));
+        assert!(t.photo.trashed);
+        assert!(serde_json::from_str::<Card>(&row("null"))?
+            .into_trashed()
+            .is_err());
+        Ok(())
+    }
+
     /// What the trash page reads for 30 photos with everyday metadata: its lean rows against
     /// the whole rows it read before (`select_photos!` on the same conditions).
     #[test]
