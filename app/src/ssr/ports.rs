@@ -1045,6 +1045,25 @@ pub struct StoredOriginal {
     pub failed: bool,
 }
 
+/// A photo in the trash as its page lists it: the card's lean row and when it went there
+/// (the days left count from it; `CardRow` says only that it is trashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trashed {
+    pub photo: CardRow,
+    pub trashed_at: i64,
+}
+
+impl Trashed {
+    /// A whole row as the trash lists it; `None` when it is not in the trash.
+    pub fn lean(row: PhotoRow) -> Option<Self> {
+        let trashed_at = row.trashed_at?;
+        Some(Self {
+            photo: row.into(),
+            trashed_at,
+        })
+    }
+}
+
 /// The trash, the deletion record the purge works through, and leaving Lumen.
 #[async_trait]
 pub trait TrashRepo: Send + Sync {
@@ -1054,13 +1073,13 @@ pub trait TrashRepo: Send + Sync {
     /// Takes the owner's trashed photos back out; returns how many.
     async fn restore(&self, owner_id: &str, ids: &[String]) -> PortResult<u32>;
     /// One owner's trash, most recently trashed first, strictly before the
-    /// `(trashed_at, id)` key.
+    /// `(trashed_at, id)` key: lean rows, what the trash page shows.
     async fn trashed(
         &self,
         owner_id: &str,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>>;
+    ) -> PortResult<Vec<Trashed>>;
     /// Ids of photos trashed before `before_ms`, oldest first (the purge's work).
     async fn expired(&self, before_ms: i64, limit: u32) -> PortResult<Vec<String>>;
     /// In one transaction: records `keys` and the keys of the photo's variant rows as

@@ -446,7 +446,7 @@ impl AlbumPhotos for D1Albums {
 mod tests {
     //! Every statement above, run against real SQLite with the real migrations.
     use super::*;
-    use crate::d1::test_db::{db, ids, plan, user, TestResult};
+    use crate::d1::test_db::{bytes_read, db, everyday_photo, ids, plan, user, TestResult};
     use rusqlite::{params, Connection};
 
     /// The scope's count, plainly (what `FRONTS`' window count must agree with).
@@ -734,67 +734,15 @@ mod tests {
         Ok(())
     }
 
-    /// Puts `n` photos with everyday metadata (a camera's EXIF, a location, a 200-character
-    /// caption) into `album_id`, in order.
+    /// Puts `n` photos with everyday metadata (`test_db::everyday_photo`) into `album_id`,
+    /// in order.
     fn everyday_photos(c: &Connection, album_id: &str, n: usize) -> TestResult {
-        // As the media job writes it (`media::Exif`), every field known.
-        let exif = r#"{"make":"FUJIFILM","model":"X-T4","lens":"XF16-55mmF2.8 R LM WR","exposure_time":"1/250","f_number":2.8,"iso":400,"focal_length_mm":23.0,"taken_at":"2024-06-01T18:30:00","orientation":1,"focal_35mm":35,"exposure_bias":-0.7,"taken_offset":"+02:00"}"#;
-        let parsed: media::Exif = serde_json::from_str(exif)?;
-        assert_eq!(serde_json::to_string(&parsed)?, exif);
-        let gps = r#"{"latitude":46.5197,"longitude":6.6323,"altitude":372.0}"#;
         for i in 0..n {
             let id = format!("{album_id}{i:04}xxxxxxxxxxxxxxxx");
-            c.execute(
-                "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, width, \
-                 height, sha256, rev, placeholder, thumbhash, exif_json, gps_json, created_at, \
-                 updated_at, visibility, caption, alt) VALUES (?1, 'u1', ?2, 'ready', \
-                 'image/jpeg', 4000000, 6240, 4160, ?3, 'r1', '#8a7f6e', ?4, ?5, ?6, ?7, ?7, \
-                 'public', ?8, ?9)",
-                params![
-                    id,
-                    format!("Evening by the lake {i}"),
-                    format!("{album_id}{i:0w$x}", w = 64 - album_id.len()),
-                    "3OcRJYB4d3h/iIeHeEh3eIhw+j2w",
-                    exif,
-                    gps,
-                    1_700_000_000_000_i64 + i as i64,
-                    "c".repeat(200),
-                    "Sailing boats on a calm lake at sunset, hills behind",
-                ],
-            )?;
+            everyday_photo(c, &id, "u1", i)?;
             c.execute(ADD, params![album_id, id, format!("{i:02}"), 1])?;
         }
         Ok(())
-    }
-
-    /// (rows, bytes) `sql` returns, counted as SQLite stores each value (text and blobs by
-    /// length, numbers as 8 bytes), bar the columns named in `skip`.
-    fn bytes_read(
-        c: &Connection,
-        sql: &str,
-        args: Vec<rusqlite::types::Value>,
-        skip: &[&str],
-    ) -> TestResult<(usize, usize)> {
-        use rusqlite::types::ValueRef;
-        let mut stmt = c.prepare(sql)?;
-        let skip: Vec<usize> = skip
-            .iter()
-            .filter_map(|n| stmt.column_index(n).ok())
-            .collect();
-        let cols = stmt.column_count();
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        let (mut n, mut total) = (0, 0);
-        while let Some(r) = rows.next()? {
-            n += 1;
-            for i in (0..cols).filter(|i| !skip.contains(i)) {
-                total += match r.get_ref(i)? {
-                    ValueRef::Null => 0,
-                    ValueRef::Integer(_) | ValueRef::Real(_) => 8,
-                    ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
-                };
-            }
-        }
-        Ok((n, total))
     }
 
     /// What an album page reads for 30 photos with everyday metadata: the page's lean rows

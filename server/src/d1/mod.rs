@@ -187,6 +187,67 @@ pub(crate) mod test_db {
         c.prepare(sql)?.query_map(args, |r| r.get("id"))?.collect()
     }
 
+    /// A ready public photo of `owner`'s with everyday metadata (a camera's EXIF, a location,
+    /// a 200-character caption), the `i`th of a series (its title and time).
+    pub fn everyday_photo(c: &Connection, id: &str, owner: &str, i: usize) -> TestResult {
+        // As the media job writes it (`media::Exif`), every field known.
+        let exif = r#"{"make":"FUJIFILM","model":"X-T4","lens":"XF16-55mmF2.8 R LM WR","exposure_time":"1/250","f_number":2.8,"iso":400,"focal_length_mm":23.0,"taken_at":"2024-06-01T18:30:00","orientation":1,"focal_35mm":35,"exposure_bias":-0.7,"taken_offset":"+02:00"}"#;
+        let parsed: media::Exif = serde_json::from_str(exif)?;
+        assert_eq!(serde_json::to_string(&parsed)?, exif);
+        let gps = r#"{"latitude":46.5197,"longitude":6.6323,"altitude":372.0}"#;
+        c.execute(
+            "INSERT INTO photos (id, owner_id, title, status, content_type, bytes, width, \
+             height, sha256, rev, placeholder, thumbhash, exif_json, gps_json, created_at, \
+             updated_at, visibility, caption, alt) VALUES (?1, ?2, ?3, 'ready', \
+             'image/jpeg', 4000000, 6240, 4160, ?4, 'r1', '#8a7f6e', ?5, ?6, ?7, ?8, ?8, \
+             'public', ?9, ?10)",
+            rusqlite::params![
+                id,
+                owner,
+                format!("Evening by the lake {i}"),
+                // A hash's 64 characters, one per photo.
+                format!("{id:0>64}"),
+                "3OcRJYB4d3h/iIeHeEh3eIhw+j2w",
+                exif,
+                gps,
+                1_700_000_000_000_i64 + i as i64,
+                "c".repeat(200),
+                "Sailing boats on a calm lake at sunset, hills behind",
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// (rows, bytes) `sql` returns, counted as SQLite stores each value (text and blobs by
+    /// length, numbers as 8 bytes), bar the columns named in `skip`.
+    pub fn bytes_read(
+        c: &Connection,
+        sql: &str,
+        args: Vec<rusqlite::types::Value>,
+        skip: &[&str],
+    ) -> TestResult<(usize, usize)> {
+        use rusqlite::types::ValueRef;
+        let mut stmt = c.prepare(sql)?;
+        let skip: Vec<usize> = skip
+            .iter()
+            .filter_map(|n| stmt.column_index(n).ok())
+            .collect();
+        let cols = stmt.column_count();
+        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+        let (mut n, mut total) = (0, 0);
+        while let Some(r) = rows.next()? {
+            n += 1;
+            for i in (0..cols).filter(|i| !skip.contains(i)) {
+                total += match r.get_ref(i)? {
+                    ValueRef::Null => 0,
+                    ValueRef::Integer(_) | ValueRef::Real(_) => 8,
+                    ValueRef::Text(t) | ValueRef::Blob(t) => t.len(),
+                };
+            }
+        }
+        Ok((n, total))
+    }
+
     /// A user whose id, username and display name are `id`.
     pub fn user(c: &Connection, id: &str) -> rusqlite::Result<()> {
         c.execute(

@@ -2,7 +2,8 @@
 
 use app::model::{PhotoStatus, Visibility};
 use app::ssr::ports::{
-    CardRow, Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, VariantRow,
+    CardRow, Key, PhotoEdit, PhotoRepo, PhotoRow, PortError, PortResult, Rendition, Trashed,
+    VariantRow,
 };
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -221,6 +222,20 @@ impl Card {
             created_at: self.created_at as i64,
             trashed: self.trashed_at.is_some(),
             owner_suspended: self.owner_suspended_at.is_some(),
+        })
+    }
+}
+
+impl Card {
+    /// The card with when it went to the trash: a row of the trash page (`trash::TRASHED`
+    /// reads only trashed photos, so a row without the time is a broken one).
+    pub(crate) fn into_trashed(self) -> PortResult<Trashed> {
+        let at = self.trashed_at.ok_or_else(|| {
+            PortError::Unavailable(format!("photo {:?} listed as trashed is not", self.id))
+        })?;
+        Ok(Trashed {
+            trashed_at: at as i64,
+            photo: self.into_port()?,
         })
     }
 }
@@ -656,8 +671,8 @@ mod tests {
             "trashed_at",
             "owner_suspended_at",
         ];
-        // Every card listing: the feed, a profile, a tag, a camera, a lens, a search, and
-        // the Liked page's photos.
+        // Every card listing: the feed, a profile, a tag, a camera, a lens, a search, the
+        // Liked page's photos and the trash (whose `trashed_at` says when).
         let search = crate::d1::search::search_sql(
             &app::ssr::search::parse("sea camera:canon").ok_or("no query")?,
             Some("u1"),
@@ -677,6 +692,7 @@ mod tests {
             crate::d1::search::BY_LENS,
             &search,
             crate::d1::social::CARDS_BY_ID,
+            crate::d1::trash::TRASHED,
             PAGE_MANUAL,
             PAGE_ADDED,
             PAGE_TAKEN,

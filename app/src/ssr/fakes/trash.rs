@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::{lock, Port};
-use crate::ssr::ports::{ExportRow, ExportStatus, Key, PhotoRepo, PhotoRow, PortResult, TrashRepo};
+use crate::ssr::ports::{ExportRow, ExportStatus, Key, PhotoRepo, PortResult, TrashRepo, Trashed};
 
 /// Pending deletions: R2 key → recorded at. Kept beside `Mem` so `Mem` stays as it was.
 #[derive(Default)]
@@ -57,18 +57,17 @@ impl TrashRepo for Port {
         owner_id: &str,
         before: Option<&Key>,
         limit: u32,
-    ) -> PortResult<Vec<PhotoRow>> {
-        let mut rows: Vec<PhotoRow> = lock(&self.0.photos)
+    ) -> PortResult<Vec<Trashed>> {
+        let mut rows: Vec<Trashed> = lock(&self.0.photos)
             .values()
             .filter(|r| r.owner_id == owner_id)
-            .filter(|r| {
-                r.trashed_at.is_some_and(|t| {
-                    before.is_none_or(|(at, id)| (t, r.id.as_str()) < (*at, id.as_str()))
-                })
+            .filter_map(|r| Trashed::lean(r.clone()))
+            .filter(|t| {
+                before
+                    .is_none_or(|(at, id)| (t.trashed_at, t.photo.id.as_str()) < (*at, id.as_str()))
             })
-            .cloned()
             .collect();
-        rows.sort_by(|a, b| b.trashed_at.cmp(&a.trashed_at).then(b.id.cmp(&a.id)));
+        rows.sort_by(|a, b| (b.trashed_at, &b.photo.id).cmp(&(a.trashed_at, &a.photo.id)));
         rows.truncate(limit as usize);
         Ok(rows)
     }
