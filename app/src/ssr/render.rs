@@ -88,3 +88,123 @@ where
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{header, Request, StatusCode};
+    use leptos::prelude::*;
+
+    use super::{page, Rendered};
+    use crate::api::photos::list_photos;
+    use crate::http::HttpStatus;
+    use crate::model::PhotoStatus;
+    use crate::pages::feed::FeedPage;
+    use crate::ssr::cache::CacheTags;
+    use crate::ssr::fakes::{block_on, fake_platform, pending_row, signed_in};
+    use crate::ssr::request::SessionOnce;
+    use crate::ssr::Platform;
+
+    /// The feed as the Worker renders it, for a request with `cookie`, `?before=` `before`.
+    fn feed(p: &Platform, cookie: Option<&str>, before: Option<&str>) -> (Rendered, CacheTags) {
+        let _ = any_spawner::Executor::init_futures_executor();
+        let tags = CacheTags::default();
+        let mut req = Request::builder()
+            .uri("/")
+            .header(header::HOST, "localhost");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let Ok(req) = req.body(()) else {
+            panic!("request");
+        };
+        let (mut parts, ()) = req.into_parts();
+        parts.extensions.insert(p.clone());
+        parts.extensions.insert(tags.clone());
+        parts.extensions.insert(SessionOnce::default());
+        let before = before.map(str::to_string);
+        let rendered = block_on(page(
+            parts,
+            LeptosOptions::builder().output_name("app").build(),
+            // As the Worker's request context: pages set their status through HttpStatus.
+            || {
+                let res = use_context::<leptos_axum::ResponseOptions>();
+                provide_context(HttpStatus(std::sync::Arc::new(move |code| {
+                    if let (Some(res), Ok(code)) = (&res, StatusCode::from_u16(code)) {
+                        res.set_status(code);
+                    }
+                })));
+            },
+            move || list_photos(before),
+            |page| view! { <FeedPage page /> }.into_any(),
+        ));
+        (rendered, tags)
+    }
+
+    /// A page rendered data first is a whole document: the title, the page's meta tags, the
+    /// nav for whoever asks, its cards, the status an error sets; and what it was rendered
+    /// for decides whether the shared cache may keep it.
+    #[test]
+    fn the_feed_renders_whole_for_visitors_and_members() {
+        let (p, mem) = fake_platform();
+        for (i, id) in ["first", "second"].into_iter().enumerate() {
+            let mut row = pending_row(id, i as i64 + 1);
+            row.status = PhotoStatus::Ready;
+            row.title = format!("<b>{id}</b>");
+            mem.insert(row);
+            mem.add_variant(id, 640);
+        }
+        let mut private = pending_row("hidden", 3);
+        private.visibility = crate::model::Visibility::Private;
+        private.status = PhotoStatus::Ready;
+        mem.insert(private);
+        mem.add_variant("hidden", 640);
+
+        let (visitor, tags) = feed(&p, None, None);
+        let html = &visitor.html;
+        assert_eq!(visitor.response.status, None, "200");
+        assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+        assert!(html.contains("<title>Lumen</title>"), "{html}");
+        assert!(
+            html.contains(
+                r#"<meta name="description" content="The latest public photos shared on Lumen.">"#
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"href="/signin""#),
+            "a visitor's nav: {html}"
+        );
+        assert!(
+            html.contains("&lt;b&gt;second&lt;/b&gt;"),
+            "escaped: {html}"
+        );
+        assert!(html
+            .find("/p/second")
+            .zip(html.find("/p/first"))
+            .is_some_and(|(a, b)| a < b));
+        assert!(!html.contains("/p/hidden"), "private: {html}");
+        assert!(html.ends_with("</html>") || html.contains("</html><script>"));
+        // Tagged by what it shows, for the purge.
+        let shown = ["feed", "photo:first", "photo:second"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(tags.storable(), Some(shown));
+
+        let cookie = signed_in(&p, "u1", "ada").cookie;
+        let (member, tags) = feed(&p, cookie.as_deref(), None);
+        assert!(member.html.contains(r#"href="/u/ada""#), "{}", member.html);
+        assert!(member.html.contains("ADA"), "their name in the nav");
+        assert!(!member.html.contains(r#"href="/signin""#));
+        assert_eq!(tags.storable(), None, "personal: never in the shared cache");
+
+        let (broken, _) = feed(&p, None, Some("zzz"));
+        assert_eq!(broken.response.status, Some(StatusCode::BAD_REQUEST));
+        assert!(
+            broken
+                .html
+                .contains("<title>This page link is broken · Lumen</title>"),
+            "the error's title wins: {}",
+            broken.html
+        );
+    }
+}
