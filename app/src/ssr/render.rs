@@ -14,6 +14,7 @@ use leptos::reactive::computed::ScopedFuture;
 use leptos::reactive::owner::Sandboxed;
 use leptos_axum::{ResponseOptions, ResponseParts};
 use leptos_meta::ServerMetaContext;
+use leptos_router::location::RequestUrl;
 
 use crate::api::accounts::current_user;
 use crate::routes::Frame;
@@ -44,7 +45,16 @@ where
         let owner = Owner::new_root(Some(Arc::clone(&shared)));
         let res = ResponseOptions::default();
         let (meta, meta_out) = ServerMetaContext::new();
+        // The request's URL where the router would keep it, so components reading the query
+        // (`use_query_map`) work on these pages as on routed ones.
+        let url = parts
+            .uri
+            .path_and_query()
+            .map(|pq| RequestUrl::new(&format!("http://leptos.dev{pq}")))
+            .and_then(|u| u.parse().ok())
+            .unwrap_or_default();
         owner.with(|| {
+            provide_context(ArcRwSignal::new(url));
             provide_context(parts);
             provide_context(res.clone());
             provide_context(meta);
@@ -196,6 +206,31 @@ mod tests {
         assert!(member.html.contains("ADA"), "their name in the nav");
         assert!(!member.html.contains(r#"href="/signin""#));
         assert_eq!(tags.storable(), None, "personal: never in the shared cache");
+
+        // The router's hooks work here too: the query reaches a component through them.
+        let (mut parts, ()) = Request::builder()
+            .uri("/?x=a%20b")
+            .body(())
+            .unwrap_or_default()
+            .into_parts();
+        parts.extensions.insert(p.clone());
+        let probe = block_on(page(
+            parts,
+            LeptosOptions::builder().output_name("app").build(),
+            || {},
+            || async {},
+            |()| {
+                let x = leptos_router::hooks::use_query_map()
+                    .read_untracked()
+                    .get("x");
+                view! { <p id="probe">{x}</p> }.into_any()
+            },
+        ));
+        assert!(
+            probe.html.contains(r#"<p id="probe">a b</p>"#),
+            "{}",
+            probe.html
+        );
 
         let (broken, _) = feed(&p, None, Some("zzz"));
         assert_eq!(broken.response.status, Some(StatusCode::BAD_REQUEST));
