@@ -19,7 +19,6 @@ use crate::pages::{
     gear::{CameraPage, LensPage},
     liked::LikedPage,
     not_found::NotFoundPage,
-    photo::PhotoPage,
     profile::ProfilePage,
     search::SearchPage,
     settings::SettingsPage,
@@ -30,8 +29,8 @@ use crate::pages::{
     upload::UploadPage,
 };
 
-/// The routed pages. The feed is not among them: it renders data first (`ssr::render`),
-/// inside the same [`Frame`] parts this draws around a routed page.
+/// The routed pages. The feed and the photo page are not among them: they render data first
+/// (`ssr::render`, `server::routes::pages`), inside the [`Frame`] this draws around a routed page.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -43,7 +42,6 @@ pub fn App() -> impl IntoView {
                 // Async SSR: the whole page is in the first response, so it works with JS off.
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
-                    <Route path=path!("/p/:id") view=PhotoPage ssr=SsrMode::Async />
                     <Route path=path!("/a/:id") view=AlbumPage ssr=SsrMode::Async />
                     <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/liked") view=LikedPage ssr=SsrMode::Async />

@@ -60,6 +60,31 @@ pub fn ShareSection(
     /// The owner's links, loaded by the page (`api::links::list_links`).
     links: Resource<Result<Vec<ShareLinkView>, LumenError>>,
 ) -> impl IntoView {
+    view! {
+        <ShareFrame subject>
+            <Suspense fallback=|| view! { <p class="loading">"Loading links…"</p> }>
+                {move || Suspend::new(async move { view! { <Links links=links.await /> } })}
+            </Suspense>
+        </ShareFrame>
+    }
+}
+
+/// [`ShareSection`] with the links already read (a page rendered data first).
+#[component]
+pub fn LoadedShareSection(
+    subject: Subject,
+    links: Result<Vec<ShareLinkView>, LumenError>,
+) -> impl IntoView {
+    view! {
+        <ShareFrame subject>
+            <Links links />
+        </ShareFrame>
+    }
+}
+
+/// The section around the links: its heading, what was just done, the form for a new one.
+#[component]
+fn ShareFrame(subject: Subject, children: Children) -> impl IntoView {
     let done = use_query_map()
         .read_untracked()
         .get("link")
@@ -75,15 +100,17 @@ pub fn ShareSection(
             <h2 id="share-heading">"Share"</h2>
             {done.map(|m| view! { <p class="notice ok" role="status">{m}</p> })}
             <ShareForm subject />
-            <Suspense fallback=|| view! { <p class="loading">"Loading links…"</p> }>
-                {move || Suspend::new(async move {
-                    match links.await {
-                        Ok(links) => view! { <LinkList links /> }.into_any(),
-                        Err(error) => view! { <ErrorNotice error /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            {children()}
         </section>
+    }
+}
+
+/// The list of links, or why it could not be read.
+#[component]
+fn Links(links: Result<Vec<ShareLinkView>, LumenError>) -> impl IntoView {
+    match links {
+        Ok(links) => view! { <LinkList links /> }.into_any(),
+        Err(error) => view! { <ErrorNotice error /> }.into_any(),
     }
 }
 

@@ -2,49 +2,109 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 use server_fn::ServerFn;
 
-use crate::api::albums::{album_choices, get_album_place, AddToAlbum};
-use crate::api::links::list_links;
+use crate::api::albums::AddToAlbum;
 use crate::api::photos::{get_photo, DeletePhoto, UpdatePhoto};
-use crate::api::search::{get_tags, AddTags, RemoveTag};
-use crate::api::social::get_social;
-use crate::api::viewer::get_context;
+use crate::api::search::{AddTags, RemoveTag};
 use crate::components::error_box::ErrorBox;
 use crate::components::form::{kept, Checkbox, Field, ServerForm};
 use crate::components::photo_view::{Caption, Facts, PhotoFigure, SocialMeta};
-use crate::components::share::{ShareSection, Subject};
+use crate::components::share::{LoadedShareSection, Subject};
 use crate::components::social::{LiveForms, Social};
 use crate::components::status::StatusBadge;
 use crate::components::viewer::{ContextLinks, ViewerParts};
+use crate::error::LumenError;
 use crate::http::escape_text;
-use crate::model::{PhotoStatus, PhotoView, Visibility};
+use crate::model::{
+    AlbumChoice, AlbumPlace, ContextNav, PhotoStatus, PhotoView, ShareLinkView, SocialView,
+    Visibility,
+};
 use crate::text::isolate;
 
 /// How often a page showing an unfinished photo asks again.
 const POLL: Duration = Duration::from_millis(1500);
 
-#[component]
-pub fn PhotoPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || params.read().get("id").unwrap_or_default();
-    let photo = Resource::new(id, get_photo);
+/// Everything the photo page shows, read before it renders (`ssr::render`).
+pub struct PhotoLoaded {
+    photo: PhotoView,
+    /// Opened from an album (`?album=`): its previous and next.
+    place: Option<AlbumPlace>,
+    /// Opened from another listing (`?in=`): the same, within it.
+    context: Option<ContextNav>,
+    tags: Vec<String>,
+    social: Option<SocialView>,
+    /// The owner's tools' reads.
+    owner: Option<OwnerLoaded>,
+}
 
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match photo.await {
-                    Ok(p) => view! { <PhotoDetail p /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+/// The owner's share links for the photo, and their albums with and without it.
+struct OwnerLoaded {
+    links: Result<Vec<ShareLinkView>, LumenError>,
+    choices: Vec<AlbumChoice>,
+}
+
+/// The page's reads, through the server functions its parts called when each had its own
+/// resource, and taken as each part took them: only the photo's own failure is the page's;
+/// any other part that fails shows nothing (the share links say so).
+#[cfg(feature = "ssr")]
+pub async fn load(id: String) -> Result<PhotoLoaded, LumenError> {
+    use crate::api::{albums, links, search, social, viewer};
+    let (album, within, comments) = {
+        let query = use_query_map().read_untracked();
+        (query.get("album"), query.get("in"), query.get("comments"))
+    };
+    let photo = get_photo(id).await?;
+    let id = photo.id.clone();
+    let place = match album {
+        Some(album) => albums::get_album_place(album, id.clone())
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let context = match within {
+        Some(within) => viewer::get_context(id.clone(), within).await.ok().flatten(),
+        None => None,
+    };
+    let owner = match photo.is_owner {
+        true => Some(OwnerLoaded {
+            links: links::list_links(Some(id.clone()), None).await,
+            choices: albums::album_choices(id.clone()).await.unwrap_or_default(),
+        }),
+        false => None,
+    };
+    let tags = search::get_tags(id.clone()).await.unwrap_or_default();
+    let social = social::get_social(id, comments).await.ok();
+    Ok(PhotoLoaded {
+        photo,
+        place,
+        context,
+        tags,
+        social,
+        owner,
+    })
+}
+
+#[component]
+pub fn PhotoPage(page: Result<PhotoLoaded, LumenError>) -> impl IntoView {
+    match page {
+        Ok(page) => view! { <PhotoDetail page /> }.into_any(),
+        Err(error) => view! { <ErrorBox error /> }.into_any(),
     }
 }
 
 #[component]
-fn PhotoDetail(p: PhotoView) -> impl IntoView {
+fn PhotoDetail(page: PhotoLoaded) -> impl IntoView {
+    let PhotoLoaded {
+        photo: p,
+        place,
+        context,
+        tags,
+        social,
+        owner,
+    } = page;
     let title = p.title.clone();
     let body = match p.status {
         PhotoStatus::Ready => view! { <PhotoFigure p=p.clone() /> }.into_any(),
@@ -82,17 +142,13 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
         view! { <p><a class="button" href=href download>"Download original"</a></p> }
     });
     let saved = use_query_map().read_untracked().get("saved").is_some();
-    let owner_tools = p.is_owner.then(|| view! { <OwnerTools p=p.clone() /> });
+    let owner_tools = owner.map(|OwnerLoaded { links, choices }| {
+        view! { <OwnerTools p=p.clone() links choices /> }.into_any()
+    });
     // Opened from an album: previous / next within it (plain links, so they work without JS).
-    let album_nav = use_query_map()
-        .read_untracked()
-        .get("album")
-        .map(|album_id| view! { <AlbumNav album_id photo_id=p.id.clone() /> });
+    let album_nav = place.map(|at| view! { <AlbumNav at /> });
     // Opened from another listing (`?in=`): the same, within it.
-    let context_nav = use_query_map()
-        .read_untracked()
-        .get("in")
-        .map(|within| view! { <ContextNav within photo_id=p.id.clone() /> }.into_any());
+    let context_nav = context.map(|nav| view! { <ContextLinks nav /> });
     // Keys, lightbox and shortcut list where JS runs; plain links where it does not.
     let viewer = (p.status == PhotoStatus::Ready).then(|| {
         view! { <ViewerParts images=p.images.clone() alt=crate::components::photo_view::alt_or_title(&p) /> }
@@ -111,10 +167,10 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
             {body}
             {viewer}
             <Caption text=p.caption.clone() />
-            <PhotoTags photo_id=p.id.clone() is_owner=p.is_owner />
+            <PhotoTags photo_id=p.id.clone() is_owner=p.is_owner tags />
             <Facts p=p.clone() gear_links=true />
             {original}
-            <SocialBlock photo_id=p.id.clone() />
+            {social.map(|v| view! { <LiveForms><Social v /></LiveForms> })}
             {owner_tools}
         </article>
     }
@@ -123,14 +179,14 @@ fn PhotoDetail(p: PhotoView) -> impl IntoView {
 /// The owner's controls: edit the words and who sees it; delete (behind a disclosure,
 /// so it takes two deliberate clicks, with or without JS).
 #[component]
-fn OwnerTools(p: PhotoView) -> impl IntoView {
+fn OwnerTools(
+    p: PhotoView,
+    links: Result<Vec<ShareLinkView>, LumenError>,
+    choices: Vec<AlbumChoice>,
+) -> impl IntoView {
     const EDIT: &str = UpdatePhoto::PATH;
-    let share_links = Resource::new(move || (), {
-        let id = p.id.clone();
-        move |()| list_links(Some(id.clone()), None)
-    });
     let current = kept(EDIT, "visibility", p.visibility.as_str());
-    let choices = Visibility::ALL
+    let visibilities = Visibility::ALL
         .into_iter()
         .map(|v| {
             view! {
@@ -168,7 +224,7 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                 />
                 <fieldset>
                     <legend>"Who can see it"</legend>
-                    {choices}
+                    {visibilities}
                 </fieldset>
                 <Checkbox
                     action=EDIT
@@ -180,8 +236,8 @@ fn OwnerTools(p: PhotoView) -> impl IntoView {
                     "Save changes"
                 </button>
             </ServerForm>
-            <PhotoAlbums photo_id=p.id.clone() />
-            <ShareSection subject=Subject::Photo(p.id.clone()) links=share_links />
+            <PhotoAlbums photo_id=p.id.clone() choices />
+            <LoadedShareSection subject=Subject::Photo(p.id.clone()) links />
             <details class="danger-zone">
                 <summary>"Delete this photo…"</summary>
                 <ServerForm action=DeletePhoto::PATH label="Delete photo">
@@ -220,169 +276,105 @@ fn PendingWatcher(id: String) -> impl IntoView {
 }
 
 /// Previous / next within the album the photo was opened from, among what the viewer may
-/// see there; nothing when the photo is not shown in that album.
+/// see there (the page shows none when the photo is not shown in that album).
 #[component]
-fn AlbumNav(album_id: String, photo_id: String) -> impl IntoView {
-    let place = Resource::new(
-        move || (album_id.clone(), photo_id.clone()),
-        |(a, p)| get_album_place(a, p),
-    );
+fn AlbumNav(at: AlbumPlace) -> impl IntoView {
+    let link = |id: &str| format!("/p/{id}?album={}", at.album_id);
     view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                place.await.ok().flatten().map(|at| {
-                    let link = |id: &str| format!("/p/{id}?album={}", at.album_id);
-                    view! {
-                        <nav class="album-nav" aria-label="In this album">
-                            {at.prev.as_deref().map(|id| view! { <a href=link(id) rel="prev">"← Previous"</a> })}
-                            <a href=format!("/a/{}", at.album_id) data-back="">
-                                "Album: " <bdi>{at.album_title.clone()}</bdi>
-                            </a>
-                            {at.next.as_deref().map(|id| view! { <a href=link(id) rel="next">"Next →"</a> })}
-                        </nav>
-                    }
-                })
-            })}
-        </Suspense>
-    }
-}
-
-/// Previous / next within the listing named by `?in=` (see `service::viewer`); nothing
-/// when it names none or does not show this photo.
-#[component]
-fn ContextNav(within: String, photo_id: String) -> impl IntoView {
-    let nav = Resource::new(
-        move || (photo_id.clone(), within.clone()),
-        |(p, w)| get_context(p, w),
-    );
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                nav.await.ok().flatten().map(|nav| view! { <ContextLinks nav /> })
-            })}
-        </Suspense>
+        <nav class="album-nav" aria-label="In this album">
+            {at.prev.as_deref().map(|id| view! { <a href=link(id) rel="prev">"← Previous"</a> })}
+            <a href=format!("/a/{}", at.album_id) data-back="">
+                "Album: " <bdi>{at.album_title.clone()}</bdi>
+            </a>
+            {at.next.as_deref().map(|id| view! { <a href=link(id) rel="next">"Next →"</a> })}
+        </nav>
     }
 }
 
 /// The owner's albums: the ones holding this photo, and a form to put it in another.
 #[component]
-fn PhotoAlbums(photo_id: String) -> impl IntoView {
-    let id = photo_id.clone();
-    let choices = Resource::new(move || id.clone(), album_choices);
+fn PhotoAlbums(photo_id: String, choices: Vec<AlbumChoice>) -> impl IntoView {
+    let (holding, others): (Vec<_>, Vec<_>) = choices.into_iter().partition(|c| c.contains);
+    let holding = (!holding.is_empty()).then(|| {
+        let links = holding
+            .into_iter()
+            .map(|c| view! { <li><a href=format!("/a/{}", c.id)><bdi>{c.title}</bdi></a></li> })
+            .collect_view();
+        view! { <p>"In:"</p> <ul class="album-list">{links}</ul> }
+    });
+    let add = if others.is_empty() {
+        view! { <p class="muted">"Make albums on your profile’s Albums tab."</p> }.into_any()
+    } else {
+        let options = others
+            .into_iter()
+            .map(|c| view! { <option value=c.id>{c.title}</option> })
+            .collect_view();
+        view! {
+            <ServerForm action=AddToAlbum::PATH class="inline-form" label="Add to album">
+                <input type="hidden" name="photo_id" value=photo_id />
+                <label for="album_id">"Add to album"</label>
+                <select id="album_id" name="album_id">{options}</select>
+                <button type="submit" class="button">"Add"</button>
+            </ServerForm>
+        }
+        .into_any()
+    };
     view! {
         <h2>"Albums"</h2>
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || {
-                let photo_id = photo_id.clone();
-                Suspend::new(async move {
-                    let choices = choices.await.unwrap_or_default();
-                    let (holding, others): (Vec<_>, Vec<_>) =
-                        choices.into_iter().partition(|c| c.contains);
-                    let holding = (!holding.is_empty()).then(|| {
-                        let links = holding
-                            .into_iter()
-                            .map(|c| view! { <li><a href=format!("/a/{}", c.id)><bdi>{c.title}</bdi></a></li> })
-                            .collect_view();
-                        view! { <p>"In:"</p> <ul class="album-list">{links}</ul> }
-                    });
-                    let add = if others.is_empty() {
-                        view! { <p class="muted">"Make albums on your profile’s Albums tab."</p> }.into_any()
-                    } else {
-                        let options = others
-                            .into_iter()
-                            .map(|c| view! { <option value=c.id>{c.title}</option> })
-                            .collect_view();
-                        view! {
-                            <ServerForm action=AddToAlbum::PATH class="inline-form" label="Add to album">
-                                <input type="hidden" name="photo_id" value=photo_id.clone() />
-                                <label for="album_id">"Add to album"</label>
-                                <select id="album_id" name="album_id">{options}</select>
-                                <button type="submit" class="button">"Add"</button>
-                            </ServerForm>
-                        }
-                        .into_any()
-                    };
-                    view! { {holding} {add} }
-                })
-            }}
-        </Suspense>
+        {holding}
+        {add}
     }
-}
-
-/// Likes and comments (`?comments=`: a later page of them). Nothing when the viewer may
-/// not see them, which the photo's own answer has already said.
-#[component]
-fn SocialBlock(photo_id: String) -> impl IntoView {
-    let after = use_query_map().read_untracked().get("comments");
-    let social = Resource::new(
-        move || (photo_id.clone(), after.clone()),
-        |(id, after)| get_social(id, after),
-    );
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                social.await.ok().map(|v| view! { <LiveForms><Social v /></LiveForms> })
-            })}
-        </Suspense>
-    }
+    .into_any()
 }
 
 /// The photo's tags, each a link to its page; for the owner, a "Remove" form beside each
 /// and a form adding several at once (comma-separated). Plain forms: they work without JS.
 #[component]
-fn PhotoTags(photo_id: String, is_owner: bool) -> impl IntoView {
-    let id = photo_id.clone();
-    let tags = Resource::new(move || id.clone(), get_tags);
-    view! {
-        <Suspense>
-            {move || {
-                let photo_id = photo_id.clone();
-                Suspend::new(async move {
-                    let tags = tags.await.unwrap_or_default();
-                    if tags.is_empty() && !is_owner {
-                        return None;
-                    }
-                    let items = tags
-                        .into_iter()
-                        .map(|t| {
-                            let remove = is_owner.then(|| {
-                                view! {
-                                    <form method="post" action=RemoveTag::PATH class="inline">
-                                        <input type="hidden" name="photo_id" value=photo_id.clone() />
-                                        <input type="hidden" name="tag" value=t.clone() />
-                                        <button type="submit" class="link" aria-label=format!("Remove tag {t}")>
-                                            "×"
-                                        </button>
-                                    </form>
-                                }
-                            });
-                            view! {
-                                <li>
-                                    <a href=crate::components::listing::tag_href(&t) rel="tag">"#" <bdi>{t.clone()}</bdi></a>
-                                    {remove}
-                                </li>
-                            }
-                        })
-                        .collect_view();
-                    let add = is_owner.then(|| {
-                        const ADD: &str = AddTags::PATH;
-                        view! {
-                            <ServerForm action=ADD class="inline-form" label="Add tags">
-                                <input type="hidden" name="photo_id" value=photo_id.clone() />
-                                <label for="add-tags">"Add tags"</label>
-                                <input id="add-tags" name="tags" maxlength="1000" placeholder="beach, golden hour" value=kept(ADD, "tags", "") />
-                                <button type="submit" class="button">"Add tags"</button>
-                            </ServerForm>
-                        }
-                    });
-                    Some(view! {
-                        <section id="tags" class="tags" aria-label="Tags">
-                            <ul class="tag-list">{items}</ul>
-                            {add}
-                        </section>
-                    })
-                })
-            }}
-        </Suspense>
+fn PhotoTags(photo_id: String, is_owner: bool, tags: Vec<String>) -> impl IntoView {
+    if tags.is_empty() && !is_owner {
+        return None;
     }
+    let items = tags
+        .into_iter()
+        .map(|t| {
+            let remove = is_owner.then(|| {
+                view! {
+                    <form method="post" action=RemoveTag::PATH class="inline">
+                        <input type="hidden" name="photo_id" value=photo_id.clone() />
+                        <input type="hidden" name="tag" value=t.clone() />
+                        <button type="submit" class="link" aria-label=format!("Remove tag {t}")>
+                            "×"
+                        </button>
+                    </form>
+                }
+            });
+            view! {
+                <li>
+                    <a href=crate::components::listing::tag_href(&t) rel="tag">"#" <bdi>{t.clone()}</bdi></a>
+                    {remove}
+                </li>
+            }
+        })
+        .collect_view();
+    let add = is_owner.then(|| {
+        const ADD: &str = AddTags::PATH;
+        view! {
+            <ServerForm action=ADD class="inline-form" label="Add tags">
+                <input type="hidden" name="photo_id" value=photo_id.clone() />
+                <label for="add-tags">"Add tags"</label>
+                <input id="add-tags" name="tags" maxlength="1000" placeholder="beach, golden hour" value=kept(ADD, "tags", "") />
+                <button type="submit" class="button">"Add tags"</button>
+            </ServerForm>
+        }
+    });
+    // Type-erased: the photo page's whole view as one type overflows the compiler's limits.
+    Some(
+        view! {
+            <section id="tags" class="tags" aria-label="Tags">
+                <ul class="tag-list">{items}</ul>
+                {add}
+            </section>
+        }
+        .into_any(),
+    )
 }

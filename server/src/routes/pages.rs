@@ -3,8 +3,10 @@
 
 use app::api::photos::list_photos;
 use app::pages::feed::FeedPage;
+use app::pages::photo::{self, PhotoPage};
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, Request};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use leptos::prelude::*;
@@ -20,6 +22,18 @@ pub async fn feed(req: Request) -> Response {
         req,
         move || list_photos(before),
         |page| view! { <FeedPage page /> }.into_any(),
+    )
+    .await
+}
+
+/// `GET /p/{id}`: a photo, with everything around it.
+pub async fn photo(id: Result<Path<String>, PathRejection>, req: Request) -> Response {
+    // An id that is not even UTF-8 is an id of nothing: the page's 404, not axum's 400.
+    let id = id.map(|Path(id)| id).unwrap_or_default();
+    render(
+        req,
+        move || photo::load(id),
+        |page| view! { <PhotoPage page /> }.into_any(),
     )
     .await
 }
