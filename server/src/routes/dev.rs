@@ -106,8 +106,9 @@ pub async fn floor(Extension(p): Extension<Platform>, uri: Uri) -> Response {
 
 /// `GET /_dev/render?n=N`: the anonymous feed page rendered N times inside this one request,
 /// the whole way a page goes (the Worker's routes, server functions and their D1 queries,
-/// render, lean pass), minus the edge cache. Against `/_dev/floor?n=N`, the difference over N is the
-/// render alone: a request's fixed cost, and the isolate clock's 1 ms steps, divide away.
+/// render, lean pass), minus the edge cache. Against `/_dev/floor?n=N`, the difference over
+/// N is the render alone: a request's fixed cost, and the isolate clock's 1 ms steps, divide
+/// away.
 pub async fn render(Extension(p): Extension<Platform>, uri: Uri) -> Response {
     if let Err(e) = guard::dev_tools(p.stage) {
         return json_error(&e);
