@@ -57,26 +57,42 @@ pub async fn load(id: String) -> Result<PhotoLoaded, LumenError> {
     };
     let photo = get_photo(id).await?;
     let id = photo.id.clone();
-    let place = match album {
-        Some(album) => albums::get_album_place(album, id.clone())
-            .await
-            .ok()
-            .flatten(),
-        None => None,
+    // Side by side, as the parts' resources ran: the page waits for the slowest, not the sum.
+    let place = async {
+        match album {
+            Some(album) => albums::get_album_place(album, id.clone())
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        }
     };
-    let context = match within {
-        Some(within) => viewer::get_context(id.clone(), within).await.ok().flatten(),
-        None => None,
+    let context = async {
+        match within {
+            Some(within) => viewer::get_context(id.clone(), within).await.ok().flatten(),
+            None => None,
+        }
     };
-    let owner = match photo.is_owner {
-        true => Some(OwnerLoaded {
-            links: links::list_links(Some(id.clone()), None).await,
-            choices: albums::album_choices(id.clone()).await.unwrap_or_default(),
-        }),
-        false => None,
+    let owner = async {
+        match photo.is_owner {
+            true => {
+                let (links, choices) = futures::future::join(
+                    links::list_links(Some(id.clone()), None),
+                    albums::album_choices(id.clone()),
+                )
+                .await;
+                Some(OwnerLoaded {
+                    links,
+                    choices: choices.unwrap_or_default(),
+                })
+            }
+            false => None,
+        }
     };
-    let tags = search::get_tags(id.clone()).await.unwrap_or_default();
-    let social = social::get_social(id, comments).await.ok();
+    let tags = async { search::get_tags(id.clone()).await.unwrap_or_default() };
+    let social = async { social::get_social(id.clone(), comments).await.ok() };
+    let (place, context, owner, tags, social) =
+        futures::future::join5(place, context, owner, tags, social).await;
     Ok(PhotoLoaded {
         photo,
         place,

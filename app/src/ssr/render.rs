@@ -60,14 +60,15 @@ where
             provide_context(meta);
             context();
         });
-        // The nav's person first: the page's own read of the session is then answered from
-        // this one (`request::SessionOnce`).
-        let me = owner
-            .with(|| ScopedFuture::new(current_user()))
-            .await
-            .ok()
-            .flatten();
-        let data = owner.with(|| ScopedFuture::new(load())).await;
+        // The nav's person and the page's data side by side, as the routed page's resources
+        // ran: the session is read once for both (`request::SessionOnce`), and the page's
+        // queries do not wait for the nav's.
+        let (me, data) = owner
+            .with(|| {
+                futures::future::join(ScopedFuture::new(current_user()), ScopedFuture::new(load()))
+            })
+            .await;
+        let me = me.ok().flatten();
         let html = owner.with(|| {
             crate::html_document(options, || {
                 let page = view(data);
