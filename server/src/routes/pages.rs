@@ -187,6 +187,8 @@ mod tests {
         // One trailing slash is the same page; an encoded slash is part of the name.
         assert_eq!(seg("/t/coast/", "/t/"), "coast");
         assert_eq!(seg("/t/a%2Fb", "/t/"), "a/b");
+        // Decoded once: a tag with `%41` in it is that tag (the router decoded twice: `A`).
+        assert_eq!(seg("/t/%2541", "/t/"), "%41");
         // `+` is a plus in a path; bytes that are not UTF-8 are replaced, not refused.
         assert_eq!(seg("/camera/a+b", "/camera/"), "a+b");
         assert_eq!(seg("/u/%FF%00", "/u/"), "\u{FFFD}\0");
