@@ -8,36 +8,36 @@
 
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { jobHelpers } from "./admin-helpers.mjs";
 import { startLumen } from "./harness.mjs";
 import { api as apiAt, gpsJpeg, ipSource, signUp as signUpAt, upload, waitProcessed } from "./helpers.mjs";
 
 let srv;
 const freshIp = ipSource("10.13");
 const api = (name, params = {}, opts = {}) => apiAt(srv.base, name, params, { ip: freshIp(), ...opts });
-const get = async (path, cookie) => {
-  const res = await fetch(`${srv.base}${path}`, {
-    redirect: "manual",
-    headers: cookie ? { cookie } : {},
-    signal: AbortSignal.timeout(20_000),
-  });
-  return { status: res.status, text: await res.text() };
-};
+const { page: get } = jobHelpers(() => srv);
 const A = {};
 const P = {};
 
 before(async () => {
   srv = await startLumen("datafirst");
   Object.assign(A, await signUpAt(srv.base, { username: "nadia", ip: freshIp() }));
-  for (const [i, vis] of ["public", "private"].entries()) {
-    const res = await upload(srv.base, [{ name: "camera.jpg", bytes: gpsJpeg(130 + i, 80), type: "image/jpeg" }], { cookie: A.cookie });
-    assert.equal(res.status, 201);
-    const [{ id }] = (await res.json()).photos;
+  // Two files in one upload (a different width each: one person's identical files are one).
+  const files = [130, 131].map((w) => ({ name: "camera.jpg", bytes: gpsJpeg(w, 80), type: "image/jpeg" }));
+  const res = await upload(srv.base, files, { cookie: A.cookie });
+  assert.equal(res.status, 201);
+  const ids = (await res.json()).photos.map((p) => p.id);
+  for (const [id, visibility] of [[ids[0], "public"], [ids[1], "private"]]) {
     await waitProcessed(srv.base, id, 60_000, { cookie: A.cookie });
-    const edit = await api("update_photo", { id, title: `Pier ${vis}`, caption: "", alt: "", visibility: vis }, { cookie: A.cookie });
-    assert.equal(edit.status, 200, edit.text);
-    const t = await api("add_tags", { photo_id: id, tags: "pier" }, { cookie: A.cookie });
-    assert.equal(t.status, 200, t.text);
-    P[vis] = id;
+    const calls = [
+      ["update_photo", { id, title: `Pier ${visibility}`, caption: "", alt: "", visibility }],
+      ["add_tags", { photo_id: id, tags: "pier" }],
+    ];
+    for (const [name, params] of calls) {
+      const r = await api(name, params, { cookie: A.cookie });
+      assert.equal(r.status, 200, r.text);
+    }
+    P[visibility] = id;
   }
 });
 
@@ -55,11 +55,11 @@ describe("pages rendered data first", () => {
         const slashed = await get(`${p}/${q ? `?${q}` : ""}`, cookie);
         assert.equal(plain.status, 200, path);
         assert.equal(slashed.status, 200, `${path} with a slash`);
-        assert.equal(slashed.text, plain.text, `${path} with a slash is the same page`);
-        assert.ok(plain.text.includes(`href="/p/${P.public}`), `${path} lists the public photo`);
+        assert.equal(slashed.body, plain.body, `${path} with a slash is the same page`);
+        assert.ok(plain.body.includes(`href="/p/${P.public}`), `${path} lists the public photo`);
         // One's own private photos are on one's profile and in one's searches, nowhere else.
         const own = cookie && (path.startsWith("/u/") || path.startsWith("/search"));
-        assert.equal(plain.text.includes(P.private), !!own, `${path}: the private photo`);
+        assert.equal(plain.body.includes(P.private), !!own, `${path}: the private photo`);
       }
     }
     assert.equal((await get("/t/pier//")).status, 404, "two slashes are another path");
@@ -68,14 +68,14 @@ describe("pages rendered data first", () => {
   test("addresses are read as the router read them, decoded once", async () => {
     const odd = await get("/t/%FF");
     assert.equal(odd.status, 200, "a segment that is not UTF-8 is a tag nobody used");
-    assert.match(odd.text, /No public photos have this tag yet/);
+    assert.match(odd.body, /No public photos have this tag yet/);
     const tag = await get("/t/%2541");
-    assert.ok(tag.text.includes("<h1>#<bdi>%41</bdi>"), "the tag %41, not A");
+    assert.ok(tag.body.includes("<h1>#<bdi>%41</bdi>"), "the tag %41, not A");
     const search = await get("/search?q=%2541");
-    assert.ok(search.text.includes('type="search" maxlength="1000" value="%41"'), "the search %41, not A");
+    assert.ok(search.body.includes('type="search" maxlength="1000" value="%41"'), "the search %41, not A");
     const hostile = await get("/t/%3Cscript%3Ealert(1)%3C%2Fscript%3E");
     assert.equal(hostile.status, 200);
-    assert.ok(!hostile.text.includes("<script>alert(1)"), "the tag is escaped");
+    assert.ok(!hostile.body.includes("<script>alert(1)"), "the tag is escaped");
     assert.equal((await get("/u/nobody")).status, 404);
     assert.equal((await get("/u/nobody/")).status, 404);
     assert.equal((await get("/camera/nope?before=zzz")).status, 400);
