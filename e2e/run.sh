@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Lumen's integration and browser tests against `wrangler dev` (see e2e/harness.mjs).
 # Needs the built bundles (server/build, public/pkg: ./scripts/build.sh) and chromium.
-# Usage: e2e/run.sh [test files...]   (default: integration, uploads, accounts, albums, links, paging, social, search, service, jobs, admin, trash, uploader, viewer, cache, care, multipart, browser, then visual)
+# Usage: e2e/run.sh [test files...]   (default: integration, uploads, accounts, albums, links, paging, social, search, service, jobs, admin, trash, uploader, viewer, cache, care, multipart, datafirst, browser, then visual)
 # Each test file starts its own wrangler dev with fresh state; files run two at a time (E2E_JOBS).
 # Wrangler logs land in e2e/test-results/, screenshots in e2e/screenshots/.
 set -euo pipefail
@@ -15,7 +15,7 @@ done
 
 files=("$@")
 if [[ ${#files[@]} -eq 0 ]]; then
-  files=(e2e/integration.test.mjs e2e/uploads.test.mjs e2e/accounts.test.mjs e2e/albums.test.mjs e2e/links.test.mjs e2e/paging.test.mjs e2e/social.test.mjs e2e/search.test.mjs e2e/service.test.mjs e2e/jobs.test.mjs e2e/admin.test.mjs e2e/trash.test.mjs e2e/uploader.test.mjs e2e/viewer.test.mjs e2e/cache.test.mjs e2e/care.test.mjs e2e/multipart.test.mjs e2e/browser.test.mjs e2e/visual.test.mjs)
+  files=(e2e/integration.test.mjs e2e/uploads.test.mjs e2e/accounts.test.mjs e2e/albums.test.mjs e2e/links.test.mjs e2e/paging.test.mjs e2e/social.test.mjs e2e/search.test.mjs e2e/service.test.mjs e2e/jobs.test.mjs e2e/admin.test.mjs e2e/trash.test.mjs e2e/uploader.test.mjs e2e/viewer.test.mjs e2e/cache.test.mjs e2e/care.test.mjs e2e/multipart.test.mjs e2e/datafirst.test.mjs e2e/browser.test.mjs e2e/visual.test.mjs)
 fi
 
 # One at a time, in this order, TAP output ending with the runner's summary; exit 1 on failure.

@@ -16,21 +16,18 @@ use crate::pages::admin::{
 use crate::pages::{
     album::AlbumPage,
     design::DesignPage,
-    gear::{CameraPage, LensPage},
     liked::LikedPage,
     not_found::NotFoundPage,
-    profile::ProfilePage,
-    search::SearchPage,
     settings::SettingsPage,
     share::{SharePage, SharedPhotoPage},
     signin::{SignInPage, SignUpPage},
-    tag::TagPage,
     trash::TrashPage,
     upload::UploadPage,
 };
 
-/// The routed pages. The feed and the photo page are not among them: they render data first
-/// (`ssr::render`, `server::routes::pages`), inside the [`Frame`] this draws around a routed page.
+/// The routed pages. The feed, photo, tag, camera, lens, search and profile pages are not
+/// among them: they render data first (`ssr::render`, `server::routes::pages`), inside the
+/// same [`Frame`] parts this draws around a routed page.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -43,17 +40,12 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFoundPage>
                     <Route path=path!("/upload") view=UploadPage ssr=SsrMode::Async />
                     <Route path=path!("/a/:id") view=AlbumPage ssr=SsrMode::Async />
-                    <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async />
                     <Route path=path!("/liked") view=LikedPage ssr=SsrMode::Async />
                     <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async />
                     <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
                     <Route path=path!("/settings") view=SettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/s/:token") view=SharePage ssr=SsrMode::Async />
                     <Route path=path!("/s/:token/p/:photo") view=SharedPhotoPage ssr=SsrMode::Async />
-                    <Route path=path!("/t/:tag") view=TagPage ssr=SsrMode::Async />
-                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async />
-                    <Route path=path!("/camera/:name") view=CameraPage ssr=SsrMode::Async />
-                    <Route path=path!("/lens/:name") view=LensPage ssr=SsrMode::Async />
                     <Route path=path!("/_design") view=DesignPage ssr=SsrMode::Async />
                     <Route path=path!("/admin") view=AdminJobsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/storage") view=AdminStoragePage ssr=SsrMode::Async />

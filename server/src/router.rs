@@ -76,7 +76,7 @@ fn build() -> Router {
     let app_fn = move || shell(app_options.clone());
     Router::new()
         .route("/", get(routes::pages::feed))
-        .route("/p/{id}", get(routes::pages::photo))
+        .merge(routes::pages::routes())
         .route("/upload", post(routes::upload::handle))
         .route("/media/{*rest}", get(routes::media::variant))
         .route("/original/{id}", get(routes::media::original))

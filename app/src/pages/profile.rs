@@ -1,8 +1,9 @@
-//! `/u/{username}`: a person's public photos, newest first (all of them, on your own).
+//! `/u/{username}`: a person's public photos, newest first (all of them, on your own), and
+//! their albums (`?tab=albums`). Rendered data first: the Worker loads what the page shows
+//! (`load_profile`) and then renders this at once.
 
 use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
-use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::albums::{list_albums, CreateAlbum};
 use crate::api::photos::get_profile;
@@ -12,39 +13,54 @@ use crate::components::paging::{older_href, OlderLink};
 use crate::components::photo_card::PhotoGrid;
 use crate::components::pick::{RangeSelect, BULK_FORM};
 use crate::components::upload_row::FormError;
+use crate::error::LumenError;
 use crate::model::{AlbumCard, ProfileView, Visibility};
 use crate::pages::album::{album_visibility_label, BULK};
 use crate::pages::trash::TRASH_BULK;
 use server_fn::ServerFn;
 
-#[component]
-pub fn ProfilePage() -> impl IntoView {
-    let params = use_params_map();
-    let query = use_query_map();
-    let key = move || {
-        (
-            params.read().get("username").unwrap_or_default(),
-            query.read().get("before"),
-        )
+/// What the profile shows: the person's page, and their albums where it lists them.
+pub struct ProfileData {
+    pub profile: Result<ProfileView, LumenError>,
+    /// Read for the Albums tab, and for "Add selected to" on your own Photos tab.
+    pub albums: Option<Result<Vec<AlbumCard>, LumenError>>,
+}
+
+/// Reads what the profile of `username` shows (`before`: a page of photos), in the order
+/// the page asks: the profile, then the albums if it shows them.
+pub async fn load_profile(
+    username: String,
+    before: Option<String>,
+    albums_tab: bool,
+) -> ProfileData {
+    let profile = get_profile(username, before).await;
+    let albums = match &profile {
+        Ok(p) if albums_tab || (p.is_me && !p.photos.is_empty()) => {
+            Some(list_albums(p.username.clone()).await)
+        }
+        _ => None,
     };
-    let profile = Resource::new(key, |(username, before)| get_profile(username, before));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match profile.await {
-                    Ok(profile) => view! { <Profile profile /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+    ProfileData { profile, albums }
+}
+
+/// `albums_tab`: `?tab=albums`; `deleted`: `?deleted` (a photo was just moved to the trash).
+#[component]
+pub fn ProfilePage(data: ProfileData, albums_tab: bool, deleted: bool) -> impl IntoView {
+    match data.profile {
+        Ok(profile) => {
+            view! { <Profile profile albums=data.albums albums_tab deleted /> }.into_any()
+        }
+        Err(error) => view! { <ErrorBox error /> }.into_any(),
     }
 }
 
 #[component]
-fn Profile(profile: ProfileView) -> impl IntoView {
-    let query = use_query_map().read_untracked();
-    let deleted = query.get("deleted").is_some();
-    let albums_tab = query.get("tab").as_deref() == Some("albums");
+fn Profile(
+    profile: ProfileView,
+    albums: Option<Result<Vec<AlbumCard>, LumenError>>,
+    albums_tab: bool,
+    deleted: bool,
+) -> impl IntoView {
     let title = format!(
         "{} (@{})",
         crate::text::isolate(&profile.display_name),
@@ -54,7 +70,8 @@ fn Profile(profile: ProfileView) -> impl IntoView {
         .then(|| view! { <p class="empty">"No public photos yet."</p> });
     let is_me = profile.is_me;
     let bulk = (is_me && !profile.photos.is_empty()).then(|| {
-        view! { <AddSelected username=profile.username.clone() /> }
+        let albums = albums.clone().and_then(Result::ok).unwrap_or_default();
+        view! { <AddSelected albums /> }
     });
     let older = profile
         .next
@@ -101,7 +118,8 @@ fn Profile(profile: ProfileView) -> impl IntoView {
                 </p>
             })}
             {if albums_tab {
-                view! { <AlbumsTab username=username.clone() is_me=profile.is_me /> }.into_any()
+                let albums = albums.unwrap_or_else(|| Ok(Vec::new()));
+                view! { <AlbumsTab albums is_me=profile.is_me /> }.into_any()
             } else {
                 view! {
                     {profile.is_me.then(|| view! {
@@ -120,21 +138,16 @@ fn Profile(profile: ProfileView) -> impl IntoView {
 /// The Albums tab: album cards (public ones, or all of them on your own profile) and, for
 /// the owner, the form that makes a new one.
 #[component]
-fn AlbumsTab(username: String, is_me: bool) -> impl IntoView {
-    let albums = Resource::new(move || username.clone(), list_albums);
+fn AlbumsTab(albums: Result<Vec<AlbumCard>, LumenError>, is_me: bool) -> impl IntoView {
     view! {
         {is_me.then(|| view! { <NewAlbumForm /> })}
-        <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match albums.await {
-                    Ok(cards) if cards.is_empty() => {
-                        view! { <p class="empty">"No albums yet."</p> }.into_any()
-                    }
-                    Ok(cards) => view! { <AlbumGrid cards /> }.into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+        {match albums {
+            Ok(cards) if cards.is_empty() => {
+                view! { <p class="empty">"No albums yet."</p> }.into_any()
+            }
+            Ok(cards) => view! { <AlbumGrid cards /> }.into_any(),
+            Err(error) => view! { <ErrorBox error /> }.into_any(),
+        }}
     }
 }
 
@@ -206,40 +219,32 @@ pub fn AlbumGrid(cards: Vec<AlbumCard>) -> impl IntoView {
     view! { <ul class="grid" aria-label="Albums">{items}</ul> }
 }
 
-/// On your own profile: add the ticked photos to one of your albums.
+/// On your own profile: add the ticked photos to one of your albums (`albums`: yours).
 #[component]
-fn AddSelected(username: String) -> impl IntoView {
-    let albums = Resource::new(move || username.clone(), list_albums);
+fn AddSelected(albums: Vec<AlbumCard>) -> impl IntoView {
+    let add = (!albums.is_empty()).then(|| {
+        let options = albums
+            .into_iter()
+            .map(|a| view! { <option value=a.id>{a.title}</option> })
+            .collect_view();
+        view! {
+            <label for="bulk-album">"Add selected to"</label>
+            <select id="bulk-album" name="album_id">{options}</select>
+            <button type="submit" class="button" name="action" value="add">
+                "Add"
+            </button>
+        }
+    });
     view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                let albums = albums.await.unwrap_or_default();
-                let add = (!albums.is_empty()).then(|| {
-                    let options = albums
-                        .into_iter()
-                        .map(|a| view! { <option value=a.id>{a.title}</option> })
-                        .collect_view();
-                    view! {
-                        <label for="bulk-album">"Add selected to"</label>
-                        <select id="bulk-album" name="album_id">{options}</select>
-                        <button type="submit" class="button" name="action" value="add">
-                            "Add"
-                        </button>
-                    }
-                });
-                view! {
-                    <form id=BULK_FORM method="post" action=BULK class="inline-form bulk" aria-label="Selected photos">
-                        {refusal(BULK).or_else(|| refusal(TRASH_BULK)).map(|message| view! { <FormError message /> })}
-                        {add}
-                        // Posts the same ticked boxes to the trash's route instead.
-                        <button type="submit" class="button" formaction=TRASH_BULK name="action" value="trash">
-                            "Move selected to trash"
-                        </button>
-                        <small class="muted">"Tick photos below (shift-click for a range)."</small>
-                    </form>
-                    <RangeSelect />
-                }
-            })}
-        </Suspense>
+        <form id=BULK_FORM method="post" action=BULK class="inline-form bulk" aria-label="Selected photos">
+            {refusal(BULK).or_else(|| refusal(TRASH_BULK)).map(|message| view! { <FormError message /> })}
+            {add}
+            // Posts the same ticked boxes to the trash's route instead.
+            <button type="submit" class="button" formaction=TRASH_BULK name="action" value="trash">
+                "Move selected to trash"
+            </button>
+            <small class="muted">"Tick photos below (shift-click for a range)."</small>
+        </form>
+        <RangeSelect />
     }
 }

@@ -1,45 +1,33 @@
 //! `/search?q=…`: a bookmarkable search over titles, captions, alt text and tags, with
 //! filters (`camera:`, `lens:`, `taken:`, `by:`, `tag:`). A plain GET form, so it works
-//! without JavaScript and the address is the search.
+//! without JavaScript and the address is the search. Rendered data first: the Worker runs
+//! the search (`search_photos`) and then renders this at once.
 
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-use leptos_router::hooks::use_query_map;
 
-use crate::api::search::search_photos;
 use crate::components::error_box::ErrorBox;
 use crate::components::listing::PhotoListing;
+use crate::error::LumenError;
 use crate::model::PhotoPage;
 use crate::text::isolate;
 
+/// `q` as it was in the address (decoded, untrimmed), `found` what `search_photos` found.
 #[component]
-pub fn SearchPage() -> impl IntoView {
-    let query = use_query_map();
-    let key = move || {
-        let q = query.read();
-        (q.get("q").unwrap_or_default(), q.get("before"))
+pub fn SearchPage(q: String, found: Result<Option<PhotoPage>, LumenError>) -> impl IntoView {
+    let title = if q.trim().is_empty() {
+        "Search".to_string()
+    } else {
+        format!("Search: {}", isolate(q.trim()))
     };
-    let found = Resource::new(key, |(q, before)| search_photos(q, before));
-    view! {
-        <Suspense fallback=|| view! { <p class="loading">"Searching…"</p> }>
-            {move || Suspend::new(async move {
-                let q = query.read_untracked().get("q").unwrap_or_default();
-                let title = if q.trim().is_empty() {
-                    "Search".to_string()
-                } else {
-                    format!("Search: {}", isolate(q.trim()))
-                };
-                match found.await {
-                    Ok(page) => view! {
-                        <Title text=title />
-                        <Meta name="robots" content="noindex" />
-                        <SearchResults q page />
-                    }
-                    .into_any(),
-                    Err(error) => view! { <ErrorBox error /> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match found {
+        Ok(page) => view! {
+            <Title text=title />
+            <Meta name="robots" content="noindex" />
+            <SearchResults q page />
+        }
+        .into_any(),
+        Err(error) => view! { <ErrorBox error /> }.into_any(),
     }
 }
 

@@ -109,17 +109,21 @@ pub async fn floor(Extension(p): Extension<Platform>, uri: Uri) -> Response {
 /// render, lean pass), minus the edge cache. Against `/_dev/floor?n=N`, the difference over
 /// N is the render alone: a request's fixed cost, and the isolate clock's 1 ms steps, divide
 /// away.
+/// `&path=/t/sea` renders another page the same way (its cost against another build's).
 pub async fn render(Extension(p): Extension<Platform>, uri: Uri) -> Response {
     if let Err(e) = guard::dev_tools(p.stage) {
         return json_error(&e);
     }
     let n = times(&uri);
+    let page = super::query(&uri, "path")
+        .and_then(|p| p.parse::<Uri>().ok())
+        .unwrap_or_else(|| Uri::from_static("/"));
     SendFuture::new(async move {
         let started = worker::Date::now().as_millis();
         let mut bytes = 0;
         for _ in 0..n {
             let mut req = axum::http::Request::new(axum::body::Body::empty());
-            *req.uri_mut() = Uri::from_static("/");
+            *req.uri_mut() = page.clone();
             let res = crate::router::serve(req, p.clone(), Default::default()).await;
             let res = crate::page::lean(res).await;
             match axum::body::to_bytes(res.into_body(), usize::MAX).await {
