@@ -1,4 +1,4 @@
-// Pages rendered data first (issue 13: tag, camera, lens, search, profile) against `wrangler
+// Pages rendered data first (issue 13: tag, camera, lens, search, profile, photo) against `wrangler
 // dev`: they are answered at the paths the router answered, with one trailing slash too, and
 // read their address as it did: a segment that is not UTF-8 is a page (not axum's 400), and
 // an address is decoded once (the router decoded `%2541` twice, to `A`). Byte-for-byte
@@ -63,6 +63,17 @@ describe("pages rendered data first", () => {
       }
     }
     assert.equal((await get("/t/pier//")).status, 404, "two slashes are another path");
+    // The photo page too (also rendered data first); its private photo only for its owner.
+    for (const [id, anon] of [[P.public, 200], [P.private, 404]]) {
+      for (const cookie of [undefined, A.cookie]) {
+        const plain = await get(`/p/${id}`, cookie);
+        const slashed = await get(`/p/${id}/`, cookie);
+        assert.equal(plain.status, cookie ? 200 : anon, `/p/${id}`);
+        assert.equal(slashed.status, plain.status, `/p/${id}/`);
+        assert.equal(slashed.body, plain.body, `/p/${id}/ is the same page`);
+      }
+    }
+    assert.equal((await get("/p/%FF")).status, 404, "an id that is not UTF-8 is nobody's photo");
   });
 
   test("addresses are read as the router read them, decoded once", async () => {
