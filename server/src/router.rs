@@ -46,11 +46,15 @@ where
     }
 }
 
+/// Built once per isolate: every page rendered data first takes a copy.
 pub(crate) fn options() -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name(format!("app-{}", app::ASSET_HASH))
-        .site_pkg_dir("pkg")
-        .build()
+    thread_local! {
+        static OPTIONS: LeptosOptions = LeptosOptions::builder()
+            .output_name(format!("app-{}", app::ASSET_HASH))
+            .site_pkg_dir("pkg")
+            .build();
+    }
+    OPTIONS.with(Clone::clone)
 }
 
 /// Context every page and server function gets, besides what leptos_axum provides.

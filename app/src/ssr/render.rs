@@ -63,12 +63,17 @@ where
         // The nav's person and the page's data side by side, as the routed page's resources
         // ran: the session is read once for both (`request::SessionOnce`), and the page's
         // queries do not wait for the nav's.
+        // A visitor (no session token) is known without reading anything.
+        let visitor = owner.with(crate::ssr::request::visitor);
+        let nav = async move {
+            match visitor {
+                true => None,
+                false => current_user().await.ok().flatten(),
+            }
+        };
         let (me, data) = owner
-            .with(|| {
-                futures::future::join(ScopedFuture::new(current_user()), ScopedFuture::new(load()))
-            })
+            .with(|| futures::future::join(ScopedFuture::new(nav), ScopedFuture::new(load())))
             .await;
-        let me = me.ok().flatten();
         let html = owner.with(|| {
             crate::html_document(options, || {
                 let page = view(data);
