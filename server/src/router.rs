@@ -3,21 +3,18 @@
 //! arrives as a request extension.
 
 use std::cell::OnceCell;
-use std::sync::Arc;
 
-use app::components::form::FormFeedback;
-use app::http::HttpStatus;
 use app::ssr::cache::CacheTags;
 use app::ssr::platform::Platform;
 use app::ssr::request::SessionOnce;
 use app::{shell, App};
 use axum::body::{Bytes, HttpBody};
-use axum::http::{Request, StatusCode};
+use axum::http::Request;
 use axum::response::Response;
 use axum::routing::{get, post, put};
 use axum::{BoxError, Router};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes, ResponseOptions};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_service::Service;
 
 use crate::routes;
@@ -55,23 +52,6 @@ pub(crate) fn options() -> LeptosOptions {
             .build();
     }
     OPTIONS.with(Clone::clone)
-}
-
-/// Context every page and server function gets, besides what leptos_axum provides.
-pub(crate) fn request_context() {
-    // A refused form post re-renders its page with the refusal (see routes::forms).
-    if let Some(f) = use_context::<axum::http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<FormFeedback>().cloned())
-    {
-        provide_context(f);
-    }
-    provide_context(HttpStatus(Arc::new(|code| {
-        if let (Some(res), Ok(code)) =
-            (use_context::<ResponseOptions>(), StatusCode::from_u16(code))
-        {
-            res.set_status(code);
-        }
-    })));
 }
 
 fn build() -> Router {
@@ -116,12 +96,12 @@ fn build() -> Router {
         .leptos_routes_with_context(
             &options,
             generate_route_list(App),
-            request_context,
+            app::ssr::request::provide_page_context,
             app_fn.clone(),
         )
         // Unknown paths render the app too, whose router shows the 404 page (status 404).
         .fallback(leptos_axum::render_app_async_with_context(
-            request_context,
+            app::ssr::request::provide_page_context,
             app_fn,
         ))
         .layer(axum::middleware::from_fn(routes::forms::layer))

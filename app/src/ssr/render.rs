@@ -25,13 +25,13 @@ pub struct Rendered {
     pub response: ResponseParts,
 }
 
-/// Renders a page for the request in `parts`: `context` provides what every page gets (as
-/// for the routed pages), `load` reads the page's data (its server function, run here as
-/// the routed page's resource would), and `view` draws it inside the site's [`Frame`].
+/// Renders a page for the request in `parts`, with what every page gets (as the routed
+/// pages do, `request::provide_page_context`): `load` reads the page's data (its server
+/// function, run here as the routed page's resource would), and `view` draws it inside the
+/// site's [`Frame`].
 pub async fn page<D, Load, Fut, V>(
     parts: Parts,
     options: LeptosOptions,
-    context: impl FnOnce(),
     load: Load,
     view: V,
 ) -> Rendered
@@ -58,7 +58,7 @@ where
             provide_context(parts);
             provide_context(res.clone());
             provide_context(meta);
-            context();
+            crate::ssr::request::provide_page_context();
         });
         // The nav's person and the page's data side by side, as the routed page's resources
         // ran: the session is read once for both (`request::SessionOnce`), and the page's
@@ -112,7 +112,6 @@ mod tests {
 
     use super::{page, Rendered};
     use crate::api::photos::list_photos;
-    use crate::http::HttpStatus;
     use crate::model::PhotoStatus;
     use crate::pages::feed::FeedPage;
     use crate::ssr::cache::CacheTags;
@@ -141,15 +140,6 @@ mod tests {
         let rendered = block_on(page(
             parts,
             LeptosOptions::builder().output_name("app").build(),
-            // As the Worker's request context: pages set their status through HttpStatus.
-            || {
-                let res = use_context::<leptos_axum::ResponseOptions>();
-                provide_context(HttpStatus(std::sync::Arc::new(move |code| {
-                    if let (Some(res), Ok(code)) = (&res, StatusCode::from_u16(code)) {
-                        res.set_status(code);
-                    }
-                })));
-            },
             move || list_photos(before),
             |page| view! { <FeedPage page /> }.into_any(),
         ));
@@ -223,7 +213,6 @@ mod tests {
         let probe = block_on(page(
             parts,
             LeptosOptions::builder().output_name("app").build(),
-            || {},
             || async {},
             |()| {
                 let x = leptos_router::hooks::use_query_map()

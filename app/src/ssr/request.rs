@@ -40,6 +40,30 @@ pub fn visitor() -> bool {
     auth::token_in(head.cookie.as_deref(), auth::COOKIE, head.host.as_deref()).is_none()
 }
 
+/// Context every page and server function gets, besides what leptos_axum provides: given
+/// to routed pages by the Worker's router and to pages rendered data first by
+/// `render::page`.
+pub fn provide_page_context() {
+    use leptos::prelude::provide_context;
+    // A refused form post re-renders its page with the refusal (see the Worker's forms).
+    if let Some(f) = use_context::<Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<crate::components::form::FormFeedback>()
+            .cloned()
+    }) {
+        provide_context(f);
+    }
+    provide_context(crate::http::HttpStatus(std::sync::Arc::new(|code| {
+        if let (Some(res), Ok(code)) = (
+            use_context::<ResponseOptions>(),
+            axum::http::StatusCode::from_u16(code),
+        ) {
+            res.set_status(code);
+        }
+    })));
+}
+
 /// Sets a response header (pages that know who may keep them, e.g. share links).
 pub fn set_header(name: header::HeaderName, value: &'static str) {
     if let Some(res) = use_context::<ResponseOptions>() {

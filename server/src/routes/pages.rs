@@ -21,7 +21,7 @@ use std::pin::Pin;
 use worker::send::SendFuture;
 
 use super::query;
-use crate::router::{options, request_context};
+use crate::router::options;
 
 /// `GET /`: the feed, `?before=` a page.
 pub async fn feed(req: Request) -> Response {
@@ -165,14 +165,7 @@ where
     Fut: std::future::Future<Output = D>,
 {
     let (parts, _) = req.into_parts();
-    let page = SendFuture::new(app::ssr::render::page(
-        parts,
-        options(),
-        request_context,
-        load,
-        view,
-    ))
-    .await;
+    let page = SendFuture::new(app::ssr::render::page(parts, options(), load, view)).await;
     let mut res = Response::new(Body::from(page.html));
     if let Some(status) = page.response.status {
         *res.status_mut() = status;
